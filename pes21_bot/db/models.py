@@ -1,0 +1,225 @@
+"""SQLAlchemy 2 declarative models; every timestamp is stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC; SQLite returns naive values, we re-attach UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive datetimes and normalise to UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so migrations get stable constraint names."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+class Person(Base):
+    """Someone who wrote to the bot (holder, volunteer) or a configured staff/admin member."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    first_name: Mapped[str | None] = mapped_column(String(200))
+    last_name: Mapped[str | None] = mapped_column(String(200))
+    username: Mapped[str | None] = mapped_column(String(100))
+    # "holder" or "volunteer"; staff and admins come from config.yaml and keep "holder" here.
+    role: Mapped[str] = mapped_column(String(20), default="holder")
+    source: Mapped[str | None] = mapped_column(String(64))
+    consent: Mapped[str | None] = mapped_column(String(20))  # None, "given", "refused"
+    consent_at: Mapped[datetime | None]
+    unreachable_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class Project(Base):
+    """A project file: a draft while the intake runs, then a routed and followed project."""
+
+    __tablename__ = "projects"
+    __table_args__ = (
+        UniqueConstraint("year", "seq", name="uq_projects_year_seq"),
+        Index("ix_projects_status_programme", "status", "programme"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    year: Mapped[int | None]
+    seq: Mapped[int | None]
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    path: Mapped[str] = mapped_column(
+        String(30)
+    )  # questionnaire: idea, dla, local_authority, crdva
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    programme: Mapped[str | None] = mapped_column(String(40), index=True)
+    score: Mapped[int | None]
+    criteria: Mapped[list[Any] | None]
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # Non-personal attributes kept after erasure, for the yearly figures.
+    sector: Mapped[str | None] = mapped_column(String(60))
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    commune: Mapped[str | None] = mapped_column(String(120))
+    in_cote_dor: Mapped[bool | None] = mapped_column(Boolean)
+    source: Mapped[str | None] = mapped_column(String(64))
+    close_reason: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None] = mapped_column(index=True)
+    claimed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class ProjectCard(Base):
+    """A project card sent to a staff member or group, kept so every copy can be updated."""
+
+    __tablename__ = "project_cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    programme: Mapped[str] = mapped_column(String(40))
+    sent_at: Mapped[datetime]
+
+
+class Event(Base):
+    """One recorded interaction; the yearly figures are SQL aggregates over these rows."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_kind_occurred_at", "kind", "occurred_at"),
+        Index("ix_events_occurred_at", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    occurred_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL"), index=True
+    )
+    programme: Mapped[str | None] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Review(Base):
+    """A post-accompaniment review (bilan) due some months after an accompaniment ends."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    number: Mapped[int]
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    done_at: Mapped[datetime | None]
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Reminder(Base):
+    """A durable scheduled message: claimed before sending so no two processes send it twice."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_state_due_at", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+
+class Invitation(Base):
+    """A one-time enrolment code; only its hash is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None]
+
+
+class ConversationState(Base):
+    """PTB conversation state, one row per (conversation, key)."""
+
+    __tablename__ = "ptb_conversations"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    state: Mapped[Any] = mapped_column(JSON)
+
+
+class PersistedData(Base):
+    """PTB user, chat, bot and callback data as JSON documents."""
+
+    __tablename__ = "ptb_data"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # user, chat, bot, callback
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    data: Mapped[Any] = mapped_column(JSON)

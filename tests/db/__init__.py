@@ -1,0 +1,1 @@
+"""Database layer tests, each run on SQLite and on a throwaway PostgreSQL."""
