@@ -1,0 +1,215 @@
+"""Non-secret settings from config.yaml, validated at start, and secrets from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from pes21_bot.db.session import DEFAULT_DATABASE_URL
+
+DEFAULT_CONFIG_PATH = "config.yaml"
+
+# Programme identifiers (DESIGN.md glossary); names shown to people live in contenus/.
+PROGRAMMES = ("benefices_crea", "accueil_amont", "dla", "generateur", "crdva")
+ProgrammeId = Literal["benefices_crea", "accueil_amont", "dla", "generateur", "crdva"]
+
+# Maturity criteria known to the domain rules (pes21_bot.domain.qualification).
+CRITERIA = (
+    "stage_structuring",
+    "stage_created",
+    "team",
+    "legal_form_chosen",
+    "jobs_targeted",
+    "time_full",
+    "time_part",
+    "idea_detailed",
+    "needs_focused",
+)
+
+TelegramId = Annotated[int, Field(gt=0)]
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person who edits config.yaml."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Member(_Strict):
+    """An admin or a staff member, identified by Telegram user id."""
+
+    id: TelegramId
+    name: str = Field(min_length=1, max_length=100)
+
+
+class StaffMember(Member):
+    """A chargé·e de mission and the programmes they handle."""
+
+    programmes: list[ProgrammeId] = Field(min_length=1)
+
+
+class Programme(_Strict):
+    """Routing settings of one programme."""
+
+    response_days: int = Field(default=5, ge=1, le=60)
+    group_chat_id: int | None = None
+    coordinator: TelegramId | None = None
+
+
+class Qualification(_Strict):
+    """Maturity score: points per criterion and the threshold for 'mature'."""
+
+    weights: dict[str, int]
+    mature_threshold: int = Field(ge=0)
+    idea_detailed_length: int = Field(default=300, ge=1)
+    needs_focused_max: int = Field(default=3, ge=1)
+
+    @field_validator("weights")
+    @classmethod
+    def _known_criteria(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(CRITERIA))
+        if unknown:
+            raise ValueError(f"critère inconnu / unknown criterion: {', '.join(unknown)}")
+        return value
+
+
+class Intake(_Strict):
+    """Bounds of the intake answers."""
+
+    idea_min_length: int = Field(default=30, ge=1)
+    idea_max_length: int = Field(default=2000, le=3500)
+    text_max_length: int = Field(default=200, ge=10, le=1000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Intake:
+        if self.idea_min_length >= self.idea_max_length:
+            raise ValueError("idea_min_length doit être < idea_max_length")
+        return self
+
+
+class Config(_Strict):
+    """The whole validated config.yaml."""
+
+    timezone: str = "Europe/Paris"
+    admins: list[Member] = Field(min_length=1)
+    staff: list[StaffMember] = Field(min_length=1)
+    programmes: dict[ProgrammeId, Programme]
+    qualification: Qualification
+    intake: Intake = Intake()
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"fuseau horaire inconnu / unknown time zone: {value}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _every_programme_staffed(self) -> Config:
+        missing = [p for p in PROGRAMMES if p not in self.programmes]
+        if missing:
+            raise ValueError(f"programmes manquants / missing programmes: {', '.join(missing)}")
+        for programme in self.programmes:
+            if not self.staff_for(programme):
+                raise ValueError(
+                    f"programmes.{programme}: aucun·e chargé·e de mission / no staff member"
+                )
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured time zone."""
+        return ZoneInfo(self.timezone)
+
+    def staff_for(self, programme: str) -> list[StaffMember]:
+        """Staff members handling a programme."""
+        return [m for m in self.staff if programme in m.programmes]
+
+    def is_admin(self, telegram_id: int) -> bool:
+        """Whether this Telegram user is an admin."""
+        return any(m.id == telegram_id for m in self.admins)
+
+    def staff_member(self, telegram_id: int) -> StaffMember | None:
+        """The staff entry of this Telegram user, if any."""
+        return next((m for m in self.staff if m.id == telegram_id), None)
+
+    def member_name(self, telegram_id: int) -> str | None:
+        """Display name of a configured admin or staff member."""
+        for member in [*self.staff, *self.admins]:
+            if member.id == telegram_id:
+                return member.name
+        return None
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Settings that come from the environment (the token is a secret)."""
+
+    token: str | None
+    base_url: str | None
+    database_url: str
+    config_path: Path
+
+    def __repr__(self) -> str:
+        token = "***" if self.token else None
+        return (
+            f"Environment(token={token!r}, base_url={self.base_url!r}, "
+            f"config_path={self.config_path!s})"
+        )
+
+
+def read_environment(environ: dict[str, str] | None = None) -> Environment:
+    """Read TELEGRAM_BOT_TOKEN, TELEGRAM_BASE_URL, DATABASE_URL and PES21_CONFIG."""
+    env = os.environ if environ is None else environ
+    return Environment(
+        token=env.get("TELEGRAM_BOT_TOKEN") or None,
+        base_url=env.get("TELEGRAM_BASE_URL") or None,
+        database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        config_path=Path(env.get("PES21_CONFIG") or DEFAULT_CONFIG_PATH),
+    )
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(racine)"
+
+
+def load_config(path: Path) -> Config:
+    """Load and validate a config file, or raise ConfigError naming file, key and problem."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: fichier introuvable / file not found") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (ligne {mark.line + 1})" if mark is not None else ""
+        raise ConfigError(f"{path}{where}: YAML invalide / invalid YAML") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: le fichier doit contenir un dictionnaire / must be a mapping")
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = _location(first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = "clé inconnue / unknown key"
+        elif first["type"] == "missing":
+            message = "clé obligatoire absente / required key missing"
+        raise ConfigError(f"{path}: {key}: {message}") from exc

@@ -1,0 +1,269 @@
+"""Texts from contenus/: loaded and validated at start, rendered with escaped parameters."""
+
+from __future__ import annotations
+
+import html
+import string
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pes21_bot import texts
+from pes21_bot.config import CRITERIA, PROGRAMMES
+from pes21_bot.texts import TextKey
+
+QuestionType = Literal[
+    "text",
+    "long_text",
+    "choice",
+    "multi_choice",
+    "number",
+    "email",
+    "phone",
+    "postal_code",
+    "yes_no",
+]
+
+PATHS = ("idea", "dla", "local_authority", "crdva")
+
+
+class Html(str):
+    """Text that is already valid Telegram HTML (a rendered text): inserted without escaping."""
+
+    __slots__ = ()
+
+
+class ContentError(Exception):
+    """A problem in contenus/, worded for the person editing the texts."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Question(_Strict):
+    """One intake question, as staff wrote it in contenus/questionnaires.yaml."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,29}$")
+    type: QuestionType
+    prompt: str = Field(min_length=1, max_length=1000)
+    label: str = Field(min_length=1, max_length=60)
+    choices: dict[str, str] = Field(default_factory=dict)
+    optional: bool = False
+    min: int | None = None
+    max: int | None = None
+    when: dict[str, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _choices_match_type(self) -> Question:
+        has_choices = self.type in ("choice", "multi_choice")
+        if has_choices and not self.choices:
+            raise ValueError("une question à choix doit avoir des choix (choices)")
+        if not has_choices and self.choices:
+            raise ValueError("seules les questions à choix ont des choix (choices)")
+        for value, label in self.choices.items():
+            if not value.isidentifier() or len(value) > 20:
+                raise ValueError(f"identifiant de choix invalide: {value}")
+            if not 1 <= len(label) <= 60:
+                raise ValueError(f"libellé de choix trop long (60 max): {value}")
+        return self
+
+
+class Questionnaire(_Strict):
+    """The ordered questions of one intake path."""
+
+    title: str
+    questions: list[Question] = Field(min_length=1)
+    at_least_one: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Questionnaire:
+        ids = [q.id for q in self.questions]
+        if len(ids) != len(set(ids)):
+            raise ValueError("deux questions portent le même id")
+        known = set(ids)
+        for q in self.questions:
+            for other in q.when:
+                if other not in known or ids.index(other) >= ids.index(q.id):
+                    raise ValueError(f"{q.id}.when: '{other}' doit être une question précédente")
+        for qid in self.at_least_one:
+            if qid not in known:
+                raise ValueError(f"at_least_one: question inconnue '{qid}'")
+        return self
+
+    def question(self, question_id: str) -> Question:
+        """The question with this id."""
+        return next(q for q in self.questions if q.id == question_id)
+
+
+class FaqEntry(_Strict):
+    """One frequently asked question."""
+
+    question: str = Field(min_length=1, max_length=60)
+    answer: str = Field(min_length=1, max_length=3000)
+
+
+class Workshop(_Strict):
+    """A dated entry of the workshop agenda."""
+
+    date: date
+    title: str = Field(min_length=1)
+    place: str = ""
+    details: str = ""
+
+
+class ProgrammeText(_Strict):
+    """How a programme is named and explained to people."""
+
+    name: str = Field(min_length=1, max_length=60)
+    description: str = Field(min_length=1)
+
+
+class Content:
+    """All validated texts; `render` is the only way code produces a user-visible string."""
+
+    def __init__(
+        self,
+        messages: dict[str, str],
+        commands: dict[str, str],
+        programmes: dict[str, ProgrammeText],
+        lists: dict[str, dict[str, str]],
+        questionnaires: dict[str, Questionnaire],
+        faq: list[FaqEntry],
+        agenda: list[Workshop],
+    ) -> None:
+        self.messages = messages
+        self.commands = commands
+        self.programmes = programmes
+        self.lists = lists
+        self.questionnaires = questionnaires
+        self.faq = faq
+        self.agenda = agenda
+
+    def render(self, text_key: TextKey, /, **params: object) -> Html:
+        """Return the text for a key, HTML-escaping every inserted value that is not Html."""
+        if set(params) != text_key.params:
+            raise KeyError(f"{text_key.key}: expected parameters {sorted(text_key.params)}")
+        escaped = {
+            name: value if isinstance(value, Html) else html.escape(str(value), quote=False)
+            for name, value in params.items()
+        }
+        return Html(self.messages[text_key.key].format(**escaped))
+
+    def programme_name(self, programme: str) -> str:
+        """The name people see for a programme."""
+        return self.programmes[programme].name
+
+    def label(self, list_name: str, value: str) -> str:
+        """The French label of a value from one of the fixed lists (statuses, reasons...)."""
+        return self.lists[list_name].get(value, value)
+
+    def upcoming_workshops(self, today: date) -> list[Workshop]:
+        """Workshops from today on, soonest first."""
+        return sorted((w for w in self.agenda if w.date >= today), key=lambda w: w.date)
+
+
+# Fixed lists whose values the code relies on; each must have a label for every value.
+REQUIRED_LISTS: dict[str, tuple[str, ...]] = {
+    "project_status": ("draft", "routed", "claimed", "accompanying", "closed", "abandoned"),
+    "close_reasons": ("not_ess", "no_answer", "duplicate", "elsewhere", "withdrawn", "other"),
+    "paths": PATHS,
+    "criteria": CRITERIA,
+}
+
+
+def _flatten(tree: dict[str, Any], prefix: str, out: dict[str, str], origin: str) -> None:
+    for key, value in tree.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            _flatten(value, f"{full}.", out, origin)
+        elif isinstance(value, str):
+            out[full] = value
+        else:
+            raise ContentError(f"{origin}: {full}: un texte est attendu / text expected")
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ContentError(f"{path}: fichier introuvable / file not found") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (ligne {mark.line + 1})" if mark is not None else ""
+        raise ContentError(f"{path}{where}: YAML invalide / invalid YAML") from exc
+
+
+def _validated(model: Any, raw: Any, origin: str) -> Any:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ContentError(f"{origin}: {where}: {first['msg']}") from exc
+
+
+def load_content(folder: Path, required_commands: set[str] | None = None) -> Content:
+    """Load contenus/ and check every key the code uses, or raise ContentError."""
+    messages_file = folder / "messages.yaml"
+    raw = _read_yaml(messages_file)
+    if not isinstance(raw, dict):
+        raise ContentError(f"{messages_file}: un dictionnaire est attendu / mapping expected")
+    commands = raw.pop("commands", None) or {}
+    programmes_raw = raw.pop("programmes", None) or {}
+    lists = raw.pop("lists", None) or {}
+    messages: dict[str, str] = {}
+    _flatten(raw, "", messages, str(messages_file))
+
+    for key in texts.REGISTRY.values():
+        if key.key not in messages:
+            raise ContentError(f"{messages_file}: {key.key}: texte manquant / missing text")
+        found = _placeholders(messages[key.key])
+        if found != key.params:
+            raise ContentError(
+                f"{messages_file}: {key.key}: paramètres {sorted(found)} au lieu de "
+                f"{sorted(key.params)} / placeholder mismatch"
+            )
+    for name in sorted(required_commands or ()):
+        if not isinstance(commands.get(name), str):
+            raise ContentError(f"{messages_file}: commands.{name}: description manquante")
+    programmes: dict[str, ProgrammeText] = {}
+    for programme in PROGRAMMES:
+        origin = f"{messages_file}: programmes.{programme}"
+        if programme not in programmes_raw:
+            raise ContentError(f"{origin}: programme manquant / missing programme")
+        programmes[programme] = _validated(ProgrammeText, programmes_raw[programme], origin)
+    for list_name, values in REQUIRED_LISTS.items():
+        labels = lists.get(list_name) or {}
+        for value in values:
+            if not isinstance(labels.get(value), str):
+                raise ContentError(f"{messages_file}: lists.{list_name}.{value}: libellé manquant")
+
+    questionnaires_file = folder / "questionnaires.yaml"
+    raw_q = _read_yaml(questionnaires_file) or {}
+    questionnaires: dict[str, Questionnaire] = {}
+    for path in PATHS:
+        if path not in raw_q:
+            raise ContentError(f"{questionnaires_file}: {path}: questionnaire manquant")
+        questionnaires[path] = _validated(
+            Questionnaire, raw_q[path], f"{questionnaires_file}: {path}"
+        )
+
+    faq_file = folder / "faq.yaml"
+    faq = [
+        _validated(FaqEntry, entry, f"{faq_file}: {i}")
+        for i, entry in enumerate(_read_yaml(faq_file) or [])
+    ]
+    agenda_file = folder / "agenda.yaml"
+    agenda = [
+        _validated(Workshop, entry, f"{agenda_file}: {i}")
+        for i, entry in enumerate(_read_yaml(agenda_file) or [])
+    ]
+    return Content(messages, commands, programmes, lists, questionnaires, faq, agenda)

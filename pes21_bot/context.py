@@ -1,0 +1,44 @@
+"""Typed shared state reachable from every handler through ContextTypes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.ext import CallbackContext, ExtBot
+
+from pes21_bot.clock import Clock
+from pes21_bot.config import Config
+from pes21_bot.content import Content
+from pes21_bot.db.session import SessionFactory
+
+
+class BotData:
+    """Config, content, database and clock; PTB creates it empty, build_application fills it."""
+
+    __slots__ = ("clock", "config", "content", "session_factory")
+
+    config: Config
+    content: Content
+    session_factory: SessionFactory
+    clock: Clock
+
+    def setup(
+        self, config: Config, content: Content, session_factory: SessionFactory, clock: Clock
+    ) -> None:
+        """Fill the shared state once, before the application starts."""
+        self.config = config
+        self.content = content
+        self.session_factory = session_factory
+        self.clock = clock
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session whose transaction commits on success and rolls back on error."""
+        async with self.session_factory.begin() as session:
+            yield session
+
+
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]

@@ -1,0 +1,607 @@
+"""The intake conversation: consent, one question per message, recap, submission.
+
+The database is the source of truth: every handler reloads the holder's draft and asks the first
+unanswered question, so a restart or a crash resumes exactly where the last stored answer left it,
+whatever PTB's (periodically flushed) conversation state says.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from pes21_bot import texts
+from pes21_bot.content import PATHS, Content, Html, Question, Questionnaire
+from pes21_bot.context import BotData, Context
+from pes21_bot.db.models import Project
+from pes21_bot.domain.answers import Bounds, Invalid, in_cote_dor, is_visible, normalise_phone
+from pes21_bot.domain.answers import parse_text_answer as parse_answer
+from pes21_bot.handlers import common, staff, welcome
+from pes21_bot.handlers.render import answer_lines, format_value
+from pes21_bot.handlers.ui import (
+    answer_query,
+    as_int,
+    edit_or_send,
+    keyboard,
+    pack,
+    reply,
+    unpack,
+    user_info,
+)
+from pes21_bot.services import intake
+from pes21_bot.services.people import find_person
+
+logger = logging.getLogger(__name__)
+
+# Conversation states
+ANSWERING, CONFIRM_CANCEL = range(2)
+END = ConversationHandler.END
+TIMEOUT_AFTER = timedelta(hours=12)
+RECAP_VALUE_MAX = 500
+
+INVALID_TEXTS = {
+    "empty": texts.INVALID_EMPTY,
+    "too_short": texts.INVALID_TOO_SHORT,
+    "too_long": texts.INVALID_TOO_LONG,
+    "email": texts.INVALID_EMAIL,
+    "phone": texts.INVALID_PHONE,
+    "postal_code": texts.INVALID_POSTAL_CODE,
+    "number": texts.INVALID_NUMBER,
+    "number_range": texts.INVALID_NUMBER_RANGE,
+    "yes_no": texts.INVALID_YES_NO,
+    "choice": texts.INVALID_CHOICE,
+    "use_buttons": texts.INVALID_USE_BUTTONS,
+}
+
+
+def _bounds(data: BotData) -> Bounds:
+    settings = data.config.intake
+    return Bounds(settings.text_max_length, settings.idea_min_length, settings.idea_max_length)
+
+
+def _progress(questionnaire: Questionnaire, answers: dict[str, Any]) -> tuple[int, int]:
+    visible = [q for q in questionnaire.questions if is_visible(q, answers)]
+    answered = sum(1 for q in visible if q.id in answers)
+    return answered + 1, len(visible)
+
+
+def _question_markup(
+    content: Content, project_id: int, question: Question, mask: int = 0
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    rows: list[list[tuple[str, str]]] = []
+    if question.type == "choice":
+        rows = [
+            [(label, pack("a", project_id, question.id, value))]
+            for value, label in question.choices.items()
+        ]
+    elif question.type == "yes_no":
+        rows = [
+            [
+                (content.render(texts.YES), pack("a", project_id, question.id, "yes")),
+                (content.render(texts.NO), pack("a", project_id, question.id, "no")),
+            ]
+        ]
+    elif question.type == "multi_choice":
+        for index, label in enumerate(question.choices.values()):
+            mark = "✅ " if mask & (1 << index) else ""
+            rows.append(
+                [(f"{mark}{label}", pack("t", project_id, question.id, mask ^ (1 << index)))]
+            )
+        rows.append([(content.render(texts.VALIDATE), pack("v", project_id, question.id, mask))])
+    elif question.type == "phone":
+        buttons = [[KeyboardButton(content.render(texts.SHARE_CONTACT), request_contact=True)]]
+        if question.optional:
+            buttons.append([KeyboardButton(content.render(texts.SKIP))])
+        return ReplyKeyboardMarkup(buttons, resize_keyboard=True, one_time_keyboard=True)
+    if question.optional:
+        rows.append([(content.render(texts.SKIP), pack("s", project_id, question.id))])
+    return keyboard(rows) if rows else None
+
+
+def _question_text(
+    content: Content, questionnaire: Questionnaire, answers: dict[str, Any], question: Question
+) -> Html:
+    number, total = _progress(questionnaire, answers)
+    return content.render(texts.QUESTION, number=number, total=total, prompt=question.prompt)
+
+
+def _recap(content: Content, project: Project) -> tuple[Html, InlineKeyboardMarkup]:
+    questionnaire = content.questionnaires[project.path]
+    lines = answer_lines(content, questionnaire, project.answers, RECAP_VALUE_MAX)
+    text = content.render(texts.RECAP, title=questionnaire.title, lines=lines)
+    edits = [
+        (content.render(texts.RECAP_EDIT, label=q.label), pack("e", project.id, q.id))
+        for q in questionnaire.questions
+        if q.id in project.answers and is_visible(q, project.answers)
+    ]
+    rows = [edits[i : i + 2] for i in range(0, len(edits), 2)]
+    rows.append([(content.render(texts.SEND), pack("r", project.id, "send"))])
+    rows.append([(content.render(texts.CANCEL), pack("r", project.id, "cancel"))])
+    return text, keyboard(rows)
+
+
+async def ask(update: Update, context: Context, project: Project) -> int:
+    """Send the next question of the draft, or its recap when every answer is in."""
+    content = context.bot_data.content
+    questionnaire = content.questionnaires[project.path]
+    question = intake.next_question(questionnaire, project.answers)
+    if question is None:
+        text, markup = _recap(content, project)
+        await reply(update, text, markup)
+        return ANSWERING
+    text = _question_text(content, questionnaire, project.answers, question)
+    await reply(update, text, _question_markup(content, project.id, question))
+    return ANSWERING
+
+
+async def _load_draft(context: Context, telegram_id: int) -> Project | None:
+    async with context.bot_data.session_factory() as session:
+        return await intake.current_draft(session, telegram_id)
+
+
+async def _refuse(update: Update, context: Context, key: texts.TextKey, **params: object) -> None:
+    await reply(update, context.bot_data.content.render(key, **params))
+
+
+async def _store(
+    update: Update, context: Context, project: Project, question: Question, value: Any
+) -> int:
+    """Validate the cross-question rule, store, acknowledge and ask the next question."""
+    data = context.bot_data
+    questionnaire = data.content.questionnaires[project.path]
+    if intake.missing_contact(questionnaire, project.answers, question, value):
+        await _refuse(update, context, texts.INVALID_CONTACT_REQUIRED)
+        return await ask(update, context, project)
+    async with data.transaction() as session:
+        fresh = await session.get(Project, project.id)
+        if fresh is None or fresh.status != "draft":
+            await _refuse(update, context, texts.NO_DRAFT)
+            return END
+        await intake.store_answer(session, fresh, question, value, data.clock.now())
+    if question.type == "phone":
+        await reply(update, data.content.render(texts.NOTED), ReplyKeyboardRemove())
+    if question.type == "postal_code" and in_cote_dor(value) is False:
+        await reply(update, data.content.render(texts.OUTSIDE_DEPARTMENT))
+    return await ask(update, context, fresh)
+
+
+async def on_message(update: Update, context: Context) -> int:
+    """A typed answer (or a shared contact, or anything else) while a draft is open."""
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
+    project = await _load_draft(context, update.effective_user.id)
+    if project is None:
+        if message.text is None:
+            await common.not_text(update, context)
+        else:
+            await welcome.nudge(update, context)
+        return END
+    content = context.bot_data.content
+    question = intake.next_question(content.questionnaires[project.path], project.answers)
+    if question is None:
+        await _refuse(update, context, texts.INVALID_USE_BUTTONS)
+        return await ask(update, context, project)
+    value: Any
+    if message.contact is not None and question.type == "phone":
+        if message.contact.user_id not in (None, update.effective_user.id):
+            await _refuse(update, context, texts.INVALID_FOREIGN_CONTACT)
+            return await ask(update, context, project)
+        value = normalise_phone(message.contact.phone_number) or message.contact.phone_number
+        return await _store(update, context, project, question, value)
+    if message.text is None:
+        await _refuse(update, context, texts.INVALID_NOT_TEXT)
+        return await ask(update, context, project)
+    if (
+        question.optional
+        and message.text.strip().casefold() == content.render(texts.SKIP).casefold()
+    ):
+        return await _store(update, context, project, question, None)
+    value = parse_answer(question, message.text, _bounds(context.bot_data))
+    if isinstance(value, Invalid):
+        await _refuse(update, context, INVALID_TEXTS[value.code], **value.params)
+        return await ask(update, context, project)
+    return await _store(update, context, project, question, value)
+
+
+async def _button_target(
+    update: Update, context: Context, prefix: str, count: int
+) -> tuple[Project, Question, list[str]] | None:
+    """Check a question button against the draft and its current question; re-ask if out of turn."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = unpack(query.data, prefix, count)
+    await answer_query(query)
+    project = await _load_draft(context, update.effective_user.id)
+    if parts is None or project is None or as_int(parts[0]) != project.id:
+        await _refuse(update, context, texts.STALE_BUTTON)
+        return None
+    questionnaire = context.bot_data.content.questionnaires[project.path]
+    question = intake.next_question(questionnaire, project.answers)
+    if question is None or question.id != parts[1]:
+        await _refuse(update, context, texts.OUT_OF_TURN)
+        await ask(update, context, project)
+        return None
+    return project, question, parts[2:]
+
+
+async def on_choice(update: Update, context: Context) -> int:
+    """A choice or yes/no button."""
+    target = await _button_target(update, context, "a", 3)
+    if target is None:
+        return ANSWERING
+    project, question, (value,) = target
+    allowed = ("yes", "no") if question.type == "yes_no" else tuple(question.choices)
+    if question.type not in ("choice", "yes_no") or value not in allowed:
+        await _refuse(update, context, texts.OUT_OF_TURN)
+        return await ask(update, context, project)
+    await _show_chosen(update, context, project, question, value)
+    return await _store(update, context, project, question, value)
+
+
+async def _show_chosen(
+    update: Update, context: Context, project: Project, question: Question, value: Any
+) -> None:
+    """Replace the question's buttons by the answer given, so old buttons cannot be pressed."""
+    query = update.callback_query
+    assert query is not None
+    content = context.bot_data.content
+    questionnaire = content.questionnaires[project.path]
+    text = _question_text(content, questionnaire, project.answers, question)
+    chosen = html.escape(format_value(content, question, value), quote=False)
+    await edit_or_send(query, Html(f"{text}\n➡️ <i>{chosen}</i>"))
+
+
+def _mask(text: str, question: Question) -> int | None:
+    mask = as_int(text)
+    if mask is None or mask >= 1 << len(question.choices):
+        return None
+    return mask
+
+
+async def on_toggle(update: Update, context: Context) -> int:
+    """Tick or untick one option of a multi-choice question."""
+    target = await _button_target(update, context, "t", 3)
+    if target is None:
+        return ANSWERING
+    project, question, (raw_mask,) = target
+    mask = _mask(raw_mask, question)
+    query = update.callback_query
+    assert query is not None
+    if question.type != "multi_choice" or mask is None:
+        await _refuse(update, context, texts.OUT_OF_TURN)
+        return await ask(update, context, project)
+    markup = _question_markup(context.bot_data.content, project.id, question, mask)
+    assert isinstance(markup, InlineKeyboardMarkup)
+    content = context.bot_data.content
+    text = _question_text(content, content.questionnaires[project.path], project.answers, question)
+    await edit_or_send(query, text, markup)
+    return ANSWERING
+
+
+async def on_validate(update: Update, context: Context) -> int:
+    """Confirm the ticked options of a multi-choice question."""
+    target = await _button_target(update, context, "v", 3)
+    if target is None:
+        return ANSWERING
+    project, question, (raw_mask,) = target
+    mask = _mask(raw_mask, question)
+    if question.type != "multi_choice" or mask is None:
+        await _refuse(update, context, texts.OUT_OF_TURN)
+        return await ask(update, context, project)
+    if mask == 0:
+        await _refuse(update, context, texts.INVALID_MULTI_EMPTY)
+        return ANSWERING
+    values = [v for i, v in enumerate(question.choices) if mask & (1 << i)]
+    await _show_chosen(update, context, project, question, values)
+    return await _store(update, context, project, question, values)
+
+
+async def on_skip(update: Update, context: Context) -> int:
+    """'Passer' on an optional question."""
+    target = await _button_target(update, context, "s", 2)
+    if target is None:
+        return ANSWERING
+    project, question, _ = target
+    if not question.optional:
+        await _refuse(update, context, texts.OUT_OF_TURN)
+        return await ask(update, context, project)
+    return await _store(update, context, project, question, None)
+
+
+async def on_recap(update: Update, context: Context) -> int:
+    """'Envoyer' or 'Abandonner' under the recap."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    await answer_query(query)
+    parts = unpack(query.data, "r", 2)
+    project = await _load_draft(context, update.effective_user.id)
+    if parts is None or project is None or as_int(parts[0]) != project.id:
+        await _refuse(update, context, texts.STALE_BUTTON)
+        return END if project is None else ANSWERING
+    questionnaire = context.bot_data.content.questionnaires[project.path]
+    if intake.next_question(questionnaire, project.answers) is not None:
+        await _refuse(update, context, texts.OUT_OF_TURN)
+        return await ask(update, context, project)
+    if parts[1] == "cancel":
+        return await _confirm_cancel(update, context, project)
+    if parts[1] != "send":
+        await _refuse(update, context, texts.STALE_BUTTON)
+        return ANSWERING
+    await query.edit_message_reply_markup(None)
+    await submit(update, context, project)
+    return END
+
+
+async def submit(update: Update, context: Context, project: Project) -> None:
+    """Send the draft: reference, routing, the holder's answer and the staff cards."""
+    data = context.bot_data
+    async with data.transaction() as session:
+        fresh = await session.get(Project, project.id)
+        if fresh is None or fresh.status != "draft":
+            await _refuse(update, context, texts.NO_DRAFT)
+            return
+        submission = await intake.submit(session, fresh, data.config, data.clock.now())
+    programme = submission.route.programme
+    members = data.config.staff_for(programme)
+    who = (
+        data.content.render(texts.SUBMITTED_WHO, name=members[0].name)
+        if len(members) == 1
+        else Html("")
+    )
+    await reply(
+        update,
+        data.content.render(
+            texts.SUBMITTED,
+            reference=fresh.reference or "",
+            programme=data.content.programme_name(programme),
+            who=who,
+            days=data.config.programmes[programme].response_days,  # type: ignore[index]
+        ),
+    )
+    if submission.route.suggest_emergence:
+        await reply(update, data.content.render(texts.SUBMITTED_EMERGENCE))
+    await staff.send_cards(context, fresh)
+
+
+async def on_edit(update: Update, context: Context) -> int:
+    """An answer's button under the recap: ask that question again."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    await answer_query(query)
+    parts = unpack(query.data, "e", 2)
+    project = await _load_draft(context, update.effective_user.id)
+    if parts is None or project is None or as_int(parts[0]) != project.id:
+        await _refuse(update, context, texts.STALE_BUTTON)
+        return END if project is None else ANSWERING
+    questionnaire = context.bot_data.content.questionnaires[project.path]
+    if parts[1] not in project.answers or parts[1] not in {q.id for q in questionnaire.questions}:
+        await _refuse(update, context, texts.OUT_OF_TURN)
+        return await ask(update, context, project)
+    return await _reopen_and_ask(update, context, project, questionnaire.question(parts[1]))
+
+
+async def _reopen_and_ask(
+    update: Update, context: Context, project: Project, question: Question
+) -> int:
+    data = context.bot_data
+    async with data.transaction() as session:
+        fresh = await session.get(Project, project.id)
+        assert fresh is not None
+        await intake.reopen(session, fresh, question, data.clock.now())
+    return await ask(update, context, fresh)
+
+
+async def go_back(update: Update, context: Context) -> int:
+    """/retour: ask the previous question again."""
+    assert update.effective_user is not None
+    project = await _load_draft(context, update.effective_user.id)
+    if project is None:
+        await _refuse(update, context, texts.NO_DRAFT)
+        return END
+    questionnaire = context.bot_data.content.questionnaires[project.path]
+    current = intake.next_question(questionnaire, project.answers)
+    previous = intake.previous_question(questionnaire, project.answers, current)
+    if previous is None:
+        await _refuse(update, context, texts.NOTHING_TO_GO_BACK)
+        return await ask(update, context, project)
+    return await _reopen_and_ask(update, context, project, previous)
+
+
+async def _confirm_cancel(update: Update, context: Context, project: Project) -> int:
+    content = context.bot_data.content
+    markup = keyboard(
+        [
+            [(content.render(texts.CANCEL_YES), pack("x", project.id, "yes"))],
+            [(content.render(texts.CANCEL_NO), pack("x", project.id, "no"))],
+        ]
+    )
+    await reply(update, content.render(texts.CANCEL_CONFIRM), markup)
+    return CONFIRM_CANCEL
+
+
+async def cancel(update: Update, context: Context) -> int:
+    """/annuler: ask for confirmation before dropping the draft."""
+    assert update.effective_user is not None
+    project = await _load_draft(context, update.effective_user.id)
+    if project is None:
+        await _refuse(update, context, texts.NO_DRAFT)
+        return END
+    return await _confirm_cancel(update, context, project)
+
+
+async def on_cancel_answer(update: Update, context: Context) -> int:
+    """The confirmation buttons of /annuler."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    await answer_query(query)
+    parts = unpack(query.data, "x", 2)
+    project = await _load_draft(context, update.effective_user.id)
+    if parts is None or project is None or as_int(parts[0]) != project.id:
+        await _refuse(update, context, texts.STALE_BUTTON)
+        return END if project is None else ANSWERING
+    data = context.bot_data
+    if parts[1] == "yes":
+        async with data.transaction() as session:
+            fresh = await session.get(Project, project.id)
+            assert fresh is not None
+            await intake.abandon(session, fresh, data.clock.now())
+        await edit_or_send(query, data.content.render(texts.CANCELLED))
+        return END
+    await edit_or_send(query, data.content.render(texts.CANCEL_ABORTED))
+    return await ask(update, context, project)
+
+
+async def waiting_for_cancel_answer(update: Update, context: Context) -> int:
+    """Anything typed while the /annuler question is open: ask again."""
+    assert update.effective_user is not None
+    project = await _load_draft(context, update.effective_user.id)
+    if project is None:
+        return END
+    return await _confirm_cancel(update, context, project)
+
+
+async def begin(update: Update, context: Context, path: str, source: str | None) -> int:
+    """Consent is given: open (or reuse) the draft and ask the first question."""
+    data = context.bot_data
+    async with data.transaction() as session:
+        project = await intake.begin(session, user_info(update), path, source, data.clock.now())
+    questionnaire = data.content.questionnaires[path]
+    if not project.answers:
+        await reply(update, data.content.render(texts.INTAKE_INTRO, title=questionnaire.title))
+    return await ask(update, context, project)
+
+
+async def on_path(update: Update, context: Context) -> int:
+    """A path from the welcome menu: consent screen first, unless consent was already given."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    await answer_query(query)
+    parts = unpack(query.data, "m", 2)
+    if parts is None or parts[0] not in PATHS:
+        await _refuse(update, context, texts.STALE_BUTTON)
+        return END
+    path, source = parts[0], welcome.clean_source(parts[1])
+    async with context.bot_data.session_factory() as session:
+        person = await find_person(session, update.effective_user.id)
+    if person is not None and person.consent == "given":
+        return await begin(update, context, path, source)
+    content = context.bot_data.content
+    markup = keyboard(
+        [
+            [(content.render(texts.CONSENT_ACCEPT), pack("c", path, "yes", parts[1]))],
+            [(content.render(texts.CONSENT_REFUSE), pack("c", path, "no", parts[1]))],
+        ]
+    )
+    await reply(update, content.render(texts.CONSENT_REQUEST), markup)
+    return END
+
+
+async def on_consent(update: Update, context: Context) -> int:
+    """The consent buttons."""
+    query = update.callback_query
+    assert query is not None
+    await answer_query(query)
+    parts = unpack(query.data, "c", 3)
+    if parts is None or parts[0] not in PATHS or parts[1] not in ("yes", "no"):
+        await _refuse(update, context, texts.STALE_BUTTON)
+        return END
+    path, answer, source = parts[0], parts[1], welcome.clean_source(parts[2])
+    await query.edit_message_reply_markup(None)
+    if answer == "yes":
+        return await begin(update, context, path, source)
+    data = context.bot_data
+    async with data.transaction() as session:
+        await intake.refuse_consent(session, path, source, data.clock.now())
+    await reply(update, data.content.render(texts.CONSENT_REFUSED))
+    return END
+
+
+async def on_resume(update: Update, context: Context) -> int:
+    """'Reprendre' or 'Recommencer' offered by /start during an unfinished intake."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    await answer_query(query)
+    parts = unpack(query.data, "d", 2)
+    project = await _load_draft(context, update.effective_user.id)
+    if parts is None or project is None or as_int(parts[1]) != project.id:
+        await _refuse(update, context, texts.STALE_BUTTON)
+        return END
+    await query.edit_message_reply_markup(None)
+    if parts[0] == "resume":
+        return await ask(update, context, project)
+    data = context.bot_data
+    async with data.transaction() as session:
+        fresh = await session.get(Project, project.id)
+        assert fresh is not None
+        await intake.abandon(session, fresh, data.clock.now())
+    return await begin(update, context, project.path, project.source)
+
+
+async def restart_command(update: Update, context: Context) -> int:
+    """/start inside the conversation: the welcome (which offers to resume), state reset."""
+    await welcome.start(update, context)
+    return END
+
+
+async def timed_out(update: Update, context: Context) -> None:
+    """No answer for a long while: the draft is kept; say how to come back."""
+    await reply(update, context.bot_data.content.render(texts.TIMEOUT))
+
+
+def build_intake_conversation() -> ConversationHandler[Context]:
+    """The intake ConversationHandler (private chats only, persistent)."""
+    private = filters.ChatType.PRIVATE
+    answer_handlers: list[Any] = [
+        CallbackQueryHandler(on_choice, pattern=r"^a:"),
+        CallbackQueryHandler(on_toggle, pattern=r"^t:"),
+        CallbackQueryHandler(on_validate, pattern=r"^v:"),
+        CallbackQueryHandler(on_skip, pattern=r"^s:"),
+        CallbackQueryHandler(on_edit, pattern=r"^e:"),
+        CallbackQueryHandler(on_recap, pattern=r"^r:"),
+        CallbackQueryHandler(on_cancel_answer, pattern=r"^x:"),
+        CommandHandler("retour", go_back, filters=private),
+        CommandHandler("annuler", cancel, filters=private),
+        MessageHandler(private & ~filters.COMMAND, on_message),
+    ]
+    return ConversationHandler(
+        entry_points=[
+            CallbackQueryHandler(on_path, pattern=r"^m:(idea|dla|local_authority|crdva):"),
+            CallbackQueryHandler(on_consent, pattern=r"^c:"),
+            CallbackQueryHandler(on_resume, pattern=r"^d:"),
+            *answer_handlers,
+        ],
+        states={
+            ANSWERING: answer_handlers,
+            CONFIRM_CANCEL: [
+                CallbackQueryHandler(on_cancel_answer, pattern=r"^x:"),
+                MessageHandler(private & ~filters.COMMAND, waiting_for_cancel_answer),
+            ],
+            ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],
+        },
+        fallbacks=[
+            CommandHandler("start", restart_command, filters=private),
+            CommandHandler("retour", go_back, filters=private),
+            CommandHandler("annuler", cancel, filters=private),
+        ],
+        name="intake",
+        persistent=True,
+        conversation_timeout=TIMEOUT_AFTER,
+        allow_reentry=True,
+    )

@@ -1,0 +1,150 @@
+"""Small helpers shared by handlers: callback data, keyboards, safe sending, user facts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from pes21_bot.context import Context
+from pes21_bot.services.people import UserInfo
+
+logger = logging.getLogger(__name__)
+
+SEPARATOR = ":"
+MAX_CALLBACK_BYTES = 64
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+def pack(*parts: object) -> str:
+    """Build callback data; parts must not contain ':' and the whole fits Telegram's 64 bytes."""
+    data = SEPARATOR.join(str(p) for p in parts)
+    if len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data too long: {data!r}")
+    return data
+
+
+def unpack(data: str | None, prefix: str, count: int) -> list[str] | None:
+    """Split callback data with this prefix into exactly `count` parts, or None if malformed."""
+    if not data:
+        return None
+    parts = data.split(SEPARATOR)
+    if parts[0] != prefix or len(parts) != count + 1 or not all(parts[1:]):
+        return None
+    return parts[1:]
+
+
+def as_int(text: str) -> int | None:
+    """A positive integer from callback data, or None."""
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
+def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of (label, callback data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def user_info(update: Update) -> UserInfo:
+    """The sender as the services see them."""
+    user = update.effective_user
+    assert user is not None
+    return UserInfo(user.id, user.first_name, user.last_name, user.username)
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked us to wait (int or timedelta depending on PTB settings)."""
+    value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def reply(update: Update, text: str, markup: Markup = None) -> Message | None:
+    """Answer in the chat the update came from (message or button press)."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
+    """Acknowledge a button press; a stale query (too old) is not worth an error."""
+    try:
+        await query.answer(text)
+    except BadRequest as exc:
+        logger.info("callback query not answered: %s", exc)
+
+
+async def edit_or_send(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Replace the pressed message's text; send a new one if it cannot be edited."""
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" in str(exc):
+            return
+        if query.message is not None:
+            await query.message.chat.send_message(
+                text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+
+
+async def notify(
+    context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Send to someone other than the sender: blocked bot or Telegram errors are logged, not raised.
+
+    The rate limiter already waits on 429; a 5xx or time-out gets two more tries with backoff.
+    """
+    for attempt in range(3):
+        try:
+            return await context.bot.send_message(
+                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        except Forbidden:
+            logger.info("chat %s blocked the bot; message not delivered", chat_id)
+            return None
+        except BadRequest as exc:
+            logger.warning("message to chat %s refused: %s", chat_id, exc)
+            return None
+        except RetryAfter as exc:
+            await asyncio.sleep(retry_seconds(exc))
+        except NetworkError as exc:
+            logger.warning("message to chat %s failed (try %s): %s", chat_id, attempt + 1, exc)
+            await asyncio.sleep(0.5 * 2**attempt)
+    return None
+
+
+async def edit_elsewhere(
+    context: Context,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Update a message in another chat (a staff card); failures are logged only."""
+    try:
+        await context.bot.edit_message_text(
+            text,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+        )
+    except (BadRequest, Forbidden, NetworkError) as exc:
+        logger.info("card %s/%s not updated: %s", chat_id, message_id, exc)

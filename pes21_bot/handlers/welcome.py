@@ -1,0 +1,140 @@
+"""/start, the welcome menu, the workshop agenda and the FAQ."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardMarkup, Update
+
+from pes21_bot import texts
+from pes21_bot.content import Content, Html
+from pes21_bot.context import Context
+from pes21_bot.handlers.render import fr_day
+from pes21_bot.handlers.ui import answer_query, as_int, edit_or_send, keyboard, pack, reply, unpack
+from pes21_bot.services import intake
+
+MENU_ITEMS = (
+    ("idea", texts.MENU_IDEA),
+    ("dla", texts.MENU_DLA),
+    ("local_authority", texts.MENU_LOCAL_AUTHORITY),
+    ("crdva", texts.MENU_CRDVA),
+    ("volunteer", texts.MENU_VOLUNTEER),
+    ("agenda", texts.MENU_AGENDA),
+    ("faq", texts.MENU_FAQ),
+)
+NO_SOURCE = "-"
+SOURCE_RE = re.compile(r"^[A-Za-z0-9_-]{1,24}$")
+
+
+def clean_source(raw: str | None) -> str | None:
+    """A deep-link source as stored: letters, digits, '-' and '_' only, 24 at most."""
+    return raw if raw and SOURCE_RE.match(raw) else None
+
+
+def menu_markup(content: Content, source: str | None) -> InlineKeyboardMarkup:
+    """The welcome menu; the deep-link source travels in the buttons, nothing is stored yet."""
+    return keyboard(
+        [
+            [(content.render(label), pack("m", item, source or NO_SOURCE))]
+            for item, label in MENU_ITEMS
+        ]
+    )
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start [source]: welcome and menu, or the offer to resume an unfinished intake."""
+    assert update.effective_user is not None
+    data = context.bot_data
+    source = clean_source(context.args[0] if context.args else None)
+    async with data.transaction() as session:
+        await intake.record_start(session, source, data.clock.now())
+        draft = await intake.current_draft(session, update.effective_user.id)
+    content = data.content
+    if draft is not None:
+        title = content.questionnaires[draft.path].title
+        markup = keyboard(
+            [
+                [(content.render(texts.RESUME), pack("d", "resume", draft.id))],
+                [(content.render(texts.RESTART), pack("d", "restart", draft.id))],
+            ]
+        )
+        await reply(
+            update,
+            content.render(texts.DRAFT_PENDING, title=title, answered=len(draft.answers)),
+            markup,
+        )
+        return
+    name = update.effective_user.first_name or ""
+    await reply(update, content.render(texts.WELCOME, name=name), menu_markup(content, source))
+
+
+async def nudge(update: Update, context: Context) -> None:
+    """Free text outside any questionnaire: show the menu again."""
+    content = context.bot_data.content
+    await reply(update, content.render(texts.WELCOME_BACK_MENU), menu_markup(content, None))
+
+
+def _back(content: Content) -> list[tuple[str, str]]:
+    return [(content.render(texts.MENU_BACK), pack("m", "menu", NO_SOURCE))]
+
+
+async def on_menu(update: Update, context: Context) -> None:
+    """Menu items that are not a questionnaire: volunteering, agenda, FAQ, back to menu."""
+    query = update.callback_query
+    assert query is not None
+    await answer_query(query)
+    parts = unpack(query.data, "m", 2)
+    data = context.bot_data
+    content = data.content
+    item = parts[0] if parts else None
+    if item == "volunteer":
+        await edit_or_send(query, content.render(texts.VOLUNTEER_INFO), keyboard([_back(content)]))
+    elif item == "agenda":
+        today = data.clock.now().astimezone(data.config.tz).date()
+        workshops = content.upcoming_workshops(today)
+        if workshops:
+            entries = [
+                content.render(
+                    texts.AGENDA_ENTRY,
+                    date=fr_day(w.date),
+                    title=w.title,
+                    place=w.place,
+                    details=w.details,
+                ).strip()
+                for w in workshops[:8]
+            ]
+            text = Html("\n\n".join([content.render(texts.AGENDA_HEADER), *entries]))
+        else:
+            text = content.render(texts.AGENDA_EMPTY)
+        await edit_or_send(query, text, keyboard([_back(content)]))
+    elif item == "faq":
+        rows = [[(entry.question, pack("f", index))] for index, entry in enumerate(content.faq)]
+        await edit_or_send(
+            query, content.render(texts.FAQ_HEADER), keyboard([*rows, _back(content)])
+        )
+    elif item == "menu":
+        await edit_or_send(
+            query, content.render(texts.WELCOME_BACK_MENU), menu_markup(content, None)
+        )
+    else:
+        await reply(update, content.render(texts.STALE_BUTTON))
+
+
+async def on_faq(update: Update, context: Context) -> None:
+    """One FAQ answer."""
+    query = update.callback_query
+    assert query is not None
+    await answer_query(query)
+    content = context.bot_data.content
+    parts = unpack(query.data, "f", 1)
+    index = as_int(parts[0]) if parts else None
+    if index is None or index >= len(content.faq):
+        await reply(update, content.render(texts.STALE_BUTTON))
+        return
+    entry = content.faq[index]
+    back = [(content.render(texts.MENU_FAQ), pack("m", "faq", NO_SOURCE)), *_back(content)]
+    await edit_or_send(
+        query,
+        content.render(texts.FAQ_ANSWER, question=entry.question, answer=entry.answer),
+        keyboard([back]),
+    )

@@ -1,0 +1,1 @@
+"""Use cases: take an AsyncSession, return plain dataclasses or models, never import telegram."""

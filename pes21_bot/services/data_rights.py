@@ -1,0 +1,111 @@
+"""RGPD: what the bot stores about a holder, and erasing it while keeping anonymous counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pes21_bot.db.models import (
+    ConversationState,
+    Event,
+    PersistedData,
+    Person,
+    Project,
+    ProjectCard,
+)
+from pes21_bot.db.persistence import encode_conversation_key
+from pes21_bot.services import events
+from pes21_bot.services.people import find_person
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+async def export_data(session: AsyncSession, telegram_id: int, now: datetime) -> dict[str, Any]:
+    """Everything stored about this person, as a JSON-ready dict (empty if nothing)."""
+    person = await find_person(session, telegram_id)
+    if person is None:
+        return {}
+    result = await session.execute(
+        select(Project).where(Project.holder_id == person.id).order_by(Project.id)
+    )
+    projects = [
+        {
+            "reference": p.reference,
+            "parcours": p.path,
+            "statut": p.status,
+            "programme": p.programme,
+            "reponses": p.answers,
+            "score": p.score,
+            "criteres": p.criteria,
+            "cree_le": _iso(p.created_at),
+            "envoye_le": _iso(p.submitted_at),
+        }
+        for p in result.scalars()
+    ]
+    events.record(session, events.DATA_EXPORTED, now, actor_id=person.id)
+    return {
+        "personne": {
+            "telegram_id": person.telegram_id,
+            "prenom": person.first_name,
+            "nom": person.last_name,
+            "pseudo": person.username,
+            "source": person.source,
+            "consentement": person.consent,
+            "consentement_le": _iso(person.consent_at),
+            "premier_contact": _iso(person.created_at),
+            "derniere_activite": _iso(person.last_seen_at),
+        },
+        "dossiers": projects,
+    }
+
+
+@dataclass
+class ErasedProject:
+    """One erased project: its staff cards to blank and its owner to tell."""
+
+    reference: str | None
+    cards: list[tuple[int, int]] = field(default_factory=list)
+    owner_telegram_id: int | None = None
+
+
+async def erase(session: AsyncSession, telegram_id: int, now: datetime) -> list[ErasedProject]:
+    """Remove every personal value; projects and events stay, detached and anonymous."""
+    erased: list[ErasedProject] = []
+    person = await find_person(session, telegram_id)
+    if person is None:
+        return erased
+    result = await session.execute(select(Project).where(Project.holder_id == person.id))
+    for project in result.scalars():
+        item = ErasedProject(project.reference)
+        if project.owner_id is not None:
+            owner = await session.get(Person, project.owner_id)
+            item.owner_telegram_id = owner.telegram_id if owner is not None else None
+        cards = await session.execute(
+            select(ProjectCard).where(ProjectCard.project_id == project.id)
+        )
+        item.cards = [(card.chat_id, card.message_id) for card in cards.scalars()]
+        erased.append(item)
+        project.answers = {}
+        project.holder_id = None
+        project.updated_at = now
+        await session.execute(delete(ProjectCard).where(ProjectCard.project_id == project.id))
+    await session.execute(update(Event).where(Event.actor_id == person.id).values(actor_id=None))
+    await session.execute(
+        delete(PersistedData).where(
+            PersistedData.kind.in_(("user", "chat")), PersistedData.key == telegram_id
+        )
+    )
+    await session.execute(
+        delete(ConversationState).where(
+            ConversationState.key == encode_conversation_key((telegram_id, telegram_id))
+        )
+    )
+    await session.delete(person)
+    events.record(session, events.DATA_ERASED, now, projects=len(erased))
+    return erased

@@ -1,0 +1,237 @@
+"""The intake of a project: consent, questionnaire answers stored step by step, submission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pes21_bot.config import Config
+from pes21_bot.content import Question, Questionnaire
+from pes21_bot.db.models import Person, Project
+from pes21_bot.domain.answers import in_cote_dor, is_visible
+from pes21_bot.domain.qualification import Maturity, score_idea
+from pes21_bot.domain.references import format_reference
+from pes21_bot.domain.routing import Route, route
+from pes21_bot.services import events
+from pes21_bot.services.people import UserInfo, ensure_person, find_person
+
+
+def next_question(questionnaire: Questionnaire, answers: dict[str, Any]) -> Question | None:
+    """The first visible question without an answer; None means the recap is next."""
+    for question in questionnaire.questions:
+        if question.id not in answers and is_visible(question, answers):
+            return question
+    return None
+
+
+def previous_question(
+    questionnaire: Questionnaire, answers: dict[str, Any], current: Question | None
+) -> Question | None:
+    """The visible answered question just before the current one (or the last one at recap)."""
+    ids = [q.id for q in questionnaire.questions]
+    end = ids.index(current.id) if current is not None else len(ids)
+    for question in reversed(questionnaire.questions[:end]):
+        if question.id in answers and is_visible(question, answers):
+            return question
+    return None
+
+
+def missing_contact(
+    questionnaire: Questionnaire, answers: dict[str, Any], question: Question, value: Any
+) -> bool:
+    """Whether skipping this question would leave none of the 'at least one' answers."""
+    if value is not None or question.id not in questionnaire.at_least_one:
+        return False
+    others = [qid for qid in questionnaire.at_least_one if qid != question.id]
+    pending = [qid for qid in others if qid not in answers]
+    return not pending and all(answers.get(qid) is None for qid in others)
+
+
+async def current_draft(session: AsyncSession, telegram_id: int) -> Project | None:
+    """The unfinished intake of this user, if any."""
+    result = await session.execute(
+        select(Project)
+        .join(Person, Project.holder_id == Person.id)
+        .where(Person.telegram_id == telegram_id, Project.status == "draft")
+        .order_by(Project.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def record_start(session: AsyncSession, source: str | None, now: datetime) -> None:
+    """Count a /start anonymously, with its deep-link source."""
+    events.record(session, events.BOT_STARTED, now, source=source)
+
+
+async def refuse_consent(
+    session: AsyncSession, path: str, source: str | None, now: datetime
+) -> None:
+    """Record a refusal without anything personal."""
+    events.record(session, events.CONSENT_REFUSED, now, path=path, source=source)
+
+
+async def begin(
+    session: AsyncSession, user: UserInfo, path: str, source: str | None, now: datetime
+) -> Project:
+    """Consent given: store the person and open a draft (an unfinished one is reused)."""
+    existing = await current_draft(session, user.telegram_id)
+    if existing is not None and existing.path == path:
+        return existing
+    if existing is not None:
+        await abandon(session, existing, now)
+    person = await ensure_person(session, user, now)
+    if person.consent != "given":
+        person.consent = "given"
+        person.consent_at = now
+        events.record(session, events.CONSENT_GIVEN, now, actor_id=person.id, path=path)
+    if source and not person.source:
+        person.source = source
+    project = Project(
+        holder_id=person.id,
+        path=path,
+        status="draft",
+        answers={},
+        source=source or person.source,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(project)
+    await session.flush()
+    events.record(
+        session, events.INTAKE_STARTED, now, actor_id=person.id, project_id=project.id, path=path
+    )
+    return project
+
+
+async def store_answer(
+    session: AsyncSession, project: Project, question: Question, value: Any, now: datetime
+) -> None:
+    """Store one validated answer with its event, in the caller's transaction."""
+    project.answers = {**project.answers, question.id: value}
+    project.updated_at = now
+    events.record(
+        session,
+        events.QUESTION_ANSWERED,
+        now,
+        actor_id=project.holder_id,
+        project_id=project.id,
+        question=question.id,
+    )
+
+
+async def reopen(
+    session: AsyncSession, project: Project, question: Question, now: datetime
+) -> None:
+    """Take an answer back so the question is asked again (/retour, edit from the recap)."""
+    answers = dict(project.answers)
+    answers.pop(question.id, None)
+    project.answers = answers
+    project.updated_at = now
+
+
+async def abandon(session: AsyncSession, project: Project, now: datetime) -> None:
+    """Give up a draft: its answers are dropped, the count of abandoned intakes stays."""
+    project.status = "abandoned"
+    project.answers = {}
+    project.closed_at = now
+    project.updated_at = now
+    events.record(
+        session,
+        events.INTAKE_ABANDONED,
+        now,
+        actor_id=project.holder_id,
+        project_id=project.id,
+        path=project.path,
+    )
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the holder and staff are told once the intake is sent."""
+
+    project: Project
+    route: Route
+    maturity: Maturity | None
+    outside_department: bool
+
+
+def evaluate(config: Config, path: str, answers: dict[str, Any]) -> tuple[Maturity | None, Route]:
+    """Score (idea path only) and route a set of answers; used by submit and /orientation_test."""
+    maturity = score_idea(answers, config.qualification) if path == "idea" else None
+    return maturity, route(path, maturity)
+
+
+async def _next_seq(session: AsyncSession, year: int) -> int:
+    result = await session.execute(select(func.max(Project.seq)).where(Project.year == year))
+    return (result.scalar_one_or_none() or 0) + 1
+
+
+async def submit(
+    session: AsyncSession, project: Project, config: Config, now: datetime
+) -> Submission:
+    """Give the project its reference, score it, route it, and record both events."""
+    answers = project.answers
+    maturity, destination = evaluate(config, project.path, answers)
+    year = now.astimezone(config.tz).year
+    for _attempt in range(5):
+        try:
+            async with session.begin_nested():
+                project.year = year
+                project.seq = await _next_seq(session, year)
+                project.reference = format_reference(year, project.seq)
+                await session.flush()
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise RuntimeError("could not allocate a project reference")
+    postal_code = answers.get("postal_code")
+    project.status = "routed"
+    project.programme = destination.programme
+    project.score = maturity.score if maturity else None
+    project.criteria = maturity.criteria if maturity else None
+    project.sector = answers.get("sector")
+    project.postal_code = postal_code
+    project.commune = answers.get("commune")
+    project.in_cote_dor = in_cote_dor(postal_code)
+    project.submitted_at = now
+    project.updated_at = now
+    common = {"actor_id": project.holder_id, "project_id": project.id}
+    events.record(
+        session,
+        events.INTAKE_COMPLETED,
+        now,
+        programme=destination.programme,
+        path=project.path,
+        source=project.source,
+        **common,
+    )
+    events.record(
+        session,
+        events.ROUTED,
+        now,
+        programme=destination.programme,
+        score=project.score,
+        criteria=project.criteria or [],
+        **common,
+    )
+    return Submission(project, destination, maturity, project.in_cote_dor is False)
+
+
+async def holder_projects(session: AsyncSession, telegram_id: int) -> list[Project]:
+    """The holder's sent projects, newest first."""
+    person = await find_person(session, telegram_id)
+    if person is None:
+        return []
+    result = await session.execute(
+        select(Project)
+        .where(Project.holder_id == person.id, Project.status.not_in(("draft", "abandoned")))
+        .order_by(Project.submitted_at.desc())
+    )
+    return list(result.scalars())

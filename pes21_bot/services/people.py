@@ -1,0 +1,76 @@
+"""People: who someone is to the bot (holder, volunteer, staff, admin)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pes21_bot.config import Config
+from pes21_bot.db.models import Person
+
+
+class Role(StrEnum):
+    """What someone may do; admins and staff come from config.yaml."""
+
+    HOLDER = "holder"
+    VOLUNTEER = "volunteer"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """The few facts about a Telegram user the services need."""
+
+    telegram_id: int
+    first_name: str | None = None
+    last_name: str | None = None
+    username: str | None = None
+
+
+async def find_person(session: AsyncSession, telegram_id: int) -> Person | None:
+    """The person with this Telegram id, if the bot stored one."""
+    result = await session.execute(select(Person).where(Person.telegram_id == telegram_id))
+    return result.scalar_one_or_none()
+
+
+async def ensure_person(session: AsyncSession, user: UserInfo, now: datetime) -> Person:
+    """Find or create the person row, refreshing names and last activity."""
+    person = await find_person(session, user.telegram_id)
+    if person is None:
+        person = Person(telegram_id=user.telegram_id, created_at=now, role=Role.HOLDER.value)
+        session.add(person)
+    person.first_name = user.first_name
+    person.last_name = user.last_name
+    person.username = user.username
+    person.last_seen_at = now
+    await session.flush()
+    return person
+
+
+def roles_of(config: Config, telegram_id: int, person: Person | None) -> set[Role]:
+    """Every role this user holds (a staff member may also be an admin)."""
+    roles = {Role.HOLDER}
+    if config.is_admin(telegram_id):
+        roles.add(Role.ADMIN)
+    if config.staff_member(telegram_id) is not None:
+        roles.add(Role.STAFF)
+    if person is not None and person.role == Role.VOLUNTEER.value:
+        roles.add(Role.VOLUNTEER)
+    return roles
+
+
+def display_name(config: Config, person: Person | None) -> str:
+    """The name to show for a person: config name for staff, else their Telegram name."""
+    if person is None:
+        return "?"
+    if person.telegram_id is not None:
+        configured = config.member_name(person.telegram_id)
+        if configured:
+            return configured
+    names = [n for n in (person.first_name, person.last_name) if n]
+    return " ".join(names) or (person.username or "?")

@@ -1,0 +1,196 @@
+"""Staff side of a project: cards, claim, redirect, close, lists and history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, false, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pes21_bot.config import Config
+from pes21_bot.db.models import Event, Person, Project, ProjectCard
+from pes21_bot.domain.references import parse_reference
+from pes21_bot.services import events
+from pes21_bot.services.people import UserInfo, ensure_person, find_person
+
+OPEN_STATUSES = ("routed", "claimed", "accompanying")
+
+
+def recipients(config: Config, programme: str) -> list[int]:
+    """Chats that receive a programme's new projects: its group chat, else each staff member."""
+    group = config.programmes[programme].group_chat_id  # type: ignore[index]
+    if group is not None:
+        return [group]
+    return [member.id for member in config.staff_for(programme)]
+
+
+def may_handle(config: Config, telegram_id: int, programme: str | None) -> bool:
+    """Whether this user is staff of the project's programme."""
+    member = config.staff_member(telegram_id)
+    return member is not None and programme is not None and programme in member.programmes
+
+
+async def get_project(session: AsyncSession, project_id: int) -> Project | None:
+    """A project by id."""
+    return await session.get(Project, project_id)
+
+
+async def find_by_reference(session: AsyncSession, text: str) -> Project | None:
+    """A project by its reference (PES-2026-0042)."""
+    parsed = parse_reference(text)
+    if parsed is None:
+        return None
+    year, seq = parsed
+    result = await session.execute(select(Project).where(Project.year == year, Project.seq == seq))
+    return result.scalar_one_or_none()
+
+
+async def holder_of(session: AsyncSession, project: Project) -> Person | None:
+    """The holder, unless they erased their data."""
+    if project.holder_id is None:
+        return None
+    return await session.get(Person, project.holder_id)
+
+
+async def add_card(
+    session: AsyncSession, project: Project, chat_id: int, message_id: int, now: datetime
+) -> None:
+    """Remember a card sent to staff so it can be updated later."""
+    session.add(
+        ProjectCard(
+            project_id=project.id,
+            chat_id=chat_id,
+            message_id=message_id,
+            programme=project.programme or "",
+            sent_at=now,
+        )
+    )
+
+
+async def cards_of(session: AsyncSession, project_id: int) -> list[ProjectCard]:
+    """Every live card of a project."""
+    result = await session.execute(select(ProjectCard).where(ProjectCard.project_id == project_id))
+    return list(result.scalars())
+
+
+async def forget_cards(session: AsyncSession, project_id: int) -> None:
+    """Stop updating a project's current cards (after a redirect they belong to the past)."""
+    await session.execute(delete(ProjectCard).where(ProjectCard.project_id == project_id))
+
+
+async def people_by_id(session: AsyncSession, ids: set[int]) -> dict[int, Person]:
+    """Several people at once, by row id."""
+    if not ids:
+        return {}
+    result = await session.execute(select(Person).where(Person.id.in_(ids)))
+    return {person.id: person for person in result.scalars()}
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """Who owns the project after a claim attempt."""
+
+    won: bool
+    project: Project
+    owner: Person | None
+
+
+async def claim(
+    session: AsyncSession, project_id: int, staff: UserInfo, now: datetime
+) -> ClaimResult:
+    """Take a routed project; a single conditional UPDATE makes concurrent claims safe."""
+    person = await ensure_person(session, staff, now)
+    result = await session.execute(
+        update(Project)
+        .where(Project.id == project_id, Project.status == "routed", Project.owner_id.is_(None))
+        .values(owner_id=person.id, status="claimed", claimed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    project = await session.get(Project, project_id, populate_existing=True)
+    assert project is not None
+    won = result.rowcount == 1  # type: ignore[attr-defined]
+    if won:
+        events.record(
+            session,
+            events.CLAIMED,
+            now,
+            actor_id=person.id,
+            project_id=project.id,
+            programme=project.programme,
+        )
+    owner = await session.get(Person, project.owner_id) if project.owner_id else None
+    return ClaimResult(won, project, owner)
+
+
+async def redirect(
+    session: AsyncSession, project: Project, programme: str, staff: UserInfo, now: datetime
+) -> str:
+    """Send the project to another programme, unclaimed; returns the previous programme."""
+    person = await ensure_person(session, staff, now)
+    previous = project.programme or ""
+    project.programme = programme
+    project.status = "routed"
+    project.owner_id = None
+    project.claimed_at = None
+    project.updated_at = now
+    events.record(
+        session,
+        events.REDIRECTED,
+        now,
+        actor_id=person.id,
+        project_id=project.id,
+        programme=programme,
+        previous=previous,
+    )
+    return previous
+
+
+async def close(
+    session: AsyncSession, project: Project, reason: str, staff: UserInfo, now: datetime
+) -> None:
+    """Close a project with a reason."""
+    person = await ensure_person(session, staff, now)
+    project.status = "closed"
+    project.close_reason = reason
+    project.closed_at = now
+    project.updated_at = now
+    events.record(
+        session,
+        events.CLOSED,
+        now,
+        actor_id=person.id,
+        project_id=project.id,
+        programme=project.programme,
+        reason=reason,
+    )
+
+
+async def open_projects_of(
+    session: AsyncSession, config: Config, telegram_id: int
+) -> list[Project]:
+    """Projects a staff member owns, plus unclaimed ones of their programmes."""
+    member = config.staff_member(telegram_id)
+    if member is None:
+        return []
+    person = await find_person(session, telegram_id)
+    owned = Project.owner_id == person.id if person is not None else false()
+    result = await session.execute(
+        select(Project)
+        .where(
+            Project.status.in_(OPEN_STATUSES),
+            owned | ((Project.status == "routed") & Project.programme.in_(member.programmes)),
+        )
+        .order_by(Project.submitted_at)
+    )
+    return list(result.scalars())
+
+
+async def history(session: AsyncSession, project_id: int) -> list[Event]:
+    """The events of a project, oldest first (question answers left out: too detailed)."""
+    result = await session.execute(
+        select(Event)
+        .where(Event.project_id == project_id, Event.kind != events.QUESTION_ANSWERED)
+        .order_by(Event.occurred_at, Event.id)
+    )
+    return list(result.scalars())
