@@ -69,7 +69,7 @@ def build_application(
         .post_init(_post_init)
     )
     if base_url:
-        builder = builder.base_url(base_url.rstrip("/") + "/")
+        builder = builder.base_url(base_url)
     if request is not None:
         builder = builder.request(request)
     if get_updates_request is not None:

@@ -243,8 +243,8 @@ class PostgresServer:
             self._running = True
             return
 
-    def create_database(self, name: str) -> str:
-        """Create an empty database and return its ``postgresql+asyncpg://`` URL."""
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """Create a database (empty, or a copy of ``template``) and return its asyncpg URL."""
         if not self._running:
             raise RuntimeError("server not running")
         if not _DATABASE_NAME.fullmatch(name):
@@ -259,6 +259,7 @@ class PostgresServer:
                 "--username",
                 SUPERUSER,
                 "--no-password",
+                *(["--template", template] if template else []),
                 name,
             ],
             as_server=False,
@@ -323,6 +324,8 @@ def postgres_server_fixture() -> Iterator[PostgresServer]:
     """Body of a session-scoped fixture: a running server, or a skip when PostgreSQL is absent."""
     bindir = find_postgres_bindir()
     if bindir is None:
+        if os.environ.get("PES21_REQUIRE_POSTGRES"):
+            pytest.fail(f"{SKIP_REASON} (PES21_REQUIRE_POSTGRES is set)")
         pytest.skip(SKIP_REASON)
     with PostgresServer(bindir) as server:
         yield server

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,22 +11,12 @@ import pytest
 from pes21_bot.db.migrate import upgrade_to_head_async
 from pes21_bot.db.session import SessionFactory, make_engine, make_session_factory
 
-try:
-    from tests.postgres import PostgresServer, postgres_server_fixture
-except ModuleNotFoundError:  # the repository root is not on sys.path (tests/ is not a package)
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from tests.postgres import PostgresServer, postgres_server_fixture
+from tests.postgres import PostgresServer
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
 ]
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """One throwaway PostgreSQL server for the whole session (skips when it is not installed)."""
-    yield from postgres_server_fixture()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -1,0 +1,143 @@
+"""A running bot against the in-process fake Bot API, on a real database, with a fake clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from telegram.ext import Application
+
+from pes21_bot.app import build_application
+from pes21_bot.clock import FakeClock
+from pes21_bot.config import Config
+from pes21_bot.content import Content
+from pes21_bot.db.models import Base, Event, Project
+from pes21_bot.db.session import SessionFactory, make_engine, make_session_factory
+from pes21_bot.fake_telegram import FakeBotApi, FakeRequest, FakeUser
+from pes21_bot.fake_telegram.limits import Limits
+
+START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
+HOLDER_ID = 5001
+OTHER_HOLDER_ID = 5002
+
+
+@dataclass
+class Harness:
+    """The bot under test and everything a test needs to drive and inspect it."""
+
+    api: FakeBotApi
+    config: Config
+    content: Content
+    db_url: str
+    clock: FakeClock
+    session_factory: SessionFactory
+    app: Application | None = None  # type: ignore[type-arg]
+    _engines: list[Any] = field(default_factory=list)
+
+    async def start(self) -> None:
+        """Build and start the application (real polling over the fake)."""
+        app = build_application(
+            self.config,
+            self.content,
+            self.session_factory,
+            token=self.api.token,
+            clock=self.clock,
+            request=FakeRequest(self.api),
+            get_updates_request=FakeRequest(self.api),
+        )
+        await app.initialize()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        self.app = app
+
+    async def stop(self) -> None:
+        """Stop polling and the application (like a clean shutdown)."""
+        app = self.app
+        if app is None:
+            return
+        assert app.updater is not None
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        self.app = None
+
+    async def restart(self) -> None:
+        """Stop and start again on the same database."""
+        await self.stop()
+        await self.start()
+
+    def holder(self, user_id: int = HOLDER_ID, first_name: str = "Zoé") -> FakeUser:
+        """A project holder (any Telegram user not in config)."""
+        return self.api.user(user_id, first_name=first_name, last_name="Martin")
+
+    def staff(self, name: str) -> FakeUser:
+        """A staff member from config.yaml, by display name."""
+        member = next(m for m in self.config.staff if m.name == name)
+        return self.api.user(member.id, first_name=member.name)
+
+    def admin(self) -> FakeUser:
+        """The first admin of config.yaml."""
+        member = self.config.admins[0]
+        return self.api.user(member.id, first_name=member.name)
+
+    async def settle(self) -> None:
+        """Wait until the bot fetched every update sent so far."""
+        await self.api.wait_idle()
+
+    async def count_events(self, kind: str) -> int:
+        """How many events of a kind are stored."""
+        async with self.session_factory() as session:
+            result = await session.execute(
+                select(func.count()).select_from(Event).where(Event.kind == kind)
+            )
+            return int(result.scalar_one())
+
+    async def projects(self) -> list[Project]:
+        """Every project row, oldest first."""
+        async with self.session_factory() as session:
+            result = await session.execute(select(Project).order_by(Project.id))
+            return list(result.scalars())
+
+
+def make_api() -> FakeBotApi:
+    """The fake Bot API used by end-to-end tests."""
+    # Private chats get a generous bucket so conversations run at test speed; the 429 path is
+    # exercised on purpose with inject_fault and by the reminder benchmark.
+    limits = Limits(private_chat_rate=20.0, private_chat_burst=20)
+    return FakeBotApi(token="123456:TEST-TOKEN", bot_username="pes21_test_bot", limits=limits)
+
+
+async def open_harness(
+    config: Config, content: Content, db_url: str, clock: FakeClock
+) -> Harness:
+    """A harness whose bot is started."""
+    engine = make_engine(db_url)
+    harness = Harness(
+        api=make_api(),
+        config=config,
+        content=content,
+        db_url=db_url,
+        clock=clock,
+        session_factory=make_session_factory(engine),
+    )
+    harness._engines.append(engine)
+    # Staff and admins have opened a chat with the bot, as they would before their first card.
+    for member in [*config.staff, *config.admins]:
+        harness.api.user(member.id, first_name=member.name)
+    await harness.start()
+    return harness
+
+
+async def close_harness(harness: Harness) -> None:
+    """Stop the bot and dispose of the engine."""
+    await harness.stop()
+    for engine in harness._engines:
+        await engine.dispose()
+
+
+__all__ = ["Base", "Harness", "close_harness", "open_harness"]
