@@ -210,33 +210,63 @@ def _validated(model: Any, raw: Any, origin: str) -> Any:
         raise ContentError(f"{origin}: {where}: {first['msg']}") from exc
 
 
+STRUCTURED_FILES = ("questionnaires.yaml", "faq.yaml", "agenda.yaml")
+SECTIONS = ("commands", "programmes", "lists")
+
+
+def _merge(target: dict[str, Any], extra: dict[str, Any], origin: str, where: str) -> None:
+    for name, value in extra.items():
+        if name in target:
+            raise ContentError(f"{origin}: {where}{name}: défini deux fois / defined twice")
+        target[name] = value
+
+
+def _read_texts(folder: Path) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
+    """Every text file of contenus/ (all but the structured ones), merged, with each key's file."""
+    messages: dict[str, str] = {}
+    origins: dict[str, str] = {}
+    sections: dict[str, Any] = {name: {} for name in SECTIONS}
+    files = [f for f in sorted(folder.glob("*.yaml")) if f.name not in STRUCTURED_FILES]
+    if not files:
+        raise ContentError(f"{folder}: aucun fichier de textes / no text file")
+    for path in files:
+        raw = _read_yaml(path) or {}
+        if not isinstance(raw, dict):
+            raise ContentError(f"{path}: un dictionnaire est attendu / mapping expected")
+        for name in SECTIONS:
+            _merge(sections[name], raw.pop(name, None) or {}, str(path), f"{name}.")
+        found: dict[str, str] = {}
+        _flatten(raw, "", found, str(path))
+        _merge(messages, found, str(path), "")
+        origins.update(dict.fromkeys(found, str(path)))
+        for name in SECTIONS:
+            origins.setdefault(name, str(path))
+    return messages, sections, origins
+
+
 def load_content(folder: Path, required_commands: set[str] | None = None) -> Content:
     """Load contenus/ and check every key the code uses, or raise ContentError."""
-    messages_file = folder / "messages.yaml"
-    raw = _read_yaml(messages_file)
-    if not isinstance(raw, dict):
-        raise ContentError(f"{messages_file}: un dictionnaire est attendu / mapping expected")
-    commands = raw.pop("commands", None) or {}
-    programmes_raw = raw.pop("programmes", None) or {}
-    lists = raw.pop("lists", None) or {}
-    messages: dict[str, str] = {}
-    _flatten(raw, "", messages, str(messages_file))
+    messages, sections, origins = _read_texts(folder)
+    anywhere = f"{folder}/*.yaml"
+    commands = sections["commands"]
+    programmes_raw = sections["programmes"]
+    lists = sections["lists"]
 
-    for key in texts.REGISTRY.values():
-        if key.key not in messages:
-            raise ContentError(f"{messages_file}: {key.key}: texte manquant / missing text")
-        found = _placeholders(messages[key.key])
-        if found != key.params:
+    for text_key in texts.REGISTRY.values():
+        if text_key.key not in messages:
+            raise ContentError(f"{anywhere}: {text_key.key}: texte manquant / missing text")
+        found_params = _placeholders(messages[text_key.key])
+        if found_params != text_key.params:
             raise ContentError(
-                f"{messages_file}: {key.key}: paramètres {sorted(found)} au lieu de "
-                f"{sorted(key.params)} / placeholder mismatch"
+                f"{origins[text_key.key]}: {text_key.key}: paramètres {sorted(found_params)} "
+                f"au lieu de {sorted(text_key.params)} / placeholder mismatch"
             )
     for name in sorted(required_commands or ()):
         if not isinstance(commands.get(name), str):
-            raise ContentError(f"{messages_file}: commands.{name}: description manquante")
+            raise ContentError(f"{anywhere}: commands.{name}: description manquante")
     programmes: dict[str, ProgrammeText] = {}
     for programme in PROGRAMMES:
-        origin = f"{messages_file}: programmes.{programme}"
+        origin = f"{origins.get('programmes', anywhere)}: programmes.{programme}"
         if programme not in programmes_raw:
             raise ContentError(f"{origin}: programme manquant / missing programme")
         programmes[programme] = _validated(ProgrammeText, programmes_raw[programme], origin)
@@ -244,7 +274,7 @@ def load_content(folder: Path, required_commands: set[str] | None = None) -> Con
         labels = lists.get(list_name) or {}
         for value in values:
             if not isinstance(labels.get(value), str):
-                raise ContentError(f"{messages_file}: lists.{list_name}.{value}: libellé manquant")
+                raise ContentError(f"{anywhere}: lists.{list_name}.{value}: libellé manquant")
 
     questionnaires_file = folder / "questionnaires.yaml"
     raw_q = _read_yaml(questionnaires_file) or {}

@@ -31,7 +31,7 @@ def main() -> int:
     except (ConfigError, ContentError) as exc:
         print(f"unhealthy: {exc}", file=sys.stderr)
         return 1
-    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+    except Exception as exc:
         print(f"unhealthy: database unreachable ({type(exc).__name__})", file=sys.stderr)
         return 1
     print("ok")

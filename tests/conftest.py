@@ -91,7 +91,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def bot(config: Config, content: Content, app_db_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+async def bot(
+    config: Config, content: Content, app_db_url: str, clock: FakeClock
+) -> AsyncIterator[Harness]:
     """The running bot, on SQLite and on PostgreSQL."""
     harness = await open_harness(config, content, app_db_url, clock)
     try:

@@ -112,9 +112,7 @@ def make_api() -> FakeBotApi:
     return FakeBotApi(token="123456:TEST-TOKEN", bot_username="pes21_test_bot", limits=limits)
 
 
-async def open_harness(
-    config: Config, content: Content, db_url: str, clock: FakeClock
-) -> Harness:
+async def open_harness(config: Config, content: Content, db_url: str, clock: FakeClock) -> Harness:
     """A harness whose bot is started."""
     engine = make_engine(db_url)
     harness = Harness(

@@ -9,20 +9,48 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.db.models import Event
 
-# Event kinds; docs/indicateurs.md says which ones define each figure.
-BOT_STARTED = "bot_started"
-CONSENT_GIVEN = "consent_given"
-CONSENT_REFUSED = "consent_refused"
-INTAKE_STARTED = "intake_started"
-QUESTION_ANSWERED = "question_answered"
-INTAKE_ABANDONED = "intake_abandoned"
-INTAKE_COMPLETED = "intake_completed"  # "projet accueilli"
-ROUTED = "routed"  # "projet orienté"
-CLAIMED = "claimed"
-REDIRECTED = "redirected"
-CLOSED = "closed"
-DATA_EXPORTED = "data_exported"
-DATA_ERASED = "data_erased"
+# Event kinds; docs/indicateurs.md says which ones define each figure. The `data` keys each kind
+# carries are listed beside it: statistics read them with SQL JSON functions, so keep them stable.
+# Dates inside `data` are ISO strings (YYYY-MM-DD); `occurred_at` is when the bot recorded it.
+
+# Intake and routing
+BOT_STARTED = "bot_started"  # {source}
+CONSENT_GIVEN = "consent_given"  # {path}
+CONSENT_REFUSED = "consent_refused"  # {path, source}
+INTAKE_STARTED = "intake_started"  # {path}
+QUESTION_ANSWERED = "question_answered"  # {question}
+INTAKE_ABANDONED = "intake_abandoned"  # {path}
+INTAKE_COMPLETED = "intake_completed"  # {path, source}; programme set: "projet accueilli"
+ROUTED = "routed"  # {score, criteria}; programme set: "projet orienté"
+CLAIMED = "claimed"  # programme set
+REDIRECTED = "redirected"  # {previous}; programme = the new programme
+CLOSED = "closed"  # {reason}
+DATA_EXPORTED = "data_exported"  # {}
+DATA_ERASED = "data_erased"  # {projects}
+
+# Volunteers (actor = the volunteer, or the admin who acts on them)
+VOLUNTEER_INVITED = "volunteer_invited"  # {invitation_id}
+VOLUNTEER_ENROLLED = "volunteer_enrolled"  # {missions}
+VOLUNTEER_UPDATED = "volunteer_updated"  # {missions, paused_until}
+VOLUNTEER_REMOVED = "volunteer_removed"  # {volunteer_id}
+VOLUNTEER_UNREACHABLE = "volunteer_unreachable"  # {volunteer_id}
+
+# Accompaniment (project and programme set; actor = staff)
+ACCOMPANIMENT_STARTED = "accompaniment_started"  # {started_on}
+VOLUNTEER_ATTACHED = "volunteer_attached"  # {volunteer_id}
+MILESTONE = "milestone"  # {milestone, on, jobs_consolidated?, action?}
+ACCOMPANIMENT_ENDED = "accompaniment_ended"  # {outcome, ended_on}
+STRUCTURE_CREATED = "structure_created"  # {legal_form, name, created_on}
+JOBS_CREATED = "jobs_created"  # {count, kind, origin: "accompaniment" | "review"}
+
+# Post-accompaniment reviews and reminders
+REVIEW_SCHEDULED = "review_scheduled"  # {review_id, number, due_on}
+REVIEW_ASSIGNED = "review_assigned"  # {review_id, assignee_id}
+REVIEW_SNOOZED = "review_snoozed"  # {review_id, until}
+REVIEW_DECLINED = "review_declined"  # {review_id}
+REVIEW_DONE = "review_done"  # {review_id, situation, jobs_created, satisfaction, hours, km}
+REMINDER_SENT = "reminder_sent"  # {reminder_id, kind, late}
+DLA_PROPOSED = "dla_proposed"  # {review_id}
 
 
 def record(
