@@ -48,6 +48,8 @@ class Harness:
             get_updates_request=FakeRequest(self.api),
         )
         await app.initialize()
+        if app.post_init is not None:  # run_polling would call it; we start by hand
+            await app.post_init(app)
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=1)
@@ -88,6 +90,14 @@ class Harness:
     async def settle(self) -> None:
         """Wait until the bot fetched every update sent so far."""
         await self.api.wait_idle()
+
+    async def button_answer(self, update: dict[str, Any], timeout: float = 5.0) -> str:  # noqa: ASYNC109
+        """Wait for the bot's answer to a button press (the little toast) and return its text."""
+        query_id = update["callback_query"]["id"]
+        answers = self.api.callback_answers
+        arrived = await self.api._calls_signal.wait_until(lambda: query_id in answers, timeout)
+        assert arrived, f"no answer to button press {update['callback_query'].get('data')!r}"
+        return str(answers[query_id].get("text") or "")
 
     async def count_events(self, kind: str) -> int:
         """How many events of a kind are stored."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import warnings
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from pes21_bot import texts
 from pes21_bot.content import PATHS, Content, Html, Question, Questionnaire
@@ -580,6 +582,16 @@ def build_intake_conversation() -> ConversationHandler[Context]:
         CommandHandler("annuler", cancel, filters=private),
         MessageHandler(private & ~filters.COMMAND, on_message),
     ]
+    # Callback buttons carry the project id and the database holds the state, so tracking per
+    # message (PTB's warning about per_message=False) is not needed.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        return _conversation(answer_handlers, private)
+
+
+def _conversation(
+    answer_handlers: list[Any], private: filters.BaseFilter
+) -> ConversationHandler[Context]:
     return ConversationHandler(
         entry_points=[
             CallbackQueryHandler(on_path, pattern=r"^m:(idea|dla|local_authority|crdva):"),

@@ -82,3 +82,11 @@ async def answer(user: FakeUser, steps: list[tuple[str, str]]) -> BotMessage:
             await user.next_message()  # the same question, edited with the tick
     assert last is not None
     return last
+
+
+async def submit_idea(user: FakeUser, steps: list[tuple[str, str]] | None = None) -> BotMessage:
+    """A whole idea intake, sent; returns the holder's confirmation."""
+    await start_path(user, "💡 J'ai une idée de projet")
+    await answer(user, steps or MATURE_IDEA)
+    user.press("📨 Envoyer")
+    return await user.expect("Votre dossier est enregistré")

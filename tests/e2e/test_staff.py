@@ -1,0 +1,173 @@
+"""Staff receive cards, claim (atomically), redirect, close; others are refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from pes21_bot.services import events
+from tests.e2e.flows import EARLY_IDEA, submit_idea
+from tests.harness import Harness
+
+
+async def test_concurrent_claims_one_wins_all_cards_show_the_owner(bot: Harness) -> None:
+    holder = bot.holder()
+    await submit_idea(holder, EARLY_IDEA)  # accueil en amont: Camille and Léa both get it
+    camille, lea = bot.staff("Camille"), bot.staff("Léa")
+    card_c = await camille.expect("PES-2026-0001")
+    card_l = await lea.expect("PES-2026-0001")
+    presses = [
+        camille.press("✋ Je prends", message=card_c),
+        lea.press("✋ Je prends", message=card_l),
+    ]
+    answers = [await bot.button_answer(p) for p in presses]
+    assert sum("est à vous" in a for a in answers) == 1
+    assert sum("déjà été pris" in a for a in answers) == 1
+    (project,) = await bot.projects()
+    assert project.status == "claimed"
+    assert await bot.count_events(events.CLAIMED) == 1
+    final_c = bot.api.bot_message(camille.id, card_c.message_id)
+    final_l = bot.api.bot_message(lea.id, card_l.message_id)
+    assert final_c.text == final_l.text
+    assert "✋ Je prends" not in str(final_c.buttons)
+    await holder.expect("pris en charge par")
+
+
+async def test_redirect_moves_the_card_and_tells_the_holder(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    holder = bot.holder()
+    await submit_idea(holder)
+    camille = bot.staff("Camille")
+    card = await camille.expect("PES-2026-0001")
+    camille.press("↪️ Réorienter", message=card)
+    choices = await camille.next_message()
+    assert ["le DLA"] in choices.buttons
+    camille.press("le DLA", message=card)
+    await camille.expect("Réorienté par Camille vers le DLA")
+    new_card = await bot.staff("Karim").expect("PES-2026-0001")
+    assert "le DLA" in (new_card.text or "")
+    told = await holder.expect("maintenant confié à le DLA")
+    assert "PES-2026-0001" in (told.text or "")
+    (project,) = await bot.projects()
+    assert project.programme == "dla"
+    assert project.status == "routed"
+    # Camille is not DLA staff: her old card no longer lets her act.
+    press = camille.press_raw(f"claim:{project.id}", message_id=card.message_id)
+    assert "réservée" in await bot.button_answer(press)
+
+
+async def test_close_with_a_reason(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    holder = bot.holder()
+    await submit_idea(holder)
+    camille = bot.staff("Camille")
+    card = await camille.expect("PES-2026-0001")
+    camille.press("🔒 Clore", message=card)
+    await camille.next_message()
+    camille.press("doublon", message=card)
+    closed = await camille.expect("Clos par Camille : doublon")
+    assert closed.buttons == []
+    await holder.expect("est clos (doublon)")
+    (project,) = await bot.projects()
+    assert project.status == "closed"
+    assert project.close_reason == "duplicate"
+    press = camille.press_raw(f"closeas:{project.id}:other", message_id=card.message_id)
+    assert "déjà clos" in await bot.button_answer(press)
+    assert await bot.count_events(events.CLOSED) == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "claim:{id}",
+        "redir:{id}",
+        "redirto:{id}:dla",
+        "close:{id}",
+        "closeas:{id}:duplicate",
+        "card:{id}",
+    ],
+)
+@pytest.mark.parametrize("who", ["holder", "other_staff", "admin"])
+async def test_staff_buttons_refuse_everyone_else(sqlite_bot: Harness, data: str, who: str) -> None:
+    bot = sqlite_bot
+    holder = bot.holder()
+    await submit_idea(holder)  # Bénéfices'Créa: Camille only
+    await bot.staff("Camille").expect("PES-2026-0001")
+    (project,) = await bot.projects()
+    actor = {"holder": holder, "other_staff": bot.staff("Karim"), "admin": bot.admin()}[who]
+    press = actor.press_raw(data.format(id=project.id))
+    assert "réservée" in await bot.button_answer(press)
+    (after,) = await bot.projects()
+    assert (after.status, after.programme, after.owner_id) == ("routed", "benefices_crea", None)
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["claim:999999", "claim:abc", "claim:", "redirto:1:nowhere", "closeas:1:because", "zz:1", "a"],
+)
+async def test_malformed_or_unknown_buttons_change_nothing(sqlite_bot: Harness, data: str) -> None:
+    bot = sqlite_bot
+    holder = bot.holder()
+    await submit_idea(holder)
+    camille = bot.staff("Camille")
+    await camille.expect("PES-2026-0001")
+    press = camille.press_raw(data)
+    assert "plus valable" in await bot.button_answer(press)
+    (after,) = await bot.projects()
+    assert after.status == "routed"
+
+
+async def test_staff_commands(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    holder = bot.holder()
+    await submit_idea(holder)
+    camille = bot.staff("Camille")
+    card = await camille.expect("PES-2026-0001")
+    camille.send_command("/dossiers")
+    listing = await camille.expect("Vos dossiers ouverts")
+    assert "PES-2026-0001" in (listing.text or "")
+    camille.press("✋ Je prends", message=card)
+    await camille.expect("Pris en charge")
+    camille.send_command("/dossier", "pes-2026-0001")
+    detail = await camille.expect("Historique")
+    text = detail.text or ""
+    assert "Zoé Martin" in text and "pris en charge" in text and "dossier envoyé" in text
+    camille.send_command("/dossier", "PES-2026-0099")
+    await camille.expect("Je ne trouve pas de dossier PES-2026-0099")
+    camille.send_command("/dossier")
+    await camille.expect("Indiquez la référence")
+    karim = bot.staff("Karim")
+    karim.send_command("/dossier", "PES-2026-0001")
+    await karim.expect("Je ne trouve pas de dossier")  # not his programme
+    karim.send_command("/dossiers")
+    await karim.expect("Aucun dossier ouvert")
+
+
+async def test_orientation_test_explains_without_creating(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    admin = bot.admin()
+    admin.send_command("/orientation_test")
+    await admin.expect("clé=valeur")
+    admin.send_command(
+        "/orientation_test", "stage=structuring team_size=3 legal_form=scop jobs=2 time=full_time"
+    )
+    result = await admin.expect("Ce projet irait vers")
+    text = result.text or ""
+    assert "Bénéfices'Créa" in text
+    assert "+20 : le projet se structure" in text
+    assert "+20 : disponible à temps plein" in text
+    admin.send_command("/orientation_test", "stage=idea")
+    early = await admin.expect("Ce projet irait vers")
+    assert "l'accueil en amont" in (early.text or "")
+    admin.send_command("/orientation_test", "dla")
+    assert "le DLA" in ((await admin.expect("Ce projet irait vers")).text or "")
+    admin.send_command("/orientation_test", "jobs=many")
+    await admin.expect("Je ne comprends pas la valeur de « jobs »")
+    assert await bot.projects() == []
+
+
+@pytest.mark.parametrize("command", ["/dossiers", "/dossier PES-2026-0001", "/orientation_test"])
+async def test_staff_commands_refused_to_holders(sqlite_bot: Harness, command: str) -> None:
+    holder = sqlite_bot.holder()
+    name, _, args = command.partition(" ")
+    holder.send_command(name, args)
+    await holder.expect("réservée à l'équipe")
