@@ -22,7 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="vérifier config et contenus")
     args = parser.parse_args(argv)
     env = read_environment()
-    configure_logging(env.token)
+    simulating = args.simulator or not env.token
+    # In the simulator the terminal is the chat: only warnings go to the log.
+    configure_logging(env.token, logging.WARNING if simulating else logging.INFO)
     try:
         config, content = load_all(env.config_path, CONTENT_DIR)
     except (ConfigError, ContentError) as exc:
@@ -31,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         print("Configuration et contenus valides.")
         return 0
-    if args.simulator or not env.token:
+    if simulating:
         from pes21_bot.simulator import run_simulator
 
         return asyncio.run(run_simulator(config, content))

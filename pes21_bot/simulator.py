@@ -1,0 +1,223 @@
+"""Terminal simulator: chat with the bot as any persona, over the local fake Bot API.
+
+It needs no token and never touches production data: its database is `data/simulateur.db`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from telegram.ext import Application
+
+from pes21_bot.app import build_application
+from pes21_bot.config import Config
+from pes21_bot.content import Content
+from pes21_bot.db.migrate import upgrade_to_head_async
+from pes21_bot.db.session import make_engine, make_session_factory
+from pes21_bot.fake_telegram import BotMessage, FakeBotApi, FakeBotApiServer, FakeUser, Limits
+
+SIMULATOR_DB = Path("data/simulateur.db")
+SIMULATOR_TOKEN = "100000:SIMULATEUR"
+HOLDER_ID = 700001
+VOLUNTEER_ID = 700002
+QUIET_SECONDS = 0.3
+MAX_WAIT_SECONDS = 5.0
+QUIT, LOCAL, SENT = "quit", "local", "sent"
+
+# The simulator's own words: a terminal tool for the Pôle's people, so French like the bot.
+HELP = """Simulateur du bot PES 21 : vous écrivez comme sur Telegram.
+  texte ou /commande  : envoyer un message au bot
+  un numéro (ex. 2)   : appuyer sur le bouton n°2 du dernier message
+  !contact            : partager votre numéro de téléphone
+  !photo              : envoyer une photo
+  !persona NOM        : changer de rôle (porteur, benevole, salarie, admin)
+  !aide               : cette aide        !quitter : sortir"""
+
+
+@dataclass
+class Persona:
+    """Someone the person at the keyboard can play."""
+
+    label: str
+    user: FakeUser
+
+
+@dataclass
+class Simulator:
+    """Routes typed lines to the current persona and prints what the bot sends."""
+
+    api: FakeBotApi
+    personas: dict[str, Persona]
+    write: Callable[[str], None]
+    current: str = "porteur"
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def show(self, message: BotMessage) -> None:
+        """Print a bot message; messages for another persona are tagged with their name."""
+        self._arrived.set()
+        owner = next((p for p in self.personas.values() if p.user.id == message.chat_id), None)
+        tag = "" if owner is None or owner is self.persona else f"[pour {owner.label}] "
+        edited = "(modifié) " if message.edited else ""
+        same_text = bool(message.history) and message.history[-1].text == message.text
+        body = "(boutons mis à jour)" if message.edited and same_text else message.content
+        lines = [f"\n🤖 {tag}{edited}{body}"]
+        if message.document is not None:
+            lines.append(f"   📎 fichier : {message.document.filename}")
+        if message.photo is not None:
+            lines.append("   🖼️ image")
+        number = 0
+        for row in message.buttons:
+            labels = []
+            for label in row:
+                number += 1
+                labels.append(f"[{number}] {label}")
+            lines.append("   " + "   ".join(labels))
+        self.write("\n".join(lines) + "\n")
+
+    @property
+    def persona(self) -> Persona:
+        """The persona being played."""
+        return self.personas[self.current]
+
+    def press(self, number: int) -> bool:
+        """Press button n° `number` of the latest message with inline buttons."""
+        user = self.persona.user
+        candidates = [m for m in user.messages if m.has_inline_keyboard]
+        if not candidates:
+            return False
+        flat = [label for row in candidates[-1].buttons for label in row]
+        if not 1 <= number <= len(flat):
+            return False
+        user.press(flat[number - 1], message=candidates[-1])
+        return True
+
+    def handle(self, line: str) -> str:
+        """Act on one typed line: QUIT, LOCAL (answered here) or SENT (the bot will answer)."""
+        text = line.strip()
+        user = self.persona.user
+        if text in ("!quitter", "!q"):
+            return QUIT
+        if not text:
+            return LOCAL
+        if text == "!aide":
+            self.write(HELP + "\n")
+        elif text.startswith("!persona"):
+            wanted = text.removeprefix("!persona").strip()
+            if wanted in self.personas:
+                self.current = wanted
+                self.write(f"Vous êtes maintenant : {self.persona.label}\n")
+            else:
+                self.write(f"Personas : {', '.join(self.personas)}\n")
+        elif text == "!contact":
+            user.send_contact("+33612345678")
+            return SENT
+        elif text == "!photo":
+            user.send_photo()
+            return SENT
+        elif text.isdigit() and len(text) < 3:
+            if self.press(int(text)):
+                return SENT
+            self.write("Pas de bouton avec ce numéro.\n")
+        elif text.startswith("/"):
+            command, _, args = text.partition(" ")
+            user.send_command(command, args)
+            return SENT
+        else:
+            user.send_text(text)
+            return SENT
+        return LOCAL
+
+    async def quiet(self) -> None:
+        """Wait for the bot's first reply, then until it stops sending for a moment."""
+        wait = MAX_WAIT_SECONDS
+        while True:
+            try:
+                await asyncio.wait_for(self._arrived.wait(), wait)
+            except TimeoutError:
+                return
+            self._arrived.clear()
+            wait = QUIET_SECONDS
+
+
+def _personas(api: FakeBotApi, config: Config) -> dict[str, Persona]:
+    staff, admin = config.staff[0], config.admins[0]
+    return {
+        "porteur": Persona("porteur·euse (Alex)", api.user(HOLDER_ID, first_name="Alex")),
+        "benevole": Persona("bénévole (Dominique)", api.user(VOLUNTEER_ID, first_name="Dominique")),
+        "salarie": Persona(
+            f"chargé·e de mission ({staff.name})", api.user(staff.id, first_name=staff.name)
+        ),
+        "admin": Persona(f"admin ({admin.name})", api.user(admin.id, first_name=admin.name)),
+    }
+
+
+async def _stdin_lines() -> AsyncIterator[str]:
+    while True:
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if not line:
+            return
+        yield line
+
+
+async def start_bot(
+    config: Config, content: Content, database: Path
+) -> tuple[FakeBotApi, FakeBotApiServer, Application, Callable[[], object]]:
+    """The fake Bot API over HTTP and the real bot polling it, on the simulator's database."""
+    url = f"sqlite+aiosqlite:///{database}"
+    await upgrade_to_head_async(url)
+    engine = make_engine(url)
+    api = FakeBotApi(
+        token=SIMULATOR_TOKEN,
+        bot_username="pes21_simulateur_bot",
+        limits=Limits(private_chat_rate=20.0, private_chat_burst=20),
+    )
+    server = FakeBotApiServer(api)
+    base_url = await server.start()
+    app = build_application(
+        config, content, make_session_factory(engine), token=api.token, base_url=base_url
+    )
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=5)
+    return api, server, app, engine.dispose
+
+
+async def run_simulator(
+    config: Config,
+    content: Content,
+    lines: AsyncIterator[str] | None = None,
+    write: Callable[[str], None] | None = None,
+    database: Path = SIMULATOR_DB,
+) -> int:
+    """Run the interactive simulator until '!quitter' or end of input."""
+    out = write or (lambda text: print(text, end="", flush=True))
+    api, server, app, dispose = await start_bot(config, content, database)
+    simulator = Simulator(api, _personas(api, config), out)
+    api.add_listener(simulator.show)
+    out(HELP + "\n\nTapez /start pour commencer.\n")
+    try:
+        async for line in lines or _stdin_lines():
+            simulator._arrived.clear()
+            outcome = simulator.handle(line)
+            if outcome == QUIT:
+                break
+            if outcome == SENT:
+                await simulator.quiet()
+    finally:
+        assert app.updater is not None
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        await server.stop()
+        result = dispose()
+        if asyncio.iscoroutine(result):
+            await result
+    out("Au revoir !\n")
+    return 0

@@ -1,0 +1,78 @@
+"""contenus/: every key the code uses exists with the right placeholders; escaping."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import pes21_bot.app  # noqa: F401 - imports every handler, so every text key is registered
+from pes21_bot import texts
+from pes21_bot.content import ContentError, Html, load_content
+from pes21_bot.handlers.common import all_commands
+from pes21_bot.runner import CONTENT_DIR, ROOT
+
+KEY_USE = re.compile(r"\btexts\.([A-Z][A-Z0-9_]+)\b")
+NOT_KEYS = {"REGISTRY"}
+
+
+def test_every_key_used_in_code_is_declared_and_defined() -> None:
+    content = load_content(CONTENT_DIR, all_commands())
+    used: set[str] = set()
+    for source in (ROOT / "pes21_bot").rglob("*.py"):
+        used |= set(KEY_USE.findall(source.read_text()))
+    assert used, "the scan found no text use at all"
+    for name in sorted(used - NOT_KEYS):
+        declared = getattr(texts, name, None)
+        assert isinstance(declared, texts.TextKey), f"texts.{name} is not declared"
+        assert declared.key in content.messages, f"{declared.key} missing from contenus/"
+    for declared in texts.REGISTRY.values():
+        assert declared.key in content.messages
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    target = tmp_path / "contenus"
+    shutil.copytree(CONTENT_DIR, target)
+    return target
+
+
+def test_missing_text_stops_with_file_and_key(copy: Path) -> None:
+    path = copy / "messages.yaml"
+    path.write_text(path.read_text().replace("  not_allowed:", "  not_allowed_typo:"))
+    with pytest.raises(ContentError, match=r"errors\.not_allowed: texte manquant"):
+        load_content(copy)
+
+
+def test_placeholder_mismatch_names_file_and_key(copy: Path) -> None:
+    path = copy / "messages.yaml"
+    path.write_text(path.read_text().replace("Bonjour {name}", "Bonjour {prenom}"))
+    with pytest.raises(ContentError) as caught:
+        load_content(copy)
+    assert str(caught.value).startswith(f"{path}: start.welcome: paramètres ['prenom']")
+
+
+def test_key_defined_twice_across_files(copy: Path) -> None:
+    (copy / "extra.yaml").write_text("start:\n  welcome: 'Salut {name}'\n")
+    with pytest.raises(ContentError, match=r"start\.welcome: défini deux fois"):
+        load_content(copy)
+
+
+def test_bad_questionnaire_is_named(copy: Path) -> None:
+    path = copy / "questionnaires.yaml"
+    path.write_text(path.read_text().replace("type: postal_code", "type: zipcode", 1))
+    with pytest.raises(ContentError, match=r"questionnaires.yaml: idea: questions\.3\.type"):
+        load_content(copy)
+
+
+def test_parameters_are_escaped_but_html_fragments_are_not() -> None:
+    content = load_content(CONTENT_DIR)
+    text = content.render(texts.WELCOME, name="<b>Zoé & Cie</b>")
+    assert "&lt;b&gt;Zoé &amp; Cie&lt;/b&gt;" in text
+    line = content.render(texts.RECAP_LINE, label="Nom", value="<i>x</i>")
+    combined = content.render(texts.RECAP, title="T", lines=Html(line))
+    assert "<b>Nom</b> : &lt;i&gt;x&lt;/i&gt;" in combined
+    with pytest.raises(KeyError):
+        content.render(texts.WELCOME)
