@@ -33,7 +33,7 @@ class Harness:
     db_url: str
     clock: FakeClock
     session_factory: SessionFactory
-    app: Application | None = None  # type: ignore[type-arg]
+    app: Application | None = None
     _engines: list[Any] = field(default_factory=list)
 
     async def start(self) -> None:

@@ -10,7 +10,6 @@ import pytest
 
 from pes21_bot.db.migrate import upgrade_to_head_async
 from pes21_bot.db.session import SessionFactory, make_engine, make_session_factory
-
 from tests.postgres import PostgresServer
 
 BACKENDS = [

@@ -39,7 +39,7 @@ async def test_my_data_sends_a_summary_and_a_json_file(sqlite_bot: Harness) -> N
     assert "Zoé Martin" in (summary.text or "")
     document = await holder.next_message()
     assert document.document is not None
-    payload = json.loads(document.document.content)
+    payload = json.loads(document.document.content or b"")
     assert payload["dossiers"][0]["reference"] == "PES-2026-0001"
     assert payload["dossiers"][0]["reponses"]["email"] == "zoe@example.org"
     assert await sqlite_bot.count_events(events.DATA_EXPORTED) == 1
