@@ -53,9 +53,10 @@ def do_run_migrations(connection: Connection) -> None:
     if sqlite:
         # Batch operations copy a table, drop the original and rename the copy: with foreign keys
         # enforced, that DROP would fire ON DELETE actions on the referencing rows. The pragma is
-        # ignored inside a transaction, so set it and end the implicit one first.
-        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        connection.commit()
+        # ignored inside a transaction, so set it on the raw driver connection before any BEGIN.
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.close()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

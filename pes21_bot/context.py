@@ -12,7 +12,7 @@ from telegram.ext import CallbackContext, ExtBot
 from pes21_bot.clock import Clock
 from pes21_bot.config import Config
 from pes21_bot.content import Content
-from pes21_bot.db.session import SessionFactory
+from pes21_bot.db.session import SessionFactory, write_transaction
 
 
 class BotData:
@@ -36,8 +36,8 @@ class BotData:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose transaction commits on success and rolls back on error."""
-        async with self.session_factory.begin() as session:
+        """A session for a change: commits on success, rolls back on error."""
+        async with write_transaction(self.session_factory) as session:
             yield session
 
 

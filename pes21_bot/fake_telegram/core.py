@@ -127,6 +127,8 @@ class _Chat:
     events: list[BotMessage] = field(default_factory=list)
     cursor: int = 0
     blocked: bool = False
+    # Per chat, so a new message wakes only the tests waiting on this chat (not every user).
+    signal: _Signal = field(default_factory=_Signal)
 
     @property
     def is_private(self) -> bool:
@@ -184,7 +186,6 @@ class FakeBotApi:
         self._poll_generation = 0
         self._updates_signal = _Signal()
         self._idle_signal = _Signal()
-        self._message_signal = _Signal()
         self._calls_signal = _Signal()
         self._listeners: list[Callable[[BotMessage], None]] = []
         action_fields = self.spec.types["InlineKeyboardButton"].fields
@@ -278,9 +279,7 @@ class FakeBotApi:
     async def next_message(self, chat_id: int, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
         """Return the next bot message/edit of the chat not consumed yet, waiting if needed."""
         chat = self._chat(chat_id)
-        arrived = await self._message_signal.wait_until(
-            lambda: chat.cursor < len(chat.events), timeout
-        )
+        arrived = await chat.signal.wait_until(lambda: chat.cursor < len(chat.events), timeout)
         if not arrived:
             raise AssertionError(
                 f"no new bot message in chat {chat_id} within {timeout}s; recent transcript:\n"
@@ -746,7 +745,7 @@ class FakeBotApi:
         chat.messages[msg.message_id] = data
         snapshot = msg.snapshot()
         chat.events.append(snapshot)
-        self._message_signal.notify_all()
+        chat.signal.notify_all()
         for listener in list(self._listeners):
             listener(snapshot)
         return data

@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import logging
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -162,99 +164,165 @@ async def _refuse(update: Update, context: Context, key: texts.TextKey, **params
     await reply(update, context.bot_data.content.render(key, **params))
 
 
-async def _store(
-    update: Update, context: Context, project: Project, question: Question, value: Any
-) -> int:
-    """Validate the cross-question rule, store, acknowledge and ask the next question."""
+@dataclass(frozen=True)
+class Refusal:
+    """Why an input was not stored, as a French text; `reask` repeats the current question."""
+
+    key: texts.TextKey
+    params: dict[str, Any] = field(default_factory=dict)
+    reask: bool = True
+
+
+# Judges an input against the draft and its current question: a value to store, or a Refusal.
+Decide = Callable[[Project, Question | None], Any]
+
+
+async def _answer(
+    update: Update, context: Context, decide: Decide
+) -> tuple[Project | None, Question | None, Any]:
+    """In one transaction: load the draft, judge the input, store it if accepted."""
+    assert update.effective_user is not None
     data = context.bot_data
-    questionnaire = data.content.questionnaires[project.path]
-    if intake.missing_contact(questionnaire, project.answers, question, value):
-        await _refuse(update, context, texts.INVALID_CONTACT_REQUIRED)
-        return await ask(update, context, project)
     async with data.transaction() as session:
-        fresh = await session.get(Project, project.id)
-        if fresh is None or fresh.status != "draft":
-            await _refuse(update, context, texts.NO_DRAFT)
-            return END
-        await intake.store_answer(session, fresh, question, value, data.clock.now())
+        project = await intake.current_draft(session, update.effective_user.id)
+        if project is None:
+            return None, None, None
+        questionnaire = data.content.questionnaires[project.path]
+        question = intake.next_question(questionnaire, project.answers)
+        verdict = decide(project, question)
+        if isinstance(verdict, Refusal) or question is None:
+            return project, question, verdict
+        if intake.missing_contact(questionnaire, project.answers, question, verdict):
+            return project, question, Refusal(texts.INVALID_CONTACT_REQUIRED)
+        await intake.store_answer(session, project, question, verdict, data.clock.now())
+    return project, question, verdict
+
+
+async def _follow_up(
+    update: Update, context: Context, project: Project, question: Question | None, verdict: Any
+) -> int:
+    """Tell the person what became of their input, then ask the next question."""
+    content = context.bot_data.content
+    if isinstance(verdict, Refusal):
+        await _refuse(update, context, verdict.key, **verdict.params)
+        return await ask(update, context, project) if verdict.reask else ANSWERING
+    assert question is not None
+    if update.callback_query is not None and question.type in ("choice", "yes_no", "multi_choice"):
+        await _show_chosen(update, context, project, question, verdict)
     if question.type == "phone":
-        await reply(update, data.content.render(texts.NOTED), ReplyKeyboardRemove())
-    if question.type == "postal_code" and in_cote_dor(value) is False:
-        await reply(update, data.content.render(texts.OUTSIDE_DEPARTMENT))
-    return await ask(update, context, fresh)
+        await reply(update, content.render(texts.NOTED), ReplyKeyboardRemove())
+    if question.type == "postal_code" and in_cote_dor(verdict) is False:
+        await reply(update, content.render(texts.OUTSIDE_DEPARTMENT))
+    return await ask(update, context, project)
 
 
 async def on_message(update: Update, context: Context) -> int:
     """A typed answer (or a shared contact, or anything else) while a draft is open."""
     message = update.effective_message
     assert message is not None and update.effective_user is not None
-    project = await _load_draft(context, update.effective_user.id)
+    sender = update.effective_user.id
+    content = context.bot_data.content
+    bounds = _bounds(context.bot_data)
+
+    def decide(_project: Project, question: Question | None) -> Any:
+        if question is None:
+            return Refusal(texts.INVALID_USE_BUTTONS)
+        contact = message.contact
+        if contact is not None and question.type == "phone":
+            if contact.user_id not in (None, sender):
+                return Refusal(texts.INVALID_FOREIGN_CONTACT)
+            return normalise_phone(contact.phone_number) or contact.phone_number
+        if message.text is None:
+            return Refusal(texts.INVALID_NOT_TEXT)
+        skip = content.render(texts.SKIP).casefold()
+        if question.optional and message.text.strip().casefold() == skip:
+            return None
+        value = parse_answer(question, message.text, bounds)
+        if isinstance(value, Invalid):
+            return Refusal(INVALID_TEXTS[value.code], value.params)
+        return value
+
+    project, question, verdict = await _answer(update, context, decide)
     if project is None:
         if message.text is None:
             await common.not_text(update, context)
         else:
             await welcome.nudge(update, context)
         return END
-    content = context.bot_data.content
-    question = intake.next_question(content.questionnaires[project.path], project.answers)
-    if question is None:
-        await _refuse(update, context, texts.INVALID_USE_BUTTONS)
-        return await ask(update, context, project)
-    value: Any
-    if message.contact is not None and question.type == "phone":
-        if message.contact.user_id not in (None, update.effective_user.id):
-            await _refuse(update, context, texts.INVALID_FOREIGN_CONTACT)
-            return await ask(update, context, project)
-        value = normalise_phone(message.contact.phone_number) or message.contact.phone_number
-        return await _store(update, context, project, question, value)
-    if message.text is None:
-        await _refuse(update, context, texts.INVALID_NOT_TEXT)
-        return await ask(update, context, project)
-    if (
-        question.optional
-        and message.text.strip().casefold() == content.render(texts.SKIP).casefold()
-    ):
-        return await _store(update, context, project, question, None)
-    value = parse_answer(question, message.text, _bounds(context.bot_data))
-    if isinstance(value, Invalid):
-        await _refuse(update, context, INVALID_TEXTS[value.code], **value.params)
-        return await ask(update, context, project)
-    return await _store(update, context, project, question, value)
+    return await _follow_up(update, context, project, question, verdict)
 
 
-async def _button_target(
-    update: Update, context: Context, prefix: str, count: int
-) -> tuple[Project, Question, list[str]] | None:
-    """Check a question button against the draft and its current question; re-ask if out of turn."""
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    parts = unpack(query.data, prefix, count)
-    await answer_query(query)
-    project = await _load_draft(context, update.effective_user.id)
-    if parts is None or project is None or as_int(parts[0]) != project.id:
-        await _refuse(update, context, texts.STALE_BUTTON)
-        return None
-    questionnaire = context.bot_data.content.questionnaires[project.path]
-    question = intake.next_question(questionnaire, project.answers)
+def _judge_button(
+    parts: list[str] | None, project: Project, question: Question | None
+) -> Refusal | None:
+    """A question button must belong to this draft and to its current question."""
+    if parts is None or as_int(parts[0]) != project.id:
+        return Refusal(texts.STALE_BUTTON)
     if question is None or question.id != parts[1]:
-        await _refuse(update, context, texts.OUT_OF_TURN)
-        await ask(update, context, project)
-        return None
-    return project, question, parts[2:]
+        return Refusal(texts.OUT_OF_TURN)
+    return None
+
+
+async def _on_button(
+    update: Update,
+    context: Context,
+    prefix: str,
+    count: int,
+    decide: Callable[[list[str], Question], Any],
+) -> int:
+    """Common path of the question buttons: judge, store, follow up."""
+    query = update.callback_query
+    assert query is not None
+    await answer_query(query)
+    parts = unpack(query.data, prefix, count)
+
+    def judged(project: Project, question: Question | None) -> Any:
+        refusal = _judge_button(parts, project, question)
+        if refusal is not None:
+            return refusal
+        assert parts is not None and question is not None
+        return decide(parts[2:], question)
+
+    project, question, verdict = await _answer(update, context, judged)
+    if project is None:
+        await _refuse(update, context, texts.STALE_BUTTON)
+        return END
+    return await _follow_up(update, context, project, question, verdict)
+
+
+def _choice(rest: list[str], question: Question) -> Any:
+    allowed = ("yes", "no") if question.type == "yes_no" else tuple(question.choices)
+    if question.type not in ("choice", "yes_no") or rest[0] not in allowed:
+        return Refusal(texts.OUT_OF_TURN)
+    return rest[0]
+
+
+def _validated_mask(rest: list[str], question: Question) -> Any:
+    mask = _mask(rest[0], question)
+    if question.type != "multi_choice" or mask is None:
+        return Refusal(texts.OUT_OF_TURN)
+    if mask == 0:
+        return Refusal(texts.INVALID_MULTI_EMPTY, reask=False)
+    return [v for i, v in enumerate(question.choices) if mask & (1 << i)]
+
+
+def _skip(_rest: list[str], question: Question) -> Any:
+    return None if question.optional else Refusal(texts.OUT_OF_TURN)
 
 
 async def on_choice(update: Update, context: Context) -> int:
     """A choice or yes/no button."""
-    target = await _button_target(update, context, "a", 3)
-    if target is None:
-        return ANSWERING
-    project, question, (value,) = target
-    allowed = ("yes", "no") if question.type == "yes_no" else tuple(question.choices)
-    if question.type not in ("choice", "yes_no") or value not in allowed:
-        await _refuse(update, context, texts.OUT_OF_TURN)
-        return await ask(update, context, project)
-    await _show_chosen(update, context, project, question, value)
-    return await _store(update, context, project, question, value)
+    return await _on_button(update, context, "a", 3, _choice)
+
+
+async def on_validate(update: Update, context: Context) -> int:
+    """Confirm the ticked options of a multi-choice question."""
+    return await _on_button(update, context, "v", 3, _validated_mask)
+
+
+async def on_skip(update: Update, context: Context) -> int:
+    """'Passer' on an optional question."""
+    return await _on_button(update, context, "s", 2, _skip)
 
 
 async def _show_chosen(
@@ -265,7 +333,8 @@ async def _show_chosen(
     assert query is not None
     content = context.bot_data.content
     questionnaire = content.questionnaires[project.path]
-    text = _question_text(content, questionnaire, project.answers, question)
+    before = {k: v for k, v in project.answers.items() if k != question.id}
+    text = _question_text(content, questionnaire, before, question)
     chosen = html.escape(format_value(content, question, value), quote=False)
     await edit_or_send(query, Html(f"{text}\n➡️ <i>{chosen}</i>"))
 
@@ -278,53 +347,31 @@ def _mask(text: str, question: Question) -> int | None:
 
 
 async def on_toggle(update: Update, context: Context) -> int:
-    """Tick or untick one option of a multi-choice question."""
-    target = await _button_target(update, context, "t", 3)
-    if target is None:
-        return ANSWERING
-    project, question, (raw_mask,) = target
-    mask = _mask(raw_mask, question)
+    """Tick or untick one option of a multi-choice question (nothing stored until 'Valider')."""
     query = update.callback_query
-    assert query is not None
-    if question.type != "multi_choice" or mask is None:
-        await _refuse(update, context, texts.OUT_OF_TURN)
-        return await ask(update, context, project)
-    markup = _question_markup(context.bot_data.content, project.id, question, mask)
-    assert isinstance(markup, InlineKeyboardMarkup)
+    assert query is not None and update.effective_user is not None
+    await answer_query(query)
+    parts = unpack(query.data, "t", 3)
+    project = await _load_draft(context, update.effective_user.id)
+    if project is None:
+        await _refuse(update, context, texts.STALE_BUTTON)
+        return END
     content = context.bot_data.content
-    text = _question_text(content, content.questionnaires[project.path], project.answers, question)
+    questionnaire = content.questionnaires[project.path]
+    question = intake.next_question(questionnaire, project.answers)
+    refusal = _judge_button(parts, project, question)
+    mask = None
+    if refusal is None:
+        assert parts is not None and question is not None
+        mask = _mask(parts[2], question) if question.type == "multi_choice" else None
+    if mask is None or question is None:
+        verdict = refusal or Refusal(texts.OUT_OF_TURN)
+        return await _follow_up(update, context, project, question, verdict)
+    markup = _question_markup(content, project.id, question, mask)
+    assert isinstance(markup, InlineKeyboardMarkup)
+    text = _question_text(content, questionnaire, project.answers, question)
     await edit_or_send(query, text, markup)
     return ANSWERING
-
-
-async def on_validate(update: Update, context: Context) -> int:
-    """Confirm the ticked options of a multi-choice question."""
-    target = await _button_target(update, context, "v", 3)
-    if target is None:
-        return ANSWERING
-    project, question, (raw_mask,) = target
-    mask = _mask(raw_mask, question)
-    if question.type != "multi_choice" or mask is None:
-        await _refuse(update, context, texts.OUT_OF_TURN)
-        return await ask(update, context, project)
-    if mask == 0:
-        await _refuse(update, context, texts.INVALID_MULTI_EMPTY)
-        return ANSWERING
-    values = [v for i, v in enumerate(question.choices) if mask & (1 << i)]
-    await _show_chosen(update, context, project, question, values)
-    return await _store(update, context, project, question, values)
-
-
-async def on_skip(update: Update, context: Context) -> int:
-    """'Passer' on an optional question."""
-    target = await _button_target(update, context, "s", 2)
-    if target is None:
-        return ANSWERING
-    project, question, _ = target
-    if not question.optional:
-        await _refuse(update, context, texts.OUT_OF_TURN)
-        return await ask(update, context, project)
-    return await _store(update, context, project, question, None)
 
 
 async def on_recap(update: Update, context: Context) -> int:

@@ -1,0 +1,58 @@
+"""A bot process for the benchmarks: the PES 21 bot or a bare echo bot, polling a fake API.
+
+python -m bench.bot_process pes21 http://127.0.0.1:PORT/bot sqlite+aiosqlite:///bench.db
+python -m bench.bot_process echo http://127.0.0.1:PORT/bot
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, CallbackContext, MessageHandler, filters
+
+from pes21_bot.app import build_application
+from pes21_bot.db.migrate import upgrade_to_head
+from pes21_bot.db.session import make_engine, make_session_factory
+from pes21_bot.runner import CONTENT_DIR, ROOT, load_all
+
+TOKEN = "42:BENCH"
+
+
+async def _echo(update: Update, _context: CallbackContext[Any, Any, Any, Any]) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(update.effective_message.text or "")
+
+
+def build(kind: str, base_url: str, database_url: str | None) -> Application:  # type: ignore[type-arg]
+    """The application to benchmark."""
+    if kind == "echo":
+        app = ApplicationBuilder().token(TOKEN).base_url(base_url).build()
+        app.add_handler(MessageHandler(filters.TEXT, _echo))
+        return app
+    assert database_url is not None
+    config, content = load_all(ROOT / "config.yaml", CONTENT_DIR)
+    upgrade_to_head(database_url)
+    return build_application(
+        config,
+        content,
+        make_session_factory(make_engine(database_url)),
+        token=TOKEN,
+        base_url=base_url,
+        # Measures the bot's own capacity: Telegram's caps are switched off on the fake too.
+        rate_limiter=False,
+    )
+
+
+def main() -> None:
+    """Run until SIGTERM."""
+    logging.basicConfig(level=logging.WARNING)
+    kind, base_url = sys.argv[1], sys.argv[2]
+    database_url = sys.argv[3] if len(sys.argv) > 3 else None
+    build(kind, base_url, database_url).run_polling(poll_interval=0, timeout=5)
+
+
+if __name__ == "__main__":
+    main()
