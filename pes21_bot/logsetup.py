@@ -24,9 +24,9 @@ class RedactSecrets(logging.Filter):
         record.msg = self._clean(record.getMessage())
         record.args = None
         if record.exc_info:
-            formatter = logging.Formatter()
-            record.exc_text = self._clean(formatter.formatException(record.exc_info))
-            record.exc_info = None
+            # Formatters reuse a cached exc_text, so the traceback is printed redacted while
+            # exc_info stays for any other handler (error reporting, tests).
+            record.exc_text = self._clean(logging.Formatter().formatException(record.exc_info))
         return True
 
 

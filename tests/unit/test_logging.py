@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 
 from pes21_bot.logsetup import RedactSecrets, configure_logging
 
 TOKEN = "123456:AAH-very-secret"
+
+
+@pytest.fixture(autouse=True)
+def _restore_root_logger() -> Iterator[None]:
+    """configure_logging replaces the root handlers: put pytest's back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def test_token_is_redacted_from_messages_args_and_tracebacks(
