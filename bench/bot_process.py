@@ -26,7 +26,7 @@ async def _echo(update: Update, _context: CallbackContext[Any, Any, Any, Any]) -
     await update.effective_message.reply_text(update.effective_message.text or "")
 
 
-def build(kind: str, base_url: str, database_url: str | None) -> Application:  # type: ignore[type-arg]
+def build(kind: str, base_url: str, database_url: str | None) -> Application:
     """The application to benchmark."""
     if kind == "echo":
         app = ApplicationBuilder().token(TOKEN).base_url(base_url).build()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -20,18 +22,65 @@ from telegram.request import BaseRequest
 
 from pes21_bot import texts
 from pes21_bot.clock import Clock, SystemClock
+from pes21_bot.concurrency import PerChatUpdateProcessor
 from pes21_bot.config import Config
 from pes21_bot.content import Content
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.persistence import SqlPersistence
 from pes21_bot.db.session import SessionFactory
 from pes21_bot.handlers import common, welcome
+from pes21_bot.handlers.accompaniment import accompaniment_handlers
 from pes21_bot.handlers.holder import holder_handlers
 from pes21_bot.handlers.intake import build_intake_conversation
+from pes21_bot.handlers.reviews import build_review_conversation, review_handlers
 from pes21_bot.handlers.staff import staff_handlers
 from pes21_bot.handlers.ui import answer_query
+from pes21_bot.handlers.volunteers import volunteer_handlers
+from pes21_bot.jobs import schedule_jobs
 
 logger = logging.getLogger(__name__)
+
+# Enough to overlap many people's database and Telegram waits; one chat stays sequential.
+MAX_CONCURRENT_UPDATES = 8
+
+
+# Telegram allows about 30 messages/s overall; pacing just under it leaves room for the jitter
+# between our clock and Telegram's, so bulk sends (reminders) get no 429 at all.
+OVERALL_RATE = 29
+
+
+class RateLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter (30 messages/s overall, 20/min per group), plus a no-retry mode.
+
+    PTB reads ``rate_limit_args=0`` as "use the default", so a negative value asks for a single
+    try that lets a 429 through: the reminder dispatcher then postpones the row in the database
+    rather than holding every other send while it sleeps.
+    """
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        """Pace the request; with a negative rate_limit_args, do not retry on RetryAfter."""
+        if rate_limit_args is None or rate_limit_args >= 0:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        chat_id = data.get("chat_id")
+        group = chat_id if isinstance(chat_id, int) and chat_id < 0 else False
+        return await self._run_request(
+            chat=chat_id is not None,
+            group=group,
+            allow_paid_broadcast=bool(data.get("allow_paid_broadcast", False)),
+            callback=callback,
+            args=args,
+            kwargs=kwargs,
+        )
 
 
 async def _stale_button(update: Update, context: Context) -> None:
@@ -52,6 +101,7 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     persistence_interval: float = 5.0,
+    rate_limiter: bool = True,
 ) -> Application:
     """Build the bot: shared state, persistence, rate limiter and every handler."""
     builder = (
@@ -65,9 +115,13 @@ def build_application(
                 update_interval=persistence_interval,
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
     )
+    if rate_limiter:  # off only in benchmarks that measure the bot's own capacity
+        builder = builder.rate_limiter(
+            RateLimiter(overall_max_rate=OVERALL_RATE, max_retries=3)  # type: ignore[arg-type]
+        )
     if base_url:
         builder = builder.base_url(base_url)
     if request is not None:
@@ -81,12 +135,18 @@ def build_application(
     handlers = [
         # In groups the bot only invites people to write privately; it stores nothing there.
         MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, common.group_message),
+        # Forms (reviews, accompaniment steps, volunteer profile) own free text while one is
+        # open, so they come before the intake, which takes any other free text.
+        build_review_conversation(),
         # The intake comes before generic handlers: it owns free text while a draft is open.
         build_intake_conversation(),
         CommandHandler("start", welcome.start, filters=private),
         CallbackQueryHandler(welcome.on_menu, pattern=r"^m:"),
         CallbackQueryHandler(welcome.on_faq, pattern=r"^f:"),
         *staff_handlers(),
+        *accompaniment_handlers(),
+        *volunteer_handlers(),
+        *review_handlers(),
         *holder_handlers(),
         CommandHandler("aide", common.help_command, filters=private),
         # Last: whatever no handler above took.
@@ -96,6 +156,7 @@ def build_application(
     ]
     application.add_handlers(handlers)
     application.add_error_handler(common.error_handler)
+    schedule_jobs(application)
     return application
 
 

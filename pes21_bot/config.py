@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,6 +21,7 @@ from pydantic import (
 )
 
 from pes21_bot.db.session import DEFAULT_DATABASE_URL
+from pes21_bot.domain.report import DLA_MILESTONES
 
 DEFAULT_CONFIG_PATH = "config.yaml"
 
@@ -102,6 +105,104 @@ class Intake(_Strict):
         return self
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+CLOCK_TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+IDENTIFIER_RE = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
+
+
+def _clock_time(value: object) -> str:
+    """An "HH:MM" string (YAML reads an unquoted 20:00 as a number, hence the hint)."""
+    if not isinstance(value, str) or not CLOCK_TIME_RE.match(value):
+        raise ValueError('heure attendue entre guillemets, par exemple "08:30" / expected "HH:MM"')
+    return value
+
+
+def parse_clock_time(value: str) -> time:
+    """Turn a validated "HH:MM" into a time."""
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+class Volunteers(_Strict):
+    """Enrolment of volunteers by one-time invitation codes."""
+
+    invitation_days: int = Field(default=7, ge=1, le=90)
+    max_failed_codes: int = Field(default=5, ge=1, le=100)
+    failed_codes_window_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    lockout_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+
+
+class Reminders(_Strict):
+    """Durable reminders: review offsets, quiet hours, escalations, weekly digest."""
+
+    review_offsets_months: list[int] = Field(default=[3, 6, 12], min_length=1, max_length=6)
+    review_followup_days: int = Field(default=7, ge=1, le=60)
+    review_escalation_days: int = Field(default=21, ge=1, le=120)
+    snooze_days: int = Field(default=7, ge=1, le=60)
+    quiet_start: str = "20:00"
+    quiet_end: str = "08:30"
+    quiet_weekdays: list[Weekday] = Field(default=["sunday"], max_length=6)
+    unclaimed_sla_working_days: int = Field(default=2, ge=1, le=30)
+    escalation_working_days: int = Field(default=2, ge=1, le=30)
+    stale_days: int = Field(default=30, ge=1, le=365)
+    digest_weekday: Weekday = "monday"
+    digest_time: str = "09:00"
+    interval_seconds: int = Field(default=60, ge=5, le=3600)
+    max_attempts: int = Field(default=8, ge=1, le=50)
+
+    @field_validator("quiet_start", "quiet_end", "digest_time", mode="before")
+    @classmethod
+    def _valid_time(cls, value: object) -> str:
+        return _clock_time(value)
+
+    @field_validator("review_offsets_months")
+    @classmethod
+    def _increasing(cls, value: list[int]) -> list[int]:
+        if any(m < 1 or m > 36 for m in value) or value != sorted(set(value)):
+            raise ValueError("mois croissants entre 1 et 36 / increasing months between 1 and 36")
+        return value
+
+    @model_validator(mode="after")
+    def _escalation_after_followup(self) -> Reminders:
+        if self.review_escalation_days <= self.review_followup_days:
+            raise ValueError("review_escalation_days doit être > review_followup_days")
+        return self
+
+
+DEFAULT_MILESTONES: dict[ProgrammeId, list[str]] = {
+    "benefices_crea": [
+        "diagnostic",
+        "feasibility_study",
+        "business_plan",
+        "statutes",
+        "funding_search",
+    ],
+    "accueil_amont": ["first_meeting", "idea_workshop", "orientation"],
+    # The DLA ids are those the report counts (pes21_bot.domain.report).
+    "dla": list(DLA_MILESTONES),
+    "generateur": ["territory_diagnostic", "feasibility_study", "project_launch"],
+    "crdva": ["first_meeting", "advice_given"],
+}
+
+
+class Accompaniment(_Strict):
+    """Milestones staff can record, per programme (labels live in contenus/, lists.milestones)."""
+
+    milestones: dict[ProgrammeId, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_MILESTONES.items()}
+    )
+
+    @field_validator("milestones")
+    @classmethod
+    def _identifiers(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for programme, names in value.items():
+            bad = [n for n in names if not IDENTIFIER_RE.match(n)]
+            if bad or len(names) != len(set(names)):
+                raise ValueError(f"{programme}: identifiant d'étape invalide ou en double: {bad}")
+        return value
+
+
 class Config(_Strict):
     """The whole validated config.yaml."""
 
@@ -111,6 +212,9 @@ class Config(_Strict):
     programmes: dict[ProgrammeId, Programme]
     qualification: Qualification
     intake: Intake = Intake()
+    volunteers: Volunteers = Volunteers()
+    reminders: Reminders = Reminders()
+    accompaniment: Accompaniment = Accompaniment()
 
     @field_validator("timezone")
     @classmethod

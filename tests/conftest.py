@@ -14,7 +14,7 @@ from pes21_bot.config import Config
 from pes21_bot.content import Content
 from pes21_bot.db.migrate import upgrade_to_head
 from pes21_bot.runner import CONTENT_DIR, ROOT, load_all
-from tests.harness import START, Harness, close_harness, open_harness
+from tests.harness import START, Harness, running_bot
 from tests.postgres import PostgresServer, postgres_server_fixture
 
 BACKENDS = [
@@ -95,11 +95,8 @@ async def bot(
     config: Config, content: Content, app_db_url: str, clock: FakeClock
 ) -> AsyncIterator[Harness]:
     """The running bot, on SQLite and on PostgreSQL."""
-    harness = await open_harness(config, content, app_db_url, clock)
-    try:
+    async with running_bot(config, content, app_db_url, clock) as harness:
         yield harness
-    finally:
-        await close_harness(harness)
 
 
 @pytest.fixture
@@ -107,13 +104,5 @@ async def sqlite_bot(
     config: Config, content: Content, sqlite_db_url: str, clock: FakeClock
 ) -> AsyncIterator[Harness]:
     """The running bot on SQLite only (for the many narrow cases)."""
-    harness = await open_harness(config, content, sqlite_db_url, clock)
-    try:
+    async with running_bot(config, content, sqlite_db_url, clock) as harness:
         yield harness
-    finally:
-        await close_harness(harness)
-
-
-def unique_name() -> str:
-    """A short unique suffix."""
-    return uuid.uuid4().hex[:8]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +15,7 @@ from pes21_bot.app import build_application
 from pes21_bot.clock import FakeClock
 from pes21_bot.config import Config
 from pes21_bot.content import Content
-from pes21_bot.db.models import Base, Event, Project
+from pes21_bot.db.models import Event, Project
 from pes21_bot.db.session import SessionFactory, make_engine, make_session_factory
 from pes21_bot.fake_telegram import FakeBotApi, FakeRequest, FakeUser
 from pes21_bot.fake_telegram.limits import Limits
@@ -34,7 +36,6 @@ class Harness:
     clock: FakeClock
     session_factory: SessionFactory
     app: Application | None = None
-    _engines: list[Any] = field(default_factory=list)
 
     async def start(self) -> None:
         """Build and start the application (real polling over the fake)."""
@@ -122,8 +123,11 @@ def make_api() -> FakeBotApi:
     return FakeBotApi(token="123456:TEST-TOKEN", bot_username="pes21_test_bot", limits=limits)
 
 
-async def open_harness(config: Config, content: Content, db_url: str, clock: FakeClock) -> Harness:
-    """A harness whose bot is started."""
+@asynccontextmanager
+async def running_bot(
+    config: Config, content: Content, db_url: str, clock: FakeClock
+) -> AsyncIterator[Harness]:
+    """A started bot on its database; stopped and disposed of afterwards."""
     engine = make_engine(db_url)
     harness = Harness(
         api=make_api(),
@@ -133,19 +137,12 @@ async def open_harness(config: Config, content: Content, db_url: str, clock: Fak
         clock=clock,
         session_factory=make_session_factory(engine),
     )
-    harness._engines.append(engine)
     # Staff and admins have opened a chat with the bot, as they would before their first card.
     for member in [*config.staff, *config.admins]:
         harness.api.user(member.id, first_name=member.name)
-    await harness.start()
-    return harness
-
-
-async def close_harness(harness: Harness) -> None:
-    """Stop the bot and dispose of the engine."""
-    await harness.stop()
-    for engine in harness._engines:
+    try:
+        await harness.start()
+        yield harness
+    finally:
+        await harness.stop()
         await engine.dispose()
-
-
-__all__ = ["Base", "Harness", "close_harness", "open_harness"]

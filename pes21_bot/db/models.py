@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -168,9 +169,12 @@ class Review(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     number: Mapped[int]
     due_at: Mapped[datetime] = mapped_column(index=True)
-    state: Mapped[str] = mapped_column(String(20), default="open")
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open, done, cancelled
     done_at: Mapped[datetime | None]
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # DLA routing proposed by a review: None, "pending", "accepted" or "declined".
+    dla_state: Mapped[str | None] = mapped_column(String(20))
 
 
 class Reminder(Base):
@@ -192,6 +196,11 @@ class Reminder(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    # A chat that is not a person row (a staff member from config.yaml, a programme's group).
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Rows planned by the periodic scan carry a key, so two processes never plan one twice.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class Invitation(Base):
@@ -207,6 +216,66 @@ class Invitation(Base):
     expires_at: Mapped[datetime]
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     used_at: Mapped[datetime | None]
+
+
+class Volunteer(Base):
+    """An enrolled volunteer: missions, available days, pause; the person row holds the rest."""
+
+    __tablename__ = "volunteers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
+    missions: Mapped[list[Any]] = mapped_column(default=list)
+    days: Mapped[list[Any]] = mapped_column(default=list)
+    paused_until: Mapped[date | None] = mapped_column(Date)
+    setup_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    enrolled_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]
+    last_activity_at: Mapped[datetime]
+
+
+class CodeAttempt(Base):
+    """A wrong invitation code typed by someone, to block guessing; purged after a day."""
+
+    __tablename__ = "code_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    attempted_at: Mapped[datetime]
+
+
+class Accompaniment(Base):
+    """The accompaniment of a claimed project by staff, with its outcome once ended."""
+
+    __tablename__ = "accompaniments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    # Outcome details: legal_form, structure_name, created_on, jobs_count, jobs_kind.
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class FormDraft(Base):
+    """A short form being filled in by chat (a review, an accompaniment step); one per person."""
+
+    __tablename__ = "form_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    target_id: Mapped[int | None]
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
 
 class ConversationState(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from pes21_bot import texts
 from pes21_bot.config import Config
@@ -18,10 +18,26 @@ logger = logging.getLogger(__name__)
 
 # Commands each role may use, in the order /aide and Telegram's menu show them.
 COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.HOLDER: ("start", "aide", "suivi", "retour", "annuler", "mes_donnees", "supprimer"),
-    Role.VOLUNTEER: (),
-    Role.STAFF: ("dossiers", "dossier", "orientation_test"),
-    Role.ADMIN: ("orientation_test",),
+    Role.HOLDER: (
+        "start",
+        "aide",
+        "suivi",
+        "retour",
+        "annuler",
+        "mes_donnees",
+        "supprimer",
+        "rejoindre",
+    ),
+    Role.VOLUNTEER: ("profil", "bilan", "mes_bilans"),
+    Role.STAFF: (
+        "dossiers",
+        "dossier",
+        "orientation_test",
+        "bilan",
+        "mes_bilans",
+        "benevoles",
+    ),
+    Role.ADMIN: ("orientation_test", "benevoles", "invitation", "retirer"),
 }
 
 
@@ -83,6 +99,10 @@ async def group_message(update: Update, context: Context) -> None:
 async def error_handler(update: object, context: Context) -> None:
     """Log the failure with the update id and tell the person, in French, without details."""
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, Forbidden):
+        # The person blocked the bot: nothing to tell them, nothing is lost.
+        logger.info("update %s: chat unreachable (%s)", update_id, context.error)
+        return
     logger.error("error while handling update %s", update_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:

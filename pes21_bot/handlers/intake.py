@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import logging
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -29,7 +28,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from pes21_bot import texts
 from pes21_bot.content import PATHS, Content, Html, Question, Questionnaire
@@ -42,6 +40,7 @@ from pes21_bot.handlers.render import answer_lines, format_value
 from pes21_bot.handlers.ui import (
     answer_query,
     as_int,
+    db_driven_conversation,
     edit_or_send,
     keyboard,
     pack,
@@ -374,16 +373,29 @@ async def on_toggle(update: Update, context: Context) -> int:
     return ANSWERING
 
 
-async def on_recap(update: Update, context: Context) -> int:
-    """'Envoyer' or 'Abandonner' under the recap."""
+async def _draft_button(
+    update: Update, context: Context, prefix: str, count: int, id_at: int = 0
+) -> tuple[Project, list[str]] | int:
+    """A button acting on the draft: its parts and the draft, or the state after a refusal."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     await answer_query(query)
-    parts = unpack(query.data, "r", 2)
+    parts = unpack(query.data, prefix, count)
     project = await _load_draft(context, update.effective_user.id)
-    if parts is None or project is None or as_int(parts[0]) != project.id:
+    if parts is None or project is None or as_int(parts[id_at]) != project.id:
         await _refuse(update, context, texts.STALE_BUTTON)
         return END if project is None else ANSWERING
+    return project, parts
+
+
+async def on_recap(update: Update, context: Context) -> int:
+    """'Envoyer' or 'Abandonner' under the recap."""
+    found = await _draft_button(update, context, "r", 2)
+    if isinstance(found, int):
+        return found
+    project, parts = found
+    query = update.callback_query
+    assert query is not None
     questionnaire = context.bot_data.content.questionnaires[project.path]
     if intake.next_question(questionnaire, project.answers) is not None:
         await _refuse(update, context, texts.OUT_OF_TURN)
@@ -431,14 +443,12 @@ async def submit(update: Update, context: Context, project: Project) -> None:
 
 async def on_edit(update: Update, context: Context) -> int:
     """An answer's button under the recap: ask that question again."""
+    found = await _draft_button(update, context, "e", 2)
+    if isinstance(found, int):
+        return found
+    project, parts = found
     query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    await answer_query(query)
-    parts = unpack(query.data, "e", 2)
-    project = await _load_draft(context, update.effective_user.id)
-    if parts is None or project is None or as_int(parts[0]) != project.id:
-        await _refuse(update, context, texts.STALE_BUTTON)
-        return END if project is None else ANSWERING
+    assert query is not None
     questionnaire = context.bot_data.content.questionnaires[project.path]
     if parts[1] not in project.answers or parts[1] not in {q.id for q in questionnaire.questions}:
         await _refuse(update, context, texts.OUT_OF_TURN)
@@ -497,14 +507,12 @@ async def cancel(update: Update, context: Context) -> int:
 
 async def on_cancel_answer(update: Update, context: Context) -> int:
     """The confirmation buttons of /annuler."""
+    found = await _draft_button(update, context, "x", 2)
+    if isinstance(found, int):
+        return found
+    project, parts = found
     query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    await answer_query(query)
-    parts = unpack(query.data, "x", 2)
-    project = await _load_draft(context, update.effective_user.id)
-    if parts is None or project is None or as_int(parts[0]) != project.id:
-        await _refuse(update, context, texts.STALE_BUTTON)
-        return END if project is None else ANSWERING
+    assert query is not None
     data = context.bot_data
     if parts[1] == "yes":
         async with data.transaction() as session:
@@ -584,14 +592,12 @@ async def on_consent(update: Update, context: Context) -> int:
 
 async def on_resume(update: Update, context: Context) -> int:
     """'Reprendre' or 'Recommencer' offered by /start during an unfinished intake."""
+    found = await _draft_button(update, context, "d", 2, id_at=1)
+    if isinstance(found, int):
+        return found
+    project, parts = found
     query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    await answer_query(query)
-    parts = unpack(query.data, "d", 2)
-    project = await _load_draft(context, update.effective_user.id)
-    if parts is None or project is None or as_int(parts[1]) != project.id:
-        await _refuse(update, context, texts.STALE_BUTTON)
-        return END
+    assert query is not None
     await query.edit_message_reply_markup(None)
     if parts[0] == "resume":
         return await ask(update, context, project)
@@ -629,17 +635,7 @@ def build_intake_conversation() -> ConversationHandler[Context]:
         CommandHandler("annuler", cancel, filters=private),
         MessageHandler(private & ~filters.COMMAND, on_message),
     ]
-    # Callback buttons carry the project id and the database holds the state, so tracking per
-    # message (PTB's warning about per_message=False) is not needed.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
-        return _conversation(answer_handlers, private)
-
-
-def _conversation(
-    answer_handlers: list[Any], private: filters.BaseFilter
-) -> ConversationHandler[Context]:
-    return ConversationHandler(
+    return db_driven_conversation(
         entry_points=[
             CallbackQueryHandler(on_path, pattern=r"^m:(idea|dla|local_authority|crdva):"),
             CallbackQueryHandler(on_consent, pattern=r"^c:"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -28,6 +29,7 @@ from pes21_bot.handlers.ui import (
 )
 from pes21_bot.services import intake, projects
 from pes21_bot.services.people import display_name
+from pes21_bot.texts import volunteers as volunteer_texts
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +37,13 @@ CLOSABLE = ("routed", "claimed", "accompanying")
 
 
 def card_markup(context: Context, project: Project) -> InlineKeyboardMarkup:
-    """Claim (while unclaimed), redirect and close buttons of a card."""
+    """Claim (while unclaimed), accompaniment (once claimed), redirect and close buttons."""
     content = context.bot_data.content
     rows = []
     if project.status == "routed":
         rows.append([(content.render(texts.CLAIM), pack("claim", project.id))])
+    if project.status in ("claimed", "accompanying"):
+        rows.append([(content.render(volunteer_texts.ACC_BUTTON), pack("acc", project.id))])
     rows.append(
         [
             (content.render(texts.REDIRECT), pack("redir", project.id)),
@@ -55,7 +59,10 @@ async def send_cards(context: Context, project: Project) -> None:
     text = card_text(data.content, data.config, project)
     markup = card_markup(context, project)
     sent = []
-    for chat_id in projects.recipients(data.config, project.programme or ""):
+    today = data.clock.now().astimezone(data.config.tz).date()
+    async with data.session_factory() as session:
+        chats = await projects.recipients(session, data.config, project.programme or "", today)
+    for chat_id in chats:
         message = await notify(context, chat_id, text, markup)
         if message is not None:
             sent.append((chat_id, message.message_id))
@@ -64,9 +71,10 @@ async def send_cards(context: Context, project: Project) -> None:
             await projects.add_card(session, project, chat_id, message_id, data.clock.now())
 
 
-async def _update_cards(
+async def update_cards(
     context: Context, project: Project, status_line: Html, with_buttons: bool
 ) -> None:
+    """Edit every copy of a project's card: new status line, buttons kept or removed."""
     data = context.bot_data
     async with data.session_factory() as session:
         cards = await projects.cards_of(session, project.id)
@@ -93,9 +101,18 @@ async def _project_for_button(
         logger.warning("malformed or unknown staff button from %s", update.effective_user.id)
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return None
-    if not projects.may_handle(
+    allowed = projects.may_handle(
         context.bot_data.config, update.effective_user.id, project.programme
-    ):
+    )
+    if not allowed and prefix == "claim":
+        # Early projects (accueil en amont) may also be claimed by welcoming volunteers.
+        data = context.bot_data
+        today = data.clock.now().astimezone(data.config.tz).date()
+        async with data.session_factory() as session:
+            allowed = await projects.may_claim(
+                session, data.config, update.effective_user.id, project.programme, today
+            )
+    if not allowed:
         logger.warning(
             "refused %s on project %s for user %s", prefix, project.id, update.effective_user.id
         )
@@ -131,7 +148,7 @@ async def on_claim(update: Update, context: Context) -> None:
             )
         return
     await answer_query(query, content.render(texts.CLAIM_WON, reference=reference))
-    await _update_cards(
+    await update_cards(
         context, result.project, content.render(texts.CARD_CLAIMED, name=owner_name), True
     )
     if holder is not None and holder.telegram_id is not None:
@@ -147,41 +164,43 @@ async def on_claim(update: Update, context: Context) -> None:
         )
 
 
-async def on_redirect_menu(update: Update, context: Context) -> None:
-    """'Réorienter': show the other programmes on this card."""
-    target = await _project_for_button(update, context, "redir", 1)
+async def _show_choices(
+    update: Update,
+    context: Context,
+    prefix: str,
+    choices: Callable[[Project], list[tuple[str, str]]],
+) -> None:
+    """Replace a card's buttons by one button per choice (value, label), plus 'Retour'."""
+    target = await _project_for_button(update, context, prefix, 1)
     if target is None:
         return
     project, _ = target
     query = update.callback_query
     assert query is not None
     await answer_query(query)
-    content = context.bot_data.content
-    rows = [
-        [(content.programme_name(p), pack("redirto", project.id, p))]
-        for p in PROGRAMMES
-        if p != project.programme
-    ]
-    rows.append([(content.render(texts.BACK), pack("card", project.id))])
+    action = {"redir": "redirto", "close": "closeas"}[prefix]
+    rows = [[(label, pack(action, project.id, value))] for value, label in choices(project)]
+    rows.append([(context.bot_data.content.render(texts.BACK), pack("card", project.id))])
     await query.edit_message_reply_markup(keyboard(rows))
+
+
+async def on_redirect_menu(update: Update, context: Context) -> None:
+    """'Réorienter': show the other programmes on this card."""
+    content = context.bot_data.content
+    await _show_choices(
+        update,
+        context,
+        "redir",
+        lambda project: [
+            (p, content.programme_name(p)) for p in PROGRAMMES if p != project.programme
+        ],
+    )
 
 
 async def on_close_menu(update: Update, context: Context) -> None:
     """'Clore': show the reasons on this card."""
-    target = await _project_for_button(update, context, "close", 1)
-    if target is None:
-        return
-    project, _ = target
-    query = update.callback_query
-    assert query is not None
-    await answer_query(query)
-    content = context.bot_data.content
-    rows = [
-        [(label, pack("closeas", project.id, reason))]
-        for reason, label in content.lists["close_reasons"].items()
-    ]
-    rows.append([(content.render(texts.BACK), pack("card", project.id))])
-    await query.edit_message_reply_markup(keyboard(rows))
+    reasons = list(context.bot_data.content.lists["close_reasons"].items())
+    await _show_choices(update, context, "close", lambda _project: reasons)
 
 
 async def on_card_back(update: Update, context: Context) -> None:
@@ -232,7 +251,7 @@ async def on_redirect(update: Update, context: Context) -> None:
     status_line = content.render(
         texts.CARD_REDIRECTED, name=name, programme=content.programme_name(programme)
     )
-    await _update_cards(context, project, status_line, False)
+    await update_cards(context, project, status_line, False)
     async with data.transaction() as session:
         await projects.forget_cards(session, fresh.id)
     await send_cards(context, fresh)
@@ -275,7 +294,7 @@ async def on_close(update: Update, context: Context) -> None:
     reason_label = content.label("close_reasons", reason)
     await answer_query(query, content.render(texts.CLOSE_DONE, reference=reference))
     name = data.config.member_name(actor.telegram_id) or ""
-    await _update_cards(
+    await update_cards(
         context, fresh, content.render(texts.CARD_CLOSED, name=name, reason=reason_label), False
     )
     if holder is not None and holder.telegram_id is not None:
@@ -364,13 +383,17 @@ async def project_detail(update: Update, context: Context) -> None:
             content.render(
                 texts.PROJECT_HISTORY_LINE,
                 date=fr_datetime(event.occurred_at, data.config.tz),
-                event=content.label("events", event.kind),
+                event=content.lists["events"].get(event.kind)
+                or content.label("events_followup", event.kind),
                 actor=display_name(data.config, actor)
                 if actor
                 else content.render(texts.EMPTY_VALUE),
             )
         )
-    await reply(update, "\n".join(lines))
+    markup = (
+        card_markup(context, project) if project.status in ("claimed", "accompanying") else None
+    )
+    await reply(update, "\n".join(lines), markup)
 
 
 def _parse_orientation_args(args: list[str]) -> tuple[str, dict[str, Any]] | str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from telegram import (
     CallbackQuery,
@@ -18,6 +20,8 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ConversationHandler
+from telegram.warnings import PTBUserWarning
 
 from pes21_bot.context import Context
 from pes21_bot.services.people import UserInfo
@@ -148,3 +152,14 @@ async def edit_elsewhere(
         )
     except (BadRequest, Forbidden, NetworkError) as exc:
         logger.info("card %s/%s not updated: %s", chat_id, message_id, exc)
+
+
+def db_driven_conversation(**kwargs: Any) -> ConversationHandler[Context]:
+    """A ConversationHandler whose real state lives in the database.
+
+    Its buttons carry the ids they act on and every handler reloads the draft, so PTB's
+    per-message tracking (and its warning about per_message=False) is not needed.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        return ConversationHandler(**kwargs)

@@ -51,19 +51,26 @@ REVIEW_DECLINED = "review_declined"  # {review_id}
 REVIEW_DONE = "review_done"  # {review_id, situation, jobs_created, satisfaction, hours, km}
 REMINDER_SENT = "reminder_sent"  # {reminder_id, kind, late}
 DLA_PROPOSED = "dla_proposed"  # {review_id}
+DLA_ACCEPTED = "dla_accepted"  # {review_id, new_project_id}
+DLA_DECLINED = "dla_declined"  # {review_id}
+REMINDER_FAILED = "reminder_failed"  # {reminder_id, kind, error}
 
 
 def record(
     session: AsyncSession,
     kind: str,
     now: datetime,
+    /,
     *,
     actor_id: int | None = None,
     project_id: int | None = None,
     programme: str | None = None,
     **data: Any,
 ) -> Event:
-    """Add an event to the session; it is committed with the change it describes."""
+    """Add an event to the session; it is committed with the change it describes.
+
+    The first three parameters are positional-only so that `data` may carry a `kind` key too.
+    """
     event = Event(
         kind=kind,
         occurred_at=now,

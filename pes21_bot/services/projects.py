@@ -3,32 +3,56 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete, false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
 from pes21_bot.db.models import Event, Person, Project, ProjectCard
+from pes21_bot.domain.assignment import WELCOMING_MISSION
 from pes21_bot.domain.references import parse_reference
-from pes21_bot.services import events
+from pes21_bot.services import events, volunteers
 from pes21_bot.services.people import UserInfo, ensure_person, find_person
 
 OPEN_STATUSES = ("routed", "claimed", "accompanying")
 
 
-def recipients(config: Config, programme: str) -> list[int]:
-    """Chats that receive a programme's new projects: its group chat, else each staff member."""
+VOLUNTEER_PROGRAMME = "accueil_amont"  # early projects are welcomed by volunteers too
+
+
+async def recipients(
+    session: AsyncSession, config: Config, programme: str, today: date
+) -> list[int]:
+    """Chats that receive a programme's new projects: its group chat, else each staff member;
+    for accueil en amont, also every available volunteer with the welcoming mission."""
     group = config.programmes[programme].group_chat_id  # type: ignore[index]
-    if group is not None:
-        return [group]
-    return [member.id for member in config.staff_for(programme)]
+    chats = [group] if group is not None else [m.id for m in config.staff_for(programme)]
+    if programme == VOLUNTEER_PROGRAMME:
+        welcomers = await volunteers.available_with_mission(session, WELCOMING_MISSION, today)
+        chats += [
+            v.person.telegram_id
+            for v in welcomers
+            if v.person.telegram_id is not None and v.person.telegram_id not in chats
+        ]
+    return chats
 
 
 def may_handle(config: Config, telegram_id: int, programme: str | None) -> bool:
     """Whether this user is staff of the project's programme."""
     member = config.staff_member(telegram_id)
     return member is not None and programme is not None and programme in member.programmes
+
+
+async def may_claim(
+    session: AsyncSession, config: Config, telegram_id: int, programme: str | None, today: date
+) -> bool:
+    """Staff of the programme, or for accueil en amont an available welcoming volunteer."""
+    if may_handle(config, telegram_id, programme):
+        return True
+    return programme == VOLUNTEER_PROGRAMME and await volunteers.may_take(
+        session, telegram_id, WELCOMING_MISSION, today
+    )
 
 
 async def get_project(session: AsyncSession, project_id: int) -> Project | None:

@@ -1,0 +1,416 @@
+"""Staff record an accompaniment: start, co-accompanying volunteer, milestones, end and outcome."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler
+
+from pes21_bot import texts
+from pes21_bot.content import Html
+from pes21_bot.context import Context
+from pes21_bot.db.models import FormDraft, Project
+from pes21_bot.domain.assignment import CO_ACCOMPANIMENT_MISSION
+from pes21_bot.handlers import forms, staff
+from pes21_bot.handlers.render import fr_date, fr_day
+from pes21_bot.handlers.ui import (
+    answer_query,
+    as_int,
+    keyboard,
+    notify,
+    pack,
+    reply,
+    unpack,
+    user_info,
+)
+from pes21_bot.services import accompaniment, projects, volunteers
+from pes21_bot.services.people import display_name
+from pes21_bot.texts import volunteers as t
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = ("claimed", "accompanying")
+
+
+async def staff_project(update: Update, context: Context, project_id: int | None) -> Project | None:
+    """The project, if the user is staff of its programme; otherwise a refusal is shown."""
+    assert update.effective_user is not None
+    data = context.bot_data
+    project = None
+    if project_id is not None:
+        async with data.session_factory() as session:
+            project = await projects.get_project(session, project_id)
+    if project is None or project.reference is None:
+        await _say(update, data.content.render(texts.STALE_BUTTON))
+        return None
+    if not projects.may_handle(data.config, update.effective_user.id, project.programme):
+        logger.warning(
+            "refused accompaniment action on %s for user %s", project.id, update.effective_user.id
+        )
+        await _say(update, data.content.render(texts.NOT_ALLOWED))
+        return None
+    return project
+
+
+async def _say(update: Update, text: str) -> None:
+    if update.callback_query is not None:
+        await answer_query(update.callback_query, text)
+    else:
+        await reply(update, text)
+
+
+def _parts(update: Update, prefix: str, count: int) -> list[str] | None:
+    query = update.callback_query
+    assert query is not None
+    return unpack(query.data, prefix, count)
+
+
+async def on_menu(update: Update, context: Context) -> None:
+    """'Accompagnement': where it stands and what can be recorded next."""
+    parts = _parts(update, "acc", 1)
+    project = await staff_project(update, context, as_int(parts[0]) if parts else None)
+    if project is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    await answer_query(query)
+    text, markup = await menu(context, project)
+    await reply(update, text, markup)
+
+
+async def menu(context: Context, project: Project) -> tuple[Html, InlineKeyboardMarkup | None]:
+    """The accompaniment summary and its buttons."""
+    data = context.bot_data
+    content = data.content
+    async with data.session_factory() as session:
+        current = await accompaniment.current(session, project.id)
+        done = await accompaniment.milestones_done(session, project.id)
+        helper = (
+            (await projects.people_by_id(session, {current.volunteer_id})).get(current.volunteer_id)
+            if current is not None and current.volunteer_id
+            else None
+        )
+    started = (
+        content.render(t.ACC_STARTED_ON, date=fr_day(current.started_on))
+        if current is not None
+        else content.render(t.ACC_NOT_STARTED)
+    )
+    volunteer = display_name(data.config, helper) if helper else content.render(t.ACC_NO_VOLUNTEER)
+    lines = [
+        content.render(
+            t.ACC_MILESTONE_LINE,
+            date=fr_day(date.fromisoformat(item["on"])),
+            milestone=content.label("milestones", item["milestone"]),
+        )
+        for item in done[-15:]
+    ]
+    text = content.render(
+        t.ACC_MENU,
+        reference=project.reference or "",
+        status=content.label("project_status", project.status),
+        started=started,
+        volunteer=volunteer,
+        milestones=Html("\n".join(lines)) if lines else content.render(t.ACC_NO_MILESTONE),
+    )
+    rows: list[list[tuple[str, str]]] = []
+    if project.status == "claimed":
+        rows.append([(content.render(t.ACC_START), pack("acs", project.id))])
+    if project.status in ACTIVE and accompaniment.milestones_for(data.config, project.programme):
+        rows.append([(content.render(t.ACC_MILESTONE), pack("acm", project.id))])
+    if project.status == "accompanying":
+        rows.append([(content.render(t.ACC_ATTACH), pack("acv", project.id))])
+        rows.append([(content.render(t.ACC_END), pack("ace", project.id))])
+    return text, keyboard(rows) if rows else None
+
+
+async def on_start(update: Update, context: Context) -> int:
+    """'Démarrer': ask the start date."""
+    parts = _parts(update, "acs", 1)
+    project = await staff_project(update, context, as_int(parts[0]) if parts else None)
+    if project is None:
+        return forms.END
+    query = update.callback_query
+    assert query is not None
+    if project.status != "claimed":
+        await answer_query(
+            query, context.bot_data.content.render(t.ACC_NOT_CLAIMED, reference=project.reference)
+        )
+        return forms.END
+    await answer_query(query)
+    return await forms.begin(update, context, "acc_start", project.id)
+
+
+async def on_milestone_menu(update: Update, context: Context) -> None:
+    """'Noter une étape': the programme's milestones."""
+    parts = _parts(update, "acm", 1)
+    project = await staff_project(update, context, as_int(parts[0]) if parts else None)
+    if project is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    content = context.bot_data.content
+    if project.status not in ACTIVE:
+        await answer_query(query, content.render(t.ACC_NOT_RUNNING, reference=project.reference))
+        return
+    await answer_query(query)
+    rows = [
+        [(content.label("milestones", name), pack("acmp", project.id, name))]
+        for name in accompaniment.milestones_for(context.bot_data.config, project.programme)
+    ]
+    await reply(
+        update, content.render(t.ACC_CHOOSE_MILESTONE, reference=project.reference), keyboard(rows)
+    )
+
+
+async def on_milestone(update: Update, context: Context) -> int:
+    """A milestone chosen: ask its date (and its DLA details)."""
+    parts = _parts(update, "acmp", 2)
+    project = await staff_project(update, context, as_int(parts[0]) if parts else None)
+    if project is None or parts is None:
+        return forms.END
+    query = update.callback_query
+    assert query is not None
+    content = context.bot_data.content
+    if parts[1] not in accompaniment.milestones_for(context.bot_data.config, project.programme):
+        await answer_query(query, content.render(texts.STALE_BUTTON))
+        return forms.END
+    if project.status not in ACTIVE:
+        await answer_query(query, content.render(t.ACC_NOT_RUNNING, reference=project.reference))
+        return forms.END
+    await answer_query(query)
+    return await forms.begin(update, context, "acc_milestone", project.id, {"milestone": parts[1]})
+
+
+async def on_end(update: Update, context: Context) -> int:
+    """'Clore l'accompagnement': outcome, details, end date, recap."""
+    parts = _parts(update, "ace", 1)
+    project = await staff_project(update, context, as_int(parts[0]) if parts else None)
+    if project is None:
+        return forms.END
+    query = update.callback_query
+    assert query is not None
+    if project.status != "accompanying":
+        await answer_query(
+            query,
+            context.bot_data.content.render(t.ACC_NOT_RUNNING, reference=project.reference),
+        )
+        return forms.END
+    await answer_query(query)
+    return await forms.begin(update, context, "acc_end", project.id)
+
+
+async def on_volunteer_menu(update: Update, context: Context) -> None:
+    """'Associer un·e bénévole': available volunteers with the co-accompanying mission."""
+    parts = _parts(update, "acv", 1)
+    project = await staff_project(update, context, as_int(parts[0]) if parts else None)
+    if project is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    data = context.bot_data
+    content = data.content
+    if project.status != "accompanying":
+        await answer_query(query, content.render(t.ACC_NOT_RUNNING, reference=project.reference))
+        return
+    await answer_query(query)
+    async with data.session_factory() as session:
+        views = await volunteers.available_with_mission(
+            session, CO_ACCOMPANIMENT_MISSION, forms.today(context)
+        )
+    if not views:
+        await reply(update, content.render(t.ACC_NO_VOLUNTEER_AVAILABLE))
+        return
+    rows = [
+        [(display_name(data.config, v.person), pack("acvp", project.id, v.person.id))]
+        for v in views[:30]
+    ]
+    await reply(
+        update, content.render(t.ACC_CHOOSE_VOLUNTEER, reference=project.reference), keyboard(rows)
+    )
+
+
+async def on_volunteer(update: Update, context: Context) -> None:
+    """A volunteer chosen: attached to the accompaniment, and told."""
+    parts = _parts(update, "acvp", 2)
+    project = await staff_project(update, context, as_int(parts[0]) if parts else None)
+    if project is None or parts is None:
+        return
+    query = update.callback_query
+    assert query is not None
+    data = context.bot_data
+    content = data.content
+    person_id = as_int(parts[1])
+    async with data.session_factory() as session:
+        views = await volunteers.available_with_mission(
+            session, CO_ACCOMPANIMENT_MISSION, forms.today(context)
+        )
+    chosen = next((v for v in views if v.person.id == person_id), None)
+    if chosen is None:
+        await answer_query(query, content.render(texts.STALE_BUTTON))
+        return
+    async with data.transaction() as session:
+        fresh = await projects.get_project(session, project.id)
+        assert fresh is not None
+        attached = await accompaniment.attach_volunteer(
+            session, fresh, chosen.person.id, user_info(update), data.clock.now()
+        )
+    if not attached:
+        await answer_query(query, content.render(t.ACC_NOT_RUNNING, reference=project.reference))
+        return
+    await answer_query(query)
+    name = display_name(data.config, chosen.person)
+    await query.edit_message_reply_markup(None)
+    await reply(update, content.render(t.ACC_ATTACHED, reference=project.reference, name=name))
+    if chosen.person.telegram_id is not None:
+        assert update.effective_user is not None
+        staff_name = data.config.member_name(update.effective_user.id) or ""
+        await notify(
+            context,
+            chosen.person.telegram_id,
+            content.render(t.ACC_VOLUNTEER_TOLD, reference=project.reference, staff=staff_name),
+        )
+
+
+async def _form_project(update: Update, context: Context, draft: FormDraft) -> Project | None:
+    return await staff_project(update, context, draft.target_id)
+
+
+async def _complete_start(
+    update: Update, context: Context, draft: FormDraft, answers: dict[str, Any]
+) -> None:
+    project = await _form_project(update, context, draft)
+    if project is None:
+        return
+    data = context.bot_data
+    content = data.content
+    started_on = date.fromisoformat(answers["started_on"])
+    async with data.transaction() as session:
+        fresh = await projects.get_project(session, project.id)
+        assert fresh is not None
+        started = await accompaniment.start(
+            session, fresh, user_info(update), started_on, data.clock.now()
+        )
+    if started is None:
+        await reply(update, content.render(t.ACC_NOT_CLAIMED, reference=project.reference))
+        return
+    await reply(
+        update,
+        content.render(t.ACC_STARTED, reference=project.reference, date=fr_day(started_on)),
+    )
+    assert update.effective_user is not None
+    name = data.config.member_name(update.effective_user.id) or ""
+    await _refresh_cards(context, fresh, content.render(t.ACC_CARD_STARTED, name=name))
+    text, markup = await menu(context, fresh)
+    await reply(update, text, markup)
+
+
+async def _complete_milestone(
+    update: Update, context: Context, draft: FormDraft, answers: dict[str, Any]
+) -> None:
+    project = await _form_project(update, context, draft)
+    if project is None:
+        return
+    data = context.bot_data
+    content = data.content
+    if project.status not in ACTIVE:
+        await reply(update, content.render(t.ACC_NOT_RUNNING, reference=project.reference))
+        return
+    async with data.transaction() as session:
+        fresh = await projects.get_project(session, project.id)
+        assert fresh is not None
+        await accompaniment.record_milestone(
+            session, fresh, answers, user_info(update), data.clock.now()
+        )
+    await reply(
+        update,
+        content.render(
+            t.ACC_MILESTONE_SAVED,
+            reference=project.reference,
+            milestone=content.label("milestones", answers["milestone"]),
+            date=fr_day(date.fromisoformat(answers["on"])),
+        ),
+    )
+
+
+async def _complete_end(
+    update: Update, context: Context, draft: FormDraft, answers: dict[str, Any]
+) -> None:
+    project = await _form_project(update, context, draft)
+    if project is None:
+        return
+    data = context.bot_data
+    content = data.content
+    async with data.transaction() as session:
+        fresh = await projects.get_project(session, project.id)
+        assert fresh is not None
+        scheduled = await accompaniment.end(
+            session, data.config, fresh, answers, user_info(update), data.clock.now()
+        )
+        assignees = await projects.people_by_id(
+            session, {r.assignee_id for r in scheduled or [] if r.assignee_id}
+        )
+        holder = await projects.holder_of(session, fresh)
+    if scheduled is None:
+        await reply(update, content.render(t.ACC_NOT_RUNNING, reference=project.reference))
+        return
+    outcome = content.label("outcomes", answers["outcome"])
+    lines = [
+        content.render(
+            t.ACC_REVIEW_LINE,
+            number=review.number,
+            date=fr_date(review.due_at, data.config.tz),
+            assignee=display_name(data.config, assignees.get(review.assignee_id or 0)),
+        )
+        for review in scheduled
+    ]
+    await reply(
+        update,
+        content.render(
+            t.ACC_ENDED,
+            reference=project.reference,
+            outcome=outcome,
+            reviews=Html("\n".join(lines)),
+        ),
+    )
+    assert update.effective_user is not None
+    name = data.config.member_name(update.effective_user.id) or ""
+    await _refresh_cards(
+        context, fresh, content.render(t.ACC_CARD_ENDED, name=name, outcome=outcome)
+    )
+    if holder is not None and holder.telegram_id is not None:
+        await notify(
+            context,
+            holder.telegram_id,
+            content.render(t.ACC_HOLDER_ENDED, reference=project.reference),
+        )
+
+
+async def _refresh_cards(context: Context, project: Project, status_line: Html) -> None:
+    await staff.update_cards(context, project, status_line, project.status in ACTIVE)
+
+
+forms.register("acc_start", _complete_start)
+forms.register("acc_milestone", _complete_milestone)
+forms.register("acc_end", _complete_end)
+
+
+def accompaniment_handlers() -> list[Any]:
+    """Accompaniment buttons that do not open a form."""
+    return [
+        CallbackQueryHandler(on_menu, pattern=r"^acc:"),
+        CallbackQueryHandler(on_milestone_menu, pattern=r"^acm:"),
+        CallbackQueryHandler(on_volunteer_menu, pattern=r"^acv:"),
+        CallbackQueryHandler(on_volunteer, pattern=r"^acvp:"),
+    ]
+
+
+def accompaniment_form_entries() -> list[Any]:
+    """Accompaniment buttons that open a form: part of the forms conversation."""
+    return [
+        CallbackQueryHandler(on_start, pattern=r"^acs:"),
+        CallbackQueryHandler(on_milestone, pattern=r"^acmp:"),
+        CallbackQueryHandler(on_end, pattern=r"^ace:"),
+    ]

@@ -1,0 +1,428 @@
+"""Post-accompaniment reviews: /bilan, the reminder's buttons, /mes_bilans, DLA proposals.
+
+Also builds the one ConversationHandler of every chat form (reviews, accompaniment steps,
+volunteer profile): a person fills one form at a time, so one conversation routes their typed
+answers, and the database, not PTB's state, says which question comes next.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
+from telegram.ext import filters as tg_filters
+
+from pes21_bot import texts
+from pes21_bot.content import Content, Html
+from pes21_bot.context import Context
+from pes21_bot.db.models import FormDraft, Person, Project, Review
+from pes21_bot.handlers import accompaniment, forms, staff, volunteers, welcome
+from pes21_bot.handlers.render import fr_date
+from pes21_bot.handlers.ui import (
+    answer_query,
+    as_int,
+    db_driven_conversation,
+    edit_or_send,
+    keyboard,
+    notify,
+    pack,
+    reply,
+    unpack,
+    user_info,
+)
+from pes21_bot.services import projects, reviews
+from pes21_bot.services import volunteers as volunteer_service
+from pes21_bot.services.people import display_name, find_person
+from pes21_bot.texts import volunteers as t
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_AFTER = timedelta(hours=12)
+MAX_LISTED = 30
+COMMENT_MAX = 300
+
+
+def contact_text(content: Content, project: Project, review: Review) -> Html:
+    """The holder's contact details, only while the review is open."""
+    answers = project.answers
+    if review.state != reviews.OPEN or project.holder_id is None or not answers:
+        return content.render(t.REVIEW_CONTACT_ERASED)
+    empty = content.render(texts.EMPTY_VALUE)
+    return content.render(
+        t.REVIEW_CONTACT,
+        name=answers.get("name") or empty,
+        phone=answers.get("phone") or empty,
+        email=answers.get("email") or empty,
+    )
+
+
+def review_markup(content: Content, review_id: int) -> InlineKeyboardMarkup:
+    """The three buttons of a review reminder."""
+    return keyboard(
+        [
+            [(content.render(t.REVIEW_LOG), pack("rv", "go", review_id))],
+            [(content.render(t.REVIEW_SNOOZE), pack("rv", "snooze", review_id))],
+            [(content.render(t.REVIEW_DECLINE), pack("rv", "decline", review_id))],
+        ]
+    )
+
+
+async def _load(
+    context: Context, review_id: int | None, telegram_id: int
+) -> tuple[Review, Project, Person] | None:
+    """A review the user may act on (assignee, or staff of the project's programme)."""
+    if review_id is None:
+        return None
+    async with context.bot_data.session_factory() as session:
+        review = await reviews.get_review(session, review_id)
+        person = await find_person(session, telegram_id)
+        project = await projects.get_project(session, review.project_id) if review else None
+    if review is None or project is None or person is None:
+        return None
+    if not reviews.may_log(context.bot_data.config, review, project, person):
+        return None
+    return review, project, person
+
+
+async def start_review(update: Update, context: Context, review_id: int | None) -> int:
+    """Open the review form (or resume it) after showing who to contact."""
+    assert update.effective_user is not None
+    content = context.bot_data.content
+    found = await _load(context, review_id, update.effective_user.id)
+    if found is None:
+        await volunteers.refuse(update, context)
+        return forms.END
+    review, project, _ = found
+    if review.state != reviews.OPEN:
+        await reply(update, content.render(t.REVIEW_NOT_OPEN, reference=project.reference or ""))
+        return forms.END
+    draft = await forms.load_draft(context, update.effective_user.id)
+    if draft is not None and draft.kind == "review" and draft.target_id == review.id:
+        return await forms.ask(update, context, draft)
+    await reply(
+        update,
+        content.render(
+            t.REVIEW_START,
+            reference=project.reference or "",
+            number=review.number,
+            contact=contact_text(content, project, review),
+        ),
+    )
+    return await forms.begin(update, context, "review", review.id)
+
+
+async def review_command(update: Update, context: Context) -> int:
+    """/bilan [PES-2026-0042]: log a review (the only one open, or choose among them)."""
+    assert update.effective_user is not None
+    data = context.bot_data
+    content = data.content
+    user_id = update.effective_user.id
+    async with data.transaction() as session:
+        person = await find_person(session, user_id)
+        found = await volunteer_service.active_volunteer(session, user_id)
+        if found is not None:
+            await volunteer_service.touch(session, found[0], found[1], data.clock.now())
+        if context.args and person is not None:
+            project = await projects.find_by_reference(session, context.args[0][:30])
+            allowed = project is not None and projects.may_handle(
+                data.config, user_id, project.programme
+            )
+            todo = (
+                [(r, project) for r in await reviews.open_reviews_of_project(session, project.id)]
+                if project is not None and allowed
+                else []
+            )
+        else:
+            todo = (await reviews.reviews_of(session, person.id))[0] if person else []
+    is_staff = data.config.staff_member(user_id) is not None
+    if found is None and not is_staff:
+        await volunteers.refuse(update, context)
+        return forms.END
+    if not todo:
+        await reply(update, content.render(t.REVIEW_NONE))
+        return forms.END
+    if len(todo) == 1:
+        return await start_review(update, context, todo[0][0].id)
+    rows = [
+        [
+            (
+                content.render(
+                    t.REVIEW_CHOICE,
+                    reference=project.reference or "",
+                    number=review.number,
+                    date=fr_date(review.due_at, data.config.tz),
+                ),
+                pack("rv", "go", review.id),
+            )
+        ]
+        for review, project in todo[:MAX_LISTED]
+    ]
+    await reply(update, content.render(t.REVIEW_CHOOSE), keyboard(rows))
+    return forms.END
+
+
+async def on_review_button(update: Update, context: Context) -> int:
+    """'Saisir le bilan', 'Reporter d'une semaine', 'Je ne peux pas'."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = unpack(query.data, "rv", 2)
+    review_id = as_int(parts[1]) if parts else None
+    action = parts[0] if parts else ""
+    content = context.bot_data.content
+    if action not in ("go", "snooze", "decline") or review_id is None:
+        await answer_query(query, content.render(texts.STALE_BUTTON))
+        return forms.END
+    found = await _load(context, review_id, update.effective_user.id)
+    if found is None:
+        await volunteers.refuse(update, context)
+        return forms.END
+    await answer_query(query)
+    if action == "go":
+        return await start_review(update, context, review_id)
+    review, project, person = found
+    reference = project.reference or ""
+    if review.state != reviews.OPEN:
+        await edit_or_send(query, content.render(t.REVIEW_NOT_OPEN, reference=reference))
+        return forms.END
+    data = context.bot_data
+    now = data.clock.now()
+    if action == "snooze":
+        async with data.transaction() as session:
+            fresh = await reviews.get_review(session, review.id)
+            assert fresh is not None
+            until = await reviews.snooze(session, data.config, fresh, person, now)
+        await edit_or_send(
+            query,
+            content.render(
+                t.REVIEW_SNOOZED, reference=reference, date=fr_date(until, data.config.tz)
+            ),
+        )
+        return forms.END
+    async with data.transaction() as session:
+        fresh = await reviews.get_review(session, review.id)
+        assert fresh is not None
+        assignee = await reviews.decline(session, data.config, fresh, person, now)
+    await edit_or_send(query, content.render(t.REVIEW_DECLINED, reference=reference))
+    await volunteers.tell_owners_reassigned(
+        context,
+        display_name(data.config, person),
+        [reviews.Reassigned(fresh, project, assignee)],
+    )
+    return forms.END
+
+
+async def _complete_review(
+    update: Update, context: Context, draft: FormDraft, answers: dict[str, Any]
+) -> None:
+    """Store the review, tell the staff owner, and propose the DLA when asked."""
+    assert update.effective_user is not None
+    data = context.bot_data
+    content = data.content
+    found = await _load(context, draft.target_id, update.effective_user.id)
+    if found is None:
+        await volunteers.refuse(update, context)
+        return
+    _, _, person = found
+    async with data.transaction() as session:
+        completed = await reviews.complete(session, found[0].id, answers, person, data.clock.now())
+        owner = (
+            await session.get(Person, completed.project.owner_id)
+            if completed is not None and completed.project.owner_id
+            else None
+        )
+    if completed is None:
+        await reply(update, content.render(t.REVIEW_NOT_OPEN, reference=found[1].reference or ""))
+        return
+    project, review = completed.project, completed.review
+    reference = project.reference or ""
+    await reply(update, content.render(t.REVIEW_SAVED, reference=reference, number=review.number))
+    spec = forms.FORMS["review"]
+    situation = forms.format_answer(content, spec.fields[2], answers.get("situation"))
+    if owner is not None and owner.telegram_id is not None and owner.id != person.id:
+        await notify(
+            context,
+            owner.telegram_id,
+            content.render(
+                t.OWNER_REVIEW_DONE,
+                reference=reference,
+                number=review.number,
+                name=display_name(data.config, person),
+                situation=situation,
+                satisfaction=answers.get("satisfaction") or "",
+                jobs=answers.get("jobs_count") or 0,
+            ),
+        )
+    if completed.dla_proposed:
+        await _propose_dla(context, review, project, person, answers)
+        await reply(update, content.render(t.REVIEW_DLA_SENT))
+
+
+forms.register("review", _complete_review)
+
+
+async def _propose_dla(
+    context: Context, review: Review, project: Project, person: Person, answers: dict[str, Any]
+) -> None:
+    data = context.bot_data
+    content = data.content
+    comment = str(answers.get("comment") or content.render(texts.EMPTY_VALUE))[:COMMENT_MAX]
+    text = content.render(
+        t.DLA_PROPOSAL,
+        reference=project.reference or "",
+        name=display_name(data.config, person),
+        comment=comment,
+    )
+    markup = keyboard(
+        [
+            [(content.render(t.DLA_ACCEPT), pack("dla", "yes", review.id))],
+            [(content.render(t.DLA_REFUSE), pack("dla", "no", review.id))],
+        ]
+    )
+    async with data.session_factory() as session:
+        chats = await projects.recipients(session, data.config, "dla", forms.today(context))
+    for chat_id in chats:
+        await notify(context, chat_id, text, markup)
+
+
+async def on_dla_button(update: Update, context: Context) -> None:
+    """DLA staff accept (a DLA project is created and routed) or decline a review's proposal."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    data = context.bot_data
+    content = data.content
+    parts = unpack(query.data, "dla", 2)
+    review_id = as_int(parts[1]) if parts else None
+    if parts is None or review_id is None or parts[0] not in ("yes", "no"):
+        await answer_query(query, content.render(texts.STALE_BUTTON))
+        return
+    if not projects.may_handle(data.config, update.effective_user.id, "dla"):
+        await volunteers.refuse(update, context)
+        return
+    await answer_query(query)
+    async with data.session_factory() as session:
+        review = await reviews.get_review(session, review_id)
+        origin = await projects.get_project(session, review.project_id) if review else None
+    if review is None or origin is None:
+        await reply(update, content.render(texts.STALE_BUTTON))
+        return
+    reference = origin.reference or ""
+    need = content.render(
+        t.DLA_NEED,
+        reference=reference,
+        comment=str(review.details.get("answers", {}).get("comment") or "")[:COMMENT_MAX],
+    )
+    async with data.transaction() as session:
+        result = await reviews.decide_dla(
+            session,
+            data.config,
+            review_id,
+            parts[0] == "yes",
+            user_info(update),
+            data.clock.now(),
+            need,
+        )
+    if result is False:
+        await edit_or_send(query, content.render(t.DLA_ALREADY, reference=reference))
+    elif result is None or result is True:
+        await edit_or_send(query, content.render(t.DLA_DECLINED, reference=reference))
+    else:
+        await edit_or_send(
+            query,
+            content.render(
+                t.DLA_ACCEPTED, reference=reference, new_reference=result.reference or ""
+            ),
+        )
+        await staff.send_cards(context, result)
+
+
+async def my_reviews(update: Update, context: Context) -> None:
+    """/mes_bilans: reviews to do and done."""
+    assert update.effective_user is not None
+    data = context.bot_data
+    content = data.content
+    user_id = update.effective_user.id
+    async with data.session_factory() as session:
+        person = await find_person(session, user_id)
+        found = await volunteer_service.active_volunteer(session, user_id)
+        todo, done = await reviews.reviews_of(session, person.id) if person else ([], [])
+    if found is None and data.config.staff_member(user_id) is None:
+        await volunteers.refuse(update, context)
+        return
+    if not todo and not done:
+        await reply(update, content.render(t.MINE_EMPTY))
+        return
+    lines: list[str] = []
+    for header, rows, moment in (
+        (t.MINE_TODO, todo, "due_at"),
+        (t.MINE_DONE, done, "done_at"),
+    ):
+        if not rows:
+            continue
+        lines.append(content.render(header))
+        lines += [
+            content.render(
+                t.MINE_LINE,
+                reference=project.reference or "",
+                number=review.number,
+                date=fr_date(getattr(review, moment), data.config.tz),
+            )
+            for review, project in rows[:MAX_LISTED]
+        ]
+    await reply(update, "\n".join(lines))
+
+
+def review_handlers() -> list[Any]:
+    """Review commands and buttons that are not part of a form."""
+    private = tg_filters.ChatType.PRIVATE
+    return [
+        CommandHandler("mes_bilans", my_reviews, filters=private),
+        CallbackQueryHandler(on_dla_button, pattern=r"^dla:"),
+    ]
+
+
+async def _restart(update: Update, context: Context) -> int:
+    """/start while a form is open: the form is kept (resumable), the welcome is shown."""
+    await welcome.start(update, context)
+    return forms.END
+
+
+def build_review_conversation() -> ConversationHandler[Context]:
+    """The forms conversation: reviews, accompaniment steps and volunteer profile (private)."""
+    private = tg_filters.ChatType.PRIVATE
+    form_buttons: list[Any] = [
+        CallbackQueryHandler(forms.on_answer, pattern=r"^fa:"),
+        CallbackQueryHandler(forms.on_toggle, pattern=r"^ft:"),
+        CallbackQueryHandler(forms.on_validate, pattern=r"^fv:"),
+        CallbackQueryHandler(forms.on_skip, pattern=r"^fs:"),
+        CallbackQueryHandler(forms.on_edit, pattern=r"^fe:"),
+        CallbackQueryHandler(forms.on_recap, pattern=r"^fr:"),
+    ]
+    starters: list[Any] = [
+        CommandHandler("bilan", review_command, filters=private),
+        CallbackQueryHandler(on_review_button, pattern=r"^rv:"),
+        *volunteers.volunteer_form_entries(),
+        *accompaniment.accompaniment_form_entries(),
+    ]
+    return db_driven_conversation(
+        entry_points=[*starters, *form_buttons],
+        states={
+            forms.FILLING: [
+                *starters,
+                *form_buttons,
+                CommandHandler("annuler", forms.cancel, filters=private),
+                MessageHandler(private & ~tg_filters.COMMAND, forms.on_text),
+            ],
+            ConversationHandler.TIMEOUT: [MessageHandler(tg_filters.ALL, forms.timed_out)],
+        },
+        fallbacks=[
+            CommandHandler("start", _restart, filters=private),
+            CommandHandler("annuler", forms.cancel, filters=private),
+        ],
+        name="forms",
+        persistent=True,
+        conversation_timeout=TIMEOUT_AFTER,
+        allow_reentry=True,
+    )

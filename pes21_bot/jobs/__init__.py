@@ -1,0 +1,51 @@
+"""Repeating jobs (PTB JobQueue, APScheduler underneath): durable reminders and their planning.
+
+Nothing lives only in memory: every run reads the database. Jobs take the running Application,
+so tests call them directly after moving the fake clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.ext import Application
+
+from pes21_bot.context import Context
+from pes21_bot.jobs.dispatcher import dispatch_due_reminders
+from pes21_bot.jobs.planner import plan_reminders
+
+logger = logging.getLogger(__name__)
+
+JOB_NAME = "reminders"
+FIRST_RUN_AFTER = 5.0  # seconds after start: the first run catches up on what fell due meanwhile
+
+__all__ = ["dispatch_due_reminders", "plan_reminders", "run_reminders", "schedule_jobs"]
+
+
+async def run_reminders(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """One tick: plan time-based reminders, then send every due row."""
+    try:
+        await plan_reminders(application)
+    except Exception:  # planning must not stop the sending of rows already planned
+        logger.exception("reminder planning failed")
+    await dispatch_due_reminders(application)
+
+
+async def _tick(context: Context) -> None:
+    await run_reminders(context.application)
+
+
+def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register the every-minute reminder job (interval from config.yaml)."""
+    job_queue = application.job_queue
+    if job_queue is None:
+        raise RuntimeError("python-telegram-bot[job-queue] is required for reminders")
+    interval = application.bot_data.config.reminders.interval_seconds
+    job_queue.run_repeating(
+        _tick,
+        interval=interval,
+        first=FIRST_RUN_AFTER,
+        name=JOB_NAME,
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": interval},
+    )

@@ -1,0 +1,322 @@
+"""Send the reminders that are due: claim a batch, render, send at Telegram's pace, record.
+
+Sending asks the rate limiter not to retry a 429 itself (``NO_RETRY``): the row is postponed by
+``retry_after`` in the database instead, so one slow chat never holds the others. A 5xx or a
+time-out is retried later with backoff; a 403 marks a volunteer unreachable and reassigns their
+open reviews, and their staff owners are told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, CallbackContext
+
+from pes21_bot.content import Html
+from pes21_bot.context import BotData, Context
+from pes21_bot.db.models import Person, Project, Reminder, Review
+from pes21_bot.domain.scheduling import is_quiet
+from pes21_bot.handlers import staff
+from pes21_bot.handlers.render import card_text, fr_date
+from pes21_bot.handlers.reviews import contact_text, review_markup
+from pes21_bot.handlers.ui import keyboard, pack, retry_seconds
+from pes21_bot.services import projects, reminders, reviews, volunteers
+from pes21_bot.services.people import display_name
+from pes21_bot.texts import volunteers as t
+
+logger = logging.getLogger(__name__)
+
+NO_RETRY = -1  # rate_limit_args understood by pes21_bot.app.RateLimiter: no in-limiter retry
+BATCH = 500  # about 17 s of sending at Telegram's 30 messages/s
+MAX_BATCHES = 100
+IN_FLIGHT = 40
+DIGEST_LISTED = 10
+
+
+@dataclass
+class DispatchReport:
+    """What one run did."""
+
+    quiet: bool = False
+    sent: int = 0
+    claimed: int = 0
+    outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A reminder ready to send."""
+
+    reminder_id: int
+    chat_id: int
+    text: str
+    markup: InlineKeyboardMarkup | None
+    card_project: Project | None = None
+
+
+def _with_late(data: BotData, reminder: Reminder, text: Html) -> Html:
+    if not reminder.late:
+        return text
+    return Html(f"{text}\n\n{data.content.render(t.LATE)}")
+
+
+def _still_unclaimed(project: Project | None, reminder: Reminder, routed: datetime | None) -> bool:
+    return (
+        project is not None
+        and project.status == "routed"
+        and project.owner_id is None
+        and routed is not None
+        and routed.isoformat() == reminder.payload.get("routed_at")
+    )
+
+
+async def _digest_text(session: AsyncSession, data: BotData, chat_id: int) -> Html | None:
+    member = data.config.staff_member(chat_id)
+    if member is None:
+        return None
+    content = data.content
+    digest = await reminders.digest_for(session, list(member.programmes), data.clock.now())
+    tz = data.config.tz
+
+    def block(lines: list[Html]) -> Html:
+        shown = lines[:DIGEST_LISTED]
+        if len(lines) > DIGEST_LISTED:
+            shown.append(Html(f"… (+{len(lines) - DIGEST_LISTED})"))
+        return Html("\n".join(shown)) if shown else content.render(t.DIGEST_NONE)
+
+    def projects_block(found: list[Project]) -> Html:
+        return block(
+            [
+                content.render(
+                    t.DIGEST_LINE,
+                    reference=p.reference or "",
+                    detail=content.programme_name(p.programme or ""),
+                )
+                for p in found
+            ]
+        )
+
+    def reviews_block(found: list[tuple[Review, Project]], done: bool = False) -> Html:
+        return block(
+            [
+                content.render(
+                    t.DIGEST_LINE,
+                    reference=p.reference or "",
+                    detail=content.render(
+                        t.DIGEST_REVIEW,
+                        number=r.number,
+                        date=fr_date(r.done_at if done else r.due_at, tz),
+                    ),
+                )
+                for r, p in found
+            ]
+        )
+
+    return content.render(
+        t.DIGEST,
+        new=projects_block(digest.new),
+        unclaimed=projects_block(digest.unclaimed),
+        due=reviews_block(digest.due),
+        overdue=reviews_block(digest.overdue),
+        done=reviews_block(digest.done, done=True),
+    )
+
+
+async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) -> Prepared | None:
+    """Render a claimed reminder, or None when it no longer applies (review done, claimed...)."""
+    data = context.bot_data
+    content = data.content
+    chat_id = await reminders.chat_of(session, reminder)
+    if chat_id is None:
+        return None
+    project = await session.get(Project, reminder.project_id) if reminder.project_id else None
+    review = await session.get(Review, reminder.review_id) if reminder.review_id else None
+    kind = reminder.kind
+    tz = data.config.tz
+    if kind in (reminders.REVIEW_DUE, reminders.REVIEW_OVERDUE, reminders.REVIEW_ESCALATION):
+        if review is None or project is None or review.state != reviews.OPEN:
+            return None
+        owner = await session.get(Person, project.owner_id) if project.owner_id else None
+        if kind == reminders.REVIEW_ESCALATION:
+            assignee = await session.get(Person, review.assignee_id) if review.assignee_id else None
+            text = content.render(
+                t.OWNER_ESCALATION,
+                reference=project.reference or "",
+                number=review.number,
+                date=fr_date(review.due_at, tz),
+                name=display_name(data.config, assignee),
+            )
+            return Prepared(reminder.id, chat_id, _with_late(data, reminder, text), None)
+        if review.assignee_id != reminder.recipient_id:
+            return None
+        key = t.REVIEW_REMINDER if kind == reminders.REVIEW_DUE else t.REVIEW_OVERDUE
+        text = content.render(
+            key,
+            reference=project.reference or "",
+            number=review.number,
+            date=fr_date(review.due_at, tz),
+            contact=contact_text(content, project, review),
+            owner=display_name(data.config, owner),
+        )
+        return Prepared(
+            reminder.id,
+            chat_id,
+            _with_late(data, reminder, text),
+            review_markup(content, review.id),
+        )
+    if kind in (reminders.PROJECT_UNCLAIMED, reminders.PROJECT_ESCALATED):
+        routed = (
+            (await reminders.routed_at(session, [project.id])).get(project.id) if project else None
+        )
+        if project is None or not _still_unclaimed(project, reminder, routed):
+            return None
+        settings = data.config.reminders
+        if kind == reminders.PROJECT_UNCLAIMED:
+            header = content.render(t.UNCLAIMED, days=settings.unclaimed_sla_working_days)
+        else:
+            header = content.render(
+                t.ESCALATED,
+                days=settings.unclaimed_sla_working_days + settings.escalation_working_days,
+                programme=content.programme_name(project.programme or ""),
+            )
+        card = card_text(content, data.config, project)
+        text = _with_late(data, reminder, Html(f"{header}\n\n{card}"))
+        return Prepared(
+            reminder.id, chat_id, text, staff.card_markup(context, project), card_project=project
+        )
+    if kind == reminders.PROJECT_STALE:
+        if project is None or project.status not in ("claimed", "accompanying"):
+            return None
+        if project.owner_id != reminder.recipient_id:
+            return None
+        news = (await reminders.last_news(session, [project.id])).get(project.id)
+        if news is None or news.isoformat() != reminder.payload.get("last_news"):
+            return None
+        days = (data.clock.now() - news).days
+        text = content.render(t.STALE, reference=project.reference or "", days=days)
+        markup = keyboard([[(content.render(t.ACC_BUTTON), pack("acc", project.id))]])
+        return Prepared(reminder.id, chat_id, _with_late(data, reminder, text), markup)
+    if kind == reminders.DIGEST:
+        digest = await _digest_text(session, data, chat_id)
+        if digest is None:
+            return None
+        return Prepared(reminder.id, chat_id, _with_late(data, reminder, digest), None)
+    if kind == reminders.VOLUNTEER_UNREACHABLE:
+        text = content.render(
+            t.OWNER_UNREACHABLE,
+            name=str(reminder.payload.get("name", "?")),
+            reviews=", ".join(str(r) for r in reminder.payload.get("reviews", [])),
+        )
+        return Prepared(reminder.id, chat_id, text, None)
+    logger.warning("reminder %s has an unknown kind %r", reminder.id, kind)
+    return None
+
+
+async def _send(context: Context, item: Prepared) -> reminders.Outcome:
+    # Without a rate limiter (some benchmarks) PTB refuses rate_limit_args altogether.
+    extra: dict[str, Any] = {"rate_limit_args": NO_RETRY} if context.bot.rate_limiter else {}
+    try:
+        message = await context.bot.send_message(
+            item.chat_id, item.text, parse_mode=ParseMode.HTML, reply_markup=item.markup, **extra
+        )
+    except RetryAfter as exc:
+        return reminders.Outcome(item.reminder_id, "postpone", "429", retry_seconds(exc))
+    except Forbidden as exc:
+        return reminders.Outcome(item.reminder_id, "blocked", f"403 {exc}")
+    except BadRequest as exc:
+        logger.warning("reminder %s refused by Telegram: %s", item.reminder_id, exc)
+        return reminders.Outcome(item.reminder_id, "failed", f"400 {exc}")
+    except TelegramError as exc:  # 5xx, time-outs, network errors
+        return reminders.Outcome(item.reminder_id, "retry", f"{type(exc).__name__}: {exc}")
+    return reminders.Outcome(
+        item.reminder_id, "sent", chat_id=item.chat_id, message_id=message.message_id
+    )
+
+
+async def _handle_blocked(
+    session: AsyncSession, data: BotData, person_ids: list[int], now: datetime
+) -> None:
+    """Volunteers who blocked the bot: unreachable, reviews reassigned, staff owners told."""
+    for person_id in dict.fromkeys(person_ids):
+        if not await volunteers.mark_unreachable(session, person_id, now):
+            continue
+        person = await session.get(Person, person_id)
+        moved = await reviews.reassign_open_reviews(session, data.config, person_id, now)
+        by_owner: dict[int, list[str]] = defaultdict(list)
+        for item in moved:
+            if item.project.owner_id is not None:
+                by_owner[item.project.owner_id].append(
+                    f"{item.project.reference} n°{item.review.number}"
+                )
+        name = display_name(data.config, person)
+        for owner_id, refs in by_owner.items():
+            reminders.add(
+                session,
+                reminders.VOLUNTEER_UNREACHABLE,
+                now,
+                recipient_id=owner_id,
+                payload={"name": name, "reviews": refs, "volunteer_id": person_id},
+            )
+
+
+async def dispatch_due_reminders(
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> DispatchReport:
+    """Send every due reminder (outside quiet hours), batch by batch, each row exactly once."""
+    data: BotData = application.bot_data
+    context = cast(Context, CallbackContext(application))
+    report = DispatchReport()
+    if is_quiet(data.clock.now(), reminders.quiet_rules(data.config)):
+        report.quiet = True
+        return report
+    token = reminders.worker_token()
+    gate = asyncio.Semaphore(IN_FLIGHT)
+
+    async def send(item: Prepared) -> reminders.Outcome:
+        async with gate:
+            return await _send(context, item)
+
+    for _ in range(MAX_BATCHES):
+        now = data.clock.now()
+        async with data.transaction() as session:
+            claimed = await reminders.claim_due(session, data.config, now, BATCH, token)
+        if not claimed:
+            break
+        report.claimed += len(claimed)
+        prepared: list[Prepared] = []
+        outcomes: list[reminders.Outcome] = []
+        sending: list[asyncio.Task[reminders.Outcome]] = []
+        async with data.session_factory() as session:
+            for reminder in claimed:
+                item = await _prepare(session, context, reminder)
+                if item is None:
+                    outcomes.append(reminders.Outcome(reminder.id, "cancelled"))
+                    continue
+                prepared.append(item)
+                # Sending starts at once, so rendering the rest overlaps with the paced sends.
+                sending.append(asyncio.create_task(send(item)))
+        outcomes += await asyncio.gather(*sending)
+        cards = {item.reminder_id: item.card_project for item in prepared if item.card_project}
+        async with data.transaction() as session:
+            recorded = await reminders.record_outcomes(session, data.config, outcomes, now)
+            for outcome in outcomes:
+                project = cards.get(outcome.reminder_id)
+                if outcome.status == "sent" and project is not None:
+                    assert outcome.chat_id is not None and outcome.message_id is not None
+                    await projects.add_card(
+                        session, project, outcome.chat_id, outcome.message_id, now
+                    )
+            await _handle_blocked(session, data, recorded.blocked_people, now)
+        report.sent += recorded.sent
+        for outcome in outcomes:
+            report.outcomes[outcome.status] += 1
+    return report

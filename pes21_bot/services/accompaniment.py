@@ -1,0 +1,170 @@
+"""The accompaniment of a claimed project: start, co-accompanying volunteer, milestones, end."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pes21_bot.config import Config
+from pes21_bot.db.models import Accompaniment, Event, Project, Review
+from pes21_bot.services import events, reviews
+from pes21_bot.services.people import UserInfo, ensure_person
+
+OUTCOMES = ("structure_created", "jobs_created", "continued_elsewhere", "paused", "abandoned")
+JOB_KINDS = ("cdi", "cdd", "part_time", "contrat_aide")
+ENDED_REASON = "accompaniment_ended"
+
+
+async def current(session: AsyncSession, project_id: int) -> Accompaniment | None:
+    """The accompaniment in progress, if any."""
+    result = await session.execute(
+        select(Accompaniment)
+        .where(Accompaniment.project_id == project_id, Accompaniment.ended_on.is_(None))
+        .order_by(Accompaniment.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+def milestones_for(config: Config, programme: str | None) -> list[str]:
+    """Milestones staff can record for a programme."""
+    return list(config.accompaniment.milestones.get(programme or "", []))  # type: ignore[call-overload]
+
+
+async def start(
+    session: AsyncSession, project: Project, staff: UserInfo, started_on: date, now: datetime
+) -> Accompaniment | None:
+    """Start accompanying a claimed project; None if it is not (or no longer) claimed."""
+    if project.status != "claimed":
+        return None
+    person = await ensure_person(session, staff, now)
+    accompaniment = Accompaniment(
+        project_id=project.id,
+        staff_id=person.id,
+        started_on=started_on,
+        details={},
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(accompaniment)
+    project.status = "accompanying"
+    project.updated_at = now
+    await session.flush()
+    events.record(
+        session,
+        events.ACCOMPANIMENT_STARTED,
+        now,
+        actor_id=person.id,
+        project_id=project.id,
+        programme=project.programme,
+        started_on=started_on.isoformat(),
+    )
+    return accompaniment
+
+
+async def attach_volunteer(
+    session: AsyncSession, project: Project, volunteer_id: int, staff: UserInfo, now: datetime
+) -> bool:
+    """Name the volunteer who co-accompanies; False if no accompaniment is in progress."""
+    accompaniment = await current(session, project.id)
+    if accompaniment is None:
+        return False
+    person = await ensure_person(session, staff, now)
+    accompaniment.volunteer_id = volunteer_id
+    accompaniment.updated_at = now
+    project.updated_at = now
+    events.record(
+        session,
+        events.VOLUNTEER_ATTACHED,
+        now,
+        actor_id=person.id,
+        project_id=project.id,
+        programme=project.programme,
+        volunteer_id=volunteer_id,
+    )
+    return True
+
+
+async def record_milestone(
+    session: AsyncSession, project: Project, answers: dict[str, Any], staff: UserInfo, now: datetime
+) -> None:
+    """A milestone with its date (and jobs consolidated or collective action for the DLA)."""
+    person = await ensure_person(session, staff, now)
+    extra = {k: answers[k] for k in ("jobs_consolidated", "action") if k in answers}
+    project.updated_at = now
+    events.record(
+        session,
+        events.MILESTONE,
+        now,
+        actor_id=person.id,
+        project_id=project.id,
+        programme=project.programme,
+        milestone=answers["milestone"],
+        on=answers["on"],
+        **extra,
+    )
+
+
+async def end(
+    session: AsyncSession,
+    config: Config,
+    project: Project,
+    answers: dict[str, Any],
+    staff: UserInfo,
+    now: datetime,
+) -> list[Review] | None:
+    """End with an outcome: events, project closed, reviews scheduled; None if not running."""
+    accompaniment = await current(session, project.id)
+    if accompaniment is None or project.status != "accompanying":
+        return None
+    person = await ensure_person(session, staff, now)
+    ended_on = date.fromisoformat(answers["ended_on"])
+    outcome = answers["outcome"]
+    accompaniment.ended_on = ended_on
+    accompaniment.outcome = outcome
+    accompaniment.details = {
+        k: answers[k]
+        for k in ("legal_form", "structure_name", "created_on", "jobs_count", "jobs_kind")
+        if k in answers
+    }
+    accompaniment.updated_at = now
+    project.status = "closed"
+    project.close_reason = ENDED_REASON
+    project.closed_at = now
+    project.updated_at = now
+    where: dict[str, Any] = {
+        "actor_id": person.id,
+        "project_id": project.id,
+        "programme": project.programme,
+    }
+    ended = {"outcome": outcome, "ended_on": ended_on.isoformat()}
+    events.record(session, events.ACCOMPANIMENT_ENDED, now, **where, **ended)
+    if outcome == "structure_created":
+        structure = {
+            "legal_form": answers.get("legal_form"),
+            "name": answers.get("structure_name"),
+            "created_on": answers.get("created_on"),
+        }
+        events.record(session, events.STRUCTURE_CREATED, now, **where, **structure)
+    jobs = int(answers.get("jobs_count") or 0)
+    if jobs > 0:
+        jobs_data: dict[str, Any] = {
+            "count": jobs,
+            "kind": answers.get("jobs_kind"),
+            "origin": "accompaniment",
+        }
+        events.record(session, events.JOBS_CREATED, now, **where, **jobs_data)
+    return await reviews.schedule_reviews(session, config, project, ended_on, now)
+
+
+async def milestones_done(session: AsyncSession, project_id: int) -> list[dict[str, Any]]:
+    """Milestones recorded for a project (their event data), oldest first."""
+    result = await session.execute(
+        select(Event.data)
+        .where(Event.project_id == project_id, Event.kind == events.MILESTONE)
+        .order_by(Event.occurred_at, Event.id)
+    )
+    return [dict(data) for data in result.scalars()]

@@ -1,0 +1,166 @@
+"""Staff record an accompaniment through the bot; ending it schedules the reviews."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from pes21_bot.db.models import Review
+from pes21_bot.services import events
+from pes21_bot.services.people import find_person
+from tests.harness import Harness
+from tests.volunteers.helpers import (
+    end_by_service,
+    events_of,
+    rows,
+    seed_project,
+    seed_volunteer,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+async def open_menu(bot: Harness, staff_name: str, reference: str) -> None:
+    """/dossier, then the card's 'Accompagnement' button."""
+    staff = bot.staff(staff_name)
+    staff.send_command("/dossier", reference)
+    await staff.expect("Historique")
+    staff.press("🧭 Accompagnement")
+    await staff.expect(f"Accompagnement de {reference}")
+
+
+async def test_full_accompaniment_schedules_three_reviews(both: Harness) -> None:
+    bot = both
+    project = await seed_project(bot)
+    reference = project.reference or ""
+    await seed_volunteer(bot, 6010, "Paula", ("reviews",), paused_until=date(2026, 12, 31))
+    await seed_volunteer(bot, 6011, "Rémi", ("reviews", "co_accompaniment"))
+    camille = bot.staff("Camille")
+    await open_menu(bot, "Camille", reference)
+    camille.press("▶️ Démarrer l'accompagnement")
+    await camille.expect("À quelle date l'accompagnement a-t-il commencé")
+    camille.press("Aujourd'hui (10/03/2026)")
+    await camille.expect(f"L'accompagnement de {reference} a démarré le 10/03/2026")
+    await camille.expect("Démarré le 10/03/2026")  # the menu again, with the next steps
+
+    camille.press("📍 Noter une étape")
+    await camille.expect("Quelle étape")
+    camille.press("Étude de faisabilité")
+    await camille.expect("À quelle date cette étape")
+    camille.send_text("demain")
+    await camille.expect("Je ne reconnais pas cette date")
+    camille.send_text("05/03/2026")
+    await camille.expect("Étape notée")
+
+    await open_menu(bot, "Camille", reference)
+    camille.press("🙋 Associer un·e bénévole")
+    await camille.expect("Quel·le bénévole")
+    camille.press("Rémi")
+    await camille.expect("Rémi accompagne maintenant")
+    await bot.api.user(6011).expect(f"l'accompagnement du dossier {reference}")
+
+    await open_menu(bot, "Camille", reference)
+    camille.press("🏁 Clore l'accompagnement")
+    await camille.expect("Comment se termine")
+    camille.press("Structure créée")
+    await camille.expect("forme juridique")
+    camille.press("SCOP")
+    await camille.expect("À quelle date la structure a-t-elle été créée")
+    camille.send_text("01/03/2026")
+    await camille.expect("nom de la structure")
+    camille.send_text("La Recyclerie du Port")
+    await camille.expect("Combien d'emplois ont été créés")
+    camille.send_text("2")
+    await camille.expect("De quel type")
+    camille.press("CDI")
+    await camille.expect("À quelle date l'accompagnement s'est-il terminé")
+    camille.press("Aujourd'hui (10/03/2026)")
+    recap = await camille.expect("Récapitulatif : Fin de l'accompagnement")
+    assert "La Recyclerie du Port" in (recap.text or "") and "SCOP" in (recap.text or "")
+    camille.press("✅ Enregistrer")
+    ended = await camille.expect(f"L'accompagnement de {reference} est clos")
+    text = ended.text or ""
+    assert "Bilan n°1 : 10/06/2026, par Rémi" in text
+    assert "Bilan n°2 : 10/09/2026, par Rémi" in text
+    assert "Bilan n°3 : 10/03/2027, par Rémi" in text  # Paula is on pause
+    await bot.holder().expect(f"L'accompagnement de votre dossier {reference} est terminé")
+
+    started = await events_of(bot, events.ACCOMPANIMENT_STARTED)
+    assert [e.data for e in started] == [{"started_on": "2026-03-10"}]
+    (milestone,) = await events_of(bot, events.MILESTONE)
+    assert milestone.data == {"milestone": "feasibility_study", "on": "2026-03-05"}
+    (attached,) = await events_of(bot, events.VOLUNTEER_ATTACHED)
+    assert set(attached.data) == {"volunteer_id"}
+    (end,) = await events_of(bot, events.ACCOMPANIMENT_ENDED)
+    assert end.data == {"outcome": "structure_created", "ended_on": "2026-03-10"}
+    assert end.programme == "benefices_crea" and end.project_id == project.id
+    (structure,) = await events_of(bot, events.STRUCTURE_CREATED)
+    assert structure.data == {
+        "legal_form": "scop",
+        "name": "La Recyclerie du Port",
+        "created_on": "2026-03-01",
+    }
+    (jobs,) = await events_of(bot, events.JOBS_CREATED)
+    assert jobs.data == {"count": 2, "kind": "cdi", "origin": "accompaniment"}
+    scheduled = await events_of(bot, events.REVIEW_SCHEDULED)
+    assert [e.data["due_on"] for e in scheduled] == ["2026-06-10", "2026-09-10", "2027-03-10"]
+    assert [e.data["number"] for e in scheduled] == [1, 2, 3]
+    reviews = await rows(bot, Review)
+    assert reviews[0].due_at == datetime(2026, 6, 10, 8, 30, tzinfo=PARIS)
+    assert len(await events_of(bot, events.REVIEW_ASSIGNED)) == 3
+    (fresh,) = await bot.projects()
+    assert fresh.status == "closed"
+
+
+async def test_dla_milestones_record_jobs_and_collective_action(sbot: Harness) -> None:
+    project = await seed_project(sbot, path="dla", owner_id=2002)
+    reference = project.reference or ""
+    karim = sbot.staff("Karim")
+    await open_menu(sbot, "Karim", reference)
+    karim.press("▶️ Démarrer l'accompagnement")
+    await karim.expect("commencé")
+    karim.send_text("02/03/2026")
+    await karim.expect("a démarré le 02/03/2026")
+    await karim.expect("Démarré le 02/03/2026")
+    karim.press("📍 Noter une étape")
+    menu = await karim.expect("Quelle étape")
+    assert [row[0] for row in menu.buttons] == [
+        "Structure accueillie",
+        "Diagnostic partagé",
+        "Ingénierie individuelle",
+        "Ingénierie collective",
+        "Suivi post-accompagnement",
+    ]
+    karim.press("Diagnostic partagé")
+    await karim.expect("À quelle date")
+    karim.press("Hier (09/03/2026)")
+    await karim.expect("emplois consolidés")
+    karim.send_text("douze")
+    await karim.expect("nombre entier")
+    karim.send_text("12")
+    await karim.expect("Étape notée")
+    await open_menu(sbot, "Karim", reference)
+    karim.press("📍 Noter une étape")
+    await karim.expect("Quelle étape")
+    karim.press("Ingénierie collective")
+    await karim.expect("À quelle date")
+    karim.press("Aujourd'hui (10/03/2026)")
+    await karim.expect("nom de l'action collective")
+    karim.send_text("RH 2026")
+    await karim.expect("Étape notée")
+    data = [e.data for e in await events_of(sbot, events.MILESTONE)]
+    assert data == [
+        {"milestone": "dla_diagnostic", "on": "2026-03-09", "jobs_consolidated": 12},
+        {"milestone": "dla_collective_engineering", "on": "2026-03-10", "action": "RH 2026"},
+    ]
+    assert all(e.programme == "dla" for e in await events_of(sbot, events.MILESTONE))
+
+
+async def test_without_available_volunteer_reviews_go_to_the_staff_owner(sbot: Harness) -> None:
+    project = await seed_project(sbot)
+    await seed_volunteer(sbot, 6012, "Wendy", ("welcoming",))  # not a reviewer
+    scheduled = await end_by_service(sbot, project, date(2026, 3, 10))
+    async with sbot.session_factory() as session:
+        camille = await find_person(session, 2001)
+    assert camille is not None
+    assert {r.assignee_id for r in scheduled} == {camille.id}
