@@ -30,6 +30,7 @@ from pes21_bot.db.persistence import SqlPersistence
 from pes21_bot.db.session import SessionFactory
 from pes21_bot.handlers import common, welcome
 from pes21_bot.handlers.accompaniment import accompaniment_handlers
+from pes21_bot.handlers.admin import admin_handlers
 from pes21_bot.handlers.holder import holder_handlers
 from pes21_bot.handlers.intake import build_intake_conversation
 from pes21_bot.handlers.reviews import build_review_conversation, review_handlers
@@ -148,6 +149,7 @@ def build_application(
         *volunteer_handlers(),
         *review_handlers(),
         *holder_handlers(),
+        *admin_handlers(),
         CommandHandler("aide", common.help_command, filters=private),
         # Last: whatever no handler above took.
         MessageHandler(private & filters.COMMAND, common.unknown_command),

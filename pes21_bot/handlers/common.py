@@ -16,6 +16,9 @@ from pes21_bot.services.people import Role, find_person, roles_of
 
 logger = logging.getLogger(__name__)
 
+# Figures of the activity (handlers/admin.py), for admins and staff.
+FIGURE_COMMANDS = ("stats", "rapport", "export", "graphique")
+
 # Commands each role may use, in the order /aide and Telegram's menu show them.
 COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
     Role.HOLDER: (
@@ -33,11 +36,12 @@ COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
         "dossiers",
         "dossier",
         "orientation_test",
+        *FIGURE_COMMANDS,
         "bilan",
         "mes_bilans",
         "benevoles",
     ),
-    Role.ADMIN: ("orientation_test", "benevoles", "invitation", "retirer"),
+    Role.ADMIN: ("orientation_test", *FIGURE_COMMANDS, "benevoles", "invitation", "retirer"),
 }
 
 

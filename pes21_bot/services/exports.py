@@ -1,0 +1,533 @@
+"""Exports of a period (XLSX workbook or CSV files in a zip) and the activity chart (PNG).
+
+Rows are streamed from the database in batches and written as they come (openpyxl in
+write-only mode, CSV through a compressed zip entry), so memory stays flat whatever the
+period. Column titles and sheet names come from contenus/ (lists stat_columns, stat_sheets).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import zipfile
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, String, cast, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from pes21_bot.config import Config
+from pes21_bot.content import Content
+from pes21_bot.db.models import Event, Person, Project, Review
+from pes21_bot.domain.report import (
+    Bucket,
+    Funnel,
+    Scope,
+    Stats,
+    figure_rows,
+    slug,
+)
+from pes21_bot.services import events
+from pes21_bot.services.stats import Window, json_number, review_programme
+
+BATCH = 1000
+DATE_FORMAT = "DD/MM/YYYY HH:MM"
+
+# Answers that identify a person or describe their project in their own words.
+PERSONAL_ANSWERS = {
+    "name": ("name",),
+    "email": ("email",),
+    "phone": ("phone",),
+    "structure": ("structure_name", "authority_name"),
+    "description": ("idea", "need"),
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet (or CSV file): its id in stat_sheets, its columns and its rows."""
+
+    key: str
+    columns: list[str]
+    rows: Callable[[], AsyncIterator[list[Any]]]
+
+
+def _name(config: Config, first: str | None, last: str | None, telegram_id: int | None) -> str:
+    configured = config.member_name(telegram_id) if telegram_id is not None else None
+    if configured:
+        return configured
+    return " ".join(n for n in (first, last) if n)
+
+
+def _local(moment: datetime | None, zone: tzinfo) -> datetime | None:
+    # Spreadsheets have no time zones: local wall-clock time, as the team reads it.
+    return moment.astimezone(zone).replace(tzinfo=None, microsecond=0) if moment else None
+
+
+async def _stream(session: AsyncSession, statement: Select) -> AsyncIterator[Any]:
+    # Batches of rows (server-side cursor): memory stays flat, and the event loop is given
+    # back between batches rather than between rows.
+    result = await session.stream(statement.execution_options(yield_per=BATCH))
+    async for batch in result.partitions():
+        for row in batch:
+            yield row
+
+
+def _json_text(raw: str | None) -> str:
+    """The stored JSON text of an event's data, with accents readable."""
+    if not raw:
+        return "{}"
+    if "\\u" in raw:  # stored ASCII-escaped: spreadsheets should show "é", not "\u00e9"
+        return json.dumps(json.loads(raw), ensure_ascii=False)
+    return raw
+
+
+class Exporter:
+    """Builds the tables of an export for one window, scope and personal/anonymous choice."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        config: Config,
+        content: Content,
+        window: Window,
+        scope: Scope,
+        personal: bool,
+    ) -> None:
+        self.session = session
+        self.config = config
+        self.content = content
+        self.window = window
+        self.scope = scope
+        self.personal = personal
+        self.zone = config.tz
+
+    def _scoped(self, column: Any) -> ColumnElement[bool]:
+        return true() if self.scope.everything else column.in_(self.scope.programmes)
+
+    def _programme(self, programme: str | None) -> str:
+        return self.content.label("stat_programmes", programme) if programme else ""
+
+    def _yes_no(self, value: bool | None) -> str:
+        if value is None:
+            return ""
+        return self.content.label("stat_labels", "yes" if value else "no")
+
+    def tables(self, stats: Stats) -> list[Table]:
+        """The figures, then projects, events, reviews and volunteers' time."""
+        return [
+            Table(
+                "figures",
+                ["figure", "programme", "detail", "value", "definition"],
+                lambda: self._figures(stats),
+            ),
+            Table("projects", self._project_columns(), self._projects),
+            Table("events", self._event_columns(), self._events),
+            Table("reviews", self._review_columns(), self._reviews),
+            Table("volunteer_time", self._time_columns(), self._volunteer_time),
+        ]
+
+    async def _figures(self, stats: Stats) -> AsyncIterator[list[Any]]:
+        content = self.content
+        for row in figure_rows(stats):
+            detail = row.detail
+            if row.figure in ("source_contacts", "source_welcomed") and not detail:
+                detail = content.label("stat_labels", "no_source")
+            yield [
+                content.label("stat_figures", row.figure),
+                self._programme(row.programme),
+                detail or "",
+                row.value,
+                content.label("stat_definitions", row.figure),
+            ]
+
+    def _project_columns(self) -> list[str]:
+        columns = [
+            "reference",
+            "submitted_at",
+            "first_programme",
+            "current_programme",
+            "path",
+            "status",
+            "sector",
+            "commune",
+            "postal_code",
+            "in_cote_dor",
+            "source",
+            "score",
+            "claimed_at",
+            "closed_at",
+            "close_reason",
+        ]
+        return columns + list(PERSONAL_ANSWERS) if self.personal else columns
+
+    async def _projects(self) -> AsyncIterator[list[Any]]:
+        intake = aliased(Event)
+        scoped = or_(self._scoped(intake.programme), self._scoped(Project.programme))
+        columns: list[Any] = [
+            Project.reference,
+            intake.occurred_at,
+            intake.programme,
+            Project.programme,
+            Project.path,
+            Project.status,
+            Project.sector,
+            Project.commune,
+            Project.postal_code,
+            Project.in_cote_dor,
+            Project.source,
+            Project.score,
+            Project.claimed_at,
+            Project.closed_at,
+            Project.close_reason,
+        ]
+        if self.personal:
+            columns.append(Project.answers)
+        statement = (
+            select(*columns)
+            .select_from(intake)
+            .join(Project, Project.id == intake.project_id)
+            .where(
+                intake.kind == events.INTAKE_COMPLETED,
+                self.window.has(intake.occurred_at),
+                scoped,
+            )
+            .order_by(intake.occurred_at, intake.id)
+        )
+        content = self.content
+        async for row in _stream(self.session, statement):
+            values = [
+                row[0],
+                _local(row[1], self.zone),
+                self._programme(row[2]),
+                self._programme(row[3]),
+                content.label("paths", row[4]),
+                content.label("project_status", row[5]),
+                row[6] or "",
+                row[7] or "",
+                row[8] or "",
+                self._yes_no(row[9]),
+                row[10] or "",
+                row[11],
+                _local(row[12], self.zone),
+                _local(row[13], self.zone),
+                content.label("close_reasons", row[14]) if row[14] else "",
+            ]
+            if self.personal:
+                answers = row[15] or {}
+                for keys in PERSONAL_ANSWERS.values():
+                    values.append(next((str(answers[k]) for k in keys if answers.get(k)), ""))
+            yield values
+
+    def _event_columns(self) -> list[str]:
+        columns = ["occurred_at", "event", "kind", "programme", "project", "data"]
+        return [*columns, "actor"] if self.personal else columns
+
+    async def _events(self) -> AsyncIterator[list[Any]]:
+        columns: list[Any] = [
+            Event.occurred_at,
+            Event.kind,
+            Event.programme,
+            Project.reference,
+            # The JSON text as stored (a SQL cast: asyncpg would decode the JSON itself),
+            # with no decoding and re-encoding of every row.
+            cast(Event.data, String),
+        ]
+        statement = (
+            select(*columns)
+            .select_from(Event)
+            .outerjoin(Project, Project.id == Event.project_id)
+            .where(
+                self.window.has(),
+                self._scoped(Event.programme),
+                # One row per answered question says nothing but the question's id.
+                Event.kind != events.QUESTION_ANSWERED,
+            )
+            .order_by(Event.occurred_at, Event.id)
+        )
+        if self.personal:
+            statement = statement.add_columns(
+                Person.first_name, Person.last_name, Person.telegram_id
+            ).outerjoin(Person, Person.id == Event.actor_id)
+        async for row in _stream(self.session, statement):
+            values = [
+                _local(row[0], self.zone),
+                self.content.label("events", row[1]),
+                row[1],
+                self._programme(row[2]),
+                row[3] or "",
+                _json_text(row[4]),
+            ]
+            if self.personal:
+                values.append(_name(self.config, row[5], row[6], row[7]))
+            yield values
+
+    def _review_columns(self) -> list[str]:
+        columns = ["project", "programme", "number", "due_at", "status", "done_at"]
+        return [*columns, "assignee"] if self.personal else columns
+
+    async def _reviews(self) -> AsyncIterator[list[Any]]:
+        statement = (
+            select(
+                Project.reference,
+                Project.programme,
+                Review.number,
+                Review.due_at,
+                Review.state,
+                Review.done_at,
+            )
+            .select_from(Review)
+            .join(Project, Project.id == Review.project_id)
+            .where(
+                self.window.has(Review.due_at),
+                self._scoped(Project.programme),
+            )
+            .order_by(Review.due_at, Review.id)
+        )
+        if self.personal:
+            statement = statement.add_columns(
+                Person.first_name, Person.last_name, Person.telegram_id
+            ).outerjoin(Person, Person.id == Review.assignee_id)
+        async for row in _stream(self.session, statement):
+            values = [
+                row[0] or "",
+                self._programme(row[1]),
+                row[2],
+                _local(row[3], self.zone),
+                row[4],
+                _local(row[5], self.zone),
+            ]
+            if self.personal:
+                values.append(_name(self.config, row[6], row[7], row[8]))
+            yield values
+
+    def _time_columns(self) -> list[str]:
+        columns = ["occurred_at", "project", "programme", "hours", "km"]
+        return [*columns, "actor"] if self.personal else columns
+
+    async def _volunteer_time(self) -> AsyncIterator[list[Any]]:
+        programme = review_programme()
+        statement = (
+            select(
+                Event.occurred_at,
+                Project.reference,
+                programme,
+                json_number("hours"),
+                json_number("km"),
+            )
+            .select_from(Event)
+            .outerjoin(Project, Project.id == Event.project_id)
+            .where(
+                Event.kind == events.REVIEW_DONE,
+                self.window.has(),
+                self._scoped(programme),
+            )
+            .order_by(Event.occurred_at, Event.id)
+        )
+        if self.personal:
+            statement = statement.add_columns(
+                Person.first_name, Person.last_name, Person.telegram_id
+            ).outerjoin(Person, Person.id == Event.actor_id)
+        async for row in _stream(self.session, statement):
+            values = [
+                _local(row[0], self.zone),
+                row[1] or "",
+                self._programme(row[2]),
+                row[3],
+                row[4],
+            ]
+            if self.personal:
+                values.append(_name(self.config, row[5], row[6], row[7]))
+            yield values
+
+
+def _sheet_title(content: Content, key: str) -> str:
+    title = content.label("stat_sheets", key)
+    for forbidden in "[]:*?/\\":
+        title = title.replace(forbidden, " ")
+    return title[:31]
+
+
+async def write_xlsx(content: Content, tables: Sequence[Table], target: Path) -> None:
+    """Write the tables as the sheets of an XLSX workbook, row by row (write-only mode)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for table in tables:
+        sheet = workbook.create_sheet(_sheet_title(content, table.key))
+        header = []
+        for column in table.columns:
+            cell = WriteOnlyCell(sheet, value=content.label("stat_columns", column))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        count = 0
+        async for values in table.rows():
+            row: list[Any] = []
+            for value in values:
+                if value == "":
+                    row.append(None)  # an empty cell costs nothing in the file, "" does
+                elif isinstance(value, datetime):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = DATE_FORMAT
+                    row.append(cell)
+                else:
+                    row.append(value)
+            sheet.append(row)
+            count += 1
+            if count % BATCH == 0:
+                await asyncio.sleep(0)  # let the bot answer others while a big export runs
+    # Zipping the sheets is CPU work: keep it off the event loop.
+    await asyncio.to_thread(workbook.save, target)
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, float):
+        # French spreadsheets read a decimal comma.
+        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return value
+
+
+async def write_csv_zip(content: Content, tables: Sequence[Table], target: Path) -> None:
+    """Write one CSV file per table (';' separated, UTF-8 with BOM for Excel) into a zip."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for table in tables:
+            name = f"{slug(content.label('stat_sheets', table.key))}.csv"
+            with (
+                archive.open(name, "w") as raw,
+                io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text,
+            ):
+                writer = csv.writer(text, delimiter=";")
+                writer.writerow([content.label("stat_columns", c) for c in table.columns])
+                count = 0
+                async for values in table.rows():
+                    writer.writerow([_csv_value(v) for v in values])
+                    count += 1
+                    if count % BATCH == 0:
+                        await asyncio.sleep(0)
+
+
+# --- Chart ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """What the chart shows, with its French labels already chosen."""
+
+    bucket_labels: list[str]
+    series: list[tuple[str, list[int]]]  # programme label, count per bucket
+    funnel: list[tuple[str, int]]
+    bar_title: str
+    funnel_title: str
+    axis_label: str
+    empty_note: str
+
+
+def bucket_label(content: Content, bucket: Bucket, with_year: bool = True) -> str:
+    """'janv. 2025' (or 'janv.') for a month, '2025' for a year."""
+    if bucket.by_year:
+        return str(bucket.start.year)
+    month = content.label("stat_months", str(bucket.start.month))
+    return f"{month} {bucket.start.year}" if with_year else month
+
+
+def chart_data(
+    content: Content,
+    buckets: Sequence[Bucket],
+    counts: Sequence[dict[str, int]],
+    programmes: Sequence[str],
+    funnel: Funnel,
+) -> ChartData:
+    """Labels and series of the chart, from the counts per bucket and the funnel."""
+    by_year = bool(buckets) and buckets[0].by_year
+    years = {b.start.year for b in buckets}
+    one_year = len(years) == 1 and not by_year
+    bar_title = content.label("stat_chart", "yearly" if by_year else "monthly")
+    if one_year:
+        bar_title = f"{bar_title}, {years.pop()}"
+    series = [
+        (content.label("stat_programmes", p), [c.get(p, 0) for c in counts]) for p in programmes
+    ]
+    steps = [
+        ("started", funnel.started),
+        ("consent", funnel.consent_given),
+        ("completed", funnel.completed),
+        ("claimed", funnel.claimed),
+        ("accompanied", funnel.accompanied),
+        ("created", funnel.created),
+    ]
+    return ChartData(
+        bucket_labels=[bucket_label(content, b, with_year=not one_year) for b in buckets],
+        series=[(label, values) for label, values in series if any(values)],
+        funnel=[(content.label("stat_funnel", step), n) for step, n in steps],
+        bar_title=bar_title,
+        funnel_title=content.label("stat_chart", "funnel"),
+        axis_label=content.label("stat_chart", "projects"),
+        empty_note=content.label("stat_chart", "empty"),
+    )
+
+
+def render_chart(data: ChartData) -> bytes:
+    """The PNG: stacked bars of projects welcomed per bucket, and the intake funnel."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: no display on the server
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    # The object API (no pyplot) keeps no global state, so charts can render in threads.
+    figure = Figure(figsize=(10, 8), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    bars, funnel = figure.subplots(2, 1, height_ratios=(3, 2))
+    positions = list(range(len(data.bucket_labels)))
+    bottom = [0] * len(positions)
+    for label, values in data.series:
+        bars.bar(positions, values, bottom=bottom, label=label)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    bars.set_title(data.bar_title)
+    bars.set_ylabel(data.axis_label)
+    long_labels = sum(len(label) for label in data.bucket_labels) > 80
+    bars.set_xticks(
+        positions,
+        data.bucket_labels,
+        rotation=45 if long_labels else 0,
+        ha="right" if long_labels else "center",
+    )
+    if data.series:
+        bars.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    else:
+        bars.text(0.5, 0.5, data.empty_note, ha="center", va="center", transform=bars.transAxes)
+    bars.yaxis.get_major_locator().set_params(integer=True)
+    names = [name for name, _ in data.funnel]
+    values = [value for _, value in data.funnel]
+    rows = list(range(len(names)))
+    funnel.barh(rows, values, color="#2a9d8f")
+    funnel.set_yticks(rows, names)
+    funnel.invert_yaxis()
+    funnel.set_title(data.funnel_title)
+    funnel.xaxis.get_major_locator().set_params(integer=True)
+    for row, value in zip(rows, values, strict=True):
+        funnel.text(value, row, f" {value:,}".replace(",", "\u00a0"), va="center")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def export_name(start: date, last: date, year: int | None, extension: str, anonymous: bool) -> str:
+    """pes21-2025.xlsx, pes21-2025-01-01_2025-06-30-anonyme.zip..."""
+    period = str(year) if year is not None else f"{start.isoformat()}_{last.isoformat()}"
+    suffix = "-anonyme" if anonymous else ""
+    return f"pes21-{period}{suffix}.{extension}"

@@ -1,0 +1,125 @@
+"""/export (XLSX, CSV zip, personal columns by role) and /graphique (PNG chart)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import datetime
+
+from openpyxl import load_workbook
+
+from pes21_bot.fake_telegram import BotMessage
+from tests.harness import Harness
+from tests.stats.scenario import HOLDER_EMAIL, HOLDER_NAME, seed_scenario
+
+
+def sheet_rows(message: BotMessage, title: str) -> list[list[object]]:
+    """The rows (header first) of one sheet of the workbook the bot sent."""
+    assert message.document is not None and message.document.content is not None
+    workbook = load_workbook(io.BytesIO(message.document.content), read_only=True)
+    rows = [list(row) for row in workbook[title].iter_rows(values_only=True)]
+    width = len(rows[0])
+    return [row + [None] * (width - len(row)) for row in rows]  # empty cells are not stored
+
+
+async def test_admin_export_has_every_table_with_personal_columns(bot: Harness) -> None:
+    async with bot.session_factory.begin() as session:
+        await seed_scenario(session)
+    admin = bot.admin()
+    admin.send_command("/export", "2025")
+    await admin.expect("Je prépare le fichier")
+    sent = await admin.expect("Données 2025 (XLSX)")
+    assert sent.document is not None and sent.document.filename == "pes21-2025.xlsx"
+    assert "données personnelles" in (sent.caption or "")
+    assert sent.document.content is not None
+    titles = load_workbook(io.BytesIO(sent.document.content), read_only=True).sheetnames
+    assert titles == ["Indicateurs", "Dossiers", "Événements", "Bilans", "Temps bénévole"]
+
+    projects = sheet_rows(sent, "Dossiers")
+    header = projects[0]
+    assert header[:3] == ["Référence", "Envoyé le", "Dispositif d'accueil"]
+    assert {"Nom", "E-mail", "Téléphone", "Description"} <= set(header)
+    assert len(projects) == 1 + 5  # the five projects welcomed in 2025
+    first = dict(zip(header, projects[1], strict=True))
+    assert first["Nom"] == HOLDER_NAME and first["E-mail"] == HOLDER_EMAIL
+    assert first["Commune"] == "Dijon" and first["En Côte-d'Or"] == "Oui"
+    assert first["Envoyé le"] == datetime(2025, 2, 3, 10, 0)  # Paris wall-clock time
+    redirected = dict(zip(header, projects[2], strict=True))
+    assert redirected["Dispositif d'accueil"] == "Accueil en amont"
+    assert redirected["Dispositif actuel"] == "Bénéfices'Créa"
+
+    figures = sheet_rows(sent, "Indicateurs")
+    assert figures[0] == ["Indicateur", "Dispositif", "Détail", "Valeur", "Définition"]
+    welcomed = [r for r in figures if r[0] == "Projets accueillis" and r[1] == "Bénéfices'Créa"]
+    assert welcomed[0][3] == 3 and "première orientation" in str(welcomed[0][4])
+
+    events = sheet_rows(sent, "Événements")
+    assert "Personne" in events[0]
+    structure = [row for row in events if row[2] == "structure_created"]
+    assert structure[0][5] == '{"legal_form": "scop"}'  # the data as JSON text
+    reviews = sheet_rows(sent, "Bilans")
+    assert len(reviews) == 1 + 4  # due in 2025 (the one due in 2026 is not)
+    time = sheet_rows(sent, "Temps bénévole")
+    assert time[1][3:5] == [2.5, 30] and time[1][5] == "Vera Testeur"
+
+
+async def test_anonymous_and_staff_exports_have_no_personal_columns(sqlite_bot: Harness) -> None:
+    async with sqlite_bot.session_factory.begin() as session:
+        await seed_scenario(session)
+    admin = sqlite_bot.admin()
+    admin.send_command("/export", "2025 anonyme")
+    sent = await admin.expect("Sans données personnelles")
+    assert sent.document is not None and sent.document.filename == "pes21-2025-anonyme.xlsx"
+    for title in ("Dossiers", "Événements", "Bilans", "Temps bénévole"):
+        cells = {str(c) for row in sheet_rows(sent, title) for c in row}
+        assert not cells & {"Nom", "E-mail", "Personne", "Bénévole", HOLDER_NAME, HOLDER_EMAIL}
+
+    karim = sqlite_bot.staff("Karim")  # DLA staff, no "anonyme" asked: anonymous all the same
+    karim.send_command("/export", "2025")
+    staff_file = await karim.expect("Sans données personnelles")
+    projects = sheet_rows(staff_file, "Dossiers")
+    assert "Nom" not in projects[0]
+    assert [row[2] for row in projects[1:]] == ["DLA"]
+    assert {row[3] for row in sheet_rows(staff_file, "Événements")[1:]} == {"DLA"}
+
+
+async def test_csv_export_is_a_zip_of_semicolon_files(sqlite_bot: Harness) -> None:
+    async with sqlite_bot.session_factory.begin() as session:
+        await seed_scenario(session)
+    admin = sqlite_bot.admin()
+    admin.send_command("/export", "2025-01-01 2025-06-30 CSV")
+    sent = await admin.expect("(CSV)")
+    assert sent.document is not None
+    assert sent.document.filename == "pes21-2025-01-01_2025-06-30.zip"
+    archive = zipfile.ZipFile(io.BytesIO(sent.document.content or b""))
+    assert sorted(archive.namelist()) == [
+        "bilans.csv",
+        "dossiers.csv",
+        "evenements.csv",
+        "indicateurs.csv",
+        "temps_benevole.csv",
+    ]
+    text = archive.read("dossiers.csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:2] == ["Référence", "Envoyé le"]
+    assert [row[1] for row in rows[1:]] == [
+        "03/02/2025 10:00",
+        "10/04/2025 09:00",
+        "01/06/2025 09:00",
+    ]
+
+
+async def test_chart_is_a_png_photo_with_a_caption(sqlite_bot: Harness) -> None:
+    async with sqlite_bot.session_factory.begin() as session:
+        await seed_scenario(session)
+    admin = sqlite_bot.admin()
+    admin.send_command("/graphique", "2025")
+    sent = await admin.expect("Projets accueillis par dispositif")
+    assert sent.kind == "photo" and sent.photo is not None
+    assert (sent.photo.content or b"").startswith(b"\x89PNG")
+    assert "2025 (5 projets accueillis)" in (sent.caption or "")
+
+    admin.send_command("/graphique", "2016-01-01 2025-12-31")  # ten years: one bar per year
+    decade = await admin.expect("du 01/01/2016 au 31/12/2025")
+    assert decade.photo is not None and (decade.photo.content or b"").startswith(b"\x89PNG")

@@ -1,0 +1,147 @@
+"""The report of a seeded year reads exactly as expected, in the service and in /rapport."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from pes21_bot.config import PROGRAMMES, Config
+from pes21_bot.db.session import SessionFactory, make_engine, make_session_factory
+from pes21_bot.domain.report import (
+    NBSP,
+    CreationFigures,
+    DlaFigures,
+    Period,
+    Scope,
+    VolunteerFigures,
+)
+from pes21_bot.services import stats
+from tests.harness import Harness
+from tests.stats.reference_year import Expected, seed_reference_year
+
+ADMIN = Scope(PROGRAMMES, everything=True)
+CAMILLE = 2001
+
+
+@pytest.fixture
+async def factory(app_db_url: str) -> AsyncIterator[SessionFactory]:
+    """Sessions on a migrated database (SQLite and PostgreSQL)."""
+    engine = make_engine(app_db_url)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+async def test_report_figures_of_the_reference_year(
+    factory: SessionFactory, config: Config
+) -> None:
+    async with factory.begin() as session:
+        expected = await seed_reference_year(session, CAMILLE)
+    async with factory() as session:
+        report = await stats.compute_report(session, config, Period.year_of(2025), ADMIN)
+
+    assert report.creation == CreationFigures(
+        welcomed=expected.creation_welcomed,
+        accompanied=expected.creation_accompanied,
+        structures=expected.creation_structures,
+        jobs=expected.creation_jobs,
+    )
+    assert report.dla == DlaFigures(
+        welcomed=expected.dla_welcomed,
+        diagnostics=expected.dla_diagnostics,
+        individual_engineering=expected.dla_individual,
+        collective_engineering=expected.dla_collective,
+        follow_ups=expected.dla_follow_ups,
+        beneficiaries=expected.dla_beneficiaries,
+        jobs_consolidated=expected.dla_jobs,
+    )
+    assert report.territories_accompanied == expected.territories
+    assert report.crdva_welcomed == expected.crdva_welcomed
+    assert report.volunteers == VolunteerFigures(
+        active=expected.volunteers_active,
+        reviews_done=expected.reviews_done,
+        hours=expected.hours,
+        km=expected.km,
+        upstream_welcomed=expected.upstream_welcomed,
+    )
+
+
+async def test_the_year_before_and_after_hold_only_their_own_events(
+    factory: SessionFactory, config: Config
+) -> None:
+    async with factory.begin() as session:
+        await seed_reference_year(session, CAMILLE)
+    async with factory() as session:
+        before = await stats.compute_report(session, config, Period.year_of(2024), ADMIN)
+        after = await stats.compute_report(session, config, Period.year_of(2026), ADMIN)
+    # 2024: two projects of the creation mission welcomed, one accompanied on New Year's Eve,
+    # a structure and 3 jobs; the 14 old DLA structures welcomed and diagnosed; one review.
+    assert before.creation == CreationFigures(welcomed=2, accompanied=1, structures=1, jobs=3)
+    assert (before.dla.welcomed, before.dla.diagnostics, before.dla.beneficiaries) == (14, 14, 0)
+    assert before.volunteers.reviews_done == 1
+    # 2026: only the events recorded just after midnight on New Year's Day.
+    assert after.creation == CreationFigures(welcomed=1, accompanied=1, structures=1, jobs=7)
+    assert (after.dla.diagnostics, after.dla.follow_ups, after.dla.welcomed) == (1, 1, 0)
+    assert after.volunteers.reviews_done == 1
+
+
+def expected_lines(expected: Expected) -> list[str]:
+    """The lines /rapport must show for the reference year."""
+    return [
+        "En 2025, Bénéfices'Créa, c'est :",
+        f"• {expected.creation_welcomed} projets accueillis",
+        f"• {expected.creation_accompanied} projets accompagnés",
+        f"• {expected.creation_structures} structures créées",
+        f"• {expected.creation_jobs} emplois créés",
+        "En 2025, le DLA, c'est :",
+        f"• {expected.dla_welcomed} structures accueillies",
+        f"• {expected.dla_diagnostics} diagnostics",
+        f"• {expected.dla_individual} ingénieries individuelles et "
+        f"{expected.dla_collective} ingénieries collectives",
+        f"• {expected.dla_follow_ups} suivis",
+        f"• {expected.dla_beneficiaries} bénéficiaires",
+        f"• {expected.dla_jobs} emplois consolidés",
+        "En 2025, le Générateur BFC, c'est :",
+        f"• {expected.territories} territoires accompagnés",
+        f"• {expected.crdva_welcomed} demandes de conseil associatif reçues par le bot",
+        f"• {expected.volunteers_active} bénévoles actif·ves",
+        f"• {expected.upstream_welcomed} projets accueillis en amont",
+        f"• {expected.reviews_done} bilans post-accompagnement",
+        "• 31,5 heures de bénévolat",
+        "• 412 km parcourus",
+    ]
+
+
+async def test_rapport_shows_every_figure_and_sends_markdown(bot: Harness) -> None:
+    async with bot.session_factory.begin() as session:
+        expected = await seed_reference_year(session, CAMILLE)
+    admin = bot.admin()
+    admin.send_command("/rapport", "2025")
+    message = await admin.expect("Rapport d'activité")
+    text = message.text or ""
+    for line in expected_lines(expected):
+        assert line in text.split("\n"), line
+    assert "ajoutez-les à la main" in text  # workshops are not recorded by the bot
+
+    document = await admin.expect("Markdown")
+    assert document.document is not None and document.document.filename == "rapport-2025.md"
+    markdown = (document.document.content or b"").decode("utf-8")
+    assert "**En 2025, Bénéfices'Créa, c'est :**" in markdown
+    assert "- 519 emplois consolidés" in markdown.split("\n")
+    assert "<b>" not in markdown and "&#x27;" not in markdown
+
+
+async def test_rapport_for_staff_keeps_to_their_programmes(sqlite_bot: Harness) -> None:
+    async with sqlite_bot.session_factory.begin() as session:
+        await seed_reference_year(session, CAMILLE)
+    karim = sqlite_bot.staff("Karim")  # DLA only
+    karim.send_command("/rapport", "2025")
+    text = (await karim.expect("Rapport d'activité")).text or ""
+    assert "• 519 emplois consolidés" in text
+    assert "Bénéfices'Créa" not in text and "Générateur" not in text
+    # Reviews of DLA projects only: there are none in the reference year.
+    assert "• 0 bilan post-accompagnement" in text
+    await karim.expect("Markdown")
+    assert NBSP not in text
