@@ -9,7 +9,17 @@ from tests import postgres
 
 def test_fixture_skips_with_a_reason_without_binaries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(postgres, "find_postgres_bindir", lambda: None)
+    monkeypatch.delenv("PES21_REQUIRE_POSTGRES", raising=False)
     with pytest.raises(pytest.skip.Exception, match=postgres.SKIP_REASON):
+        next(postgres.postgres_server_fixture())
+
+
+def test_fixture_fails_without_binaries_when_ci_requires_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(postgres, "find_postgres_bindir", lambda: None)
+    monkeypatch.setenv("PES21_REQUIRE_POSTGRES", "1")
+    with pytest.raises(pytest.fail.Exception, match="PES21_REQUIRE_POSTGRES is set"):
         next(postgres.postgres_server_fixture())
 
 
