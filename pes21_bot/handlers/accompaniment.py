@@ -6,7 +6,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
 from pes21_bot import texts
@@ -23,7 +23,6 @@ from pes21_bot.handlers.ui import (
     notify,
     pack,
     reply,
-    unpack,
     user_info,
 )
 from pes21_bot.services import accompaniment, projects, volunteers
@@ -35,47 +34,36 @@ logger = logging.getLogger(__name__)
 ACTIVE = ("claimed", "accompanying")
 
 
-async def staff_project(update: Update, context: Context, project_id: int | None) -> Project | None:
-    """The project, if the user is staff of its programme; otherwise a refusal is shown."""
-    assert update.effective_user is not None
-    data = context.bot_data
-    project = None
-    if project_id is not None:
-        async with data.session_factory() as session:
-            project = await projects.get_project(session, project_id)
-    if project is None or project.reference is None:
-        await _say(update, data.content.render(texts.STALE_BUTTON))
-        return None
-    if not projects.may_handle(data.config, update.effective_user.id, project.programme):
-        logger.warning(
-            "refused accompaniment action on %s for user %s", project.id, update.effective_user.id
-        )
-        await _say(update, data.content.render(texts.NOT_ALLOWED))
-        return None
-    return project
+async def _pressed(
+    update: Update,
+    context: Context,
+    prefix: str,
+    count: int = 1,
+    statuses: tuple[str, ...] | None = None,
+) -> tuple[Project, list[str], CallbackQuery] | None:
+    """The project of a pressed button and its other fields, checked for rights and status.
 
-
-async def _say(update: Update, text: str) -> None:
-    if update.callback_query is not None:
-        await answer_query(update.callback_query, text)
-    else:
-        await reply(update, text)
-
-
-def _parts(update: Update, prefix: str, count: int) -> list[str] | None:
+    A refusal is answered on the button; on success the caller answers it.
+    """
     query = update.callback_query
     assert query is not None
-    return unpack(query.data, prefix, count)
+    pressed = await staff.project_for_button(update, context, prefix, count)
+    if pressed is None:
+        return None
+    project, parts = pressed
+    if statuses is not None and project.status not in statuses:
+        key = t.ACC_NOT_CLAIMED if statuses == ("claimed",) else t.ACC_NOT_RUNNING
+        await answer_query(query, context.bot_data.content.render(key, reference=project.reference))
+        return None
+    return project, parts, query
 
 
 async def on_menu(update: Update, context: Context) -> None:
     """'Accompagnement': where it stands and what can be recorded next."""
-    parts = _parts(update, "acc", 1)
-    project = await staff_project(update, context, as_int(parts[0]) if parts else None)
-    if project is None:
+    pressed = await _pressed(update, context, "acc")
+    if pressed is None:
         return
-    query = update.callback_query
-    assert query is not None
+    project, _, query = pressed
     await answer_query(query)
     text, markup = await menu(context, project)
     await reply(update, text, markup)
@@ -128,33 +116,21 @@ async def menu(context: Context, project: Project) -> tuple[Html, InlineKeyboard
 
 async def on_start(update: Update, context: Context) -> int:
     """'Démarrer': ask the start date."""
-    parts = _parts(update, "acs", 1)
-    project = await staff_project(update, context, as_int(parts[0]) if parts else None)
-    if project is None:
+    pressed = await _pressed(update, context, "acs", statuses=("claimed",))
+    if pressed is None:
         return forms.END
-    query = update.callback_query
-    assert query is not None
-    if project.status != "claimed":
-        await answer_query(
-            query, context.bot_data.content.render(t.ACC_NOT_CLAIMED, reference=project.reference)
-        )
-        return forms.END
+    project, _, query = pressed
     await answer_query(query)
     return await forms.begin(update, context, "acc_start", project.id)
 
 
 async def on_milestone_menu(update: Update, context: Context) -> None:
     """'Noter une étape': the programme's milestones."""
-    parts = _parts(update, "acm", 1)
-    project = await staff_project(update, context, as_int(parts[0]) if parts else None)
-    if project is None:
+    pressed = await _pressed(update, context, "acm", statuses=ACTIVE)
+    if pressed is None:
         return
-    query = update.callback_query
-    assert query is not None
+    project, _, query = pressed
     content = context.bot_data.content
-    if project.status not in ACTIVE:
-        await answer_query(query, content.render(t.ACC_NOT_RUNNING, reference=project.reference))
-        return
     await answer_query(query)
     rows = [
         [(content.label("milestones", name), pack("acmp", project.id, name))]
@@ -167,54 +143,35 @@ async def on_milestone_menu(update: Update, context: Context) -> None:
 
 async def on_milestone(update: Update, context: Context) -> int:
     """A milestone chosen: ask its date (and its DLA details)."""
-    parts = _parts(update, "acmp", 2)
-    project = await staff_project(update, context, as_int(parts[0]) if parts else None)
-    if project is None or parts is None:
+    pressed = await _pressed(update, context, "acmp", 2, statuses=ACTIVE)
+    if pressed is None:
         return forms.END
-    query = update.callback_query
-    assert query is not None
-    content = context.bot_data.content
-    if parts[1] not in accompaniment.milestones_for(context.bot_data.config, project.programme):
-        await answer_query(query, content.render(texts.STALE_BUTTON))
-        return forms.END
-    if project.status not in ACTIVE:
-        await answer_query(query, content.render(t.ACC_NOT_RUNNING, reference=project.reference))
+    project, parts, query = pressed
+    if parts[0] not in accompaniment.milestones_for(context.bot_data.config, project.programme):
+        await answer_query(query, context.bot_data.content.render(texts.STALE_BUTTON))
         return forms.END
     await answer_query(query)
-    return await forms.begin(update, context, "acc_milestone", project.id, {"milestone": parts[1]})
+    return await forms.begin(update, context, "acc_milestone", project.id, {"milestone": parts[0]})
 
 
 async def on_end(update: Update, context: Context) -> int:
     """'Clore l'accompagnement': outcome, details, end date, recap."""
-    parts = _parts(update, "ace", 1)
-    project = await staff_project(update, context, as_int(parts[0]) if parts else None)
-    if project is None:
+    pressed = await _pressed(update, context, "ace", statuses=("accompanying",))
+    if pressed is None:
         return forms.END
-    query = update.callback_query
-    assert query is not None
-    if project.status != "accompanying":
-        await answer_query(
-            query,
-            context.bot_data.content.render(t.ACC_NOT_RUNNING, reference=project.reference),
-        )
-        return forms.END
+    project, _, query = pressed
     await answer_query(query)
     return await forms.begin(update, context, "acc_end", project.id)
 
 
 async def on_volunteer_menu(update: Update, context: Context) -> None:
     """'Associer un·e bénévole': available volunteers with the co-accompanying mission."""
-    parts = _parts(update, "acv", 1)
-    project = await staff_project(update, context, as_int(parts[0]) if parts else None)
-    if project is None:
+    pressed = await _pressed(update, context, "acv", statuses=("accompanying",))
+    if pressed is None:
         return
-    query = update.callback_query
-    assert query is not None
+    project, _, query = pressed
     data = context.bot_data
     content = data.content
-    if project.status != "accompanying":
-        await answer_query(query, content.render(t.ACC_NOT_RUNNING, reference=project.reference))
-        return
     await answer_query(query)
     async with data.session_factory() as session:
         views = await volunteers.available_with_mission(
@@ -234,15 +191,13 @@ async def on_volunteer_menu(update: Update, context: Context) -> None:
 
 async def on_volunteer(update: Update, context: Context) -> None:
     """A volunteer chosen: attached to the accompaniment, and told."""
-    parts = _parts(update, "acvp", 2)
-    project = await staff_project(update, context, as_int(parts[0]) if parts else None)
-    if project is None or parts is None:
+    pressed = await _pressed(update, context, "acvp", 2)
+    if pressed is None:
         return
-    query = update.callback_query
-    assert query is not None
+    project, parts, query = pressed
     data = context.bot_data
     content = data.content
-    person_id = as_int(parts[1])
+    person_id = as_int(parts[0])
     async with data.session_factory() as session:
         views = await volunteers.available_with_mission(
             session, CO_ACCOMPANIMENT_MISSION, forms.today(context)
@@ -275,7 +230,7 @@ async def on_volunteer(update: Update, context: Context) -> None:
 
 
 async def _form_project(update: Update, context: Context, draft: FormDraft) -> Project | None:
-    return await staff_project(update, context, draft.target_id)
+    return await staff.handled_project(update, context, draft.target_id, draft.kind)
 
 
 async def _complete_start(

@@ -77,10 +77,16 @@ def _period_error(content: Content, error: PeriodError, command: str, today: dat
     return content.render(t.USAGE, command=command)
 
 
-async def _period(update: Update, context: Context, command: str) -> Period | None:
+async def _scope_and_period(
+    update: Update, context: Context, command: str
+) -> tuple[Scope, Period] | None:
+    """Who may see what, and the period asked for; a refusal or a usage text otherwise."""
+    scope = await _scope_or_refuse(update, context)
+    if scope is None:
+        return None
     today = _today(context)
     try:
-        return parse_period(list(context.args or []), today)
+        return scope, parse_period(list(context.args or []), today)
     except PeriodError as error:
         await reply(update, _period_error(context.bot_data.content, error, command, today))
         return None
@@ -318,12 +324,10 @@ def stats_messages(content: Content, result: Stats) -> list[str]:
 
 async def stats_command(update: Update, context: Context) -> None:
     """/stats [year | first-day last-day]: the figures of a period by programme."""
-    scope = await _scope_or_refuse(update, context)
-    if scope is None:
+    asked = await _scope_and_period(update, context, "stats")
+    if asked is None:
         return
-    period = await _period(update, context, "stats")
-    if period is None:
-        return
+    scope, period = asked
     data = context.bot_data
     async with data.session_factory() as session:
         result = await stats.compute_stats(session, data.config, period, scope, data.clock.now())
@@ -406,12 +410,10 @@ def _file_period(period: Period) -> str:
 
 async def report_command(update: Update, context: Context) -> None:
     """/rapport [period]: the activity-report blocks, as a message and as a Markdown file."""
-    scope = await _scope_or_refuse(update, context)
-    if scope is None:
+    asked = await _scope_and_period(update, context, "rapport")
+    if asked is None:
         return
-    period = await _period(update, context, "rapport")
-    if period is None:
-        return
+    scope, period = asked
     data = context.bot_data
     async with data.session_factory() as session:
         report = await stats.compute_report(session, data.config, period, scope)
@@ -489,12 +491,10 @@ async def export_command(update: Update, context: Context) -> None:
 
 async def chart_command(update: Update, context: Context) -> None:
     """/graphique [period]: projects welcomed per month by programme, and the funnel (PNG)."""
-    scope = await _scope_or_refuse(update, context)
-    if scope is None:
+    asked = await _scope_and_period(update, context, "graphique")
+    if asked is None:
         return
-    period = await _period(update, context, "graphique")
-    if period is None:
-        return
+    scope, period = asked
     data = context.bot_data
     content = data.content
     buckets = chart_buckets(period)

@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
@@ -43,6 +42,7 @@ from pes21_bot.handlers.ui import (
     unpack,
     user_info,
 )
+from pes21_bot.services import forms as form_service
 from pes21_bot.services.people import ensure_person, find_person
 from pes21_bot.texts import volunteers as t
 
@@ -168,8 +168,7 @@ async def load_draft(context: Context, telegram_id: int) -> FormDraft | None:
         person = await find_person(session, telegram_id)
         if person is None:
             return None
-        result = await session.execute(select(FormDraft).where(FormDraft.person_id == person.id))
-        return result.scalar_one_or_none()
+        return await form_service.current_draft(session, person.id)
 
 
 async def begin(
@@ -184,16 +183,9 @@ async def begin(
     now = data.clock.now()
     async with data.transaction() as session:
         person = await ensure_person(session, user_info(update), now)
-        await session.execute(delete(FormDraft).where(FormDraft.person_id == person.id))
-        draft = FormDraft(
-            person_id=person.id,
-            kind=kind,
-            target_id=target_id,
-            answers=dict(preset or {}),
-            created_at=now,
-            updated_at=now,
+        draft = await form_service.open_draft(
+            session, person.id, kind, target_id, dict(preset or {}), now
         )
-        session.add(draft)
     return await ask(update, context, draft)
 
 
@@ -215,11 +207,8 @@ async def ask(update: Update, context: Context, draft: FormDraft) -> int:
 async def _complete(update: Update, context: Context, draft: FormDraft) -> int:
     data = context.bot_data
     async with data.transaction() as session:
-        removed = await session.execute(
-            delete(FormDraft).where(FormDraft.id == draft.id).returning(FormDraft.id)
-        )
-        if removed.scalar_one_or_none() is None:  # completed meanwhile (double press)
-            return END
+        if not await form_service.take_draft(session, draft.id):
+            return END  # completed meanwhile (double press)
     spec = FORMS[draft.kind]
     await _COMPLETERS[draft.kind](update, context, draft, spec.clean(draft.answers))
     return END
@@ -230,12 +219,10 @@ async def _store(
 ) -> int:
     data = context.bot_data
     async with data.transaction() as session:
-        fresh = await session.get(FormDraft, draft.id)
-        if fresh is None:
-            await reply(update, data.content.render(texts.STALE_BUTTON))
-            return END
-        fresh.answers = {**fresh.answers, item.id: value}
-        fresh.updated_at = data.clock.now()
+        fresh = await form_service.set_answer(session, draft.id, item.id, value, data.clock.now())
+    if fresh is None:
+        await reply(update, data.content.render(texts.STALE_BUTTON))
+        return END
     return await ask(update, context, fresh)
 
 
@@ -323,9 +310,11 @@ async def on_answer(update: Update, context: Context) -> int:
     return await _store(update, context, draft, item, value)
 
 
-async def on_toggle(update: Update, context: Context) -> int:
-    """Tick or untick one option of a multi-choice question."""
-    target = await _button_target(update, context, "ft", 3)
+async def _ticked(
+    update: Update, context: Context, prefix: str
+) -> tuple[FormDraft, Field, int] | int:
+    """The multi-choice question of a pressed button and its ticked options (as a bit mask)."""
+    target = await _button_target(update, context, prefix, 3)
     if target is None:
         return FILLING
     draft, item, (raw,) = target
@@ -334,6 +323,16 @@ async def on_toggle(update: Update, context: Context) -> int:
     if mask is None:
         await reply(update, content.render(texts.OUT_OF_TURN))
         return await ask(update, context, draft)
+    return draft, item, mask
+
+
+async def on_toggle(update: Update, context: Context) -> int:
+    """Tick or untick one option of a multi-choice question."""
+    ticked = await _ticked(update, context, "ft")
+    if isinstance(ticked, int):
+        return ticked
+    draft, item, mask = ticked
+    content = context.bot_data.content
     query = update.callback_query
     assert query is not None
     prompt = _prompt(content, FORMS[draft.kind], draft, item)
@@ -343,15 +342,11 @@ async def on_toggle(update: Update, context: Context) -> int:
 
 async def on_validate(update: Update, context: Context) -> int:
     """Confirm the ticked options."""
-    target = await _button_target(update, context, "fv", 3)
-    if target is None:
-        return FILLING
-    draft, item, (raw,) = target
+    ticked = await _ticked(update, context, "fv")
+    if isinstance(ticked, int):
+        return ticked
+    draft, item, mask = ticked
     content = context.bot_data.content
-    mask = _mask(raw, content, item) if item.type == "multi" else None
-    if mask is None:
-        await reply(update, content.render(texts.OUT_OF_TURN))
-        return await ask(update, context, draft)
     if mask == 0 and not item.optional:
         await reply(update, content.render(texts.INVALID_MULTI_EMPTY))
         return FILLING
@@ -404,12 +399,10 @@ async def on_edit(update: Update, context: Context) -> int:
         return FILLING
     data = context.bot_data
     async with data.transaction() as session:
-        fresh = await session.get(FormDraft, draft.id)
-        assert fresh is not None
-        answers = dict(fresh.answers)
-        answers.pop(field_id, None)
-        fresh.answers = answers
-        fresh.updated_at = data.clock.now()
+        fresh = await form_service.forget_answer(session, draft.id, field_id, data.clock.now())
+    if fresh is None:
+        await reply(update, data.content.render(texts.STALE_BUTTON))
+        return END
     return await ask(update, context, fresh)
 
 
@@ -439,7 +432,7 @@ async def cancel(update: Update, context: Context) -> int:
         await intake.cancel(update, context)
         return END
     async with data.transaction() as session:
-        await session.execute(delete(FormDraft).where(FormDraft.id == draft.id))
+        await form_service.take_draft(session, draft.id)
     await reply(update, data.content.render(t.FORM_CANCELLED))
     return END
 

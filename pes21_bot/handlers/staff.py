@@ -84,46 +84,60 @@ async def update_cards(
         await edit_elsewhere(context, card.chat_id, card.message_id, text, markup)
 
 
-async def _project_for_button(
-    update: Update, context: Context, prefix: str, count: int
-) -> tuple[Project, list[str]] | None:
-    """Parse a staff button, load its project and check the presser may act on it."""
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    content = context.bot_data.content
-    parts = unpack(query.data, prefix, count)
-    project_id = as_int(parts[0]) if parts else None
+async def refuse(update: Update, text: str) -> None:
+    """Answer on the pressed button, or in the chat for a typed message."""
+    if update.callback_query is not None:
+        await answer_query(update.callback_query, text)
+    else:
+        await reply(update, text)
+
+
+async def handled_project(
+    update: Update, context: Context, project_id: int | None, action: str
+) -> Project | None:
+    """The project, if the user may do this action on it; else a refusal, shown and logged."""
+    assert update.effective_user is not None
+    data = context.bot_data
+    user_id = update.effective_user.id
     project = None
     if project_id is not None:
-        async with context.bot_data.session_factory() as session:
+        async with data.session_factory() as session:
             project = await projects.get_project(session, project_id)
-    if parts is None or project is None or project.reference is None:
-        logger.warning("malformed or unknown staff button from %s", update.effective_user.id)
-        await answer_query(query, content.render(texts.STALE_BUTTON))
+    if project is None or project.reference is None:
+        logger.warning("malformed or unknown %s button from %s", action, user_id)
+        await refuse(update, data.content.render(texts.STALE_BUTTON))
         return None
-    allowed = projects.may_handle(
-        context.bot_data.config, update.effective_user.id, project.programme
-    )
-    if not allowed and prefix == "claim":
+    allowed = projects.may_handle(data.config, user_id, project.programme)
+    if not allowed and action == "claim":
         # Early projects (accueil en amont) may also be claimed by welcoming volunteers.
-        data = context.bot_data
         today = data.clock.now().astimezone(data.config.tz).date()
         async with data.session_factory() as session:
             allowed = await projects.may_claim(
-                session, data.config, update.effective_user.id, project.programme, today
+                session, data.config, user_id, project.programme, today
             )
     if not allowed:
-        logger.warning(
-            "refused %s on project %s for user %s", prefix, project.id, update.effective_user.id
-        )
-        await answer_query(query, content.render(texts.NOT_ALLOWED))
+        logger.warning("refused %s on project %s for user %s", action, project.id, user_id)
+        await refuse(update, data.content.render(texts.NOT_ALLOWED))
+        return None
+    return project
+
+
+async def project_for_button(
+    update: Update, context: Context, prefix: str, count: int
+) -> tuple[Project, list[str]] | None:
+    """Parse a staff button (project id first, then count - 1 fields) and check the presser."""
+    query = update.callback_query
+    assert query is not None
+    parts = unpack(query.data, prefix, count)
+    project = await handled_project(update, context, as_int(parts[0]) if parts else None, prefix)
+    if project is None or parts is None:
         return None
     return project, parts[1:]
 
 
 async def on_claim(update: Update, context: Context) -> None:
     """'Je prends': the first press wins; everyone's card then shows the owner."""
-    target = await _project_for_button(update, context, "claim", 1)
+    target = await project_for_button(update, context, "claim", 1)
     if target is None:
         return
     project, _ = target
@@ -171,7 +185,7 @@ async def _show_choices(
     choices: Callable[[Project], list[tuple[str, str]]],
 ) -> None:
     """Replace a card's buttons by one button per choice (value, label), plus 'Retour'."""
-    target = await _project_for_button(update, context, prefix, 1)
+    target = await project_for_button(update, context, prefix, 1)
     if target is None:
         return
     project, _ = target
@@ -205,7 +219,7 @@ async def on_close_menu(update: Update, context: Context) -> None:
 
 async def on_card_back(update: Update, context: Context) -> None:
     """'Retour' from a sub-menu: the card's own buttons again."""
-    target = await _project_for_button(update, context, "card", 1)
+    target = await project_for_button(update, context, "card", 1)
     if target is None:
         return
     project, _ = target
@@ -220,7 +234,7 @@ async def on_card_back(update: Update, context: Context) -> None:
 
 async def on_redirect(update: Update, context: Context) -> None:
     """A programme chosen: the project leaves this programme's cards and reaches the new one."""
-    target = await _project_for_button(update, context, "redirto", 2)
+    target = await project_for_button(update, context, "redirto", 2)
     if target is None:
         return
     project, (programme,) = target
@@ -270,7 +284,7 @@ async def on_redirect(update: Update, context: Context) -> None:
 
 async def on_close(update: Update, context: Context) -> None:
     """A reason chosen: the project is closed everywhere and the holder told."""
-    target = await _project_for_button(update, context, "closeas", 2)
+    target = await project_for_button(update, context, "closeas", 2)
     if target is None:
         return
     project, (reason,) = target
