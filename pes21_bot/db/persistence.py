@@ -178,7 +178,8 @@ class SqlPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, A
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
         """Store one user's data if it changed."""
-        if self._user_data is not None and self._user_data.get(user_id) == data:
+        # No row and nothing to keep is the same as an empty row: no write for every newcomer.
+        if self._user_data is not None and self._user_data.get(user_id, {}) == data:
             return
         stored = await self._store_row(USER, user_id, data)
         if self._user_data is not None:
@@ -186,7 +187,8 @@ class SqlPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, A
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
         """Store one chat's data if it changed."""
-        if self._chat_data is not None and self._chat_data.get(chat_id) == data:
+        # No row and nothing to keep is the same as an empty row: no write for every newcomer.
+        if self._chat_data is not None and self._chat_data.get(chat_id, {}) == data:
             return
         stored = await self._store_row(CHAT, chat_id, data)
         if self._chat_data is not None:
