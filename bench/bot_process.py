@@ -6,7 +6,9 @@ python -m bench.bot_process echo http://127.0.0.1:PORT/bot
 
 from __future__ import annotations
 
+import cProfile
 import logging
+import os
 import sys
 from typing import Any
 
@@ -51,7 +53,15 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     kind, base_url = sys.argv[1], sys.argv[2]
     database_url = sys.argv[3] if len(sys.argv) > 3 else None
-    build(kind, base_url, database_url).run_polling(poll_interval=0, timeout=5)
+    app = build(kind, base_url, database_url)
+    profile_to = os.environ.get("PES21_BENCH_PROFILE")
+    if not profile_to:
+        app.run_polling(poll_interval=0, timeout=5)
+        return
+    # Where the bot's CPU goes: `python -m pstats <file>` afterwards.
+    profiler = cProfile.Profile()
+    profiler.runcall(app.run_polling, poll_interval=0, timeout=5)
+    profiler.dump_stats(profile_to)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import os
 import sys
 import tempfile
@@ -129,6 +130,7 @@ async def run(kind: str, holders: int) -> dict[str, Any]:
             bot_cpu = _cpu_seconds(process.pid) - bot_cpu
             own_cpu = time.process_time() - own_cpu
             peak = _peak_rss_mb(process.pid)
+            calls = collections.Counter(c.method for c in api.calls if c.method != "getUpdates")
         finally:
             process.terminate()
             await process.wait()
@@ -155,6 +157,7 @@ async def run(kind: str, holders: int) -> dict[str, Any]:
         "errors": len(errors),
         "first_error": repr(errors[0])[:300] if errors else None,
         "lost": lost,
+        "calls_per_update": {m: round(n / updates, 2) for m, n in calls.most_common()},
     }
 
 
@@ -177,6 +180,9 @@ async def bench(holders: int) -> int:
     ok = ratio >= TARGET_RATIO and not pes21["errors"] and not pes21["lost"]
     verdict = "OK" if ok else "BELOW TARGET"
     print(f"ratio pes21/echo updates/s: {ratio:.2f} (target >= {TARGET_RATIO}) {verdict}")
+    for row in (pes21, echo):
+        calls = ", ".join(f"{m} {n}" for m, n in row["calls_per_update"].items())
+        print(f"Bot API calls per update ({row['kind']}): {calls}")
     if pes21["first_error"]:
         print(f"first error: {pes21['first_error']}")
     return 0 if ok else 1
