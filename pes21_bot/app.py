@@ -38,6 +38,7 @@ from pes21_bot.handlers.staff import staff_handlers
 from pes21_bot.handlers.ui import answer_query
 from pes21_bot.handlers.volunteers import volunteer_handlers
 from pes21_bot.jobs import schedule_jobs
+from pes21_bot.telegram_http import AiohttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -125,10 +126,9 @@ def build_application(
         )
     if base_url:
         builder = builder.base_url(base_url)
-    if request is not None:
-        builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    builder = builder.request(request or AiohttpRequest()).get_updates_request(
+        get_updates_request or AiohttpRequest(connection_pool_size=1)
+    )
     application = builder.build()
     application.bot_data.setup(config, content, session_factory, clock or SystemClock())
 
