@@ -18,7 +18,7 @@ from telegram.ext import Application, ApplicationBuilder, CallbackContext, Messa
 from pes21_bot.app import build_application
 from pes21_bot.db.migrate import upgrade_to_head
 from pes21_bot.db.session import make_engine, make_session_factory
-from pes21_bot.runner import CONTENT_DIR, ROOT, load_all
+from pes21_bot.runner import CONTENT_DIR, ROOT, load_all, use_uvloop
 
 TOKEN = "42:BENCH"
 
@@ -53,6 +53,8 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     kind, base_url = sys.argv[1], sys.argv[2]
     database_url = sys.argv[3] if len(sys.argv) > 3 else None
+    if kind == "pes21":
+        use_uvloop()  # as bot.py does in production
     app = build(kind, base_url, database_url)
     profile_to = os.environ.get("PES21_BENCH_PROFILE")
     if not profile_to:

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from pes21_bot.db.inline_sqlite import inline_connector
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pes21.db"
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -30,7 +32,9 @@ def make_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, async_creator=inline_connector(parsed.database or ":memory:", timeout=30)
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
