@@ -70,8 +70,9 @@ def _writer_lock(factory: SessionFactory) -> asyncio.Lock | None:
     """One lock per SQLite engine: this process's writers queue here, not in SQLite's busy loop.
 
     SQLite has a single writer; when connections collide its busy handler sleeps (up to 100 ms
-    a time) in the driver thread. Queuing in asyncio instead costs nothing. Other processes on
-    the same file still fall back on the busy timeout.
+    a time), and statements run on the loop's thread (db/inline_sqlite.py), so that would stall
+    the whole bot. Queuing in asyncio instead costs nothing. Other processes on the same file
+    still fall back on the busy timeout.
     """
     bind = factory.kw.get("bind")
     if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
