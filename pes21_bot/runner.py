@@ -30,7 +30,7 @@ def load_all(config_path: Path, content_dir: Path) -> tuple[Config, Content]:
 
 
 def use_uvloop() -> None:
-    """Run the bot's event loop on uvloop: a quarter more updates per second on the same CPU."""
+    """Run the bot's event loop on uvloop: +14 % updates per second in bench/intake.py."""
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
