@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -96,9 +96,13 @@ class Harness:
         """Wait for the bot's answer to a button press (the little toast) and return its text."""
         query_id = update["callback_query"]["id"]
         answers = self.api.callback_answers
-        arrived = await self.api._calls_signal.wait_until(lambda: query_id in answers, timeout)
-        assert arrived, f"no answer to button press {update['callback_query'].get('data')!r}"
+        await self.until(lambda: query_id in answers, f"an answer to {update['callback_query']}")
         return str(answers[query_id].get("text") or "")
+
+    async def until(self, condition: Callable[[], bool], what: str, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot's calls make `condition` true (checked after each call)."""
+        reached = await self.api._calls_signal.wait_until(condition, timeout)
+        assert reached, f"still waiting for {what} after {timeout}s"
 
     async def count_events(self, kind: str) -> int:
         """How many events of a kind are stored."""

@@ -25,6 +25,18 @@ async def test_concurrent_claims_one_wins_all_cards_show_the_owner(bot: Harness)
     (project,) = await bot.projects()
     assert project.status == "claimed"
     assert await bot.count_events(events.CLAIMED) == 1
+
+    def card_text(chat_id: int, message_id: int) -> str:
+        return bot.api.bot_message(chat_id, message_id).text or ""
+
+    # The answers come first; the cards are edited right after.
+    await bot.until(
+        lambda: all(
+            "Pris en charge par" in card_text(chat, message)
+            for chat, message in ((camille.id, card_c.message_id), (lea.id, card_l.message_id))
+        ),
+        "both cards to show the owner",
+    )
     final_c = bot.api.bot_message(camille.id, card_c.message_id)
     final_l = bot.api.bot_message(lea.id, card_l.message_id)
     assert final_c.text == final_l.text
