@@ -23,6 +23,13 @@ from pes21_bot.db.inline_sqlite import inline_connector
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pes21.db"
 
 SessionFactory = async_sessionmaker[AsyncSession]
+
+# Settings of the bot's PostgreSQL sessions, for the statistics on a large events table:
+# - no JIT: it compiles a plan once its estimated cost is high, 15 ms for a 40 ms query;
+# - random reads priced as on an SSD with the data in cache (the default prices a spinning
+#   disk), so that the planner looks up a year's projects by index instead of hashing them all.
+# Together: one year's /stats figures on 1,000,000 events from 680 to 335 ms (bench/stats.py).
+PG_SETTINGS = {"jit": "off", "random_page_cost": "1.1"}
 WRITE_OPTION = "pes21_write"
 
 
@@ -55,7 +62,9 @@ def make_engine(url: str) -> AsyncEngine:
             connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_pre_ping=True, connect_args={"server_settings": PG_SETTINGS}
+    )
 
 
 def make_session_factory(engine: AsyncEngine) -> SessionFactory:
