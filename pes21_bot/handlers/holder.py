@@ -73,12 +73,18 @@ async def my_data(update: Update, context: Context) -> None:
     person = export["personne"]
     name = " ".join(n for n in (person["prenom"], person["nom"]) if n) or "—"
     since = export["personne"]["premier_contact"] or ""
-    await reply(
-        update,
-        content.render(
-            texts.MY_DATA_SUMMARY, name=name, since=since[:10], projects=len(export["dossiers"])
-        ),
+    summary = content.render(
+        texts.MY_DATA_SUMMARY, name=name, since=since[:10], projects=len(export["dossiers"])
     )
+    if export["benevole"] is not None:
+        done = sum(1 for review in export["bilans"] if review["saisi_par_vous"])
+        volunteer_line = content.render(
+            texts.MY_DATA_VOLUNTEER,
+            since=(export["benevole"]["inscrit_le"] or "")[:10],
+            reviews=done,
+        )
+        summary = Html(f"{summary}\n{volunteer_line}")
+    await reply(update, summary)
     payload = json.dumps(export, ensure_ascii=False, indent=2).encode()
     await update.effective_chat.send_document(
         payload,

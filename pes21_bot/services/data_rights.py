@@ -1,4 +1,4 @@
-"""RGPD: what the bot stores about a holder, and erasing it while keeping anonymous counts."""
+"""RGPD: what the bot stores about a person (holder, volunteer), and erasing it anonymously."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.db.models import (
@@ -16,6 +16,8 @@ from pes21_bot.db.models import (
     Person,
     Project,
     ProjectCard,
+    Review,
+    Volunteer,
 )
 from pes21_bot.db.persistence import encode_conversation_key
 from pes21_bot.services import events
@@ -48,6 +50,7 @@ async def export_data(session: AsyncSession, telegram_id: int, now: datetime) ->
         }
         for p in result.scalars()
     ]
+    volunteer = await session.scalar(select(Volunteer).where(Volunteer.person_id == person.id))
     events.record(session, events.DATA_EXPORTED, now, actor_id=person.id)
     return {
         "personne": {
@@ -62,7 +65,42 @@ async def export_data(session: AsyncSession, telegram_id: int, now: datetime) ->
             "derniere_activite": _iso(person.last_seen_at),
         },
         "dossiers": projects,
+        "benevole": None if volunteer is None else _volunteer_data(volunteer),
+        "bilans": await _reviews_of(session, person.id),
     }
+
+
+def _volunteer_data(volunteer: Volunteer) -> dict[str, Any]:
+    return {
+        "missions": volunteer.missions,
+        "jours": volunteer.days,
+        "en_pause_jusqu_au": volunteer.paused_until.isoformat() if volunteer.paused_until else None,
+        "inscrit_le": _iso(volunteer.enrolled_at),
+        "retire_le": _iso(volunteer.removed_at),
+        "derniere_activite": _iso(volunteer.last_activity_at),
+    }
+
+
+async def _reviews_of(session: AsyncSession, person_id: int) -> list[dict[str, Any]]:
+    """The reviews this person logged or has to do, with what they wrote."""
+    result = await session.execute(
+        select(Review, Project.reference)
+        .join(Project, Project.id == Review.project_id)
+        .where(or_(Review.done_by_id == person_id, Review.assignee_id == person_id))
+        .order_by(Review.due_at)
+    )
+    return [
+        {
+            "dossier": reference,
+            "numero": review.number,
+            "prevu_le": _iso(review.due_at),
+            "etat": review.state,
+            "fait_le": _iso(review.done_at),
+            "saisi_par_vous": review.done_by_id == person_id,
+            "saisie": review.details.get("answers") if review.done_by_id == person_id else None,
+        }
+        for review, reference in result.all()
+    ]
 
 
 @dataclass

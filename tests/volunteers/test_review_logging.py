@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -117,6 +118,18 @@ async def test_volunteer_logs_a_review_from_the_reminder(both: Harness) -> None:
     remi.send_command("/mes_bilans")
     mine = await remi.expect("Bilans à faire")
     assert "Bilans faits" in (mine.text or "") and "bilan n°2" in (mine.text or "")
+
+    remi.send_command("/mes_donnees")  # a volunteer's data: the profile and the reviews
+    summary = await remi.expect("Vos données")
+    assert "1 bilan(s) saisi(s)" in (summary.text or "")
+    exported = await remi.next_message()
+    assert exported.document is not None and exported.document.content is not None
+    data = json.loads(exported.document.content)
+    assert data["benevole"]["missions"]
+    logged_by_remi = [r for r in data["bilans"] if r["saisi_par_vous"]]
+    assert [r["numero"] for r in logged_by_remi] == [1]
+    assert logged_by_remi[0]["saisie"]["km"] == 15
+    assert {r["numero"] for r in data["bilans"]} >= {1, 2}
 
 
 async def test_bilan_command_cancel_and_out_of_turn(sbot: Harness) -> None:
