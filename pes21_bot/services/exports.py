@@ -111,6 +111,14 @@ class Exporter:
     def _scoped(self, column: Any) -> ColumnElement[bool]:
         return true() if self.scope.everything else column.in_(self.scope.programmes)
 
+    def _with_person(self, statement: Select, person_id: Any) -> Select:
+        """The person's name columns, last, for admins only."""
+        if not self.personal:
+            return statement
+        return statement.add_columns(
+            Person.first_name, Person.last_name, Person.telegram_id
+        ).outerjoin(Person, Person.id == person_id)
+
     def _programme(self, programme: str | None) -> str:
         return self.content.label("stat_programmes", programme) if programme else ""
 
@@ -251,10 +259,7 @@ class Exporter:
             )
             .order_by(Event.occurred_at, Event.id)
         )
-        if self.personal:
-            statement = statement.add_columns(
-                Person.first_name, Person.last_name, Person.telegram_id
-            ).outerjoin(Person, Person.id == Event.actor_id)
+        statement = self._with_person(statement, Event.actor_id)
         async for row in _stream(self.session, statement):
             values = [
                 _local(row[0], self.zone),
@@ -290,10 +295,7 @@ class Exporter:
             )
             .order_by(Review.due_at, Review.id)
         )
-        if self.personal:
-            statement = statement.add_columns(
-                Person.first_name, Person.last_name, Person.telegram_id
-            ).outerjoin(Person, Person.id == Review.assignee_id)
+        statement = self._with_person(statement, Review.assignee_id)
         async for row in _stream(self.session, statement):
             values = [
                 row[0] or "",
@@ -330,10 +332,7 @@ class Exporter:
             )
             .order_by(Event.occurred_at, Event.id)
         )
-        if self.personal:
-            statement = statement.add_columns(
-                Person.first_name, Person.last_name, Person.telegram_id
-            ).outerjoin(Person, Person.id == Event.actor_id)
+        statement = self._with_person(statement, Event.actor_id)
         async for row in _stream(self.session, statement):
             values = [
                 _local(row[0], self.zone),
