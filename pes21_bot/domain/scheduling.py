@@ -77,14 +77,38 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def easter_sunday(year: int) -> date:
+    """Easter Sunday of the Gregorian calendar (the anonymous Gregorian computus)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    weekday_shift = (2 * e + 2 * i - h - k + 32) % 7
+    m = (a + 11 * h + 19 * weekday_shift) // 433
+    month = (h + weekday_shift - 7 * m + 90) // 25
+    return date(year, month, (h + weekday_shift - 7 * m + 33 * month + 19) % 32)
+
+
+def public_holidays(year: int) -> frozenset[date]:
+    """France's eleven public holidays (Alsace-Moselle's two extra days are not Dijon's)."""
+    easter = easter_sunday(year)
+    fixed = ((1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25))
+    moving = (1, 39, 50)  # Easter Monday, Ascension, Whit Monday
+    return frozenset(
+        [date(year, month, day) for month, day in fixed]
+        + [easter + timedelta(days=offset) for offset in moving]
+    )
+
+
 def add_working_days(moment: datetime, days: int, zone: ZoneInfo) -> datetime:
-    """The same local time after `days` weekdays (Saturdays and Sundays skipped)."""
+    """The same local time after `days` working days (weekends and public holidays skipped)."""
     local = _aware(moment).astimezone(zone)
     day = local.date()
     remaining = days
     while remaining > 0:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if day.weekday() < 5 and day not in public_holidays(day.year):
             remaining -= 1
     return datetime.combine(day, local.time().replace(tzinfo=None), zone).astimezone(UTC)
 

@@ -15,11 +15,13 @@ from pes21_bot.domain.scheduling import (
     add_months,
     add_working_days,
     backoff,
+    easter_sunday,
     is_late,
     is_quiet,
     locked_until,
     next_allowed,
     next_weekly_slot,
+    public_holidays,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -80,6 +82,23 @@ def test_working_days_skip_weekends() -> None:
     friday = paris(2026, 3, 13, 10, 0)
     assert add_working_days(friday, 2, PARIS) == paris(2026, 3, 17, 10, 0)
     assert add_working_days(paris(2026, 3, 10, 10, 0), 2, PARIS) == paris(2026, 3, 12, 10, 0)
+    # Thursday 30 April 2026: Friday 1 May is a public holiday, so Monday then Tuesday.
+    assert add_working_days(paris(2026, 4, 30, 10, 0), 2, PARIS) == paris(2026, 5, 5, 10, 0)
+    # Ascension (Thursday 14 May 2026) is skipped too.
+    assert add_working_days(paris(2026, 5, 13, 10, 0), 1, PARIS) == paris(2026, 5, 15, 10, 0)
+
+
+def test_easter_and_public_holidays() -> None:
+    assert [easter_sunday(y) for y in (2024, 2025, 2026, 2027, 2038)] == [
+        date(2024, 3, 31),
+        date(2025, 4, 20),
+        date(2026, 4, 5),
+        date(2027, 3, 28),
+        date(2038, 4, 25),
+    ]
+    holidays = public_holidays(2026)
+    assert len(holidays) == 11
+    assert {date(2026, 4, 6), date(2026, 5, 14), date(2026, 5, 25), date(2026, 7, 14)} <= holidays
 
 
 def test_backoff_doubles_and_is_capped() -> None:
