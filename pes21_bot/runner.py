@@ -6,7 +6,6 @@ import asyncio
 import logging
 from pathlib import Path
 
-import uvloop
 from telegram import Update
 
 from pes21_bot.app import build_application
@@ -31,6 +30,10 @@ def load_all(config_path: Path, content_dir: Path) -> tuple[Config, Content]:
 
 def use_uvloop() -> None:
     """Run the bot's event loop on uvloop: +14 % updates per second in bench/intake.py."""
+    try:
+        import uvloop
+    except ImportError:  # not built for Windows: asyncio's own loop works, a little slower
+        return
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
