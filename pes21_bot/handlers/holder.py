@@ -23,8 +23,9 @@ from pes21_bot.handlers.ui import (
     reply,
     unpack,
 )
-from pes21_bot.services import data_rights, intake, projects
-from pes21_bot.services.people import display_name
+from pes21_bot.handlers.volunteers import tell_owners_reassigned
+from pes21_bot.services import data_rights, intake, projects, reviews
+from pes21_bot.services.people import display_name, find_person
 
 logger = logging.getLogger(__name__)
 
@@ -117,11 +118,22 @@ async def on_erase(update: Update, context: Context) -> None:
         await edit_or_send(query, content.render(texts.ERASE_ABORTED))
         return
     user_id = update.effective_user.id
+    now = data.clock.now()
     async with data.transaction() as session:
-        erased = await data_rights.erase(session, user_id, data.clock.now())
+        # A volunteer's open reviews go to someone else first: erasing the person would leave
+        # them with nobody to remind.
+        person = await find_person(session, user_id)
+        name = display_name(data.config, person)
+        moved = (
+            await reviews.reassign_open_reviews(session, data.config, person.id, now)
+            if person is not None
+            else []
+        )
+        erased = await data_rights.erase(session, user_id, now)
     context.application.drop_user_data(user_id)
     context.application.drop_chat_data(user_id)
     await edit_or_send(query, content.render(texts.ERASED))
+    await tell_owners_reassigned(context, name, moved)
     for project in erased:
         if project.reference is None:
             continue

@@ -154,3 +154,26 @@ async def test_bilan_command_cancel_and_out_of_turn(sbot: Harness) -> None:
     await remi.expect("Que souhaitez-vous faire")
     sbot.holder().send_command("/bilan")
     await sbot.holder().expect("réservée")
+
+
+async def test_volunteer_who_erases_their_data_hands_their_reviews_over(sbot: Harness) -> None:
+    project = await seed_project(sbot)
+    remi_person = await seed_volunteer(sbot, REMI, "Rémi")
+    # Léa is on pause: Rémi gets the reviews, and they go to the staff owner when he leaves.
+    await seed_volunteer(sbot, 6012, "Léa", paused_until=date(2026, 12, 31))
+    scheduled = await end_by_service(sbot, project, date(2026, 3, 10))
+    assert {r.assignee_id for r in scheduled} == {remi_person.id}
+    remi = sbot.api.user(REMI)
+    remi.send_command("/supprimer")
+    await remi.expect("Voulez-vous vraiment effacer")
+    remi.press("Oui, tout effacer")
+    await remi.expect("vos données personnelles sont effacées")
+    told = await sbot.staff("Camille").expect("ne peut plus être fait par Rémi")
+    assert "PES-2026-0001" in (told.text or "")
+    for item in scheduled:
+        moved = await review(sbot, item.id)
+        assert moved.state == "open" and moved.assignee_id not in (None, remi_person.id)
+        pending = await reminders_of(
+            sbot, Reminder.review_id == item.id, Reminder.state == "pending"
+        )
+        assert pending  # someone will still be reminded
