@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -90,6 +91,7 @@ def easter_sunday(year: int) -> date:
     return date(year, month, (h + weekday_shift - 7 * m + 33 * month + 19) % 32)
 
 
+@functools.cache
 def public_holidays(year: int) -> frozenset[date]:
     """France's eleven public holidays (Alsace-Moselle's two extra days are not Dijon's)."""
     easter = easter_sunday(year)
