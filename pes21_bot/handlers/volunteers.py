@@ -277,18 +277,29 @@ for _kind in ("vol_setup", "vol_missions", "vol_days", "vol_pause"):
     forms.register(_kind, _complete_profile)
 
 
-async def list_volunteers(update: Update, context: Context) -> None:
-    """/benevoles: who, missions, load, last activity."""
-    if not _is_staff_or_admin(update, context):
+async def _listed(
+    update: Update, context: Context, allowed: bool
+) -> list[volunteers.VolunteerView] | None:
+    """The volunteers, for someone allowed to see them; otherwise a refusal or "nobody yet"."""
+    if not allowed:
         await refuse(update, context)
-        return
+        return None
     data = context.bot_data
-    content = data.content
     async with data.session_factory() as session:
         views = await volunteers.list_volunteers(session)
     if not views:
-        await reply(update, content.render(t.LIST_EMPTY))
+        await reply(update, data.content.render(t.LIST_EMPTY))
+        return None
+    return views
+
+
+async def list_volunteers(update: Update, context: Context) -> None:
+    """/benevoles: who, missions, load, last activity."""
+    views = await _listed(update, context, _is_staff_or_admin(update, context))
+    if views is None:
         return
+    data = context.bot_data
+    content = data.content
     today = forms.today(context)
     lines = [content.render(t.LIST_HEADER, count=len(views))]
     for view in views[:MAX_LISTED]:
@@ -307,16 +318,11 @@ async def list_volunteers(update: Update, context: Context) -> None:
 
 async def remove_menu(update: Update, context: Context) -> None:
     """/retirer: choose the volunteer to take off the list."""
-    if not _is_admin(update, context):
-        await refuse(update, context)
+    views = await _listed(update, context, _is_admin(update, context))
+    if views is None:
         return
     data = context.bot_data
     content = data.content
-    async with data.session_factory() as session:
-        views = await volunteers.list_volunteers(session)
-    if not views:
-        await reply(update, content.render(t.LIST_EMPTY))
-        return
     rows = [
         [(display_name(data.config, v.person), pack("vr", v.person.id))] for v in views[:MAX_LISTED]
     ]

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from pes21_bot.config import PROGRAMMES, Config
-from pes21_bot.db.session import SessionFactory, make_engine, make_session_factory
+from pes21_bot.db.session import SessionFactory
 from pes21_bot.domain.report import (
     NBSP,
     CreationFigures,
@@ -22,16 +18,6 @@ from tests.stats.reference_year import Expected, seed_reference_year
 
 ADMIN = Scope(PROGRAMMES, everything=True)
 CAMILLE = 2001
-
-
-@pytest.fixture
-async def factory(app_db_url: str) -> AsyncIterator[SessionFactory]:
-    """Sessions on a migrated database (SQLite and PostgreSQL)."""
-    engine = make_engine(app_db_url)
-    try:
-        yield make_session_factory(engine)
-    finally:
-        await engine.dispose()
 
 
 async def test_report_figures_of_the_reference_year(

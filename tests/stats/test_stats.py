@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
 
 from pes21_bot.config import PROGRAMMES, Config
-from pes21_bot.db.session import SessionFactory, make_engine, make_session_factory
+from pes21_bot.db.session import SessionFactory
 from pes21_bot.domain.report import (
     NBSP,
     Funnel,
@@ -27,16 +26,6 @@ from tests.stats.seed import Seeder, paris
 
 ADMIN = Scope(PROGRAMMES, everything=True)
 YEAR = Period.year_of(2025)
-
-
-@pytest.fixture
-async def factory(app_db_url: str) -> AsyncIterator[SessionFactory]:
-    """Sessions on a migrated database (SQLite and PostgreSQL)."""
-    engine = make_engine(app_db_url)
-    try:
-        yield make_session_factory(engine)
-    finally:
-        await engine.dispose()
 
 
 async def test_figures_by_programme_funnel_and_breakdowns(
