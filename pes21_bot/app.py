@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -12,15 +13,15 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
+    ConversationHandler,
     MessageHandler,
     PersistenceInput,
     filters,
 )
 from telegram.request import BaseRequest
 
-from pes21_bot import texts
+from pes21_bot import buttons, texts
 from pes21_bot.clock import Clock, SystemClock
 from pes21_bot.concurrency import PerChatUpdateProcessor
 from pes21_bot.config import Config
@@ -28,15 +29,13 @@ from pes21_bot.content import Content
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.persistence import SqlPersistence
 from pes21_bot.db.session import SessionFactory
-from pes21_bot.handlers import common, welcome
-from pes21_bot.handlers.accompaniment import accompaniment_handlers
+from pes21_bot.handlers import accompaniment, common, forms, reviews, volunteers, welcome
+from pes21_bot.handlers.access import button, command
 from pes21_bot.handlers.admin import admin_handlers
 from pes21_bot.handlers.holder import holder_handlers
 from pes21_bot.handlers.intake import build_intake_conversation
-from pes21_bot.handlers.reviews import build_review_conversation, review_handlers
 from pes21_bot.handlers.staff import staff_handlers
-from pes21_bot.handlers.ui import answer_query
-from pes21_bot.handlers.volunteers import volunteer_handlers
+from pes21_bot.handlers.ui import answer_query, db_driven_conversation
 from pes21_bot.jobs import schedule_jobs
 from pes21_bot.telegram_http import AiohttpRequest
 
@@ -49,6 +48,9 @@ MAX_CONCURRENT_UPDATES = 8
 # Telegram allows about 30 messages/s overall; pacing just under it leaves room for the jitter
 # between our clock and Telegram's, so bulk sends (reminders) get no 429 at all.
 OVERALL_RATE = 29
+
+# A form left open this long is closed (it stays resumable from its database draft).
+FORM_TIMEOUT = timedelta(hours=12)
 
 
 class RateLimiter(AIORateLimiter):
@@ -138,19 +140,19 @@ def build_application(
         MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, common.group_message),
         # Forms (reviews, accompaniment steps, volunteer profile) own free text while one is
         # open, so they come before the intake, which takes any other free text.
-        build_review_conversation(),
+        build_forms_conversation(),
         # The intake comes before generic handlers: it owns free text while a draft is open.
         build_intake_conversation(),
-        CommandHandler("start", welcome.start, filters=private),
-        CallbackQueryHandler(welcome.on_menu, pattern=r"^m:"),
-        CallbackQueryHandler(welcome.on_faq, pattern=r"^f:"),
+        command("start", welcome.start),
+        button(buttons.MENU, welcome.on_menu),
+        button(buttons.FAQ, welcome.on_faq),
         *staff_handlers(),
-        *accompaniment_handlers(),
-        *volunteer_handlers(),
-        *review_handlers(),
+        *accompaniment.accompaniment_handlers(),
+        *volunteers.volunteer_handlers(),
+        *reviews.review_handlers(),
         *holder_handlers(),
         *admin_handlers(),
-        CommandHandler("aide", common.help_command, filters=private),
+        command("aide", common.help_command),
         # Last: whatever no handler above took.
         MessageHandler(private & filters.COMMAND, common.unknown_command),
         MessageHandler(private & ~filters.COMMAND, common.not_text),
@@ -160,6 +162,54 @@ def build_application(
     application.add_error_handler(common.error_handler)
     schedule_jobs(application)
     return application
+
+
+async def _restart_from_form(update: Update, context: Context) -> int:
+    """/start while a form is open: the form is kept (resumable), the welcome is shown."""
+    await welcome.start(update, context)
+    return forms.END
+
+
+def build_forms_conversation() -> ConversationHandler[Context]:
+    """The forms conversation: reviews, accompaniment steps and volunteer profile (private).
+
+    A person fills one form at a time, so one conversation routes their typed answers, and the
+    database, not PTB's state, says which question comes next.
+    """
+    private = filters.ChatType.PRIVATE
+    form_buttons: list[Any] = [
+        button(buttons.FORM_ANSWER, forms.on_answer),
+        button(buttons.FORM_TOGGLE, forms.on_toggle),
+        button(buttons.FORM_VALIDATE, forms.on_validate),
+        button(buttons.FORM_SKIP, forms.on_skip),
+        button(buttons.FORM_EDIT, forms.on_edit),
+        button(buttons.FORM_RECAP, forms.on_recap),
+    ]
+    starters: list[Any] = [
+        *reviews.review_form_entries(),
+        *volunteers.volunteer_form_entries(),
+        *accompaniment.accompaniment_form_entries(),
+    ]
+    return db_driven_conversation(
+        entry_points=[*starters, *form_buttons],
+        states={
+            forms.FILLING: [
+                *starters,
+                *form_buttons,
+                command("annuler", forms.cancel),
+                MessageHandler(private & ~filters.COMMAND, forms.on_text),
+            ],
+            ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, forms.timed_out)],
+        },
+        fallbacks=[
+            command("start", _restart_from_form),
+            command("annuler", forms.cancel),
+        ],
+        name="forms",
+        persistent=True,
+        conversation_timeout=FORM_TIMEOUT,
+        allow_reentry=True,
+    )
 
 
 async def _post_init(application: Application) -> None:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from telegram import Update
 
+from pes21_bot.access import all_commands
 from pes21_bot.app import build_application
 from pes21_bot.config import Config, Environment, load_config
 from pes21_bot.content import Content, load_content
 from pes21_bot.db.migrate import upgrade_to_head
 from pes21_bot.db.session import make_engine, make_session_factory
-from pes21_bot.handlers.common import all_commands
 
 logger = logging.getLogger(__name__)
 

@@ -7,52 +7,48 @@ from datetime import date
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler
 
-from pes21_bot import texts
+from pes21_bot import buttons, texts
+from pes21_bot.buttons import Button
 from pes21_bot.content import Html
 from pes21_bot.context import Context
 from pes21_bot.db.models import FormDraft, Project
 from pes21_bot.domain.assignment import CO_ACCOMPANIMENT_MISSION
-from pes21_bot.handlers import forms, staff
-from pes21_bot.handlers.render import fr_date, fr_day
-from pes21_bot.handlers.ui import (
-    answer_query,
-    as_int,
-    keyboard,
-    notify,
-    pack,
-    reply,
-    user_info,
-)
+from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus
+from pes21_bot.handlers import forms
+from pes21_bot.handlers.access import button, pressed_project, project_checked
+from pes21_bot.handlers.ui import answer_query, notify, reply, user_info
+from pes21_bot.messages.delivery import update_cards
+from pes21_bot.messages.markup import keyboard
+from pes21_bot.messages.render import fr_date, fr_day
 from pes21_bot.services import accompaniment, projects, volunteers
 from pes21_bot.services.people import display_name
 from pes21_bot.texts import volunteers as t
 
 logger = logging.getLogger(__name__)
 
-ACTIVE = ("claimed", "accompanying")
+ACTIVE = FOLLOWED_STATUSES
+RUNNING = (ProjectStatus.ACCOMPANYING,)
 
 
 async def _pressed(
     update: Update,
     context: Context,
-    prefix: str,
-    count: int = 1,
+    family: Button,
     statuses: tuple[str, ...] | None = None,
-) -> tuple[Project, list[str], CallbackQuery] | None:
+) -> tuple[Project, tuple[int | str, ...], CallbackQuery] | None:
     """The project of a pressed button and its other fields, checked for rights and status.
 
     A refusal is answered on the button; on success the caller answers it.
     """
     query = update.callback_query
     assert query is not None
-    pressed = await staff.project_for_button(update, context, prefix, count)
+    pressed = await pressed_project(update, context, family)
     if pressed is None:
         return None
     project, parts = pressed
     if statuses is not None and project.status not in statuses:
-        key = t.ACC_NOT_CLAIMED if statuses == ("claimed",) else t.ACC_NOT_RUNNING
+        key = t.ACC_NOT_CLAIMED if statuses == (ProjectStatus.CLAIMED,) else t.ACC_NOT_RUNNING
         await answer_query(query, context.bot_data.content.render(key, reference=project.reference))
         return None
     return project, parts, query
@@ -60,7 +56,7 @@ async def _pressed(
 
 async def on_menu(update: Update, context: Context) -> None:
     """'Accompagnement': where it stands and what can be recorded next."""
-    pressed = await _pressed(update, context, "acc")
+    pressed = await _pressed(update, context, buttons.ACCOMPANIMENT)
     if pressed is None:
         return
     project, _, query = pressed
@@ -104,19 +100,19 @@ async def menu(context: Context, project: Project) -> tuple[Html, InlineKeyboard
         milestones=Html("\n".join(lines)) if lines else content.render(t.ACC_NO_MILESTONE),
     )
     rows: list[list[tuple[str, str]]] = []
-    if project.status == "claimed":
-        rows.append([(content.render(t.ACC_START), pack("acs", project.id))])
+    if project.status == ProjectStatus.CLAIMED:
+        rows.append([(content.render(t.ACC_START), buttons.ACC_START.pack(project.id))])
     if project.status in ACTIVE and accompaniment.milestones_for(data.config, project.programme):
-        rows.append([(content.render(t.ACC_MILESTONE), pack("acm", project.id))])
-    if project.status == "accompanying":
-        rows.append([(content.render(t.ACC_ATTACH), pack("acv", project.id))])
-        rows.append([(content.render(t.ACC_END), pack("ace", project.id))])
+        rows.append([(content.render(t.ACC_MILESTONE), buttons.ACC_MILESTONES.pack(project.id))])
+    if project.status == ProjectStatus.ACCOMPANYING:
+        rows.append([(content.render(t.ACC_ATTACH), buttons.ACC_VOLUNTEERS.pack(project.id))])
+        rows.append([(content.render(t.ACC_END), buttons.ACC_END.pack(project.id))])
     return text, keyboard(rows) if rows else None
 
 
 async def on_start(update: Update, context: Context) -> int:
     """'Démarrer': ask the start date."""
-    pressed = await _pressed(update, context, "acs", statuses=("claimed",))
+    pressed = await _pressed(update, context, buttons.ACC_START, statuses=(ProjectStatus.CLAIMED,))
     if pressed is None:
         return forms.END
     project, _, query = pressed
@@ -126,14 +122,14 @@ async def on_start(update: Update, context: Context) -> int:
 
 async def on_milestone_menu(update: Update, context: Context) -> None:
     """'Noter une étape': the programme's milestones."""
-    pressed = await _pressed(update, context, "acm", statuses=ACTIVE)
+    pressed = await _pressed(update, context, buttons.ACC_MILESTONES, statuses=ACTIVE)
     if pressed is None:
         return
     project, _, query = pressed
     content = context.bot_data.content
     await answer_query(query)
     rows = [
-        [(content.label("milestones", name), pack("acmp", project.id, name))]
+        [(content.label("milestones", name), buttons.ACC_MILESTONE.pack(project.id, name))]
         for name in accompaniment.milestones_for(context.bot_data.config, project.programme)
     ]
     await reply(
@@ -143,20 +139,23 @@ async def on_milestone_menu(update: Update, context: Context) -> None:
 
 async def on_milestone(update: Update, context: Context) -> int:
     """A milestone chosen: ask its date (and its DLA details)."""
-    pressed = await _pressed(update, context, "acmp", 2, statuses=ACTIVE)
+    pressed = await _pressed(update, context, buttons.ACC_MILESTONE, statuses=ACTIVE)
     if pressed is None:
         return forms.END
     project, parts, query = pressed
-    if parts[0] not in accompaniment.milestones_for(context.bot_data.config, project.programme):
+    milestone = str(parts[0])
+    if milestone not in accompaniment.milestones_for(context.bot_data.config, project.programme):
         await answer_query(query, context.bot_data.content.render(texts.STALE_BUTTON))
         return forms.END
     await answer_query(query)
-    return await forms.begin(update, context, "acc_milestone", project.id, {"milestone": parts[0]})
+    return await forms.begin(update, context, "acc_milestone", project.id, {"milestone": milestone})
 
 
 async def on_end(update: Update, context: Context) -> int:
     """'Clore l'accompagnement': outcome, details, end date, recap."""
-    pressed = await _pressed(update, context, "ace", statuses=("accompanying",))
+    pressed = await _pressed(
+        update, context, buttons.ACC_END, statuses=(ProjectStatus.ACCOMPANYING,)
+    )
     if pressed is None:
         return forms.END
     project, _, query = pressed
@@ -166,7 +165,9 @@ async def on_end(update: Update, context: Context) -> int:
 
 async def on_volunteer_menu(update: Update, context: Context) -> None:
     """'Associer un·e bénévole': available volunteers with the co-accompanying mission."""
-    pressed = await _pressed(update, context, "acv", statuses=("accompanying",))
+    pressed = await _pressed(
+        update, context, buttons.ACC_VOLUNTEERS, statuses=(ProjectStatus.ACCOMPANYING,)
+    )
     if pressed is None:
         return
     project, _, query = pressed
@@ -181,7 +182,7 @@ async def on_volunteer_menu(update: Update, context: Context) -> None:
         await reply(update, content.render(t.ACC_NO_VOLUNTEER_AVAILABLE))
         return
     rows = [
-        [(display_name(data.config, v.person), pack("acvp", project.id, v.person.id))]
+        [(display_name(data.config, v.person), buttons.ACC_VOLUNTEER.pack(project.id, v.person.id))]
         for v in views[:30]
     ]
     await reply(
@@ -191,13 +192,13 @@ async def on_volunteer_menu(update: Update, context: Context) -> None:
 
 async def on_volunteer(update: Update, context: Context) -> None:
     """A volunteer chosen: attached to the accompaniment, and told."""
-    pressed = await _pressed(update, context, "acvp", 2)
+    pressed = await _pressed(update, context, buttons.ACC_VOLUNTEER)
     if pressed is None:
         return
     project, parts, query = pressed
     data = context.bot_data
     content = data.content
-    person_id = as_int(parts[0])
+    person_id = parts[0]
     async with data.session_factory() as session:
         views = await volunteers.available_with_mission(
             session, CO_ACCOMPANIMENT_MISSION, forms.today(context)
@@ -230,7 +231,7 @@ async def on_volunteer(update: Update, context: Context) -> None:
 
 
 async def _form_project(update: Update, context: Context, draft: FormDraft) -> Project | None:
-    return await staff.handled_project(update, context, draft.target_id, draft.kind)
+    return await project_checked(update, context, buttons.ACCOMPANIMENT, draft.target_id)
 
 
 async def _complete_start(
@@ -344,7 +345,7 @@ async def _complete_end(
 
 
 async def _refresh_cards(context: Context, project: Project, status_line: Html) -> None:
-    await staff.update_cards(context, project, status_line, project.status in ACTIVE)
+    await update_cards(context, project, status_line, project.status in ACTIVE)
 
 
 forms.register("acc_start", _complete_start)
@@ -355,17 +356,17 @@ forms.register("acc_end", _complete_end)
 def accompaniment_handlers() -> list[Any]:
     """Accompaniment buttons that do not open a form."""
     return [
-        CallbackQueryHandler(on_menu, pattern=r"^acc:"),
-        CallbackQueryHandler(on_milestone_menu, pattern=r"^acm:"),
-        CallbackQueryHandler(on_volunteer_menu, pattern=r"^acv:"),
-        CallbackQueryHandler(on_volunteer, pattern=r"^acvp:"),
+        button(buttons.ACCOMPANIMENT, on_menu),
+        button(buttons.ACC_MILESTONES, on_milestone_menu),
+        button(buttons.ACC_VOLUNTEERS, on_volunteer_menu),
+        button(buttons.ACC_VOLUNTEER, on_volunteer),
     ]
 
 
 def accompaniment_form_entries() -> list[Any]:
     """Accompaniment buttons that open a form: part of the forms conversation."""
     return [
-        CallbackQueryHandler(on_start, pattern=r"^acs:"),
-        CallbackQueryHandler(on_milestone, pattern=r"^acmp:"),
-        CallbackQueryHandler(on_end, pattern=r"^ace:"),
+        button(buttons.ACC_START, on_start),
+        button(buttons.ACC_MILESTONE, on_milestone),
+        button(buttons.ACC_END, on_end),
     ]

@@ -39,8 +39,8 @@ from pes21_bot.domain.report import (
     plural,
     split_message,
 )
-from pes21_bot.handlers.render import fr_day
 from pes21_bot.handlers.ui import reply
+from pes21_bot.messages.render import fr_day
 from pes21_bot.services import exports, stats
 from pes21_bot.texts import stats as t
 

@@ -8,6 +8,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from telegram.error import Forbidden, TelegramError
 
 from pes21_bot import texts
+from pes21_bot.access import commands_for
 from pes21_bot.config import Config
 from pes21_bot.content import Content
 from pes21_bot.context import Context
@@ -15,48 +16,6 @@ from pes21_bot.handlers.ui import reply
 from pes21_bot.services.people import Role, find_person, roles_of
 
 logger = logging.getLogger(__name__)
-
-# Figures of the activity (handlers/admin.py), for admins and staff.
-FIGURE_COMMANDS = ("stats", "rapport", "export", "graphique")
-
-# Commands each role may use, in the order /aide and Telegram's menu show them.
-COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.HOLDER: (
-        "start",
-        "aide",
-        "suivi",
-        "retour",
-        "annuler",
-        "mes_donnees",
-        "supprimer",
-        "rejoindre",
-    ),
-    Role.VOLUNTEER: ("profil", "bilan", "mes_bilans"),
-    Role.STAFF: (
-        "dossiers",
-        "dossier",
-        "orientation_test",
-        *FIGURE_COMMANDS,
-        "bilan",
-        "mes_bilans",
-        "benevoles",
-    ),
-    Role.ADMIN: ("orientation_test", *FIGURE_COMMANDS, "benevoles", "invitation", "retirer"),
-}
-
-
-def all_commands() -> set[str]:
-    """Every command name the bot registers."""
-    return {name for names in COMMANDS_BY_ROLE.values() for name in names}
-
-
-def commands_for(roles: set[Role]) -> list[str]:
-    """Commands available to someone with these roles, without duplicates."""
-    names: list[str] = []
-    for role in Role:
-        if role in roles:
-            names.extend(n for n in COMMANDS_BY_ROLE[role] if n not in names)
-    return names
 
 
 async def user_roles(context: Context, telegram_id: int) -> set[Role]:

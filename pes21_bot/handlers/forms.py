@@ -31,17 +31,9 @@ from pes21_bot.domain.forms import (
     valid_date_value,
 )
 from pes21_bot.handlers import intake
-from pes21_bot.handlers.render import fr_day
-from pes21_bot.handlers.ui import (
-    answer_query,
-    as_int,
-    edit_or_send,
-    keyboard,
-    pack,
-    reply,
-    unpack,
-    user_info,
-)
+from pes21_bot.handlers.ui import answer_query, as_int, edit_or_send, pack, reply, unpack, user_info
+from pes21_bot.messages.markup import keyboard
+from pes21_bot.messages.render import fr_day
 from pes21_bot.services import forms as form_service
 from pes21_bot.services.people import ensure_person, find_person
 from pes21_bot.texts import volunteers as t

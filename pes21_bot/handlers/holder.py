@@ -12,18 +12,18 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from pes21_bot import texts
 from pes21_bot.content import Html
 from pes21_bot.context import Context
-from pes21_bot.handlers.render import fr_date
 from pes21_bot.handlers.ui import (
     answer_query,
     edit_elsewhere,
     edit_or_send,
-    keyboard,
     notify,
     pack,
     reply,
     unpack,
 )
-from pes21_bot.handlers.volunteers import tell_owners_reassigned
+from pes21_bot.messages.delivery import tell_owners_reassigned
+from pes21_bot.messages.markup import keyboard
+from pes21_bot.messages.render import fr_date
 from pes21_bot.services import data_rights, intake, projects, reviews
 from pes21_bot.services.people import display_name, find_person
 

@@ -35,19 +35,20 @@ from pes21_bot.context import BotData, Context
 from pes21_bot.db.models import Project
 from pes21_bot.domain.answers import Bounds, Invalid, in_cote_dor, is_visible, normalise_phone
 from pes21_bot.domain.answers import parse_text_answer as parse_answer
-from pes21_bot.handlers import common, staff, welcome
-from pes21_bot.handlers.render import answer_lines, format_value
+from pes21_bot.handlers import common, welcome
 from pes21_bot.handlers.ui import (
     answer_query,
     as_int,
     db_driven_conversation,
     edit_or_send,
-    keyboard,
     pack,
     reply,
     unpack,
     user_info,
 )
+from pes21_bot.messages import delivery
+from pes21_bot.messages.markup import keyboard
+from pes21_bot.messages.render import answer_lines, format_value
 from pes21_bot.services import intake
 from pes21_bot.services.people import find_person
 
@@ -438,7 +439,7 @@ async def submit(update: Update, context: Context, project: Project) -> None:
     )
     if submission.route.suggest_emergence:
         await reply(update, data.content.render(texts.SUBMITTED_EMERGENCE))
-    await staff.send_cards(context, fresh)
+    await delivery.send_cards(context, fresh)
 
 
 async def on_edit(update: Update, context: Context) -> int:

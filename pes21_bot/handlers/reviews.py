@@ -1,38 +1,23 @@
-"""Post-accompaniment reviews: /bilan, the reminder's buttons, /mes_bilans, DLA proposals.
-
-Also builds the one ConversationHandler of every chat form (reviews, accompaniment steps,
-volunteer profile): a person fills one form at a time, so one conversation routes their typed
-answers, and the database, not PTB's state, says which question comes next.
-"""
+"""Post-accompaniment reviews: /bilan, the reminder's buttons, /mes_bilans, DLA proposals."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
-from telegram.ext import filters as tg_filters
+from telegram import Update
 
-from pes21_bot import texts
-from pes21_bot.content import Content, Html
+from pes21_bot import access, buttons, texts
 from pes21_bot.context import Context
 from pes21_bot.db.models import FormDraft, Person, Project, Review
-from pes21_bot.handlers import accompaniment, forms, staff, volunteers, welcome
-from pes21_bot.handlers.render import fr_date
-from pes21_bot.handlers.ui import (
-    answer_query,
-    as_int,
-    db_driven_conversation,
-    edit_or_send,
-    keyboard,
-    notify,
-    pack,
-    reply,
-    unpack,
-    user_info,
-)
+from pes21_bot.domain.vocabulary import ReviewState
+from pes21_bot.handlers import forms
+from pes21_bot.handlers.access import button, command, refuse
+from pes21_bot.handlers.ui import answer_query, edit_or_send, notify, reply, user_info
+from pes21_bot.messages.delivery import send_cards, tell_owners_reassigned
+from pes21_bot.messages.markup import keyboard
+from pes21_bot.messages.render import fr_date
+from pes21_bot.messages.reviews import COMMENT_MAX, contact_text, dla_proposal
 from pes21_bot.services import projects, reviews
 from pes21_bot.services import volunteers as volunteer_service
 from pes21_bot.services.people import display_name, find_person
@@ -40,34 +25,9 @@ from pes21_bot.texts import volunteers as t
 
 logger = logging.getLogger(__name__)
 
-TIMEOUT_AFTER = timedelta(hours=12)
 MAX_LISTED = 30
-COMMENT_MAX = 300
-
-
-def contact_text(content: Content, project: Project, review: Review) -> Html:
-    """The holder's contact details, only while the review is open."""
-    answers = project.answers
-    if review.state != reviews.OPEN or project.holder_id is None or not answers:
-        return content.render(t.REVIEW_CONTACT_ERASED)
-    empty = content.render(texts.EMPTY_VALUE)
-    return content.render(
-        t.REVIEW_CONTACT,
-        name=answers.get("name") or empty,
-        phone=answers.get("phone") or empty,
-        email=answers.get("email") or empty,
-    )
-
-
-def review_markup(content: Content, review_id: int) -> InlineKeyboardMarkup:
-    """The three buttons of a review reminder."""
-    return keyboard(
-        [
-            [(content.render(t.REVIEW_LOG), pack("rv", "go", review_id))],
-            [(content.render(t.REVIEW_SNOOZE), pack("rv", "snooze", review_id))],
-            [(content.render(t.REVIEW_DECLINE), pack("rv", "decline", review_id))],
-        ]
-    )
+# Buttons and commands of a review share one rule: the assignee or staff of the programme.
+REVIEW_RULE = access.BUTTONS[buttons.REVIEW.prefix]
 
 
 async def _load(
@@ -93,10 +53,10 @@ async def start_review(update: Update, context: Context, review_id: int | None) 
     content = context.bot_data.content
     found = await _load(context, review_id, update.effective_user.id)
     if found is None:
-        await volunteers.refuse(update, context)
+        await refuse(REVIEW_RULE, update, context)
         return forms.END
     review, project, _ = found
-    if review.state != reviews.OPEN:
+    if review.state != ReviewState.OPEN:
         await reply(update, content.render(t.REVIEW_NOT_OPEN, reference=project.reference or ""))
         return forms.END
     draft = await forms.load_draft(context, update.effective_user.id)
@@ -139,7 +99,7 @@ async def review_command(update: Update, context: Context) -> int:
             todo = (await reviews.reviews_of(session, person.id))[0] if person else []
     is_staff = data.config.staff_member(user_id) is not None
     if found is None and not is_staff:
-        await volunteers.refuse(update, context)
+        await refuse(REVIEW_RULE, update, context)
         return forms.END
     if not todo:
         await reply(update, content.render(t.REVIEW_NONE))
@@ -155,7 +115,7 @@ async def review_command(update: Update, context: Context) -> int:
                     number=review.number,
                     date=fr_date(review.due_at, data.config.tz),
                 ),
-                pack("rv", "go", review.id),
+                buttons.REVIEW.pack("go", review.id),
             )
         ]
         for review, project in todo[:MAX_LISTED]
@@ -168,23 +128,22 @@ async def on_review_button(update: Update, context: Context) -> int:
     """'Saisir le bilan', 'Reporter d'une semaine', 'Je ne peux pas'."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = unpack(query.data, "rv", 2)
-    review_id = as_int(parts[1]) if parts else None
-    action = parts[0] if parts else ""
+    parts = buttons.REVIEW.parse(query.data)
     content = context.bot_data.content
-    if action not in ("go", "snooze", "decline") or review_id is None:
+    if parts is None or not isinstance(parts[1], int):
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return forms.END
+    action, review_id = str(parts[0]), parts[1]
     found = await _load(context, review_id, update.effective_user.id)
     if found is None:
-        await volunteers.refuse(update, context)
+        await refuse(REVIEW_RULE, update, context)
         return forms.END
     await answer_query(query)
     if action == "go":
         return await start_review(update, context, review_id)
     review, project, person = found
     reference = project.reference or ""
-    if review.state != reviews.OPEN:
+    if review.state != ReviewState.OPEN:
         await edit_or_send(query, content.render(t.REVIEW_NOT_OPEN, reference=reference))
         return forms.END
     data = context.bot_data
@@ -206,7 +165,7 @@ async def on_review_button(update: Update, context: Context) -> int:
         assert fresh is not None
         assignee = await reviews.decline(session, data.config, fresh, person, now)
     await edit_or_send(query, content.render(t.REVIEW_DECLINED, reference=reference))
-    await volunteers.tell_owners_reassigned(
+    await tell_owners_reassigned(
         context,
         display_name(data.config, person),
         [reviews.Reassigned(fresh, project, assignee)],
@@ -223,7 +182,7 @@ async def _complete_review(
     content = data.content
     found = await _load(context, draft.target_id, update.effective_user.id)
     if found is None:
-        await volunteers.refuse(update, context)
+        await refuse(REVIEW_RULE, update, context)
         return
     _, _, person = found
     async with data.transaction() as session:
@@ -268,18 +227,9 @@ async def _propose_dla(
 ) -> None:
     data = context.bot_data
     content = data.content
-    comment = str(answers.get("comment") or content.render(texts.EMPTY_VALUE))[:COMMENT_MAX]
-    text = content.render(
-        t.DLA_PROPOSAL,
-        reference=project.reference or "",
-        name=display_name(data.config, person),
-        comment=comment,
-    )
-    markup = keyboard(
-        [
-            [(content.render(t.DLA_ACCEPT), pack("dla", "yes", review.id))],
-            [(content.render(t.DLA_REFUSE), pack("dla", "no", review.id))],
-        ]
+    comment = str(answers.get("comment") or content.render(texts.EMPTY_VALUE))
+    text, markup = dla_proposal(
+        content, review, project, display_name(data.config, person), comment
     )
     async with data.session_factory() as session:
         chats = await projects.recipients(session, data.config, "dla", forms.today(context))
@@ -293,14 +243,15 @@ async def on_dla_button(update: Update, context: Context) -> None:
     assert query is not None and update.effective_user is not None
     data = context.bot_data
     content = data.content
-    parts = unpack(query.data, "dla", 2)
-    review_id = as_int(parts[1]) if parts else None
-    if parts is None or review_id is None or parts[0] not in ("yes", "no"):
+    parts = buttons.DLA.parse(query.data)
+    if parts is None or not isinstance(parts[1], int):
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return
-    if not projects.may_handle(data.config, update.effective_user.id, "dla"):
-        await volunteers.refuse(update, context)
+    rule = access.BUTTONS[buttons.DLA.prefix]
+    if not access.staff_may(rule, data.config, update.effective_user.id, None):
+        await refuse(rule, update, context)
         return
+    review_id = parts[1]
     await answer_query(query)
     async with data.session_factory() as session:
         review = await reviews.get_review(session, review_id)
@@ -335,7 +286,7 @@ async def on_dla_button(update: Update, context: Context) -> None:
                 t.DLA_ACCEPTED, reference=reference, new_reference=result.reference or ""
             ),
         )
-        await staff.send_cards(context, result)
+        await send_cards(context, result)
 
 
 async def my_reviews(update: Update, context: Context) -> None:
@@ -346,11 +297,7 @@ async def my_reviews(update: Update, context: Context) -> None:
     user_id = update.effective_user.id
     async with data.session_factory() as session:
         person = await find_person(session, user_id)
-        found = await volunteer_service.active_volunteer(session, user_id)
         todo, done = await reviews.reviews_of(session, person.id) if person else ([], [])
-    if found is None and data.config.staff_member(user_id) is None:
-        await volunteers.refuse(update, context)
-        return
     if not todo and not done:
         await reply(update, content.render(t.MINE_EMPTY))
         return
@@ -376,53 +323,15 @@ async def my_reviews(update: Update, context: Context) -> None:
 
 def review_handlers() -> list[Any]:
     """Review commands and buttons that are not part of a form."""
-    private = tg_filters.ChatType.PRIVATE
     return [
-        CommandHandler("mes_bilans", my_reviews, filters=private),
-        CallbackQueryHandler(on_dla_button, pattern=r"^dla:"),
+        command("mes_bilans", my_reviews),
+        button(buttons.DLA, on_dla_button),
     ]
 
 
-async def _restart(update: Update, context: Context) -> int:
-    """/start while a form is open: the form is kept (resumable), the welcome is shown."""
-    await welcome.start(update, context)
-    return forms.END
-
-
-def build_review_conversation() -> ConversationHandler[Context]:
-    """The forms conversation: reviews, accompaniment steps and volunteer profile (private)."""
-    private = tg_filters.ChatType.PRIVATE
-    form_buttons: list[Any] = [
-        CallbackQueryHandler(forms.on_answer, pattern=r"^fa:"),
-        CallbackQueryHandler(forms.on_toggle, pattern=r"^ft:"),
-        CallbackQueryHandler(forms.on_validate, pattern=r"^fv:"),
-        CallbackQueryHandler(forms.on_skip, pattern=r"^fs:"),
-        CallbackQueryHandler(forms.on_edit, pattern=r"^fe:"),
-        CallbackQueryHandler(forms.on_recap, pattern=r"^fr:"),
+def review_form_entries() -> list[Any]:
+    """Handlers that open the review form: part of the forms conversation."""
+    return [
+        command("bilan", review_command),
+        button(buttons.REVIEW, on_review_button),
     ]
-    starters: list[Any] = [
-        CommandHandler("bilan", review_command, filters=private),
-        CallbackQueryHandler(on_review_button, pattern=r"^rv:"),
-        *volunteers.volunteer_form_entries(),
-        *accompaniment.accompaniment_form_entries(),
-    ]
-    return db_driven_conversation(
-        entry_points=[*starters, *form_buttons],
-        states={
-            forms.FILLING: [
-                *starters,
-                *form_buttons,
-                CommandHandler("annuler", forms.cancel, filters=private),
-                MessageHandler(private & ~tg_filters.COMMAND, forms.on_text),
-            ],
-            ConversationHandler.TIMEOUT: [MessageHandler(tg_filters.ALL, forms.timed_out)],
-        },
-        fallbacks=[
-            CommandHandler("start", _restart, filters=private),
-            CommandHandler("annuler", forms.cancel, filters=private),
-        ],
-        name="forms",
-        persistent=True,
-        conversation_timeout=TIMEOUT_AFTER,
-        allow_reentry=True,
-    )

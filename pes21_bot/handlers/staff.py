@@ -6,138 +6,29 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram import Update
 
-from pes21_bot import texts
-from pes21_bot.config import PROGRAMMES
-from pes21_bot.content import Html
+from pes21_bot import buttons, texts
+from pes21_bot.buttons import Button
 from pes21_bot.context import Context
 from pes21_bot.db.models import Project
 from pes21_bot.domain.qualification import IDEA_FIELDS
-from pes21_bot.handlers.render import answer_lines, card_text, fr_date, fr_datetime, maturity_text
-from pes21_bot.handlers.ui import (
-    answer_query,
-    as_int,
-    edit_elsewhere,
-    keyboard,
-    notify,
-    pack,
-    reply,
-    unpack,
-    user_info,
-)
+from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, OPEN_STATUSES, PATHS, PROGRAMMES
+from pes21_bot.handlers.access import button, command, pressed_project
+from pes21_bot.handlers.ui import answer_query, notify, reply, user_info
+from pes21_bot.messages.cards import card_markup
+from pes21_bot.messages.delivery import send_cards, update_cards
+from pes21_bot.messages.markup import keyboard
+from pes21_bot.messages.render import answer_lines, fr_date, fr_datetime, maturity_text
 from pes21_bot.services import intake, projects
 from pes21_bot.services.people import display_name
-from pes21_bot.texts import volunteers as volunteer_texts
 
 logger = logging.getLogger(__name__)
-
-CLOSABLE = ("routed", "claimed", "accompanying")
-
-
-def card_markup(context: Context, project: Project) -> InlineKeyboardMarkup:
-    """Claim (while unclaimed), accompaniment (once claimed), redirect and close buttons."""
-    content = context.bot_data.content
-    rows = []
-    if project.status == "routed":
-        rows.append([(content.render(texts.CLAIM), pack("claim", project.id))])
-    if project.status in ("claimed", "accompanying"):
-        rows.append([(content.render(volunteer_texts.ACC_BUTTON), pack("acc", project.id))])
-    rows.append(
-        [
-            (content.render(texts.REDIRECT), pack("redir", project.id)),
-            (content.render(texts.CLOSE), pack("close", project.id)),
-        ]
-    )
-    return keyboard(rows)
-
-
-async def send_cards(context: Context, project: Project) -> None:
-    """Send the project's card to every recipient of its programme and remember each copy."""
-    data = context.bot_data
-    text = card_text(data.content, data.config, project)
-    markup = card_markup(context, project)
-    sent = []
-    today = data.clock.now().astimezone(data.config.tz).date()
-    async with data.session_factory() as session:
-        chats = await projects.recipients(session, data.config, project.programme or "", today)
-    for chat_id in chats:
-        message = await notify(context, chat_id, text, markup)
-        if message is not None:
-            sent.append((chat_id, message.message_id))
-    async with data.transaction() as session:
-        for chat_id, message_id in sent:
-            await projects.add_card(session, project, chat_id, message_id, data.clock.now())
-
-
-async def update_cards(
-    context: Context, project: Project, status_line: Html, with_buttons: bool
-) -> None:
-    """Edit every copy of a project's card: new status line, buttons kept or removed."""
-    data = context.bot_data
-    async with data.session_factory() as session:
-        cards = await projects.cards_of(session, project.id)
-    text = card_text(data.content, data.config, project, status_line)
-    markup = card_markup(context, project) if with_buttons else None
-    for card in cards:
-        await edit_elsewhere(context, card.chat_id, card.message_id, text, markup)
-
-
-async def refuse(update: Update, text: str) -> None:
-    """Answer on the pressed button, or in the chat for a typed message."""
-    if update.callback_query is not None:
-        await answer_query(update.callback_query, text)
-    else:
-        await reply(update, text)
-
-
-async def handled_project(
-    update: Update, context: Context, project_id: int | None, action: str
-) -> Project | None:
-    """The project, if the user may do this action on it; else a refusal, shown and logged."""
-    assert update.effective_user is not None
-    data = context.bot_data
-    user_id = update.effective_user.id
-    project = None
-    if project_id is not None:
-        async with data.session_factory() as session:
-            project = await projects.get_project(session, project_id)
-    if project is None or project.reference is None:
-        logger.warning("malformed or unknown %s button from %s", action, user_id)
-        await refuse(update, data.content.render(texts.STALE_BUTTON))
-        return None
-    allowed = projects.may_handle(data.config, user_id, project.programme)
-    if not allowed and action == "claim":
-        # Early projects (accueil en amont) may also be claimed by welcoming volunteers.
-        today = data.clock.now().astimezone(data.config.tz).date()
-        async with data.session_factory() as session:
-            allowed = await projects.may_claim(
-                session, data.config, user_id, project.programme, today
-            )
-    if not allowed:
-        logger.warning("refused %s on project %s for user %s", action, project.id, user_id)
-        await refuse(update, data.content.render(texts.NOT_ALLOWED))
-        return None
-    return project
-
-
-async def project_for_button(
-    update: Update, context: Context, prefix: str, count: int
-) -> tuple[Project, list[str]] | None:
-    """Parse a staff button (project id first, then count - 1 fields) and check the presser."""
-    query = update.callback_query
-    assert query is not None
-    parts = unpack(query.data, prefix, count)
-    project = await handled_project(update, context, as_int(parts[0]) if parts else None, prefix)
-    if project is None or parts is None:
-        return None
-    return project, parts[1:]
 
 
 async def on_claim(update: Update, context: Context) -> None:
     """'Je prends': the first press wins; everyone's card then shows the owner."""
-    target = await project_for_button(update, context, "claim", 1)
+    target = await pressed_project(update, context, buttons.CLAIM)
     if target is None:
         return
     project, _ = target
@@ -181,20 +72,20 @@ async def on_claim(update: Update, context: Context) -> None:
 async def _show_choices(
     update: Update,
     context: Context,
-    prefix: str,
+    menu: Button,
+    action: Button,
     choices: Callable[[Project], list[tuple[str, str]]],
 ) -> None:
     """Replace a card's buttons by one button per choice (value, label), plus 'Retour'."""
-    target = await project_for_button(update, context, prefix, 1)
+    target = await pressed_project(update, context, menu)
     if target is None:
         return
     project, _ = target
     query = update.callback_query
     assert query is not None
     await answer_query(query)
-    action = {"redir": "redirto", "close": "closeas"}[prefix]
-    rows = [[(label, pack(action, project.id, value))] for value, label in choices(project)]
-    rows.append([(context.bot_data.content.render(texts.BACK), pack("card", project.id))])
+    rows = [[(label, action.pack(project.id, value))] for value, label in choices(project)]
+    rows.append([(context.bot_data.content.render(texts.BACK), buttons.CARD_BACK.pack(project.id))])
     await query.edit_message_reply_markup(keyboard(rows))
 
 
@@ -204,7 +95,8 @@ async def on_redirect_menu(update: Update, context: Context) -> None:
     await _show_choices(
         update,
         context,
-        "redir",
+        buttons.REDIRECT_MENU,
+        buttons.REDIRECT,
         lambda project: [
             (p, content.programme_name(p)) for p in PROGRAMMES if p != project.programme
         ],
@@ -214,30 +106,33 @@ async def on_redirect_menu(update: Update, context: Context) -> None:
 async def on_close_menu(update: Update, context: Context) -> None:
     """'Clore': show the reasons on this card."""
     reasons = list(context.bot_data.content.lists["close_reasons"].items())
-    await _show_choices(update, context, "close", lambda _project: reasons)
+    await _show_choices(
+        update, context, buttons.CLOSE_MENU, buttons.CLOSE, lambda _project: reasons
+    )
 
 
 async def on_card_back(update: Update, context: Context) -> None:
     """'Retour' from a sub-menu: the card's own buttons again."""
-    target = await project_for_button(update, context, "card", 1)
+    target = await pressed_project(update, context, buttons.CARD_BACK)
     if target is None:
         return
     project, _ = target
     query = update.callback_query
     assert query is not None
     await answer_query(query)
-    if project.status in CLOSABLE:
-        await query.edit_message_reply_markup(card_markup(context, project))
+    if project.status in OPEN_STATUSES:
+        await query.edit_message_reply_markup(card_markup(context.bot_data.content, project))
     else:
         await query.edit_message_reply_markup(None)
 
 
 async def on_redirect(update: Update, context: Context) -> None:
     """A programme chosen: the project leaves this programme's cards and reaches the new one."""
-    target = await project_for_button(update, context, "redirto", 2)
+    target = await pressed_project(update, context, buttons.REDIRECT)
     if target is None:
         return
     project, (programme,) = target
+    programme = str(programme)
     query = update.callback_query
     assert query is not None
     data = context.bot_data
@@ -246,7 +141,7 @@ async def on_redirect(update: Update, context: Context) -> None:
     if programme not in PROGRAMMES or programme == project.programme:
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return
-    if project.status not in CLOSABLE:
+    if project.status not in OPEN_STATUSES:
         await answer_query(query, content.render(texts.ALREADY_CLOSED, reference=reference))
         return
     actor = user_info(update)
@@ -284,10 +179,11 @@ async def on_redirect(update: Update, context: Context) -> None:
 
 async def on_close(update: Update, context: Context) -> None:
     """A reason chosen: the project is closed everywhere and the holder told."""
-    target = await project_for_button(update, context, "closeas", 2)
+    target = await pressed_project(update, context, buttons.CLOSE)
     if target is None:
         return
     project, (reason,) = target
+    reason = str(reason)
     query = update.callback_query
     assert query is not None
     data = context.bot_data
@@ -296,7 +192,7 @@ async def on_close(update: Update, context: Context) -> None:
     if reason not in content.lists["close_reasons"]:
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return
-    if project.status not in CLOSABLE:
+    if project.status not in OPEN_STATUSES:
         await answer_query(query, content.render(texts.ALREADY_CLOSED, reference=reference))
         return
     actor = user_info(update)
@@ -319,21 +215,8 @@ async def on_close(update: Update, context: Context) -> None:
         )
 
 
-async def _staff_only(update: Update, context: Context) -> bool:
-    assert update.effective_user is not None
-    config = context.bot_data.config
-    user_id = update.effective_user.id
-    if config.staff_member(user_id) is None and not config.is_admin(user_id):
-        logger.warning("refused staff command for user %s", user_id)
-        await reply(update, context.bot_data.content.render(texts.NOT_ALLOWED))
-        return False
-    return True
-
-
 async def my_projects(update: Update, context: Context) -> None:
     """/dossiers: the staff member's open projects and the unclaimed ones of their programmes."""
-    if not await _staff_only(update, context):
-        return
     assert update.effective_user is not None
     data = context.bot_data
     content = data.content
@@ -358,8 +241,6 @@ async def my_projects(update: Update, context: Context) -> None:
 
 async def project_detail(update: Update, context: Context) -> None:
     """/dossier PES-2026-0042: answers, owner and history."""
-    if not await _staff_only(update, context):
-        return
     assert update.effective_user is not None
     data = context.bot_data
     content = data.content
@@ -404,9 +285,7 @@ async def project_detail(update: Update, context: Context) -> None:
                 else content.render(texts.EMPTY_VALUE),
             )
         )
-    markup = (
-        card_markup(context, project) if project.status in ("claimed", "accompanying") else None
-    )
+    markup = card_markup(data.content, project) if project.status in FOLLOWED_STATUSES else None
     await reply(update, "\n".join(lines), markup)
 
 
@@ -416,7 +295,7 @@ def _parse_orientation_args(args: list[str]) -> tuple[str, dict[str, Any]] | str
     answers: dict[str, Any] = {}
     for arg in args:
         if "=" not in arg:
-            if arg in ("dla", "local_authority", "crdva", "idea"):
+            if arg in PATHS:
                 path = arg
                 continue
             return arg
@@ -440,8 +319,6 @@ def _parse_orientation_args(args: list[str]) -> tuple[str, dict[str, Any]] | str
 
 async def orientation_test(update: Update, context: Context) -> None:
     """/orientation_test key=value...: where would such a project go, and why (nothing stored)."""
-    if not await _staff_only(update, context):
-        return
     data = context.bot_data
     content = data.content
     if not context.args:
@@ -470,13 +347,13 @@ async def orientation_test(update: Update, context: Context) -> None:
 def staff_handlers() -> list[Any]:
     """Staff commands and card buttons, in registration order."""
     return [
-        CommandHandler("dossiers", my_projects),
-        CommandHandler("dossier", project_detail),
-        CommandHandler("orientation_test", orientation_test),
-        CallbackQueryHandler(on_claim, pattern=r"^claim:"),
-        CallbackQueryHandler(on_redirect_menu, pattern=r"^redir:"),
-        CallbackQueryHandler(on_redirect, pattern=r"^redirto:"),
-        CallbackQueryHandler(on_close_menu, pattern=r"^close:"),
-        CallbackQueryHandler(on_close, pattern=r"^closeas:"),
-        CallbackQueryHandler(on_card_back, pattern=r"^card:"),
+        command("dossiers", my_projects),
+        command("dossier", project_detail),
+        command("orientation_test", orientation_test),
+        button(buttons.CLAIM, on_claim),
+        button(buttons.REDIRECT_MENU, on_redirect_menu),
+        button(buttons.REDIRECT, on_redirect),
+        button(buttons.CLOSE_MENU, on_close_menu),
+        button(buttons.CLOSE, on_close),
+        button(buttons.CARD_BACK, on_card_back),
     ]

@@ -1,17 +1,14 @@
-"""Small helpers shared by handlers: callback data, keyboards, safe sending, user facts."""
+"""Small helpers shared by handlers: callback data, safe sending, user facts."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import warnings
-from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from telegram import (
     CallbackQuery,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     ReplyKeyboardMarkup,
@@ -25,6 +22,7 @@ from telegram.warnings import PTBUserWarning
 
 from pes21_bot.context import Context
 from pes21_bot.services.people import UserInfo
+from pes21_bot.telegram_http import retry_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -57,24 +55,11 @@ def as_int(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) < 19 else None
 
 
-def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """An inline keyboard from rows of (label, callback data)."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
-
-
 def user_info(update: Update) -> UserInfo:
     """The sender as the services see them."""
     user = update.effective_user
     assert user is not None
     return UserInfo(user.id, user.first_name, user.last_name, user.username)
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """How long Telegram asked us to wait (int or timedelta depending on PTB settings)."""
-    value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 async def reply(update: Update, text: str, markup: Markup = None) -> Message | None:

@@ -6,30 +6,20 @@ import logging
 from datetime import date
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram import Update
 
-from pes21_bot import texts
+from pes21_bot import buttons, texts
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
 from pes21_bot.db.models import FormDraft, Person, Volunteer
 from pes21_bot.handlers import forms
-from pes21_bot.handlers.common import commands_for
-from pes21_bot.handlers.render import fr_date, fr_day
-from pes21_bot.handlers.ui import (
-    answer_query,
-    as_int,
-    edit_or_send,
-    keyboard,
-    notify,
-    pack,
-    reply,
-    unpack,
-    user_info,
-)
-from pes21_bot.services import projects, reviews, volunteers
-from pes21_bot.services.people import Role, display_name
+from pes21_bot.handlers.access import button, command
+from pes21_bot.handlers.ui import answer_query, edit_or_send, notify, reply, user_info
+from pes21_bot.messages.delivery import set_volunteer_menu, tell_owners_reassigned
+from pes21_bot.messages.markup import keyboard
+from pes21_bot.messages.render import fr_date, fr_day
+from pes21_bot.services import reviews, volunteers
+from pes21_bot.services.people import display_name
 from pes21_bot.services.volunteers import Redeemed
 from pes21_bot.texts import volunteers as t
 
@@ -61,52 +51,8 @@ def status_text(content: Content, person: Person, volunteer: Volunteer, today: d
     return content.render(t.STATUS_AVAILABLE)
 
 
-async def _set_volunteer_menu(context: Context, telegram_id: int, volunteer: bool) -> None:
-    """Telegram's command menu in this chat: the volunteer commands, or back to the default."""
-    content = context.bot_data.content
-    roles = {Role.HOLDER, Role.VOLUNTEER} if volunteer else {Role.HOLDER}
-    if context.bot_data.config.staff_member(telegram_id) or context.bot_data.config.is_admin(
-        telegram_id
-    ):
-        return  # staff and admins keep the fuller menu set at start-up
-    try:
-        await context.bot.set_my_commands(
-            [BotCommand(n, content.commands[n]) for n in commands_for(roles)],
-            scope=BotCommandScopeChat(telegram_id),
-        )
-    except TelegramError as exc:
-        logger.info("volunteer command menu not set: %s", exc)
-
-
-def _is_admin(update: Update, context: Context) -> bool:
-    assert update.effective_user is not None
-    return context.bot_data.config.is_admin(update.effective_user.id)
-
-
-def _is_staff_or_admin(update: Update, context: Context) -> bool:
-    assert update.effective_user is not None
-    config = context.bot_data.config
-    user_id = update.effective_user.id
-    return config.is_admin(user_id) or config.staff_member(user_id) is not None
-
-
-async def refuse(update: Update, context: Context) -> None:
-    """The same short refusal for every action someone's role does not allow."""
-    assert update.effective_user is not None
-    logger.warning("refused volunteer/admin action for user %s", update.effective_user.id)
-    if update.callback_query is not None:
-        await answer_query(
-            update.callback_query, context.bot_data.content.render(texts.NOT_ALLOWED)
-        )
-    else:
-        await reply(update, context.bot_data.content.render(texts.NOT_ALLOWED))
-
-
 async def invitation(update: Update, context: Context) -> None:
     """/invitation benevole: a one-time code, shown once."""
-    if not _is_admin(update, context):
-        await refuse(update, context)
-        return
     data = context.bot_data
     if not context.args or context.args[0].casefold() not in ("benevole", "bénévole"):
         await reply(update, data.content.render(t.INVITATION_USAGE))
@@ -151,7 +97,7 @@ async def join(update: Update, context: Context) -> int:
     assert update.effective_user is not None
     if result.status == Redeemed.ENROLLED:
         await reply(update, content.render(t.JOIN_WELCOME, name=update.effective_user.first_name))
-        await _set_volunteer_menu(context, update.effective_user.id, True)
+        await set_volunteer_menu(context, update.effective_user.id, True)
     return await forms.begin(update, context, "vol_setup", volunteer.id)
 
 
@@ -163,14 +109,14 @@ async def _load(context: Context, telegram_id: int) -> tuple[Person, Volunteer] 
 def _profile_markup(content: Content, volunteer: Volunteer, today: date) -> Any:
     paused = volunteer.paused_until is not None and volunteer.paused_until >= today
     pause = (
-        (content.render(t.PROFILE_RESUME), pack("vp", "resume"))
+        (content.render(t.PROFILE_RESUME), buttons.PROFILE.pack("resume"))
         if paused
-        else (content.render(t.PROFILE_PAUSE), pack("vp", "pause"))
+        else (content.render(t.PROFILE_PAUSE), buttons.PROFILE.pack("pause"))
     )
     return keyboard(
         [
-            [(content.render(t.PROFILE_MISSIONS), pack("vp", "missions"))],
-            [(content.render(t.PROFILE_DAYS), pack("vp", "days"))],
+            [(content.render(t.PROFILE_MISSIONS), buttons.PROFILE.pack("missions"))],
+            [(content.render(t.PROFILE_DAYS), buttons.PROFILE.pack("days"))],
             [pause],
         ]
     )
@@ -211,14 +157,14 @@ async def on_profile_button(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     await answer_query(query)
-    parts = unpack(query.data, "vp", 1)
+    parts = buttons.PROFILE.parse(query.data)
     found = await _load(context, update.effective_user.id)
     content = context.bot_data.content
     if found is None:
         await reply(update, content.render(t.NOT_VOLUNTEER))
         return forms.END
     person, volunteer = found
-    action = parts[0] if parts else ""
+    action = str(parts[0]) if parts else ""
     kinds = {"missions": "vol_missions", "days": "vol_days", "pause": "vol_pause"}
     if action in kinds:
         await query.edit_message_reply_markup(None)
@@ -277,13 +223,8 @@ for _kind in ("vol_setup", "vol_missions", "vol_days", "vol_pause"):
     forms.register(_kind, _complete_profile)
 
 
-async def _listed(
-    update: Update, context: Context, allowed: bool
-) -> list[volunteers.VolunteerView] | None:
-    """The volunteers, for someone allowed to see them; otherwise a refusal or "nobody yet"."""
-    if not allowed:
-        await refuse(update, context)
-        return None
+async def _listed(update: Update, context: Context) -> list[volunteers.VolunteerView] | None:
+    """The volunteers, or None after saying there is nobody yet."""
     data = context.bot_data
     async with data.session_factory() as session:
         views = await volunteers.list_volunteers(session)
@@ -295,7 +236,7 @@ async def _listed(
 
 async def list_volunteers(update: Update, context: Context) -> None:
     """/benevoles: who, missions, load, last activity."""
-    views = await _listed(update, context, _is_staff_or_admin(update, context))
+    views = await _listed(update, context)
     if views is None:
         return
     data = context.bot_data
@@ -318,13 +259,14 @@ async def list_volunteers(update: Update, context: Context) -> None:
 
 async def remove_menu(update: Update, context: Context) -> None:
     """/retirer: choose the volunteer to take off the list."""
-    views = await _listed(update, context, _is_admin(update, context))
+    views = await _listed(update, context)
     if views is None:
         return
     data = context.bot_data
     content = data.content
     rows = [
-        [(display_name(data.config, v.person), pack("vr", v.person.id))] for v in views[:MAX_LISTED]
+        [(display_name(data.config, v.person), buttons.REMOVE.pack(v.person.id))]
+        for v in views[:MAX_LISTED]
     ]
     await reply(update, content.render(t.REMOVE_CHOOSE), keyboard(rows))
 
@@ -333,16 +275,13 @@ async def on_remove_choice(update: Update, context: Context) -> None:
     """A volunteer chosen under /retirer: ask for confirmation."""
     query = update.callback_query
     assert query is not None
-    if not _is_admin(update, context):
-        await refuse(update, context)
-        return
     await answer_query(query)
     data = context.bot_data
     content = data.content
-    parts = unpack(query.data, "vr", 1)
-    person_id = as_int(parts[0]) if parts else None
+    parts = buttons.REMOVE.parse(query.data)
+    person_id = parts[0] if parts else None
     view = None
-    if person_id is not None:
+    if isinstance(person_id, int):
         async with data.session_factory() as session:
             view = await volunteers.get_view(session, person_id)
     if view is None:
@@ -350,8 +289,8 @@ async def on_remove_choice(update: Update, context: Context) -> None:
         return
     markup = keyboard(
         [
-            [(content.render(t.REMOVE_YES), pack("vrx", view.person.id, "yes"))],
-            [(content.render(t.REMOVE_NO), pack("vrx", view.person.id, "no"))],
+            [(content.render(t.REMOVE_YES), buttons.REMOVE_CONFIRM.pack(view.person.id, "yes"))],
+            [(content.render(t.REMOVE_NO), buttons.REMOVE_CONFIRM.pack(view.person.id, "no"))],
         ]
     )
     name = display_name(data.config, view.person)
@@ -364,17 +303,14 @@ async def on_remove_confirm(update: Update, context: Context) -> None:
     """Confirmation of /retirer: the volunteer leaves, their open reviews go to someone else."""
     query = update.callback_query
     assert query is not None
-    if not _is_admin(update, context):
-        await refuse(update, context)
-        return
     await answer_query(query)
     data = context.bot_data
     content = data.content
-    parts = unpack(query.data, "vrx", 2)
-    person_id = as_int(parts[0]) if parts else None
-    if parts is None or person_id is None or parts[1] not in ("yes", "no"):
+    parts = buttons.REMOVE_CONFIRM.parse(query.data)
+    if parts is None or not isinstance(parts[0], int):
         await reply(update, content.render(texts.STALE_BUTTON))
         return
+    person_id = parts[0]
     if parts[1] == "no":
         await edit_or_send(query, content.render(t.REMOVE_ABORTED))
         return
@@ -393,57 +329,25 @@ async def on_remove_confirm(update: Update, context: Context) -> None:
     await edit_or_send(query, content.render(t.REMOVED, name=name, reviews=len(moved)))
     if person.telegram_id is not None:
         await notify(context, person.telegram_id, content.render(t.REMOVED_NOTICE))
-        await _set_volunteer_menu(context, person.telegram_id, False)
+        await set_volunteer_menu(context, person.telegram_id, False)
     await tell_owners_reassigned(context, name, moved)
-
-
-async def tell_owners_reassigned(
-    context: Context, name: str, moved: list[reviews.Reassigned]
-) -> None:
-    """Tell each staff owner that a review of their project changed hands, and to whom."""
-    data = context.bot_data
-    content = data.content
-    if not moved:
-        return
-    async with data.session_factory() as session:
-        ids = {m.project.owner_id for m in moved if m.project.owner_id}
-        ids |= {m.assignee_id for m in moved if m.assignee_id}
-        people = await projects.people_by_id(session, ids)
-    for item in moved:
-        owner = people.get(item.project.owner_id or 0)
-        if owner is None or owner.telegram_id is None:
-            continue
-        assignee = people.get(item.assignee_id or 0)
-        await notify(
-            context,
-            owner.telegram_id,
-            content.render(
-                t.OWNER_REASSIGNED,
-                reference=item.project.reference or "",
-                number=item.review.number,
-                name=name,
-                assignee=display_name(data.config, assignee),
-            ),
-        )
 
 
 def volunteer_handlers() -> list[Any]:
     """Commands and buttons that are not part of a form (registered after the forms)."""
-    private = filters.ChatType.PRIVATE
     return [
-        CommandHandler("invitation", invitation, filters=private),
-        CommandHandler("benevoles", list_volunteers, filters=private),
-        CommandHandler("retirer", remove_menu, filters=private),
-        CallbackQueryHandler(on_remove_choice, pattern=r"^vr:"),
-        CallbackQueryHandler(on_remove_confirm, pattern=r"^vrx:"),
+        command("invitation", invitation),
+        command("benevoles", list_volunteers),
+        command("retirer", remove_menu),
+        button(buttons.REMOVE, on_remove_choice),
+        button(buttons.REMOVE_CONFIRM, on_remove_confirm),
     ]
 
 
 def volunteer_form_entries() -> list[Any]:
     """Handlers that open a volunteer form: part of the forms conversation."""
-    private = filters.ChatType.PRIVATE
     return [
-        CommandHandler("rejoindre", join, filters=private),
-        CommandHandler("profil", profile, filters=private),
-        CallbackQueryHandler(on_profile_button, pattern=r"^vp:"),
+        command("rejoindre", join),
+        command("profil", profile),
+        button(buttons.PROFILE, on_profile_button),
     ]

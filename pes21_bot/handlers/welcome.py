@@ -9,8 +9,9 @@ from telegram import InlineKeyboardMarkup, Update
 from pes21_bot import texts
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
-from pes21_bot.handlers.render import fr_day
-from pes21_bot.handlers.ui import answer_query, as_int, edit_or_send, keyboard, pack, reply, unpack
+from pes21_bot.handlers.ui import answer_query, as_int, edit_or_send, pack, reply, unpack
+from pes21_bot.messages.markup import keyboard
+from pes21_bot.messages.render import fr_day
 from pes21_bot.services import intake
 
 MENU_ITEMS = (

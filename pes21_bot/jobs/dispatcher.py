@@ -25,12 +25,13 @@ from pes21_bot.content import Html
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.models import Person, Project, Reminder, Review
 from pes21_bot.domain.scheduling import is_quiet
-from pes21_bot.handlers import staff
-from pes21_bot.handlers.render import card_text, fr_date
-from pes21_bot.handlers.reviews import contact_text, review_markup
-from pes21_bot.handlers.ui import keyboard, pack, retry_seconds
+from pes21_bot.messages.cards import accompaniment_row, card_markup
+from pes21_bot.messages.markup import keyboard
+from pes21_bot.messages.render import card_text, fr_date
+from pes21_bot.messages.reviews import contact_text, review_markup
 from pes21_bot.services import projects, reminders, reviews, volunteers
 from pes21_bot.services.people import display_name
+from pes21_bot.telegram_http import retry_seconds
 from pes21_bot.texts import volunteers as t
 
 logger = logging.getLogger(__name__)
@@ -191,7 +192,7 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
         card = card_text(content, data.config, project)
         text = _with_late(data, reminder, Html(f"{header}\n\n{card}"))
         return Prepared(
-            reminder.id, chat_id, text, staff.card_markup(context, project), card_project=project
+            reminder.id, chat_id, text, card_markup(content, project), card_project=project
         )
     if kind == reminders.PROJECT_STALE:
         if project is None or project.status not in ("claimed", "accompanying"):
@@ -203,7 +204,7 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
             return None
         days = (data.clock.now() - news).days
         text = content.render(t.STALE, reference=project.reference or "", days=days)
-        markup = keyboard([[(content.render(t.ACC_BUTTON), pack("acc", project.id))]])
+        markup = keyboard([accompaniment_row(content, project)])
         return Prepared(reminder.id, chat_id, _with_late(data, reminder, text), markup)
     if kind == reminders.DIGEST:
         digest = await _digest_text(session, data, chat_id)

@@ -19,6 +19,7 @@ class Role(StrEnum):
     HOLDER = "holder"
     VOLUNTEER = "volunteer"
     STAFF = "staff"
+    COORDINATOR = "coordinator"
     ADMIN = "admin"
 
 
@@ -59,6 +60,8 @@ def roles_of(config: Config, telegram_id: int, person: Person | None) -> set[Rol
         roles.add(Role.ADMIN)
     if config.staff_member(telegram_id) is not None:
         roles.add(Role.STAFF)
+    if any(p.coordinator == telegram_id for p in config.programmes.values()):
+        roles.add(Role.COORDINATOR)
     if person is not None and person.role == Role.VOLUNTEER.value:
         roles.add(Role.VOLUNTEER)
     return roles

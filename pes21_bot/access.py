@@ -1,0 +1,165 @@
+"""Who may do what: every command and every button family, with the roles that may use it.
+
+Registration reads this table (pes21_bot/handlers/access.py): a command or a button family
+missing here cannot be registered, and /aide, Telegram's command menus and the refusal all come
+from it. Checks that depend on the project at hand (staff of *this* project's programme) use
+``staff_may`` with the same declaration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pes21_bot import buttons, texts
+from pes21_bot.config import Config
+from pes21_bot.domain.assignment import WELCOMING_MISSION
+from pes21_bot.domain.vocabulary import Programme
+from pes21_bot.services.people import Role
+from pes21_bot.texts import volunteers as volunteer_texts
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The roles that may use a command or a button family, and how others are refused.
+
+    ``missions``: a volunteer qualifies only with one of these missions (empty: any volunteer).
+    ``scoped``: staff qualify only for the programme concerned (the project's, or ``programme``).
+    ``hidden_for``: roles that may use it but do not see it in /aide and the menus.
+    """
+
+    roles: frozenset[Role]
+    missions: frozenset[str] = frozenset()
+    scoped: bool = False
+    programme: str | None = None
+    refusal: texts.TextKey = texts.NOT_ALLOWED
+    hidden_for: frozenset[Role] = frozenset()
+
+    @property
+    def everyone(self) -> bool:
+        """Open to anyone who writes to the bot (every user is at least a holder)."""
+        return Role.HOLDER in self.roles
+
+
+def _rule(*roles: Role, **options: object) -> Rule:
+    return Rule(frozenset(roles), **options)  # type: ignore[arg-type]
+
+
+EVERYONE = _rule(Role.HOLDER)
+STAFF_OR_ADMIN = _rule(Role.STAFF, Role.ADMIN)
+ADMIN = _rule(Role.ADMIN)
+# Project buttons: staff of the project's programme.
+PROJECT_STAFF = _rule(Role.STAFF, scoped=True)
+
+# In the order /aide and the menus list them.
+COMMANDS: dict[str, Rule] = {
+    "start": EVERYONE,
+    "aide": EVERYONE,
+    "suivi": EVERYONE,
+    "retour": EVERYONE,
+    "annuler": EVERYONE,
+    "mes_donnees": EVERYONE,
+    "supprimer": EVERYONE,
+    "rejoindre": _rule(Role.HOLDER, hidden_for=frozenset({Role.VOLUNTEER})),
+    "profil": _rule(Role.VOLUNTEER, refusal=volunteer_texts.NOT_VOLUNTEER),
+    "bilan": _rule(Role.VOLUNTEER, Role.STAFF),
+    "mes_bilans": _rule(Role.VOLUNTEER, Role.STAFF),
+    "dossiers": STAFF_OR_ADMIN,
+    "dossier": STAFF_OR_ADMIN,
+    "orientation_test": STAFF_OR_ADMIN,
+    "stats": STAFF_OR_ADMIN,
+    "rapport": STAFF_OR_ADMIN,
+    "export": STAFF_OR_ADMIN,
+    "graphique": STAFF_OR_ADMIN,
+    "benevoles": STAFF_OR_ADMIN,
+    "invitation": ADMIN,
+    "retirer": ADMIN,
+}
+
+BUTTONS: dict[str, Rule] = {
+    # The welcome menu, the intake and the short forms check that the draft is the presser's.
+    **{
+        b.prefix: EVERYONE
+        for b in (
+            buttons.MENU,
+            buttons.FAQ,
+            buttons.DRAFT,
+            buttons.CONSENT,
+            buttons.ANSWER,
+            buttons.TOGGLE,
+            buttons.VALIDATE,
+            buttons.SKIP,
+            buttons.EDIT,
+            buttons.RECAP,
+            buttons.CANCEL,
+            buttons.FORM_ANSWER,
+            buttons.FORM_TOGGLE,
+            buttons.FORM_VALIDATE,
+            buttons.FORM_SKIP,
+            buttons.FORM_EDIT,
+            buttons.FORM_RECAP,
+            buttons.ERASE,
+        )
+    },
+    # Early projects (accueil en amont) may also be claimed by welcoming volunteers.
+    buttons.CLAIM.prefix: _rule(
+        Role.STAFF, Role.VOLUNTEER, missions=frozenset({WELCOMING_MISSION}), scoped=True
+    ),
+    **{
+        b.prefix: PROJECT_STAFF
+        for b in (
+            buttons.REDIRECT_MENU,
+            buttons.REDIRECT,
+            buttons.CLOSE_MENU,
+            buttons.CLOSE,
+            buttons.CARD_BACK,
+            buttons.ACCOMPANIMENT,
+            buttons.ACC_START,
+            buttons.ACC_MILESTONES,
+            buttons.ACC_MILESTONE,
+            buttons.ACC_END,
+            buttons.ACC_VOLUNTEERS,
+            buttons.ACC_VOLUNTEER,
+        )
+    },
+    buttons.PROFILE.prefix: _rule(Role.VOLUNTEER, refusal=volunteer_texts.NOT_VOLUNTEER),
+    buttons.REMOVE.prefix: ADMIN,
+    buttons.REMOVE_CONFIRM.prefix: ADMIN,
+    # The assignee, or staff of the project's programme (services.reviews.may_log).
+    buttons.REVIEW.prefix: _rule(Role.VOLUNTEER, Role.STAFF, scoped=True),
+    buttons.DLA.prefix: _rule(Role.STAFF, scoped=True, programme=Programme.DLA),
+}
+
+
+def allows(rule: Rule, roles: set[Role], missions: set[str] | None = None) -> bool:
+    """Whether someone with these roles (and volunteer missions) may use it at all."""
+    granted = rule.roles & roles
+    if granted == {Role.VOLUNTEER} and rule.missions:
+        return bool(rule.missions & (missions or set()))
+    return bool(granted)
+
+
+def staff_may(rule: Rule, config: Config, telegram_id: int, programme: str | None) -> bool:
+    """Whether staff or admin rights of this rule cover this programme for this user."""
+    if Role.ADMIN in rule.roles and config.is_admin(telegram_id):
+        return True
+    member = config.staff_member(telegram_id)
+    if Role.STAFF not in rule.roles or member is None:
+        return False
+    if not rule.scoped:
+        return True
+    concerned = rule.programme or programme
+    return concerned is not None and concerned in member.programmes
+
+
+def commands_for(roles: set[Role]) -> list[str]:
+    """The commands listed in /aide and the menu for someone with these roles."""
+    return [
+        name
+        for name, rule in COMMANDS.items()
+        if allows(rule, roles) and not (rule.hidden_for & roles)
+    ]
+
+
+def all_commands() -> set[str]:
+    """Every command name the bot registers (contenus/ describes each one)."""
+    return set(COMMANDS)

@@ -1,0 +1,157 @@
+"""Every button family: one definition builds its callback data, parses it and routes it.
+
+Callback data is ``prefix:field:field``; Telegram allows 64 bytes. Each field says what it holds
+(a positive id, a short code, one of a few words), so the longest possible data of a family is
+known and checked by the tests, and a forged or stale button parses to None.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SEPARATOR = ":"
+MAX_CALLBACK_BYTES = 64
+MAX_ID = 2**63 - 1  # database and Telegram ids are 64-bit
+
+
+@dataclass(frozen=True)
+class Id:
+    """A positive 64-bit integer (a database row, a bit mask, an index)."""
+
+    def parse(self, text: str) -> int | None:
+        """The integer, or None."""
+        if not text.isdigit() or len(text) > len(str(MAX_ID)) or int(text) > MAX_ID:
+            return None
+        return int(text)
+
+    def longest(self) -> str:
+        """The longest text this field may hold."""
+        return str(MAX_ID)
+
+
+@dataclass(frozen=True)
+class Code:
+    """A short code from config or contenus/ (question id, choice value, reason...)."""
+
+    max_length: int
+
+    def parse(self, text: str) -> str | None:
+        """The code, or None when empty or too long."""
+        return text if 0 < len(text) <= self.max_length else None
+
+    def longest(self) -> str:
+        """The longest text this field may hold."""
+        return "x" * self.max_length
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """One of a few fixed words (an action such as yes / no)."""
+
+    values: tuple[str, ...]
+
+    def parse(self, text: str) -> str | None:
+        """The word, or None when it is not one of the values."""
+        return text if text in self.values else None
+
+    def longest(self) -> str:
+        """The longest text this field may hold."""
+        return max(self.values, key=len)
+
+
+Field = Id | Code | OneOf
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button family: its prefix and the fields its callback data carries."""
+
+    prefix: str
+    fields: tuple[Field, ...]
+
+    @property
+    def pattern(self) -> str:
+        """The regular expression that routes this family to its handler."""
+        return f"^{re.escape(self.prefix)}{SEPARATOR}"
+
+    def pack(self, *values: object) -> str:
+        """Callback data for these field values; a value that does not fit is a bug."""
+        texts = [str(v) for v in values]
+        if len(texts) != len(self.fields):
+            raise ValueError(f"{self.prefix}: {len(self.fields)} fields, got {len(texts)}")
+        for field, text in zip(self.fields, texts, strict=True):
+            if SEPARATOR in text or field.parse(text) is None:
+                raise ValueError(f"{self.prefix}: {text!r} does not fit {field}")
+        data = SEPARATOR.join([self.prefix, *texts])
+        if len(data.encode()) > MAX_CALLBACK_BYTES:
+            raise ValueError(f"callback data too long: {data!r}")
+        return data
+
+    def parse(self, data: str | None) -> tuple[int | str, ...] | None:
+        """The field values of callback data of this family, or None if malformed."""
+        if not data:
+            return None
+        parts = data.split(SEPARATOR)
+        if parts[0] != self.prefix or len(parts) != len(self.fields) + 1:
+            return None
+        values = [field.parse(text) for field, text in zip(self.fields, parts[1:], strict=True)]
+        if any(v is None for v in values):
+            return None
+        return tuple(v for v in values if v is not None)
+
+    def longest(self) -> str:
+        """The longest callback data this family can produce (checked by the tests)."""
+        return SEPARATOR.join([self.prefix, *(f.longest() for f in self.fields)])
+
+
+YES_NO = OneOf(("yes", "no"))
+QUESTION = Code(20)  # question and field ids of contenus/questionnaires.yaml and of forms
+VALUE = Code(20)  # a choice value or an ISO date
+SOURCE = Code(24)  # a deep-link source (handlers/welcome.py SOURCE_RE), or "-"
+
+# Welcome menu and FAQ (handlers/welcome.py).
+MENU = Button("m", (Code(16), SOURCE))
+FAQ = Button("f", (Id(),))
+# Intake questionnaire (handlers/intake.py; still packed by hand there).
+DRAFT = Button("d", (OneOf(("resume", "restart")), Id()))
+CONSENT = Button("c", (Code(16), YES_NO, SOURCE))
+ANSWER = Button("a", (Id(), QUESTION, VALUE))
+TOGGLE = Button("t", (Id(), QUESTION, Id()))
+VALIDATE = Button("v", (Id(), QUESTION, Id()))
+SKIP = Button("s", (Id(), QUESTION))
+EDIT = Button("e", (Id(), QUESTION))
+RECAP = Button("r", (Id(), OneOf(("send", "cancel"))))
+CANCEL = Button("x", (Id(), YES_NO))
+# Short forms (handlers/forms.py; still packed by hand there).
+FORM_ANSWER = Button("fa", (Id(), QUESTION, VALUE))
+FORM_TOGGLE = Button("ft", (Id(), QUESTION, Id()))
+FORM_VALIDATE = Button("fv", (Id(), QUESTION, Id()))
+FORM_SKIP = Button("fs", (Id(), QUESTION))
+FORM_EDIT = Button("fe", (Id(), QUESTION))
+FORM_RECAP = Button("fr", (Id(), OneOf(("save", "cancel"))))
+# Holder's data rights (handlers/holder.py).
+ERASE = Button("erase", (YES_NO,))
+# Staff cards (handlers/staff.py).
+CLAIM = Button("claim", (Id(),))
+REDIRECT_MENU = Button("redir", (Id(),))
+REDIRECT = Button("redirto", (Id(), Code(16)))
+CLOSE_MENU = Button("close", (Id(),))
+CLOSE = Button("closeas", (Id(), Code(24)))
+CARD_BACK = Button("card", (Id(),))
+# Accompaniment (handlers/accompaniment.py).
+ACCOMPANIMENT = Button("acc", (Id(),))
+ACC_START = Button("acs", (Id(),))
+ACC_MILESTONES = Button("acm", (Id(),))
+ACC_MILESTONE = Button("acmp", (Id(), Code(32)))
+ACC_END = Button("ace", (Id(),))
+ACC_VOLUNTEERS = Button("acv", (Id(),))
+ACC_VOLUNTEER = Button("acvp", (Id(), Id()))
+# Volunteers (handlers/volunteers.py) and reviews (handlers/reviews.py).
+PROFILE = Button("vp", (OneOf(("missions", "days", "pause", "resume")),))
+REMOVE = Button("vr", (Id(),))
+REMOVE_CONFIRM = Button("vrx", (Id(), YES_NO))
+REVIEW = Button("rv", (OneOf(("go", "snooze", "decline")), Id()))
+DLA = Button("dla", (YES_NO, Id()))
+
+FAMILIES: tuple[Button, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Button))

@@ -1,0 +1,134 @@
+"""Registering a command or a button family: its roles come from pes21_bot.access, checked first."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, filters
+
+from pes21_bot import access, texts
+from pes21_bot.access import Rule
+from pes21_bot.buttons import Button
+from pes21_bot.context import Context
+from pes21_bot.db.models import Project
+from pes21_bot.handlers.ui import answer_query, reply
+from pes21_bot.services import projects, volunteers
+from pes21_bot.services.people import Role, find_person, roles_of
+
+logger = logging.getLogger(__name__)
+
+Callback = Callable[[Update, Context], Coroutine[Any, Any, Any]]
+
+
+async def permitted(rule: Rule, update: Update, context: Context) -> bool:
+    """Whether the sender holds one of the rule's roles (with a listed mission, if it says so)."""
+    if rule.everyone:
+        return True
+    assert update.effective_user is not None
+    user_id = update.effective_user.id
+    data = context.bot_data
+    async with data.session_factory() as session:
+        person = await find_person(session, user_id)
+        roles = roles_of(data.config, user_id, person)
+        missions: set[str] = set()
+        if Role.VOLUNTEER in roles and rule.missions:
+            found = await volunteers.active_volunteer(session, user_id)
+            missions = set(found[1].missions) if found else set()
+    return access.allows(rule, roles, missions)
+
+
+async def refuse(rule: Rule, update: Update, context: Context) -> None:
+    """The rule's French refusal: on the pressed button, or in the chat for a command."""
+    await refuse_with(update, context, rule.refusal)
+
+
+def gated(rule: Rule, callback: Callback, what: str) -> Callback:
+    """The callback, run only for someone the rule allows; others get the refusal."""
+    if rule.everyone:
+        return callback
+
+    @functools.wraps(callback)
+    async def checked(update: Update, context: Context) -> Any:
+        if await permitted(rule, update, context):
+            return await callback(update, context)
+        assert update.effective_user is not None
+        logger.warning("refused %s for user %s", what, update.effective_user.id)
+        await refuse(rule, update, context)
+        return ConversationHandler.END
+
+    return checked
+
+
+def command(name: str, callback: Callback) -> CommandHandler[Context, Any]:
+    """A private-chat command; its roles must be declared in access.COMMANDS."""
+    rule = access.COMMANDS[name]  # a KeyError here: declare the command's roles first
+    return CommandHandler(name, gated(rule, callback, f"/{name}"), filters=filters.ChatType.PRIVATE)
+
+
+def button(family: Button, callback: Callback) -> CallbackQueryHandler[Context, Any]:
+    """A button family's handler; its roles must be declared in access.BUTTONS."""
+    rule = access.BUTTONS[family.prefix]  # a KeyError here: declare the family's roles first
+    return CallbackQueryHandler(
+        gated(rule, callback, f"button {family.prefix}"), pattern=family.pattern
+    )
+
+
+async def project_checked(
+    update: Update, context: Context, family: Button, project_id: int | None
+) -> Project | None:
+    """The project, if the family's rule lets the user act on it; else a refusal, shown and logged.
+
+    The one check of "staff of this project's programme" (and, for claims, of a welcoming
+    volunteer on an early project), fed by the family's declaration in access.BUTTONS.
+    """
+    assert update.effective_user is not None
+    rule = access.BUTTONS[family.prefix]
+    data = context.bot_data
+    user_id = update.effective_user.id
+    project = None
+    if project_id is not None:
+        async with data.session_factory() as session:
+            project = await projects.get_project(session, project_id)
+    if project is None or project.reference is None:
+        logger.warning("malformed or unknown %s button from %s", family.prefix, user_id)
+        await refuse_with(update, context, texts.STALE_BUTTON)
+        return None
+    allowed = access.staff_may(rule, data.config, user_id, project.programme)
+    if not allowed and Role.VOLUNTEER in rule.roles:
+        today = data.clock.now().astimezone(data.config.tz).date()
+        async with data.session_factory() as session:
+            allowed = await projects.may_claim(
+                session, data.config, user_id, project.programme, today
+            )
+    if not allowed:
+        logger.warning("refused %s on project %s for user %s", family.prefix, project.id, user_id)
+        await refuse(rule, update, context)
+        return None
+    return project
+
+
+async def pressed_project(
+    update: Update, context: Context, family: Button
+) -> tuple[Project, tuple[int | str, ...]] | None:
+    """Parse a project button (project id first, then the other fields) and check the presser."""
+    query = update.callback_query
+    assert query is not None
+    values = family.parse(query.data)
+    project_id = values[0] if values is not None and isinstance(values[0], int) else None
+    project = await project_checked(update, context, family, project_id)
+    if project is None or values is None:
+        return None
+    return project, values[1:]
+
+
+async def refuse_with(update: Update, context: Context, key: texts.TextKey) -> None:
+    """A short answer on the pressed button, or in the chat for a typed command."""
+    text = context.bot_data.content.render(key)
+    if update.callback_query is not None:
+        await answer_query(update.callback_query, text)
+    else:
+        await reply(update, text)

@@ -1,0 +1,33 @@
+"""Staff cards: the project's text and its buttons, as sent, edited and re-announced."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup
+
+from pes21_bot import buttons, texts
+from pes21_bot.content import Content
+from pes21_bot.db.models import Project
+from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus
+from pes21_bot.messages.markup import keyboard
+from pes21_bot.texts import volunteers as volunteer_texts
+
+
+def accompaniment_row(content: Content, project: Project) -> list[tuple[str, str]]:
+    """The 'Accompagnement' button of a followed project."""
+    return [(content.render(volunteer_texts.ACC_BUTTON), buttons.ACCOMPANIMENT.pack(project.id))]
+
+
+def card_markup(content: Content, project: Project) -> InlineKeyboardMarkup:
+    """Claim (while unclaimed), accompaniment (once claimed), redirect and close buttons."""
+    rows: list[list[tuple[str, str]]] = []
+    if project.status == ProjectStatus.ROUTED:
+        rows.append([(content.render(texts.CLAIM), buttons.CLAIM.pack(project.id))])
+    if project.status in FOLLOWED_STATUSES:
+        rows.append(accompaniment_row(content, project))
+    rows.append(
+        [
+            (content.render(texts.REDIRECT), buttons.REDIRECT_MENU.pack(project.id)),
+            (content.render(texts.CLOSE), buttons.CLOSE_MENU.pack(project.id)),
+        ]
+    )
+    return keyboard(rows)
