@@ -20,8 +20,9 @@ from pydantic import (
     model_validator,
 )
 
-from pes21_bot.db.session import DEFAULT_DATABASE_URL
 from pes21_bot.domain.report import DLA_MILESTONES
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pes21.db"
 
 DEFAULT_CONFIG_PATH = "config.yaml"
 

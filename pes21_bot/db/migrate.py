@@ -1,7 +1,7 @@
 """Run the Alembic migrations from code: at startup, in the Docker image and in tests.
 
 ``python -m pes21_bot.db.migrate`` upgrades the database named by ``DATABASE_URL`` (default:
-the SQLite file of :data:`pes21_bot.db.session.DEFAULT_DATABASE_URL`) to the latest revision.
+the SQLite file of :data:`pes21_bot.config.DEFAULT_DATABASE_URL`) to the latest revision.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from sqlalchemy.engine import make_url
 
+from pes21_bot.config import DEFAULT_DATABASE_URL
 from pes21_bot.db.models import UTCDateTime
-from pes21_bot.db.session import DEFAULT_DATABASE_URL
 
 log = logging.getLogger(__name__)
 

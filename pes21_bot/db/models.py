@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -276,6 +277,24 @@ class FormDraft(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+# PTB's conversation key (chat and user ids), stored as JSON text in ConversationState.key.
+ConversationKey = tuple[int | str, ...]
+MAX_CONVERSATION_KEY_LENGTH = 200
+
+
+def encode_conversation_key(key: ConversationKey) -> str:
+    """Return the stored text of a PTB conversation key, e.g. ``[123, 456]``."""
+    text = json.dumps(list(key))
+    if len(text) > MAX_CONVERSATION_KEY_LENGTH:
+        raise ValueError(f"conversation key longer than {MAX_CONVERSATION_KEY_LENGTH} characters")
+    return text
+
+
+def decode_conversation_key(text: str) -> ConversationKey:
+    """Return the PTB tuple key stored as ``text``."""
+    return tuple(json.loads(text))
 
 
 class ConversationState(Base):

@@ -27,11 +27,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 from telegram.ext import BasePersistence, PersistenceInput
 
-from pes21_bot.db.models import Base, ConversationState, PersistedData
+from pes21_bot.db.models import (
+    Base,
+    ConversationKey,
+    ConversationState,
+    PersistedData,
+    decode_conversation_key,
+    encode_conversation_key,
+)
 from pes21_bot.db.session import SessionFactory
 
 # Same shapes as PTB's private aliases in telegram.ext._utils.types.
-ConversationKey = tuple[int | str, ...]
 CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
 USER = "user"
@@ -43,7 +49,6 @@ SINGLE_ROW_KEY = 0
 # Lengths of ConversationState.name and ConversationState.key, checked on every backend
 # (PostgreSQL would enforce them, SQLite would not).
 MAX_CONVERSATION_NAME_LENGTH = 100
-MAX_CONVERSATION_KEY_LENGTH = 200
 
 
 def to_json_value(value: Any, what: str) -> Any:
@@ -59,19 +64,6 @@ def to_json_value(value: Any, what: str) -> Any:
             "(tuples and non-string dict keys are not allowed)"
         )
     return decoded
-
-
-def encode_conversation_key(key: ConversationKey) -> str:
-    """Return the stored text of a PTB conversation key, e.g. ``[123, 456]``."""
-    text = json.dumps(list(key))
-    if len(text) > MAX_CONVERSATION_KEY_LENGTH:
-        raise ValueError(f"conversation key longer than {MAX_CONVERSATION_KEY_LENGTH} characters")
-    return text
-
-
-def decode_conversation_key(text: str) -> ConversationKey:
-    """Return the PTB tuple key stored as ``text``."""
-    return tuple(json.loads(text))
 
 
 class SqlPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -20,8 +20,6 @@ from sqlalchemy.ext.asyncio import (
 
 from pes21_bot.db.inline_sqlite import inline_connector
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pes21.db"
-
 SessionFactory = async_sessionmaker[AsyncSession]
 
 # Settings of the bot's PostgreSQL sessions, for the statistics on a large events table:

@@ -15,7 +15,6 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import CommandHandler, filters
 
 from pes21_bot import texts
 from pes21_bot.content import Content, Html
@@ -39,6 +38,7 @@ from pes21_bot.domain.report import (
     plural,
     split_message,
 )
+from pes21_bot.handlers.access import command
 from pes21_bot.handlers.ui import reply
 from pes21_bot.messages.render import fr_day
 from pes21_bot.services import exports, stats
@@ -519,10 +519,9 @@ async def chart_command(update: Update, context: Context) -> None:
 
 def admin_handlers() -> list[Any]:
     """The four figure commands, private chats only."""
-    private = filters.ChatType.PRIVATE
     return [
-        CommandHandler("stats", stats_command, filters=private),
-        CommandHandler("rapport", report_command, filters=private),
-        CommandHandler("export", export_command, filters=private),
-        CommandHandler("graphique", chart_command, filters=private),
+        command("stats", stats_command),
+        command("rapport", report_command),
+        command("export", export_command),
+        command("graphique", chart_command),
     ]

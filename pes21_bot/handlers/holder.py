@@ -7,19 +7,17 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from pes21_bot import texts
+from pes21_bot import buttons, texts
 from pes21_bot.content import Html
 from pes21_bot.context import Context
+from pes21_bot.handlers.access import button, command
 from pes21_bot.handlers.ui import (
     answer_query,
     edit_elsewhere,
     edit_or_send,
     notify,
-    pack,
     reply,
-    unpack,
 )
 from pes21_bot.messages.delivery import tell_owners_reassigned
 from pes21_bot.messages.markup import keyboard
@@ -99,8 +97,8 @@ async def erase_request(update: Update, context: Context) -> None:
     content = context.bot_data.content
     markup = keyboard(
         [
-            [(content.render(texts.ERASE_YES), pack("erase", "yes"))],
-            [(content.render(texts.ERASE_NO), pack("erase", "no"))],
+            [(content.render(texts.ERASE_YES), buttons.ERASE.pack("yes"))],
+            [(content.render(texts.ERASE_NO), buttons.ERASE.pack("no"))],
         ]
     )
     await reply(update, content.render(texts.ERASE_CONFIRM), markup)
@@ -113,7 +111,7 @@ async def on_erase(update: Update, context: Context) -> None:
     await answer_query(query)
     data = context.bot_data
     content = data.content
-    parts = unpack(query.data, "erase", 1)
+    parts = buttons.ERASE.parse(query.data)
     if parts is None or parts[0] != "yes":
         await edit_or_send(query, content.render(texts.ERASE_ABORTED))
         return
@@ -150,10 +148,9 @@ async def on_erase(update: Update, context: Context) -> None:
 
 def holder_handlers() -> list[Any]:
     """Holder commands (private chats) and the erase confirmation."""
-    private = filters.ChatType.PRIVATE
     return [
-        CommandHandler("suivi", follow_up, filters=private),
-        CommandHandler("mes_donnees", my_data, filters=private),
-        CommandHandler("supprimer", erase_request, filters=private),
-        CallbackQueryHandler(on_erase, pattern=r"^erase:"),
+        command("suivi", follow_up),
+        command("mes_donnees", my_data),
+        command("supprimer", erase_request),
+        button(buttons.ERASE, on_erase),
     ]

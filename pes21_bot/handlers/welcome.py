@@ -6,10 +6,10 @@ import re
 
 from telegram import InlineKeyboardMarkup, Update
 
-from pes21_bot import texts
+from pes21_bot import buttons, texts
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
-from pes21_bot.handlers.ui import answer_query, as_int, edit_or_send, pack, reply, unpack
+from pes21_bot.handlers.ui import answer_query, edit_or_send, reply
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_day
 from pes21_bot.services import intake
@@ -36,7 +36,7 @@ def menu_markup(content: Content, source: str | None) -> InlineKeyboardMarkup:
     """The welcome menu; the deep-link source travels in the buttons, nothing is stored yet."""
     return keyboard(
         [
-            [(content.render(label), pack("m", item, source or NO_SOURCE))]
+            [(content.render(label), buttons.MENU.pack(item, source or NO_SOURCE))]
             for item, label in MENU_ITEMS
         ]
     )
@@ -55,8 +55,8 @@ async def start(update: Update, context: Context) -> None:
         title = content.questionnaires[draft.path].title
         markup = keyboard(
             [
-                [(content.render(texts.RESUME), pack("d", "resume", draft.id))],
-                [(content.render(texts.RESTART), pack("d", "restart", draft.id))],
+                [(content.render(texts.RESUME), buttons.DRAFT.pack("resume", draft.id))],
+                [(content.render(texts.RESTART), buttons.DRAFT.pack("restart", draft.id))],
             ]
         )
         await reply(
@@ -76,7 +76,7 @@ async def nudge(update: Update, context: Context) -> None:
 
 
 def _back(content: Content) -> list[tuple[str, str]]:
-    return [(content.render(texts.MENU_BACK), pack("m", "menu", NO_SOURCE))]
+    return [(content.render(texts.MENU_BACK), buttons.MENU.pack("menu", NO_SOURCE))]
 
 
 async def on_menu(update: Update, context: Context) -> None:
@@ -84,7 +84,7 @@ async def on_menu(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     await answer_query(query)
-    parts = unpack(query.data, "m", 2)
+    parts = buttons.MENU.parse(query.data)
     data = context.bot_data
     content = data.content
     item = parts[0] if parts else None
@@ -109,7 +109,9 @@ async def on_menu(update: Update, context: Context) -> None:
             text = content.render(texts.AGENDA_EMPTY)
         await edit_or_send(query, text, keyboard([_back(content)]))
     elif item == "faq":
-        rows = [[(entry.question, pack("f", index))] for index, entry in enumerate(content.faq)]
+        rows = [
+            [(entry.question, buttons.FAQ.pack(index))] for index, entry in enumerate(content.faq)
+        ]
         await edit_or_send(
             query, content.render(texts.FAQ_HEADER), keyboard([*rows, _back(content)])
         )
@@ -127,13 +129,13 @@ async def on_faq(update: Update, context: Context) -> None:
     assert query is not None
     await answer_query(query)
     content = context.bot_data.content
-    parts = unpack(query.data, "f", 1)
-    index = as_int(parts[0]) if parts else None
-    if index is None or index >= len(content.faq):
+    parts = buttons.FAQ.parse(query.data)
+    index = parts[0] if parts else None
+    if not isinstance(index, int) or index >= len(content.faq):
         await reply(update, content.render(texts.STALE_BUTTON))
         return
     entry = content.faq[index]
-    back = [(content.render(texts.MENU_FAQ), pack("m", "faq", NO_SOURCE)), *_back(content)]
+    back = [(content.render(texts.MENU_FAQ), buttons.MENU.pack("faq", NO_SOURCE)), *_back(content)]
     await edit_or_send(
         query,
         content.render(texts.FAQ_ANSWER, question=entry.question, answer=entry.answer),

@@ -18,8 +18,8 @@ from pes21_bot.db.models import (
     ProjectCard,
     Review,
     Volunteer,
+    encode_conversation_key,
 )
-from pes21_bot.db.persistence import encode_conversation_key
 from pes21_bot.services import events
 from pes21_bot.services.people import find_person
 

@@ -10,8 +10,8 @@ import pytest
 
 import pes21_bot.app  # noqa: F401 - imports every handler, so every text key is registered
 from pes21_bot import texts
-from pes21_bot.content import ContentError, Html, load_content
 from pes21_bot.access import all_commands
+from pes21_bot.content import ContentError, Html, load_content
 from pes21_bot.runner import CONTENT_DIR, ROOT
 
 KEY_USE = re.compile(r"\btexts\.([A-Z][A-Z0-9_]+)\b")

@@ -1,0 +1,196 @@
+"""The table of who may do what, walked whole: every command and every button family, tried by
+every persona. Those the table does not allow get its French refusal and change nothing in the
+database; those it allows are not refused."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from pes21_bot import access, buttons
+from pes21_bot.access import Rule
+from pes21_bot.buttons import Button, Code, Id, OneOf
+from pes21_bot.db.models import Base, Review
+from pes21_bot.domain.vocabulary import Programme
+from pes21_bot.fake_telegram import FakeUser
+from pes21_bot.services.people import Role
+from tests.harness import HOLDER_ID, Harness
+from tests.volunteers.helpers import CAMILLE, KARIM, end_by_service, seed_project, seed_volunteer
+
+REMI = 6011
+ADMIN = 1001
+MISSIONS = ("reviews", "welcoming", "co_accompaniment")
+
+
+@dataclass(frozen=True)
+class Persona:
+    """Someone trying things: their Telegram id, roles and volunteer missions."""
+
+    name: str
+    telegram_id: int
+    roles: frozenset[Role]
+    missions: frozenset[str] = frozenset()
+
+
+PERSONAS = (
+    Persona("holder", HOLDER_ID, frozenset({Role.HOLDER})),
+    Persona(
+        "volunteer", REMI, frozenset({Role.HOLDER, Role.VOLUNTEER}), missions=frozenset(MISSIONS)
+    ),
+    Persona("staff", CAMILLE, frozenset({Role.HOLDER, Role.STAFF})),  # Bénéfices'Créa, amont
+    Persona("other_staff", KARIM, frozenset({Role.HOLDER, Role.STAFF})),  # DLA only
+    Persona("admin", ADMIN, frozenset({Role.HOLDER, Role.ADMIN})),
+)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Rows the buttons act on."""
+
+    project: int  # claimed by Camille (Bénéfices'Créa), accompaniment not started
+    early_project: int  # accueil en amont, unclaimed: welcoming volunteers may claim it
+    review: int  # of Camille's project, assigned to Rémi
+    volunteer: int  # Rémi's person id
+
+
+def _programme_of(family: Button | None, rule: Rule) -> str:
+    if rule.programme is not None:
+        return rule.programme
+    if family is buttons.CLAIM:
+        return Programme.ACCUEIL_AMONT
+    return Programme.BENEFICES_CREA
+
+
+def _allowed(harness: Harness, rule: Rule, who: Persona, family: Button | None) -> bool:
+    """What the table says, with the programme concerned for scoped rules."""
+    if not access.allows(rule, set(who.roles), set(who.missions)):
+        return False
+    if not rule.scoped:
+        return True
+    programme = _programme_of(family, rule)
+    if access.staff_may(rule, harness.config, who.telegram_id, programme):
+        return True
+    # The volunteer is Rémi: the review's assignee and a welcoming volunteer.
+    return Role.VOLUNTEER in who.roles & rule.roles
+
+
+# Field values that do nothing irreversible when an allowed persona presses the button.
+HARMLESS = {"erase": "no", "vrx": "no", "dla": "no", "rv": "go"}
+
+
+def _data(family: Button, targets: Targets) -> str:
+    values: list[object] = []
+    for field in family.fields:
+        if isinstance(field, Id):
+            if family in (buttons.REVIEW, buttons.DLA):
+                values.append(targets.review)
+            elif family in (buttons.REMOVE, buttons.REMOVE_CONFIRM):
+                values.append(targets.volunteer)
+            elif family is buttons.CLAIM:
+                values.append(targets.early_project)
+            else:
+                values.append(targets.project)
+        elif isinstance(field, OneOf):
+            values.append(HARMLESS.get(family.prefix, field.values[0]))
+        else:
+            assert isinstance(field, Code)
+            values.append("x")
+    return family.pack(*values)
+
+
+async def _snapshot(harness: Harness) -> dict[str, list[Any]]:
+    """Every row of every table but PTB's own storage."""
+    found: dict[str, list[Any]] = {}
+    async with harness.session_factory() as session:
+        for table in Base.metadata.sorted_tables:
+            if table.name.startswith("ptb_"):
+                continue
+            result = await session.execute(select(table).order_by(*table.primary_key.columns))
+            found[table.name] = [tuple(row) for row in result]
+    return found
+
+
+def _plain(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+async def _seed(harness: Harness) -> Targets:
+    remi = await seed_volunteer(harness, REMI, "Rémi", MISSIONS)
+    project = await seed_project(harness)
+    ended = await seed_project(harness, holder_id=5009)
+    scheduled = await end_by_service(harness, ended, date(2026, 3, 10))
+    async with harness.session_factory.begin() as session:
+        review = await session.get(Review, scheduled[0].id)
+        assert review is not None
+        review.assignee_id = remi.id
+        review.dla_state = "pending"
+    early = await seed_project(harness, holder_id=5010, owner_id=None, answers={"idea": "x"})
+    assert early.programme == Programme.ACCUEIL_AMONT
+    return Targets(project.id, early.id, review.id, remi.id)
+
+
+async def _try_command(harness: Harness, user: FakeUser, name: str) -> str:
+    user.send_command(f"/{name}")
+    return (await user.next_message()).text or ""
+
+
+async def _try_button(harness: Harness, user: FakeUser, data: str) -> str:
+    return await harness.button_answer(user.press_raw(data))
+
+
+async def test_every_entry_of_the_table_is_refused_to_others_and_open_to_its_roles(
+    sbot: Harness,
+) -> None:
+    targets = await _seed(sbot)
+    users = {p.name: sbot.api.user(p.telegram_id) for p in PERSONAS}
+    entries: list[tuple[str, Rule, Button | None]] = [
+        (name, rule, None) for name, rule in access.COMMANDS.items()
+    ]
+    entries += [(f.prefix, access.BUTTONS[f.prefix], f) for f in buttons.FAMILIES]
+    before = await _snapshot(sbot)
+    refused = 0
+    for label, rule, family in entries:
+        refusal = _plain(sbot.content.render(rule.refusal))
+        for who in PERSONAS:
+            if _allowed(sbot, rule, who, family):
+                continue
+            user = users[who.name]
+            if family is None:
+                answer = await _try_command(sbot, user, label)
+            else:
+                answer = await _try_button(sbot, user, _data(family, targets))
+            assert answer == refusal, (label, who.name, answer)
+            refused += 1
+    await sbot.settle()
+    assert await _snapshot(sbot) == before
+    assert refused > 100  # the walk really tried the restricted entries
+    for label, rule, family in entries:
+        refusal = _plain(sbot.content.render(rule.refusal))
+        for who in PERSONAS:
+            if not _allowed(sbot, rule, who, family):
+                continue
+            user = users[who.name]
+            if family is None:
+                answer = await _try_command(sbot, user, label)
+            else:
+                answer = await _try_button(sbot, user, _data(family, targets))
+            assert answer != refusal, (label, who.name)
+            await sbot.settle()
+            assert all(_plain(m.text or "") != refusal for m in user.unread()), (label, who.name)
+
+
+async def test_a_volunteer_help_and_menu_do_not_offer_to_join(sbot: Harness) -> None:
+    await seed_volunteer(sbot, REMI, "Rémi")
+    volunteer = sbot.api.user(REMI)
+    volunteer.send_command("/aide")
+    text = (await volunteer.expect("Voici ce que vous pouvez")).text or ""
+    assert "/profil" in text and "/bilan" in text
+    assert "/rejoindre" not in text
+    holder = sbot.holder()
+    holder.send_command("/aide")
+    assert "/rejoindre" in ((await holder.expect("Voici ce que vous pouvez")).text or "")
+    assert "rejoindre" not in access.commands_for({Role.HOLDER, Role.VOLUNTEER})
