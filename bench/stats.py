@@ -41,7 +41,6 @@ from sqlalchemy.engine import make_url
 
 from bench.common import peak_rss_mb, run_worker
 from pes21_bot.clock import FakeClock
-from pes21_bot.config import PROGRAMMES
 from pes21_bot.db.migrate import upgrade_to_head
 from pes21_bot.db.session import make_engine, make_session_factory
 from pes21_bot.domain.report import (
@@ -53,6 +52,7 @@ from pes21_bot.domain.report import (
     Period,
     Scope,
 )
+from pes21_bot.domain.vocabulary import PROGRAMMES
 from pes21_bot.runner import CONTENT_DIR, ROOT, load_all
 from pes21_bot.services import events as ev
 from pes21_bot.services import stats

@@ -20,15 +20,16 @@ from pydantic import (
     model_validator,
 )
 
+from pes21_bot.domain import vocabulary
 from pes21_bot.domain.report import DLA_MILESTONES
+from pes21_bot.domain.vocabulary import PROGRAMMES
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pes21.db"
 
 DEFAULT_CONFIG_PATH = "config.yaml"
 
 # Programme identifiers (DESIGN.md glossary); names shown to people live in contenus/.
-PROGRAMMES = ("benefices_crea", "accueil_amont", "dla", "generateur", "crdva")
-ProgrammeId = Literal["benefices_crea", "accueil_amont", "dla", "generateur", "crdva"]
+ProgrammeId = vocabulary.Programme
 
 # Maturity criteria known to the domain rules (pes21_bot.domain.qualification).
 CRITERIA = (
@@ -172,18 +173,18 @@ class Reminders(_Strict):
 
 
 DEFAULT_MILESTONES: dict[ProgrammeId, list[str]] = {
-    "benefices_crea": [
+    ProgrammeId.BENEFICES_CREA: [
         "diagnostic",
         "feasibility_study",
         "business_plan",
         "statutes",
         "funding_search",
     ],
-    "accueil_amont": ["first_meeting", "idea_workshop", "orientation"],
+    ProgrammeId.ACCUEIL_AMONT: ["first_meeting", "idea_workshop", "orientation"],
     # The DLA ids are those the report counts (pes21_bot.domain.report).
-    "dla": list(DLA_MILESTONES),
-    "generateur": ["territory_diagnostic", "feasibility_study", "project_launch"],
-    "crdva": ["first_meeting", "advice_given"],
+    ProgrammeId.DLA: list(DLA_MILESTONES),
+    ProgrammeId.GENERATEUR: ["territory_diagnostic", "feasibility_study", "project_launch"],
+    ProgrammeId.CRDVA: ["first_meeting", "advice_given"],
 }
 
 

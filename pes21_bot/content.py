@@ -12,7 +12,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pes21_bot import texts
-from pes21_bot.config import CRITERIA, PROGRAMMES
+from pes21_bot.config import CRITERIA
+from pes21_bot.domain.vocabulary import PATHS, PROGRAMMES, ProjectStatus
 from pes21_bot.texts import TextKey
 
 QuestionType = Literal[
@@ -26,8 +27,6 @@ QuestionType = Literal[
     "postal_code",
     "yes_no",
 ]
-
-PATHS = ("idea", "dla", "local_authority", "crdva")
 
 
 class Html(str):
@@ -168,7 +167,7 @@ class Content:
 
 # Fixed lists whose values the code relies on; each must have a label for every value.
 REQUIRED_LISTS: dict[str, tuple[str, ...]] = {
-    "project_status": ("draft", "routed", "claimed", "accompanying", "closed", "abandoned"),
+    "project_status": tuple(ProjectStatus),
     "close_reasons": ("not_ess", "no_answer", "duplicate", "elsewhere", "withdrawn", "other"),
     "paths": PATHS,
     "criteria": CRITERIA,

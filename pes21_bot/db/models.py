@@ -23,6 +23,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from pes21_bot.domain.vocabulary import ProjectStatus, ReviewState
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -103,7 +105,7 @@ class Project(Base):
     path: Mapped[str] = mapped_column(
         String(30)
     )  # questionnaire: idea, dla, local_authority, crdva
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[str] = mapped_column(String(20), default=ProjectStatus.DRAFT.value)
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     programme: Mapped[str | None] = mapped_column(String(40), index=True)
     score: Mapped[int | None]
@@ -170,7 +172,7 @@ class Review(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     number: Mapped[int]
     due_at: Mapped[datetime] = mapped_column(index=True)
-    state: Mapped[str] = mapped_column(String(20), default="open")  # open, done, cancelled
+    state: Mapped[str] = mapped_column(String(20), default=ReviewState.OPEN.value)
     done_at: Mapped[datetime | None]
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))

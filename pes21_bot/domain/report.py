@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES, PROGRAMME_PATH, ReviewState
+
 # Milestone ids carried by `milestone` events ({milestone, on, jobs_consolidated?, action?}).
 # The accompaniment feature records them; the DLA figures of the report count them.
 DLA_WELCOMED = "dla_welcomed"
@@ -30,20 +32,8 @@ DLA_MILESTONES = (
 # A structure "benefits" from the DLA when it takes part in an engineering (either kind).
 DLA_ENGINEERING = (DLA_INDIVIDUAL_ENGINEERING, DLA_COLLECTIVE_ENGINEERING)
 
-# The creation mission of the report ("Bénéfices'Créa"): ideas go to one of these two programmes.
-CREATION_PROGRAMMES = ("benefices_crea", "accueil_amont")
-
-# Which intake path feeds each programme: the funnel steps before routing carry a path only.
-PROGRAMME_PATHS = {
-    "benefices_crea": "idea",
-    "accueil_amont": "idea",
-    "dla": "dla",
-    "generateur": "local_authority",
-    "crdva": "crdva",
-}
-
 # Review states that end a review without it being done (it is then never overdue).
-REVIEW_CANCELLED_STATES = ("cancelled",)
+REVIEW_CANCELLED_STATES = (ReviewState.CANCELLED,)
 
 MIN_YEAR = 2000
 # Past this many months the chart groups by year, so it stays readable.
@@ -227,7 +217,7 @@ class Scope:
 
     def paths(self) -> tuple[str, ...]:
         """Intake paths feeding these programmes (for steps recorded before routing)."""
-        return tuple(sorted({PROGRAMME_PATHS[p] for p in self.programmes if p in PROGRAMME_PATHS}))
+        return tuple(sorted({PROGRAMME_PATH[p] for p in self.programmes if p in PROGRAMME_PATH}))
 
     def sees(self, *programmes: str) -> bool:
         """Whether at least one of these programmes is in scope."""

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pes21_bot.domain.qualification import Maturity
-
-PATH_PROGRAMME = {"dla": "dla", "local_authority": "generateur", "crdva": "crdva"}
+from pes21_bot.domain.vocabulary import PATH_PROGRAMMES, Path, Programme
 
 
 @dataclass(frozen=True)
@@ -19,8 +18,9 @@ class Route:
 
 def route(path: str, maturity: Maturity | None) -> Route:
     """Mature ideas go to Bénéfices'Créa, early ones to accueil en amont; other paths are fixed."""
-    if path == "idea":
+    if path == Path.IDEA:
         if maturity is not None and maturity.mature:
-            return Route("benefices_crea", suggest_emergence=False)
-        return Route("accueil_amont", suggest_emergence=True)
-    return Route(PATH_PROGRAMME[path], suggest_emergence=False)
+            return Route(Programme.BENEFICES_CREA, suggest_emergence=False)
+        return Route(Programme.ACCUEIL_AMONT, suggest_emergence=True)
+    (programme,) = PATH_PROGRAMMES[Path(path)]
+    return Route(programme, suggest_emergence=False)

@@ -66,7 +66,7 @@ PATH_PROGRAMMES: dict[Path, tuple[Programme, ...]] = {
     Path.CRDVA: (Programme.CRDVA,),
 }
 # The other way: the funnel steps before routing carry a path only.
-PROGRAMME_PATH: dict[Programme, Path] = {
+PROGRAMME_PATH: dict[str, Path] = {
     programme: path for path, programmes in PATH_PROGRAMMES.items() for programme in programmes
 }
 # The creation mission of the activity report ("Bénéfices'Créa").

@@ -20,7 +20,6 @@ from pes21_bot import texts
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
 from pes21_bot.domain.report import (
-    CREATION_PROGRAMMES,
     Period,
     PeriodError,
     ProgrammeFigures,
@@ -38,6 +37,7 @@ from pes21_bot.domain.report import (
     plural,
     split_message,
 )
+from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES
 from pes21_bot.handlers.access import command
 from pes21_bot.handlers.ui import reply
 from pes21_bot.messages.render import fr_day

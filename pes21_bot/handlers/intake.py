@@ -30,11 +30,12 @@ from telegram.ext import (
 )
 
 from pes21_bot import texts
-from pes21_bot.content import PATHS, Content, Html, Question, Questionnaire
+from pes21_bot.content import Content, Html, Question, Questionnaire
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.models import Project
 from pes21_bot.domain.answers import Bounds, Invalid, in_cote_dor, is_visible, normalise_phone
 from pes21_bot.domain.answers import parse_text_answer as parse_answer
+from pes21_bot.domain.vocabulary import PATHS, ProjectStatus
 from pes21_bot.handlers import common, welcome
 from pes21_bot.handlers.ui import (
     answer_query,
@@ -416,7 +417,7 @@ async def submit(update: Update, context: Context, project: Project) -> None:
     data = context.bot_data
     async with data.transaction() as session:
         fresh = await session.get(Project, project.id)
-        if fresh is None or fresh.status != "draft":
+        if fresh is None or fresh.status != ProjectStatus.DRAFT:
             await _refuse(update, context, texts.NO_DRAFT)
             return
         submission = await intake.submit(session, fresh, data.config, data.clock.now())

@@ -25,6 +25,7 @@ from pes21_bot.content import Html
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.models import Person, Project, Reminder, Review
 from pes21_bot.domain.scheduling import is_quiet
+from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus, ReviewState
 from pes21_bot.messages.cards import accompaniment_row, card_markup
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import card_text, fr_date
@@ -73,7 +74,7 @@ def _with_late(data: BotData, reminder: Reminder, text: Html) -> Html:
 def _still_unclaimed(project: Project | None, reminder: Reminder, routed: datetime | None) -> bool:
     return (
         project is not None
-        and project.status == "routed"
+        and project.status == ProjectStatus.ROUTED
         and project.owner_id is None
         and routed is not None
         and routed.isoformat() == reminder.payload.get("routed_at")
@@ -144,7 +145,7 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
     kind = reminder.kind
     tz = data.config.tz
     if kind in (reminders.REVIEW_DUE, reminders.REVIEW_OVERDUE, reminders.REVIEW_ESCALATION):
-        if review is None or project is None or review.state != reviews.OPEN:
+        if review is None or project is None or review.state != ReviewState.OPEN:
             return None
         owner = await session.get(Person, project.owner_id) if project.owner_id else None
         if kind == reminders.REVIEW_ESCALATION:
@@ -195,7 +196,7 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
             reminder.id, chat_id, text, card_markup(content, project), card_project=project
         )
     if kind == reminders.PROJECT_STALE:
-        if project is None or project.status not in ("claimed", "accompanying"):
+        if project is None or project.status not in FOLLOWED_STATUSES:
             return None
         if project.owner_id != reminder.recipient_id:
             return None

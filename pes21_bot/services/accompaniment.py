@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
 from pes21_bot.db.models import Accompaniment, Event, Project, Review
+from pes21_bot.domain.vocabulary import ProjectStatus
 from pes21_bot.services import events, reviews
 from pes21_bot.services.people import UserInfo, ensure_person
 
@@ -38,7 +39,7 @@ async def start(
     session: AsyncSession, project: Project, staff: UserInfo, started_on: date, now: datetime
 ) -> Accompaniment | None:
     """Start accompanying a claimed project; None if it is not (or no longer) claimed."""
-    if project.status != "claimed":
+    if project.status != ProjectStatus.CLAIMED:
         return None
     person = await ensure_person(session, staff, now)
     accompaniment = Accompaniment(
@@ -50,7 +51,7 @@ async def start(
         updated_at=now,
     )
     session.add(accompaniment)
-    project.status = "accompanying"
+    project.status = ProjectStatus.ACCOMPANYING
     project.updated_at = now
     await session.flush()
     events.record(
@@ -118,7 +119,7 @@ async def end(
 ) -> list[Review] | None:
     """End with an outcome: events, project closed, reviews scheduled; None if not running."""
     accompaniment = await current(session, project.id)
-    if accompaniment is None or project.status != "accompanying":
+    if accompaniment is None or project.status != ProjectStatus.ACCOMPANYING:
         return None
     person = await ensure_person(session, staff, now)
     ended_on = date.fromisoformat(answers["ended_on"])
@@ -131,7 +132,7 @@ async def end(
         if k in answers
     }
     accompaniment.updated_at = now
-    project.status = "closed"
+    project.status = ProjectStatus.CLOSED
     project.close_reason = ENDED_REASON
     project.closed_at = now
     project.updated_at = now

@@ -17,6 +17,7 @@ from pes21_bot.domain.answers import in_cote_dor, is_visible
 from pes21_bot.domain.qualification import Maturity, score_idea
 from pes21_bot.domain.references import format_reference
 from pes21_bot.domain.routing import Route, route
+from pes21_bot.domain.vocabulary import ProjectStatus
 from pes21_bot.services import events
 from pes21_bot.services.people import UserInfo, ensure_person, find_person
 
@@ -57,7 +58,7 @@ async def current_draft(session: AsyncSession, telegram_id: int) -> Project | No
     result = await session.execute(
         select(Project)
         .join(Person, Project.holder_id == Person.id)
-        .where(Person.telegram_id == telegram_id, Project.status == "draft")
+        .where(Person.telegram_id == telegram_id, Project.status == ProjectStatus.DRAFT)
         .order_by(Project.id.desc())
         .limit(1)
     )
@@ -95,7 +96,7 @@ async def begin(
     project = Project(
         holder_id=person.id,
         path=path,
-        status="draft",
+        status=ProjectStatus.DRAFT,
         answers={},
         source=source or person.source,
         created_at=now,
@@ -137,7 +138,7 @@ async def reopen(
 
 async def abandon(session: AsyncSession, project: Project, now: datetime) -> None:
     """Give up a draft: its answers are dropped, the count of abandoned intakes stays."""
-    project.status = "abandoned"
+    project.status = ProjectStatus.ABANDONED
     project.answers = {}
     project.closed_at = now
     project.updated_at = now
@@ -192,7 +193,7 @@ async def submit(
     else:
         raise RuntimeError("could not allocate a project reference")
     postal_code = answers.get("postal_code")
-    project.status = "routed"
+    project.status = ProjectStatus.ROUTED
     project.programme = destination.programme
     project.score = maturity.score if maturity else None
     project.criteria = maturity.criteria if maturity else None
@@ -231,7 +232,10 @@ async def holder_projects(session: AsyncSession, telegram_id: int) -> list[Proje
         return []
     result = await session.execute(
         select(Project)
-        .where(Project.holder_id == person.id, Project.status.not_in(("draft", "abandoned")))
+        .where(
+            Project.holder_id == person.id,
+            Project.status.not_in((ProjectStatus.DRAFT, ProjectStatus.ABANDONED)),
+        )
         .order_by(Project.submitted_at.desc())
     )
     return list(result.scalars())

@@ -12,13 +12,9 @@ from pes21_bot.config import Config
 from pes21_bot.db.models import Event, Person, Project, ProjectCard
 from pes21_bot.domain.assignment import WELCOMING_MISSION
 from pes21_bot.domain.references import parse_reference
+from pes21_bot.domain.vocabulary import OPEN_STATUSES, VOLUNTEER_PROGRAMME, ProjectStatus
 from pes21_bot.services import events, volunteers
 from pes21_bot.services.people import UserInfo, ensure_person, find_person
-
-OPEN_STATUSES = ("routed", "claimed", "accompanying")
-
-
-VOLUNTEER_PROGRAMME = "accueil_amont"  # early projects are welcomed by volunteers too
 
 
 async def recipients(
@@ -127,8 +123,12 @@ async def claim(
     person = await ensure_person(session, staff, now)
     result = await session.execute(
         update(Project)
-        .where(Project.id == project_id, Project.status == "routed", Project.owner_id.is_(None))
-        .values(owner_id=person.id, status="claimed", claimed_at=now, updated_at=now)
+        .where(
+            Project.id == project_id,
+            Project.status == ProjectStatus.ROUTED,
+            Project.owner_id.is_(None),
+        )
+        .values(owner_id=person.id, status=ProjectStatus.CLAIMED, claimed_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     project = await session.get(Project, project_id, populate_existing=True)
@@ -154,7 +154,7 @@ async def redirect(
     person = await ensure_person(session, staff, now)
     previous = project.programme or ""
     project.programme = programme
-    project.status = "routed"
+    project.status = ProjectStatus.ROUTED
     project.owner_id = None
     project.claimed_at = None
     project.updated_at = now
@@ -175,7 +175,7 @@ async def close(
 ) -> None:
     """Close a project with a reason."""
     person = await ensure_person(session, staff, now)
-    project.status = "closed"
+    project.status = ProjectStatus.CLOSED
     project.close_reason = reason
     project.closed_at = now
     project.updated_at = now
@@ -203,7 +203,8 @@ async def open_projects_of(
         select(Project)
         .where(
             Project.status.in_(OPEN_STATUSES),
-            owned | ((Project.status == "routed") & Project.programme.in_(member.programmes)),
+            owned
+            | ((Project.status == ProjectStatus.ROUTED) & Project.programme.in_(member.programmes)),
         )
         .order_by(Project.submitted_at)
     )

@@ -30,6 +30,7 @@ from pes21_bot.domain.scheduling import (
     is_late,
     next_weekly_slot,
 )
+from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus, ReviewState
 from pes21_bot.services import events, projects
 
 # Reminder kinds (REMINDER_SENT events carry them in `kind`).
@@ -332,7 +333,7 @@ async def _plan_digests(session: AsyncSession, config: Config, now: datetime) ->
 async def _plan_unclaimed(session: AsyncSession, config: Config, now: datetime) -> None:
     result = await session.execute(
         select(Project.id, Project.programme).where(
-            Project.status == "routed", Project.owner_id.is_(None)
+            Project.status == ProjectStatus.ROUTED, Project.owner_id.is_(None)
         )
     )
     rows = [(pid, programme) for pid, programme in result.all() if programme]
@@ -392,7 +393,7 @@ async def last_news(session: AsyncSession, project_ids: Sequence[int]) -> dict[i
 async def _plan_stale(session: AsyncSession, config: Config, now: datetime) -> None:
     result = await session.execute(
         select(Project.id, Project.owner_id).where(
-            Project.status.in_(("claimed", "accompanying")), Project.owner_id.is_not(None)
+            Project.status.in_(FOLLOWED_STATUSES), Project.owner_id.is_not(None)
         )
     )
     owners = {pid: owner for pid, owner in result.all()}
@@ -457,7 +458,7 @@ async def digest_for(session: AsyncSession, programmes: Sequence[str], now: date
     )
     unclaimed = await session.execute(
         select(Project)
-        .where(Project.programme.in_(programmes), Project.status == "routed")
+        .where(Project.programme.in_(programmes), Project.status == ProjectStatus.ROUTED)
         .order_by(Project.submitted_at)
     )
     reviews = await session.execute(
@@ -466,15 +467,15 @@ async def digest_for(session: AsyncSession, programmes: Sequence[str], now: date
         .where(
             Project.programme.in_(programmes),
             or_(
-                and_(Review.state == "open", Review.due_at <= week_ahead),
-                and_(Review.state == "done", Review.done_at >= week_ago),
+                and_(Review.state == ReviewState.OPEN, Review.due_at <= week_ahead),
+                and_(Review.state == ReviewState.DONE, Review.done_at >= week_ago),
             ),
         )
         .order_by(Review.due_at)
     )
     due, overdue, done = [], [], []
     for review, project in reviews.all():
-        if review.state == "done":
+        if review.state == ReviewState.DONE:
             done.append((review, project))
         elif review.due_at < now:
             overdue.append((review, project))

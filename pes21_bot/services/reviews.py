@@ -13,11 +13,11 @@ from pes21_bot.config import Config
 from pes21_bot.db.models import Accompaniment, Person, Project, Review
 from pes21_bot.domain.assignment import REVIEW_MISSION, choose_volunteer
 from pes21_bot.domain.scheduling import add_months, local_day_start
+from pes21_bot.domain.vocabulary import DlaProposal, ProjectStatus, ReviewState
 from pes21_bot.services import events, intake, reminders, volunteers
 from pes21_bot.services.people import UserInfo, ensure_person
 
 DLA_NEED = "consolidation_dla"
-OPEN, DONE = "open", "done"
 
 
 def _today(config: Config, now: datetime) -> date:
@@ -94,7 +94,7 @@ async def schedule_reviews(
             project_id=project.id,
             number=number,
             due_at=local_day_start(due_on, rules),
-            state=OPEN,
+            state=ReviewState.OPEN,
             details={},
         )
         session.add(review)
@@ -199,7 +199,7 @@ async def reassign_open_reviews(
     result = await session.execute(
         select(Review, Project)
         .join(Project, Review.project_id == Project.id)
-        .where(Review.assignee_id == person_id, Review.state == OPEN)
+        .where(Review.assignee_id == person_id, Review.state == ReviewState.OPEN)
         .order_by(Review.due_at)
     )
     moved = []
@@ -217,21 +217,23 @@ async def reviews_of(session: AsyncSession, person_id: int) -> tuple[list[Any], 
         .join(Project, Review.project_id == Project.id)
         .where(
             or_(
-                (Review.assignee_id == person_id) & (Review.state == OPEN),
-                (Review.done_by_id == person_id) & (Review.state == DONE),
+                (Review.assignee_id == person_id) & (Review.state == ReviewState.OPEN),
+                (Review.done_by_id == person_id) & (Review.state == ReviewState.DONE),
             )
         )
         .order_by(Review.due_at)
     )
     rows = [(r, p) for r, p in result.all()]
-    return [r for r in rows if r[0].state == OPEN], [r for r in rows if r[0].state == DONE]
+    return [r for r in rows if r[0].state == ReviewState.OPEN], [
+        r for r in rows if r[0].state == ReviewState.DONE
+    ]
 
 
 async def open_reviews_of_project(session: AsyncSession, project_id: int) -> list[Review]:
     """Open reviews of a project, soonest first."""
     result = await session.execute(
         select(Review)
-        .where(Review.project_id == project_id, Review.state == OPEN)
+        .where(Review.project_id == project_id, Review.state == ReviewState.OPEN)
         .order_by(Review.due_at)
     )
     return list(result.scalars())
@@ -256,8 +258,8 @@ async def complete(
     """Store a review once (conditional update), its events, and a DLA proposal if asked."""
     done = await session.execute(
         update(Review)
-        .where(Review.id == review_id, Review.state == OPEN)
-        .values(state=DONE, done_at=now, done_by_id=actor.id)
+        .where(Review.id == review_id, Review.state == ReviewState.OPEN)
+        .values(state=ReviewState.DONE, done_at=now, done_by_id=actor.id)
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
@@ -293,7 +295,7 @@ async def complete(
         events.record(session, events.JOBS_CREATED, now, **where, **jobs_data)
     proposed = DLA_NEED in (answers.get("needs") or [])
     if proposed:
-        review.dla_state = "pending"
+        review.dla_state = DlaProposal.PENDING
         events.record(session, events.DLA_PROPOSED, now, **where, review_id=review.id)
     return Completed(review, project, proposed)
 
@@ -320,10 +322,10 @@ async def decide_dla(
     need: str,
 ) -> Project | bool | None:
     """Accept (a new DLA project is routed) or decline a proposal; False if already decided."""
-    state = "accepted" if accept else "declined"
+    state = DlaProposal.ACCEPTED if accept else DlaProposal.DECLINED
     changed = await session.execute(
         update(Review)
-        .where(Review.id == review_id, Review.dla_state == "pending")
+        .where(Review.id == review_id, Review.dla_state == DlaProposal.PENDING)
         .values(dla_state=state)
         .execution_options(synchronize_session=False)
     )
@@ -357,7 +359,7 @@ async def decide_dla(
     project = Project(
         holder_id=origin.holder_id,
         path="dla",
-        status="draft",
+        status=ProjectStatus.DRAFT,
         answers=answers,
         source="bilan",
         created_at=now,

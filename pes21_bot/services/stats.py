@@ -33,10 +33,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from pes21_bot.config import PROGRAMMES, Config
+from pes21_bot.config import Config
 from pes21_bot.db.models import Event, Person, Project, Review
 from pes21_bot.domain.report import (
-    CREATION_PROGRAMMES,
     DLA_COLLECTIVE_ENGINEERING,
     DLA_DIAGNOSTIC,
     DLA_ENGINEERING,
@@ -61,6 +60,7 @@ from pes21_bot.domain.report import (
     local_midnight,
     year_earlier,
 )
+from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES, PROGRAMMES, ReviewState
 from pes21_bot.services import events
 
 TOP_COMMUNES = 10
@@ -426,7 +426,7 @@ def _overdue_reviews(window: Window, scope: Scope, now: datetime) -> Select:
     """Reviews due in the period (before now) and not done by the period's end (or now)."""
     cutoff = min(window.end, now)
     not_done_then = or_(
-        and_(Review.done_at.is_(None), Review.state != "done"), Review.done_at >= cutoff
+        and_(Review.done_at.is_(None), Review.state != ReviewState.DONE), Review.done_at >= cutoff
     )
     return (
         select(Project.programme, func.count())

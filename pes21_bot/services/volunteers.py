@@ -16,6 +16,7 @@ from pes21_bot.config import Config
 from pes21_bot.db.models import CodeAttempt, FormDraft, Invitation, Person, Review, Volunteer
 from pes21_bot.domain.assignment import Candidate, is_available
 from pes21_bot.domain.scheduling import locked_until
+from pes21_bot.domain.vocabulary import ReviewState
 from pes21_bot.services import events
 from pes21_bot.services.people import Role, UserInfo, ensure_person, find_person
 
@@ -217,7 +218,7 @@ async def open_review_counts(session: AsyncSession) -> dict[int, int]:
     """Open reviews per assignee (person id)."""
     result = await session.execute(
         select(Review.assignee_id, func.count())
-        .where(Review.state == "open", Review.assignee_id.is_not(None))
+        .where(Review.state == ReviewState.OPEN, Review.assignee_id.is_not(None))
         .group_by(Review.assignee_id)
     )
     return {pid: int(count) for pid, count in result.all() if pid is not None}

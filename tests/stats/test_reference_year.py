@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pes21_bot.config import PROGRAMMES, Config
+from pes21_bot.config import Config
 from pes21_bot.db.session import SessionFactory
 from pes21_bot.domain.report import (
     NBSP,
@@ -12,6 +12,7 @@ from pes21_bot.domain.report import (
     Scope,
     VolunteerFigures,
 )
+from pes21_bot.domain.vocabulary import PROGRAMMES
 from pes21_bot.services import stats
 from tests.harness import Harness
 from tests.stats.reference_year import Expected, seed_reference_year

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from pes21_bot.config import PROGRAMMES, Config
+from pes21_bot.config import Config
 from pes21_bot.db.session import SessionFactory
 from pes21_bot.domain.report import (
     NBSP,
@@ -19,6 +19,7 @@ from pes21_bot.domain.report import (
     Totals,
     chart_buckets,
 )
+from pes21_bot.domain.vocabulary import PROGRAMMES
 from pes21_bot.services import stats
 from tests.harness import START, Harness
 from tests.stats.scenario import seed_scenario

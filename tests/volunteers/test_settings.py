@@ -8,6 +8,7 @@ import pytest
 
 from pes21_bot.config import Config, ConfigError, load_config
 from pes21_bot.content import Content
+from pes21_bot.domain.vocabulary import Programme
 from pes21_bot.runner import ROOT
 
 
@@ -23,7 +24,7 @@ def test_defaults_apply_when_the_sections_are_absent(tmp_path: Path) -> None:
     assert config.reminders.review_offsets_months == [3, 6, 12]
     assert config.reminders.quiet_start == "20:00" and config.reminders.quiet_weekdays == ["sunday"]
     assert config.volunteers.invitation_days == 7
-    assert "dla_diagnostic" in config.accompaniment.milestones["dla"]
+    assert "dla_diagnostic" in config.accompaniment.milestones[Programme.DLA]
 
 
 @pytest.mark.parametrize(
