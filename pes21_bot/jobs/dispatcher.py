@@ -28,6 +28,7 @@ from pes21_bot.domain.scheduling import is_quiet
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus, ReviewState
 from pes21_bot.messages.cards import accompaniment_row, card_markup
 from pes21_bot.messages.markup import keyboard
+from pes21_bot.messages.reminders import digest_text, review_label, with_late
 from pes21_bot.messages.render import card_text, fr_date
 from pes21_bot.messages.reviews import contact_text, review_markup
 from pes21_bot.services import projects, reminders, reviews, volunteers
@@ -41,7 +42,6 @@ NO_RETRY = -1  # rate_limit_args understood by pes21_bot.app.RateLimiter: no in-
 BATCH = 500  # about 17 s of sending at Telegram's 30 messages/s
 MAX_BATCHES = 100
 IN_FLIGHT = 40
-DIGEST_LISTED = 10
 
 
 @dataclass
@@ -65,12 +65,6 @@ class Prepared:
     card_project: Project | None = None
 
 
-def _with_late(data: BotData, reminder: Reminder, text: Html) -> Html:
-    if not reminder.late:
-        return text
-    return Html(f"{text}\n\n{data.content.render(t.LATE)}")
-
-
 def _still_unclaimed(project: Project | None, reminder: Reminder, routed: datetime | None) -> bool:
     return (
         project is not None
@@ -85,52 +79,8 @@ async def _digest_text(session: AsyncSession, data: BotData, chat_id: int) -> Ht
     member = data.config.staff_member(chat_id)
     if member is None:
         return None
-    content = data.content
     digest = await reminders.digest_for(session, list(member.programmes), data.clock.now())
-    tz = data.config.tz
-
-    def block(lines: list[Html]) -> Html:
-        shown = lines[:DIGEST_LISTED]
-        if len(lines) > DIGEST_LISTED:
-            shown.append(Html(f"… (+{len(lines) - DIGEST_LISTED})"))
-        return Html("\n".join(shown)) if shown else content.render(t.DIGEST_NONE)
-
-    def projects_block(found: list[Project]) -> Html:
-        return block(
-            [
-                content.render(
-                    t.DIGEST_LINE,
-                    reference=p.reference or "",
-                    detail=content.programme_name(p.programme or ""),
-                )
-                for p in found
-            ]
-        )
-
-    def reviews_block(found: list[tuple[Review, Project]], done: bool = False) -> Html:
-        return block(
-            [
-                content.render(
-                    t.DIGEST_LINE,
-                    reference=p.reference or "",
-                    detail=content.render(
-                        t.DIGEST_REVIEW,
-                        number=r.number,
-                        date=fr_date(r.done_at if done else r.due_at, tz),
-                    ),
-                )
-                for r, p in found
-            ]
-        )
-
-    return content.render(
-        t.DIGEST,
-        new=projects_block(digest.new),
-        unclaimed=projects_block(digest.unclaimed),
-        due=reviews_block(digest.due),
-        overdue=reviews_block(digest.overdue),
-        done=reviews_block(digest.done, done=True),
-    )
+    return digest_text(data.content, digest, data.config.tz)
 
 
 async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) -> Prepared | None:
@@ -157,7 +107,7 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
                 date=fr_date(review.due_at, tz),
                 name=display_name(data.config, assignee),
             )
-            return Prepared(reminder.id, chat_id, _with_late(data, reminder, text), None)
+            return Prepared(reminder.id, chat_id, with_late(content, reminder.late, text), None)
         if review.assignee_id != reminder.recipient_id:
             return None
         key = t.REVIEW_REMINDER if kind == reminders.REVIEW_DUE else t.REVIEW_OVERDUE
@@ -172,7 +122,7 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
         return Prepared(
             reminder.id,
             chat_id,
-            _with_late(data, reminder, text),
+            with_late(content, reminder.late, text),
             review_markup(content, review.id),
         )
     if kind in (reminders.PROJECT_UNCLAIMED, reminders.PROJECT_ESCALATED):
@@ -191,7 +141,7 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
                 programme=content.programme_name(project.programme or ""),
             )
         card = card_text(content, data.config, project)
-        text = _with_late(data, reminder, Html(f"{header}\n\n{card}"))
+        text = with_late(content, reminder.late, Html(f"{header}\n\n{card}"))
         return Prepared(
             reminder.id, chat_id, text, card_markup(content, project), card_project=project
         )
@@ -206,12 +156,12 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
         days = (data.clock.now() - news).days
         text = content.render(t.STALE, reference=project.reference or "", days=days)
         markup = keyboard([accompaniment_row(content, project)])
-        return Prepared(reminder.id, chat_id, _with_late(data, reminder, text), markup)
+        return Prepared(reminder.id, chat_id, with_late(content, reminder.late, text), markup)
     if kind == reminders.DIGEST:
         digest = await _digest_text(session, data, chat_id)
         if digest is None:
             return None
-        return Prepared(reminder.id, chat_id, _with_late(data, reminder, digest), None)
+        return Prepared(reminder.id, chat_id, with_late(content, reminder.late, digest), None)
     if kind == reminders.VOLUNTEER_UNREACHABLE:
         text = content.render(
             t.OWNER_UNREACHABLE,
@@ -257,7 +207,7 @@ async def _handle_blocked(
         for item in moved:
             if item.project.owner_id is not None:
                 by_owner[item.project.owner_id].append(
-                    f"{item.project.reference} n°{item.review.number}"
+                    review_label(data.content, item.project, item.review)
                 )
         name = display_name(data.config, person)
         for owner_id, refs in by_owner.items():
