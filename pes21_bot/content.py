@@ -251,7 +251,7 @@ def load_content(folder: Path, required_commands: set[str] | None = None) -> Con
     programmes_raw = sections["programmes"]
     lists = sections["lists"]
 
-    for text_key in texts.REGISTRY.values():
+    for text_key in texts.all_keys():
         if text_key.key not in messages:
             raise ContentError(f"{anywhere}: {text_key.key}: texte manquant / missing text")
         found_params = _placeholders(messages[text_key.key])

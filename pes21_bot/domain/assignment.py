@@ -9,7 +9,6 @@ from datetime import date
 REVIEW_MISSION = "reviews"
 WELCOMING_MISSION = "welcoming"
 CO_ACCOMPANIMENT_MISSION = "co_accompaniment"
-MISSIONS = (WELCOMING_MISSION, CO_ACCOMPANIMENT_MISSION, REVIEW_MISSION, "associative_life")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from pes21_bot.domain.vocabulary import ProjectStatus
 from pes21_bot.services import events, reviews
 from pes21_bot.services.people import UserInfo, ensure_person
 
-OUTCOMES = ("structure_created", "jobs_created", "continued_elsewhere", "paused", "abandoned")
 JOB_KINDS = ("cdi", "cdd", "part_time", "contrat_aide")
 ENDED_REASON = "accompaniment_ended"
 

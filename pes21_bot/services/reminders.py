@@ -42,16 +42,6 @@ PROJECT_ESCALATED = "project_escalated"
 PROJECT_STALE = "project_stale"
 DIGEST = "digest"
 VOLUNTEER_UNREACHABLE = "volunteer_unreachable"
-KINDS = (
-    REVIEW_DUE,
-    REVIEW_OVERDUE,
-    REVIEW_ESCALATION,
-    PROJECT_UNCLAIMED,
-    PROJECT_ESCALATED,
-    PROJECT_STALE,
-    DIGEST,
-    VOLUNTEER_UNREACHABLE,
-)
 VOLUNTEER_KINDS = (REVIEW_DUE, REVIEW_OVERDUE)
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"

@@ -148,10 +148,6 @@ async def _scalar(session: AsyncSession, statement: Select) -> Any:
     return (await session.execute(statement)).scalar_one()
 
 
-def _union(parts: list[Select]) -> Any:
-    return parts[0] if len(parts) == 1 else union_all(*parts)
-
-
 # --- Distinct projects and sums ------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from pes21_bot.domain.assignment import Candidate, is_available
 from pes21_bot.domain.scheduling import locked_until
 from pes21_bot.domain.vocabulary import ReviewState
 from pes21_bot.services import events
-from pes21_bot.services.people import Role, UserInfo, ensure_person, find_person
+from pes21_bot.services.people import Role, UserInfo, ensure_person
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud on the phone
 CODE_LENGTH = 10
@@ -313,8 +313,3 @@ async def mark_unreachable(session: AsyncSession, person_id: int, now: datetime)
         session, events.VOLUNTEER_UNREACHABLE, now, actor_id=person_id, volunteer_id=person_id
     )
     return True
-
-
-async def person_by_telegram(session: AsyncSession, telegram_id: int) -> Person | None:
-    """The person row of a Telegram user."""
-    return await find_person(session, telegram_id)

@@ -1,15 +1,25 @@
 """Every text key the code uses, with its placeholders; contenus/ must define each one.
 
-Feature modules declare their own keys in a module of this package (e.g. ``texts.reviews``);
-they are registered when imported, and pes21_bot.app imports every handler before the content
-is validated.
+Feature modules declare their own keys in a module of this package (e.g. ``texts.volunteers``);
+``all_keys`` imports every one of them, so the content is checked against every key whatever
+the caller happened to import.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 from pes21_bot.texts._registry import REGISTRY, TextKey, key
 
-__all__ = ["REGISTRY", "TextKey", "key"]
+__all__ = ["REGISTRY", "TextKey", "all_keys", "key"]
+
+
+def all_keys() -> list[TextKey]:
+    """Every text key of the package: each module of pes21_bot.texts is imported first."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    return list(REGISTRY.values())
 
 # General
 WELCOME = key("start.welcome", "name")
@@ -22,7 +32,6 @@ INTERNAL_ERROR = key("errors.internal")
 GROUP_ONLY_PRIVATE = key("errors.group_private_only", "bot_username")
 NOT_ALLOWED = key("errors.not_allowed")
 STALE_BUTTON = key("errors.stale_button")
-TOO_LONG = key("errors.too_long", "max")
 NO_DRAFT = key("errors.no_draft")
 NOT_FOUND_REFERENCE = key("errors.reference_not_found", "reference")
 
@@ -126,8 +135,6 @@ CARD_ERASED = key("staff.card_erased", "reference")
 CLAIM = key("staff.claim")
 REDIRECT = key("staff.redirect")
 CLOSE = key("staff.close")
-CHOOSE_PROGRAMME = key("staff.choose_programme", "reference")
-CHOOSE_REASON = key("staff.choose_reason", "reference")
 BACK = key("staff.back")
 CLAIM_WON = key("staff.claim_won", "reference")
 CLAIM_LOST = key("staff.claim_lost", "reference", "name")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-import pes21_bot.app  # noqa: F401 - imports every handler, so every text key is registered
 from pes21_bot import texts
 from pes21_bot.access import all_commands
 from pes21_bot.content import ContentError, Html, load_content
@@ -28,8 +29,47 @@ def test_every_key_used_in_code_is_declared_and_defined() -> None:
         declared = getattr(texts, name, None)
         assert isinstance(declared, texts.TextKey), f"texts.{name} is not declared"
         assert declared.key in content.messages, f"{declared.key} missing from contenus/"
-    for declared in texts.REGISTRY.values():
+    for declared in texts.all_keys():
         assert declared.key in content.messages
+
+
+def test_no_dead_text_key() -> None:
+    """Every declared key is used by the code, and contenus/ defines no undeclared text."""
+    content = load_content(CONTENT_DIR, all_commands())
+    declared = texts.all_keys()
+    assert set(content.messages) == {k.key for k in declared}
+    code = "\n".join(
+        source.read_text()
+        for source in (ROOT / "pes21_bot").rglob("*.py")
+        if "texts" not in source.relative_to(ROOT).parts
+    )
+    modules = [texts, *(sys.modules[f"pes21_bot.texts.{m}"] for m in ("stats", "volunteers"))]
+    unused = [
+        name
+        for module in modules
+        for name, value in vars(module).items()
+        if isinstance(value, texts.TextKey) and not re.search(rf"\b{name}\b", code)
+    ]
+    assert unused == []
+
+
+def test_every_key_is_checked_whatever_is_imported(copy: Path) -> None:
+    """A fresh interpreter that imports only the content loader still checks feature keys."""
+    path = copy / "statistiques.yaml"
+    text = path.read_text()
+    assert "stats:\n  usage:" in text  # stats.usage is declared in pes21_bot/texts/stats.py
+    path.write_text(text.replace("stats:\n  usage:", "stats:\n  usage_typo:", 1))
+    script = (
+        "import sys; from pathlib import Path; "
+        "from pes21_bot.content import ContentError, load_content\n"
+        "try:\n    load_content(Path(sys.argv[1]))\n"
+        "except ContentError as exc:\n    print(exc)\n    sys.exit(3)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(copy)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "texte manquant" in done.stdout
 
 
 @pytest.fixture
