@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from pes21_bot import texts
 from pes21_bot.config import CRITERIA
+from pes21_bot.domain import data_export
 from pes21_bot.domain.vocabulary import PATHS, PROGRAMMES, ProjectStatus
 from pes21_bot.texts import TextKey
 
@@ -171,6 +172,7 @@ REQUIRED_LISTS: dict[str, tuple[str, ...]] = {
     "close_reasons": ("not_ess", "no_answer", "duplicate", "elsewhere", "withdrawn", "other"),
     "paths": PATHS,
     "criteria": CRITERIA,
+    "data_fields": data_export.ALL_FIELDS,
 }
 
 

@@ -11,6 +11,7 @@ from telegram import Update
 from pes21_bot import buttons, texts
 from pes21_bot.content import Html
 from pes21_bot.context import Context
+from pes21_bot.domain.data_export import renamed
 from pes21_bot.handlers.access import button, command
 from pes21_bot.handlers.ui import (
     answer_query,
@@ -69,25 +70,26 @@ async def my_data(update: Update, context: Context) -> None:
     if not export:
         await reply(update, content.render(texts.MY_DATA_EMPTY))
         return
-    person = export["personne"]
-    name = " ".join(n for n in (person["prenom"], person["nom"]) if n) or "—"
-    since = export["personne"]["premier_contact"] or ""
+    person = export["person"]
+    name = " ".join(n for n in (person["first_name"], person["last_name"]) if n) or "—"
+    since = person["first_contact"] or ""
     summary = content.render(
-        texts.MY_DATA_SUMMARY, name=name, since=since[:10], projects=len(export["dossiers"])
+        texts.MY_DATA_SUMMARY, name=name, since=since[:10], projects=len(export["projects"])
     )
-    if export["benevole"] is not None:
-        done = sum(1 for review in export["bilans"] if review["saisi_par_vous"])
+    if export["volunteer"] is not None:
+        done = sum(1 for review in export["reviews"] if review["logged_by_you"])
         volunteer_line = content.render(
             texts.MY_DATA_VOLUNTEER,
-            since=(export["benevole"]["inscrit_le"] or "")[:10],
+            since=(export["volunteer"]["enrolled_at"] or "")[:10],
             reviews=done,
         )
         summary = Html(f"{summary}\n{volunteer_line}")
     await reply(update, summary)
-    payload = json.dumps(export, ensure_ascii=False, indent=2).encode()
+    french = renamed(export, content.lists["data_fields"])
+    payload = json.dumps(french, ensure_ascii=False, indent=2).encode()
     await update.effective_chat.send_document(
         payload,
-        filename="mes_donnees_pes21.json",
+        filename=content.render(texts.MY_DATA_FILE_NAME),
         caption=content.render(texts.MY_DATA_FILE_CAPTION),
     )
 

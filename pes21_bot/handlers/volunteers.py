@@ -54,7 +54,8 @@ def status_text(content: Content, person: Person, volunteer: Volunteer, today: d
 async def invitation(update: Update, context: Context) -> None:
     """/invitation benevole: a one-time code, shown once."""
     data = context.bot_data
-    if not context.args or context.args[0].casefold() not in ("benevole", "bénévole"):
+    words = data.content.render(t.INVITATION_WORDS).casefold().split()
+    if not context.args or context.args[0].casefold() not in words:
         await reply(update, data.content.render(t.INVITATION_USAGE))
         return
     async with data.transaction() as session:

@@ -29,7 +29,10 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 async def export_data(session: AsyncSession, telegram_id: int, now: datetime) -> dict[str, Any]:
-    """Everything stored about this person, as a JSON-ready dict (empty if nothing)."""
+    """Everything stored about this person, as a JSON-ready dict (empty if nothing).
+
+    Field names are those of pes21_bot.domain.data_export; the file gets them in French.
+    """
     person = await find_person(session, telegram_id)
     if person is None:
         return {}
@@ -39,45 +42,45 @@ async def export_data(session: AsyncSession, telegram_id: int, now: datetime) ->
     projects = [
         {
             "reference": p.reference,
-            "parcours": p.path,
-            "statut": p.status,
+            "path": p.path,
+            "status": p.status,
             "programme": p.programme,
-            "reponses": p.answers,
+            "answers": p.answers,
             "score": p.score,
-            "criteres": p.criteria,
-            "cree_le": _iso(p.created_at),
-            "envoye_le": _iso(p.submitted_at),
+            "criteria": p.criteria,
+            "created_at": _iso(p.created_at),
+            "submitted_at": _iso(p.submitted_at),
         }
         for p in result.scalars()
     ]
     volunteer = await session.scalar(select(Volunteer).where(Volunteer.person_id == person.id))
     events.record(session, events.DATA_EXPORTED, now, actor_id=person.id)
     return {
-        "personne": {
+        "person": {
             "telegram_id": person.telegram_id,
-            "prenom": person.first_name,
-            "nom": person.last_name,
-            "pseudo": person.username,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "username": person.username,
             "source": person.source,
-            "consentement": person.consent,
-            "consentement_le": _iso(person.consent_at),
-            "premier_contact": _iso(person.created_at),
-            "derniere_activite": _iso(person.last_seen_at),
+            "consent": person.consent,
+            "consent_at": _iso(person.consent_at),
+            "first_contact": _iso(person.created_at),
+            "last_activity": _iso(person.last_seen_at),
         },
-        "dossiers": projects,
-        "benevole": None if volunteer is None else _volunteer_data(volunteer),
-        "bilans": await _reviews_of(session, person.id),
+        "projects": projects,
+        "volunteer": None if volunteer is None else _volunteer_data(volunteer),
+        "reviews": await _reviews_of(session, person.id),
     }
 
 
 def _volunteer_data(volunteer: Volunteer) -> dict[str, Any]:
     return {
         "missions": volunteer.missions,
-        "jours": volunteer.days,
-        "en_pause_jusqu_au": volunteer.paused_until.isoformat() if volunteer.paused_until else None,
-        "inscrit_le": _iso(volunteer.enrolled_at),
-        "retire_le": _iso(volunteer.removed_at),
-        "derniere_activite": _iso(volunteer.last_activity_at),
+        "days": volunteer.days,
+        "paused_until": volunteer.paused_until.isoformat() if volunteer.paused_until else None,
+        "enrolled_at": _iso(volunteer.enrolled_at),
+        "removed_at": _iso(volunteer.removed_at),
+        "last_activity": _iso(volunteer.last_activity_at),
     }
 
 
@@ -91,13 +94,13 @@ async def _reviews_of(session: AsyncSession, person_id: int) -> list[dict[str, A
     )
     return [
         {
-            "dossier": reference,
-            "numero": review.number,
-            "prevu_le": _iso(review.due_at),
-            "etat": review.state,
-            "fait_le": _iso(review.done_at),
-            "saisi_par_vous": review.done_by_id == person_id,
-            "saisie": review.details.get("answers") if review.done_by_id == person_id else None,
+            "project": reference,
+            "number": review.number,
+            "due_at": _iso(review.due_at),
+            "state": review.state,
+            "done_at": _iso(review.done_at),
+            "logged_by_you": review.done_by_id == person_id,
+            "entry": review.details.get("answers") if review.done_by_id == person_id else None,
         }
         for review, reference in result.all()
     ]

@@ -21,6 +21,7 @@ def all_keys() -> list[TextKey]:
         importlib.import_module(f"{__name__}.{module.name}")
     return list(REGISTRY.values())
 
+
 # General
 WELCOME = key("start.welcome", "name")
 WELCOME_BACK_MENU = key("start.menu_prompt")
@@ -115,6 +116,7 @@ MY_DATA_EMPTY = key("rights.my_data_empty")
 MY_DATA_SUMMARY = key("rights.my_data_summary", "name", "since", "projects")
 MY_DATA_VOLUNTEER = key("rights.my_data_volunteer", "since", "reviews")
 MY_DATA_FILE_CAPTION = key("rights.my_data_caption")
+MY_DATA_FILE_NAME = key("rights.my_data_file_name")
 ERASE_CONFIRM = key("rights.erase_confirm")
 ERASE_YES = key("rights.erase_yes")
 ERASE_NO = key("rights.erase_no")

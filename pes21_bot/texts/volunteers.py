@@ -30,6 +30,8 @@ FORM_HOURS = key("forms.hours", "hours")
 
 # Volunteers: enrolment, profile, list, removal
 INVITATION_USAGE = key("volunteers.invitation_usage")
+# The words accepted after /invitation, separated by spaces.
+INVITATION_WORDS = key("volunteers.invitation_words")
 INVITATION_CREATED = key("volunteers.invitation_created", "code", "date")
 JOIN_USAGE = key("volunteers.join_usage")
 JOIN_REFUSED = key("volunteers.join_refused")

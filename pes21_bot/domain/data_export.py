@@ -1,0 +1,56 @@
+"""The fields of the /mes_donnees file: names in code here, in French in contenus/ (data_fields)."""
+
+from __future__ import annotations
+
+# Groups of the file and the fields of each; values under "answers" and "entry" are the person's
+# own answers, kept as stored.
+GROUPS = ("person", "projects", "volunteer", "reviews")
+PERSON_FIELDS = (
+    "telegram_id",
+    "first_name",
+    "last_name",
+    "username",
+    "source",
+    "consent",
+    "consent_at",
+    "first_contact",
+    "last_activity",
+)
+PROJECT_FIELDS = (
+    "reference",
+    "path",
+    "status",
+    "programme",
+    "answers",
+    "score",
+    "criteria",
+    "created_at",
+    "submitted_at",
+)
+VOLUNTEER_FIELDS = (
+    "missions",
+    "days",
+    "paused_until",
+    "enrolled_at",
+    "removed_at",
+    "last_activity",
+)
+REVIEW_FIELDS = ("project", "number", "due_at", "state", "done_at", "logged_by_you", "entry")
+
+ALL_FIELDS = tuple(
+    dict.fromkeys((*GROUPS, *PERSON_FIELDS, *PROJECT_FIELDS, *VOLUNTEER_FIELDS, *REVIEW_FIELDS))
+)
+
+
+def renamed(export: dict[str, object], names: dict[str, str]) -> dict[str, object]:
+    """The export with every field name replaced by its name in ``names`` (answers untouched)."""
+
+    def one(record: object) -> object:
+        if not isinstance(record, dict):
+            return record
+        return {names[key]: value for key, value in record.items()}
+
+    result: dict[str, object] = {}
+    for group, value in export.items():
+        result[names[group]] = [one(v) for v in value] if isinstance(value, list) else one(value)
+    return result
