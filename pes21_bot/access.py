@@ -61,10 +61,12 @@ COMMANDS: dict[str, Rule] = {
     "supprimer": EVERYONE,
     "rejoindre": _rule(Role.HOLDER, hidden_for=frozenset({Role.VOLUNTEER})),
     "profil": _rule(Role.VOLUNTEER, refusal=volunteer_texts.NOT_VOLUNTEER),
-    "bilan": _rule(Role.VOLUNTEER, Role.STAFF),
+    # With a reference, staff log the reviews of their programmes' projects.
+    "bilan": _rule(Role.VOLUNTEER, Role.STAFF, scoped=True),
     "mes_bilans": _rule(Role.VOLUNTEER, Role.STAFF),
     "dossiers": STAFF_OR_ADMIN,
-    "dossier": STAFF_OR_ADMIN,
+    # Staff see their programmes' projects, admins every project.
+    "dossier": _rule(Role.STAFF, Role.ADMIN, scoped=True),
     "orientation_test": STAFF_OR_ADMIN,
     "stats": STAFF_OR_ADMIN,
     "rapport": STAFF_OR_ADMIN,

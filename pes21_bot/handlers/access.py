@@ -24,20 +24,26 @@ logger = logging.getLogger(__name__)
 Callback = Callable[[Update, Context], Coroutine[Any, Any, Any]]
 
 
+async def user_roles(context: Context, telegram_id: int) -> set[Role]:
+    """Roles of a Telegram user (config roles, plus volunteer from the database)."""
+    data = context.bot_data
+    async with data.session_factory() as session:
+        person = await find_person(session, telegram_id)
+    return roles_of(data.config, telegram_id, person)
+
+
 async def permitted(rule: Rule, update: Update, context: Context) -> bool:
     """Whether the sender holds one of the rule's roles (with a listed mission, if it says so)."""
     if rule.everyone:
         return True
     assert update.effective_user is not None
     user_id = update.effective_user.id
-    data = context.bot_data
-    async with data.session_factory() as session:
-        person = await find_person(session, user_id)
-        roles = roles_of(data.config, user_id, person)
-        missions: set[str] = set()
-        if Role.VOLUNTEER in roles and rule.missions:
+    roles = await user_roles(context, user_id)
+    missions: set[str] = set()
+    if Role.VOLUNTEER in roles and rule.missions:
+        async with context.bot_data.session_factory() as session:
             found = await volunteers.active_volunteer(session, user_id)
-            missions = set(found[1].missions) if found else set()
+        missions = set(found[1].missions) if found else set()
     return access.allows(rule, roles, missions)
 
 

@@ -12,18 +12,11 @@ from pes21_bot.access import commands_for
 from pes21_bot.config import Config
 from pes21_bot.content import Content
 from pes21_bot.context import Context
+from pes21_bot.handlers.access import user_roles
 from pes21_bot.handlers.ui import reply
-from pes21_bot.services.people import Role, find_person, roles_of
+from pes21_bot.services.people import Role, roles_of
 
 logger = logging.getLogger(__name__)
-
-
-async def user_roles(context: Context, telegram_id: int) -> set[Role]:
-    """Roles of a Telegram user (config roles, plus volunteer from the database)."""
-    data = context.bot_data
-    async with data.session_factory() as session:
-        person = await find_person(session, telegram_id)
-    return roles_of(data.config, telegram_id, person)
 
 
 async def help_command(update: Update, context: Context) -> None:

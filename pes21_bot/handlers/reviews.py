@@ -87,8 +87,8 @@ async def review_command(update: Update, context: Context) -> int:
             await volunteer_service.touch(session, found[0], found[1], data.clock.now())
         if context.args and person is not None:
             project = await projects.find_by_reference(session, context.args[0][:30])
-            allowed = project is not None and projects.may_handle(
-                data.config, user_id, project.programme
+            allowed = project is not None and access.staff_may(
+                access.COMMANDS["bilan"], data.config, user_id, project.programme
             )
             todo = (
                 [(r, project) for r in await reviews.open_reviews_of_project(session, project.id)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import Update
 
-from pes21_bot import buttons, texts
+from pes21_bot import access, buttons, texts
 from pes21_bot.buttons import Button
 from pes21_bot.context import Context
 from pes21_bot.db.models import Project
@@ -251,9 +251,8 @@ async def project_detail(update: Update, context: Context) -> None:
     async with data.session_factory() as session:
         project = await projects.find_by_reference(session, reference)
         user_id = update.effective_user.id
-        allowed = project is not None and (
-            data.config.is_admin(user_id)
-            or projects.may_handle(data.config, user_id, project.programme)
+        allowed = project is not None and access.staff_may(
+            access.COMMANDS["dossier"], data.config, user_id, project.programme
         )
         if project is None or not allowed:
             await reply(update, content.render(texts.NOT_FOUND_REFERENCE, reference=reference))
