@@ -69,7 +69,7 @@ def _allowed(harness: Harness, rule: Rule, who: Persona, family: Button | None) 
     """What the table says, with the programme concerned for scoped rules."""
     if not access.allows(rule, set(who.roles), set(who.missions)):
         return False
-    if not rule.scoped:
+    if not rule.scoped or family is None:  # a command's scope applies to its argument
         return True
     programme = _programme_of(family, rule)
     if access.staff_may(rule, harness.config, who.telegram_id, programme):
