@@ -24,6 +24,7 @@ class Rule:
 
     ``missions``: a volunteer qualifies only with one of these missions (empty: any volunteer).
     ``scoped``: staff qualify only for the programme concerned (the project's, or ``programme``).
+    ``listed_for``: roles whose /aide and menu show it (None: every role that may use it).
     ``hidden_for``: roles that may use it but do not see it in /aide and the menus.
     """
 
@@ -32,6 +33,7 @@ class Rule:
     scoped: bool = False
     programme: str | None = None
     refusal: texts.TextKey = texts.NOT_ALLOWED
+    listed_for: frozenset[Role] | None = None
     hidden_for: frozenset[Role] = frozenset()
 
     @property
@@ -64,7 +66,8 @@ COMMANDS: dict[str, Rule] = {
     # With a reference, staff log the reviews of their programmes' projects.
     "bilan": _rule(Role.VOLUNTEER, Role.STAFF, scoped=True),
     "mes_bilans": _rule(Role.VOLUNTEER, Role.STAFF),
-    "dossiers": STAFF_OR_ADMIN,
+    # An admin who follows no programme has no projects of their own to list.
+    "dossiers": _rule(Role.STAFF, Role.ADMIN, listed_for=frozenset({Role.STAFF})),
     # Staff see their programmes' projects, admins every project.
     "dossier": _rule(Role.STAFF, Role.ADMIN, scoped=True),
     "orientation_test": STAFF_OR_ADMIN,
@@ -158,7 +161,9 @@ def commands_for(roles: set[Role]) -> list[str]:
     return [
         name
         for name, rule in COMMANDS.items()
-        if allows(rule, roles) and not (rule.hidden_for & roles)
+        if allows(rule, roles)
+        and (rule.listed_for is None or rule.listed_for & roles)
+        and not (rule.hidden_for & roles)
     ]
 
 
