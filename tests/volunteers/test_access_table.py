@@ -133,13 +133,25 @@ async def _seed(harness: Harness) -> Targets:
     return Targets(project.id, early.id, review.id, remi.id)
 
 
-async def _try_command(harness: Harness, user: FakeUser, name: str) -> str:
-    user.send_command(f"/{name}")
-    return (await user.next_message()).text or ""
+Entry = tuple[str, Rule, Button | None]  # command name or button prefix, rule, button family
 
 
-async def _try_button(harness: Harness, user: FakeUser, data: str) -> str:
-    return await harness.button_answer(user.press_raw(data))
+async def _try(harness: Harness, user: FakeUser, entry: Entry, targets: Targets) -> str:
+    """Send the command or press the button; the bot's first answer (message or toast)."""
+    label, _, family = entry
+    if family is None:
+        user.send_command(f"/{label}")
+        return (await user.next_message()).text or ""
+    return await harness.button_answer(user.press_raw(_data(family, targets)))
+
+
+def _tries(harness: Harness, entries: list[Entry], allowed: bool) -> list[tuple[Entry, Persona]]:
+    return [
+        (entry, who)
+        for entry in entries
+        for who in PERSONAS
+        if _allowed(harness, entry[1], who, entry[2]) == allowed
+    ]
 
 
 async def test_every_entry_of_the_table_is_refused_to_others_and_open_to_its_roles(
@@ -147,40 +159,22 @@ async def test_every_entry_of_the_table_is_refused_to_others_and_open_to_its_rol
 ) -> None:
     targets = await _seed(sbot)
     users = {p.name: sbot.api.user(p.telegram_id) for p in PERSONAS}
-    entries: list[tuple[str, Rule, Button | None]] = [
-        (name, rule, None) for name, rule in access.COMMANDS.items()
-    ]
+    entries: list[Entry] = [(name, rule, None) for name, rule in access.COMMANDS.items()]
     entries += [(f.prefix, access.BUTTONS[f.prefix], f) for f in buttons.FAMILIES]
     before = await _snapshot(sbot)
-    refused = 0
-    for label, rule, family in entries:
-        refusal = _plain(sbot.content.render(rule.refusal))
-        for who in PERSONAS:
-            if _allowed(sbot, rule, who, family):
-                continue
-            user = users[who.name]
-            if family is None:
-                answer = await _try_command(sbot, user, label)
-            else:
-                answer = await _try_button(sbot, user, _data(family, targets))
-            assert answer == refusal, (label, who.name, answer)
-            refused += 1
+    refused = _tries(sbot, entries, allowed=False)
+    assert len(refused) > 100  # the walk really tries the restricted entries
+    for entry, who in refused:
+        answer = await _try(sbot, users[who.name], entry, targets)
+        assert answer == _plain(sbot.content.render(entry[1].refusal)), (entry[0], who.name)
     await sbot.settle()
     assert await _snapshot(sbot) == before
-    assert refused > 100  # the walk really tried the restricted entries
-    for label, rule, family in entries:
-        refusal = _plain(sbot.content.render(rule.refusal))
-        for who in PERSONAS:
-            if not _allowed(sbot, rule, who, family):
-                continue
-            user = users[who.name]
-            if family is None:
-                answer = await _try_command(sbot, user, label)
-            else:
-                answer = await _try_button(sbot, user, _data(family, targets))
-            assert answer != refusal, (label, who.name)
-            await sbot.settle()
-            assert all(_plain(m.text or "") != refusal for m in user.unread()), (label, who.name)
+    for entry, who in _tries(sbot, entries, allowed=True):
+        refusal = _plain(sbot.content.render(entry[1].refusal))
+        user = users[who.name]
+        assert await _try(sbot, user, entry, targets) != refusal, (entry[0], who.name)
+        await sbot.settle()
+        assert all(_plain(m.text or "") != refusal for m in user.unread()), (entry[0], who.name)
 
 
 async def test_a_volunteer_help_and_menu_do_not_offer_to_join(sbot: Harness) -> None:
