@@ -20,18 +20,18 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ConversationHandler
 from telegram.warnings import PTBUserWarning
 
+from pes21_bot.buttons import MAX_CALLBACK_BYTES, SEPARATOR
 from pes21_bot.context import Context
 from pes21_bot.services.people import UserInfo
 from pes21_bot.telegram_http import retry_seconds
 
 logger = logging.getLogger(__name__)
 
-SEPARATOR = ":"
-MAX_CALLBACK_BYTES = 64
-
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
 
+# Hand-packed buttons of the form engine (handlers/intake.py, handlers/forms.py); every other
+# family is built and parsed by its definition in pes21_bot/buttons.py.
 def pack(*parts: object) -> str:
     """Build callback data; parts must not contain ':' and the whole fits Telegram's 64 bytes."""
     data = SEPARATOR.join(str(p) for p in parts)
