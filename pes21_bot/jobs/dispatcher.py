@@ -26,15 +26,10 @@ from pes21_bot.context import BotData, Context
 from pes21_bot.db.models import Person, Project, Reminder, Review
 from pes21_bot.domain.scheduling import is_quiet
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus, ReviewState
-from pes21_bot.messages.cards import accompaniment_row, card_markup
-from pes21_bot.messages.markup import keyboard
-from pes21_bot.messages.reminders import digest_text, review_label, with_late
-from pes21_bot.messages.render import card_text, fr_date
-from pes21_bot.messages.reviews import contact_text, review_markup
+from pes21_bot.messages import reminders as messages
 from pes21_bot.services import projects, reminders, reviews, volunteers
 from pes21_bot.services.people import display_name
 from pes21_bot.telegram_http import retry_seconds
-from pes21_bot.texts import volunteers as t
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +75,7 @@ async def _digest_text(session: AsyncSession, data: BotData, chat_id: int) -> Ht
     if member is None:
         return None
     digest = await reminders.digest_for(session, list(member.programmes), data.clock.now())
-    return digest_text(data.content, digest, data.config.tz)
+    return messages.digest_text(data.content, digest, data.config.tz)
 
 
 async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) -> Prepared | None:
@@ -93,59 +88,29 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
     project = await session.get(Project, reminder.project_id) if reminder.project_id else None
     review = await session.get(Review, reminder.review_id) if reminder.review_id else None
     kind = reminder.kind
-    tz = data.config.tz
+    config = data.config
+    built: messages.Built | None = None
     if kind in (reminders.REVIEW_DUE, reminders.REVIEW_OVERDUE, reminders.REVIEW_ESCALATION):
         if review is None or project is None or review.state != ReviewState.OPEN:
             return None
         owner = await session.get(Person, project.owner_id) if project.owner_id else None
         if kind == reminders.REVIEW_ESCALATION:
             assignee = await session.get(Person, review.assignee_id) if review.assignee_id else None
-            text = content.render(
-                t.OWNER_ESCALATION,
-                reference=project.reference or "",
-                number=review.number,
-                date=fr_date(review.due_at, tz),
-                name=display_name(data.config, assignee),
-            )
-            return Prepared(reminder.id, chat_id, with_late(content, reminder.late, text), None)
-        if review.assignee_id != reminder.recipient_id:
-            return None
-        key = t.REVIEW_REMINDER if kind == reminders.REVIEW_DUE else t.REVIEW_OVERDUE
-        text = content.render(
-            key,
-            reference=project.reference or "",
-            number=review.number,
-            date=fr_date(review.due_at, tz),
-            contact=contact_text(content, project, review),
-            owner=display_name(data.config, owner),
-        )
-        return Prepared(
-            reminder.id,
-            chat_id,
-            with_late(content, reminder.late, text),
-            review_markup(content, review.id),
-        )
-    if kind in (reminders.PROJECT_UNCLAIMED, reminders.PROJECT_ESCALATED):
+            built = messages.review_escalation(content, config, project, review, assignee)
+        elif review.assignee_id == reminder.recipient_id:
+            overdue = kind == reminders.REVIEW_OVERDUE
+            built = messages.review_reminder(content, config, project, review, owner, overdue)
+    elif kind in (reminders.PROJECT_UNCLAIMED, reminders.PROJECT_ESCALATED):
         routed = (
             (await reminders.routed_at(session, [project.id])).get(project.id) if project else None
         )
         if project is None or not _still_unclaimed(project, reminder, routed):
             return None
-        settings = data.config.reminders
-        if kind == reminders.PROJECT_UNCLAIMED:
-            header = content.render(t.UNCLAIMED, days=settings.unclaimed_sla_working_days)
-        else:
-            header = content.render(
-                t.ESCALATED,
-                days=settings.unclaimed_sla_working_days + settings.escalation_working_days,
-                programme=content.programme_name(project.programme or ""),
-            )
-        card = card_text(content, data.config, project)
-        text = with_late(content, reminder.late, Html(f"{header}\n\n{card}"))
-        return Prepared(
-            reminder.id, chat_id, text, card_markup(content, project), card_project=project
-        )
-    if kind == reminders.PROJECT_STALE:
+        escalated = kind == reminders.PROJECT_ESCALATED
+        text, markup = messages.unclaimed_card(content, config, project, escalated)
+        text = messages.with_late(content, reminder.late, text)
+        return Prepared(reminder.id, chat_id, text, markup, card_project=project)
+    elif kind == reminders.PROJECT_STALE:
         if project is None or project.status not in FOLLOWED_STATUSES:
             return None
         if project.owner_id != reminder.recipient_id:
@@ -153,24 +118,22 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
         news = (await reminders.last_news(session, [project.id])).get(project.id)
         if news is None or news.isoformat() != reminder.payload.get("last_news"):
             return None
-        days = (data.clock.now() - news).days
-        text = content.render(t.STALE, reference=project.reference or "", days=days)
-        markup = keyboard([accompaniment_row(content, project)])
-        return Prepared(reminder.id, chat_id, with_late(content, reminder.late, text), markup)
-    if kind == reminders.DIGEST:
+        built = messages.stale_project(content, project, (data.clock.now() - news).days)
+    elif kind == reminders.DIGEST:
         digest = await _digest_text(session, data, chat_id)
-        if digest is None:
-            return None
-        return Prepared(reminder.id, chat_id, with_late(content, reminder.late, digest), None)
-    if kind == reminders.VOLUNTEER_UNREACHABLE:
-        text = content.render(
-            t.OWNER_UNREACHABLE,
-            name=str(reminder.payload.get("name", "?")),
-            reviews=", ".join(str(r) for r in reminder.payload.get("reviews", [])),
-        )
-        return Prepared(reminder.id, chat_id, text, None)
-    logger.warning("reminder %s has an unknown kind %r", reminder.id, kind)
-    return None
+        built = (digest, None) if digest is not None else None
+    elif kind == reminders.VOLUNTEER_UNREACHABLE:
+        name = str(reminder.payload.get("name", "?"))
+        refs = [str(r) for r in reminder.payload.get("reviews", [])]
+        text, markup = messages.volunteer_unreachable(content, name, refs)
+        return Prepared(reminder.id, chat_id, text, markup)
+    else:
+        logger.warning("reminder %s has an unknown kind %r", reminder.id, kind)
+        return None
+    if built is None:
+        return None
+    text, markup = built
+    return Prepared(reminder.id, chat_id, messages.with_late(content, reminder.late, text), markup)
 
 
 async def _send(context: Context, item: Prepared) -> reminders.Outcome:
@@ -207,7 +170,7 @@ async def _handle_blocked(
         for item in moved:
             if item.project.owner_id is not None:
                 by_owner[item.project.owner_id].append(
-                    review_label(data.content, item.project, item.review)
+                    messages.review_label(data.content, item.project, item.review)
                 )
         name = display_name(data.config, person)
         for owner_id, refs in by_owner.items():
