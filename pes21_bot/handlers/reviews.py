@@ -97,10 +97,6 @@ async def review_command(update: Update, context: Context) -> int:
             )
         else:
             todo = (await reviews.reviews_of(session, person.id))[0] if person else []
-    is_staff = data.config.staff_member(user_id) is not None
-    if found is None and not is_staff:
-        await refuse(REVIEW_RULE, update, context)
-        return forms.END
     if not todo:
         await reply(update, content.render(t.REVIEW_NONE))
         return forms.END
