@@ -11,12 +11,14 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 
 from pes21_bot.app import build_application
+from pes21_bot.clock import SystemClock
 from pes21_bot.config import Config, Environment, load_config
 from pes21_bot.content import Content, load_content
 from pes21_bot.db.migrate import upgrade_to_head
 from pes21_bot.db.session import make_engine, make_session_factory
 from pes21_bot.handlers.common import all_commands
 from pes21_bot.handlers.ui import retry_seconds
+from pes21_bot.heartbeat import Heartbeats
 from pes21_bot.telegram_http import AiohttpRequest
 
 logger = logging.getLogger(__name__)
@@ -58,8 +60,12 @@ async def wait_for_telegram(
     """
     delay = FIRST_RETRY_DELAY
     while True:
-        extra = {"base_url": base_url} if base_url else {}
-        bot = Bot(token, request=AiohttpRequest(connection_pool_size=1), **extra)
+        request = AiohttpRequest(connection_pool_size=1)
+        bot = (
+            Bot(token, base_url=base_url, request=request)
+            if base_url
+            else Bot(token, request=request)
+        )
         try:
             async with bot:  # initialize() calls getMe
                 return
@@ -94,6 +100,7 @@ def run_polling(config: Config, content: Content, env: Environment) -> int:
         make_session_factory(engine),
         token=env.token,
         base_url=env.base_url,
+        heartbeats=Heartbeats(Path(config.operations.heartbeat_dir), SystemClock()),
     )
     logger.info("bot starting (long polling)")
     use_uvloop()
