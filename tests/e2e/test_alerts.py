@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pes21_bot.config import Config, Operations
-from pes21_bot.fake_telegram import FakeUser
+from pes21_bot.fake_telegram import FakeGroup, FakeUser
 from pes21_bot.handlers import common
 from pes21_bot.jobs.backup import daily_backup
 from pes21_bot.services import reminders
@@ -28,8 +28,8 @@ async def _configure(bot: Harness, config: Config, **changes: object) -> None:
     stop_jobs(bot)
 
 
-def _alerts(user: FakeUser) -> list[str]:
-    return [m.text or "" for m in user.messages if "⚠️" in (m.text or "")]
+def _alerts(chat: FakeUser | FakeGroup) -> list[str]:
+    return [m.text or "" for m in chat.messages if "⚠️" in (m.text or "")]
 
 
 def _no_secret(bot: Harness, text: str) -> None:
