@@ -123,8 +123,9 @@ class AlertHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         """Schedule the alert this record calls for, on the bot's loop, from any thread."""
         application = self._application()
+        # A stopped bot's handler stays silent (removing it here would make the logger skip
+        # the next handler for this record); install() drops it later.
         if application is None or self._loop.is_closed():
-            logging.getLogger().removeHandler(self)
             return
         if not application.running or record.name == logger.name:
             return
@@ -142,6 +143,11 @@ class AlertHandler(logging.Handler):
         if kind is None:
             return
         self._schedule(self._alerter.send(kind, params))
+
+    def finished_with(self, application: AnyApplication) -> bool:
+        """Whether this handler serves `application` or a bot that is gone."""
+        mine = self._application()
+        return mine is None or mine is application or self._loop.is_closed()
 
     def _schedule(self, coroutine: Coroutine[Any, Any, bool]) -> None:
         try:
@@ -168,19 +174,10 @@ def install(application: AnyApplication) -> Alerter:
     _ALERTERS[application] = alerter
     root = logging.getLogger()
     for handler in list(root.handlers):
-        if isinstance(handler, AlertHandler) and handler._application() is application:
+        if isinstance(handler, AlertHandler) and handler.finished_with(application):
             root.removeHandler(handler)
     root.addHandler(AlertHandler(application, alerter))
     return alerter
-
-
-def uninstall(application: AnyApplication) -> None:
-    """Stop listening to the logs for this application."""
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if isinstance(handler, AlertHandler) and handler._application() is application:
-            root.removeHandler(handler)
-    _ALERTERS.pop(application, None)
 
 
 async def send_alert(application: AnyApplication, kind: str, /, **params: str | int) -> bool:

@@ -107,6 +107,20 @@ def _run(command: list[str], env: dict[str, str] | None = None) -> str:
     return result.stdout
 
 
+def _table_rows(connection: sqlite3.Connection) -> dict[str, int]:
+    """Rows of every table of a SQLite database."""
+    names = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    return {
+        name: int(connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
+        for name in names
+    }
+
+
 def count_sqlite_rows(path: Path) -> int:
     """Open a SQLite file, check its integrity and count the rows of every table."""
     try:
@@ -116,18 +130,10 @@ def count_sqlite_rows(path: Path) -> int:
     try:
         if connection.execute("PRAGMA integrity_check").fetchone() != ("ok",):
             raise BackupError(f"{path.name}: integrity check failed")
-        tables = [
-            row[0]
-            for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        if "alembic_version" not in tables:
+        rows = _table_rows(connection)
+        if "alembic_version" not in rows:
             raise BackupError(f"{path.name}: not a database of the bot")
-        return sum(
-            int(connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
-            for name in tables
-        )
+        return sum(rows.values())
     except sqlite3.Error as exc:
         raise BackupError(f"{path.name}: {exc}") from exc
     finally:
@@ -153,17 +159,20 @@ def check_backup(path: Path, bin_dir: str | None = None, kind: str | None = None
     raise BackupError(f"{path.name}: unknown backup kind (expected {SQLITE_SUFFIX} or {PG_SUFFIX})")
 
 
-def _sqlite_copy(source: Path, target: Path) -> None:
+def _sqlite_copy(source: Path, target: Path, what: str) -> None:
     """Copy one SQLite database into another through the online backup API."""
-    src = sqlite3.connect(source)
     try:
-        dst = sqlite3.connect(target)
+        src = sqlite3.connect(source)
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(target)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
-    finally:
-        src.close()
+            src.close()
+    except sqlite3.Error as exc:
+        raise BackupError(f"SQLite {what} failed: {exc}") from exc
 
 
 def backup_name(now: datetime, backend: str) -> str:
@@ -243,10 +252,7 @@ def make_backup(
             source = _sqlite_path(url)
             if not source.is_file():
                 raise BackupError(f"{source.name}: database file not found")
-            try:
-                _sqlite_copy(source, partial)
-            except sqlite3.Error as exc:
-                raise BackupError(f"SQLite backup failed: {exc}") from exc
+            _sqlite_copy(source, partial, "backup")
         else:
             _run(
                 [_tool("pg_dump", bin_dir), "--format=custom", "--no-owner", "-f", str(partial)],
@@ -269,19 +275,10 @@ def _sqlite_user_rows(path: Path) -> int:
         return 0
     connection = sqlite3.connect(path)
     try:
-        tables = [
-            row[0]
-            for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            )
-            if row[0] not in BOOKKEEPING_TABLES
-        ]
-        return sum(
-            int(connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0])
-            for name in tables
-        )
+        rows = _table_rows(connection)
     finally:
         connection.close()
+    return sum(n for name, n in rows.items() if name not in BOOKKEEPING_TABLES)
 
 
 _PG_TABLES = """
@@ -326,10 +323,7 @@ def restore_backup(
     if backend == "sqlite":
         target = _sqlite_path(url)
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            _sqlite_copy(path, target)
-        except sqlite3.Error as exc:
-            raise BackupError(f"SQLite restore failed: {exc}") from exc
+        _sqlite_copy(path, target, "restore")
     else:
         _run(
             [
