@@ -90,3 +90,12 @@ async def test_backup_job_runs_off_the_event_loop_thread(
     monkeypatch.setattr(job, "make_backup", fake_backup)
     await job.run_backup(sqlite_bot.app)
     assert threads and threads[0] != threading.get_ident()
+
+
+async def test_daily_backup_is_planned_at_the_configured_time(sqlite_bot: Harness) -> None:
+    """The backup job runs every day at operations.backup_time, in the Pôle's time zone."""
+    assert sqlite_bot.app is not None and sqlite_bot.app.job_queue is not None
+    (planned,) = sqlite_bot.app.job_queue.get_jobs_by_name(job.JOB_NAME)
+    assert planned.next_t is not None
+    local = planned.next_t.astimezone(sqlite_bot.config.tz)
+    assert (local.hour, local.minute) == (3, 0)

@@ -6,6 +6,7 @@ import logging
 import socket
 
 import pytest
+from telegram.error import InvalidToken
 
 from pes21_bot.fake_telegram import FakeBotApiServer
 from pes21_bot.runner import wait_for_telegram
@@ -65,3 +66,17 @@ async def test_start_retries_while_telegram_refuses(caplog: pytest.LogCaptureFix
         await wait_for_telegram(api.token, server.base_url, sleep=sleep)
     assert waits == [1.0, 2.0, 4.0]
     assert "Traceback" not in caplog.text
+
+
+async def test_a_refused_token_is_not_retried() -> None:
+    """A wrong token is no network problem: start-up stops at once instead of waiting forever."""
+    api = make_api()
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    async with FakeBotApiServer(api) as server:
+        with pytest.raises(InvalidToken):
+            await wait_for_telegram("999:WRONG", server.base_url, sleep=sleep)
+    assert waits == []
