@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from pes21_bot.runner import ROOT
 
@@ -98,3 +101,34 @@ def test_docker_context_leaves_out_personal_data() -> None:
     """Local environments, databases and backups never enter the image."""
     ignored = set((ROOT / ".dockerignore").read_text(encoding="utf-8").split())
     assert {".venv", "data", "*.db", "*.db-wal", ".env", "sauvegardes"} <= ignored
+
+
+def _locked() -> dict[str, str]:
+    """Package name -> its line in requirements.lock (marker included)."""
+    lines = (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines()
+    pins = [line for line in lines if line and not line.startswith((" ", "#"))]
+    return {canonicalize_name(line.split("==")[0]): line for line in pins}
+
+
+def test_lock_pins_every_dependency_and_keeps_platform_markers() -> None:
+    """Each dependency of pyproject.toml (dev extra included) has an exact version in the lock."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    locked = _locked()
+    for requirement in map(Requirement, wanted):
+        name = canonicalize_name(requirement.name)
+        assert name in locked, f"{name} missing from requirements.lock (run make lock)"
+        assert "==" in locked[name]
+    assert "sys_platform != 'win32'" in locked["uvloop"]
+    assert "tornado" in locked  # the simulator's HTTP fake, no longer from PTB's webhooks extra
+    assert "webhooks" not in " ".join(project["dependencies"])
+
+
+def test_image_and_make_install_the_locked_versions_and_a_matching_pg_dump() -> None:
+    """Same versions in the image as in make; the image's pg_dump has the server's major."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "--constraint requirements.lock" in dockerfile
+    assert "--constraint requirements.lock" in (ROOT / "Makefile").read_text(encoding="utf-8")
+    compose = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+    major = compose["services"]["db"]["image"].split(":")[1].split("-")[0]
+    assert f"postgresql-client-{major}" in dockerfile
