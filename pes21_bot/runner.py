@@ -104,5 +104,7 @@ def run_polling(config: Config, content: Content, env: Environment) -> int:
     )
     logger.info("bot starting (long polling)")
     use_uvloop()
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    # Telegram answered just now; should it drop in the moment before polling starts, PTB's own
+    # bootstrap retries (quietly) instead of exiting.
+    application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
     return 0
