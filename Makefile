@@ -4,13 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck hadolint pytest bench clean
+.PHONY: run test lint typecheck hadolint pytest bench clean lock
 
-$(STAMP): pyproject.toml
+# The exact versions of requirements.lock (the Dockerfile installs the same ones).
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --constraint requirements.lock -e '.[dev]'
 	touch $(STAMP)
+
+# Refresh requirements.lock after a change of pyproject.toml (every platform: markers kept).
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --custom-compile-command 'make lock' --quiet -o requirements.lock
 
 # The real bot when TELEGRAM_BOT_TOKEN is set, otherwise the terminal simulator.
 run: $(STAMP)

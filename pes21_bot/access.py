@@ -78,6 +78,7 @@ COMMANDS: dict[str, Rule] = {
     "benevoles": STAFF_OR_ADMIN,
     "invitation": ADMIN,
     "retirer": ADMIN,
+    "sauvegarde": ADMIN,
 }
 
 BUTTONS: dict[str, Rule] = {

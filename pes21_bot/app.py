@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from pes21_bot import buttons, texts
+from pes21_bot import alerts, buttons, texts
 from pes21_bot.clock import Clock, SystemClock
 from pes21_bot.concurrency import PerChatUpdateProcessor
 from pes21_bot.config import Config
@@ -32,11 +32,14 @@ from pes21_bot.db.session import SessionFactory
 from pes21_bot.handlers import accompaniment, common, forms, reviews, volunteers, welcome
 from pes21_bot.handlers.access import button, command
 from pes21_bot.handlers.admin import admin_handlers
+from pes21_bot.handlers.backup import backup_handlers
 from pes21_bot.handlers.holder import holder_handlers
 from pes21_bot.handlers.intake import build_intake_conversation
 from pes21_bot.handlers.staff import staff_handlers
 from pes21_bot.handlers.ui import answer_query, db_driven_conversation
+from pes21_bot.heartbeat import POLLING, BeatingRequest, Heartbeats, attach
 from pes21_bot.jobs import schedule_jobs
+from pes21_bot.jobs.backup import schedule_backup
 from pes21_bot.telegram_http import AiohttpRequest
 
 logger = logging.getLogger(__name__)
@@ -106,8 +109,13 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     persistence_interval: float = 5.0,
     rate_limiter: bool = True,
+    heartbeats: Heartbeats | None = None,
 ) -> Application:
-    """Build the bot: shared state, persistence, rate limiter and every handler."""
+    """Build the bot: shared state, persistence, rate limiter and every handler.
+
+    With `heartbeats` (the real bot), every getUpdates round and reminder tick is stamped for
+    the container's health check.
+    """
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -128,10 +136,13 @@ def build_application(
         )
     if base_url:
         builder = builder.base_url(base_url)
-    builder = builder.request(request or AiohttpRequest()).get_updates_request(
-        get_updates_request or AiohttpRequest(connection_pool_size=1)
-    )
+    polling: BaseRequest = get_updates_request or AiohttpRequest(connection_pool_size=1)
+    if heartbeats is not None:
+        polling = BeatingRequest(polling, lambda: heartbeats.beat(POLLING))
+    builder = builder.request(request or AiohttpRequest()).get_updates_request(polling)
     application = builder.build()
+    if heartbeats is not None:
+        attach(application, heartbeats)
     application.bot_data.setup(config, content, session_factory, clock or SystemClock())
 
     private = filters.ChatType.PRIVATE
@@ -152,6 +163,7 @@ def build_application(
         *reviews.review_handlers(),
         *holder_handlers(),
         *admin_handlers(),
+        *backup_handlers(),
         command("aide", common.help_command),
         # Last: whatever no handler above took.
         MessageHandler(private & filters.COMMAND, common.unknown_command),
@@ -161,6 +173,7 @@ def build_application(
     application.add_handlers(handlers)
     application.add_error_handler(common.error_handler)
     schedule_jobs(application)
+    schedule_backup(application)
     return application
 
 
@@ -214,4 +227,5 @@ def build_forms_conversation() -> ConversationHandler[Context]:
 
 async def _post_init(application: Application) -> None:
     data: BotData = application.bot_data
+    alerts.install(application)
     await common.register_commands(application.bot, data.config, data.content)

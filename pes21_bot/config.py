@@ -205,6 +205,28 @@ class Accompaniment(_Strict):
         return value
 
 
+class Operations(_Strict):
+    """Running in production: backups, liveness heartbeats and alerts to the admins."""
+
+    backup_time: str = "03:00"
+    backup_dir: str = "data/sauvegardes"
+    keep_daily: int = Field(default=7, ge=1, le=366)
+    keep_weekly: int = Field(default=4, ge=0, le=520)
+    keep_monthly: int = Field(default=12, ge=0, le=1200)
+    # Folder of pg_dump/pg_restore when they are not on the PATH (several PostgreSQL versions).
+    pg_bin_dir: str | None = None
+    heartbeat_dir: str = "data/etat"
+    # Where alerts go: this chat (a group of the admins) or, when empty, each admin privately.
+    alerts_chat_id: int | None = None
+    alert_errors_count: int = Field(default=5, ge=1, le=1000)
+    alert_errors_minutes: int = Field(default=10, ge=1, le=24 * 60)
+
+    @field_validator("backup_time", mode="before")
+    @classmethod
+    def _valid_time(cls, value: object) -> str:
+        return _clock_time(value)
+
+
 class Config(_Strict):
     """The whole validated config.yaml."""
 
@@ -217,6 +239,7 @@ class Config(_Strict):
     volunteers: Volunteers = Volunteers()
     reminders: Reminders = Reminders()
     accompaniment: Accompaniment = Accompaniment()
+    operations: Operations = Operations()
 
     @field_validator("timezone")
     @classmethod

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from telegram import Update
+from telegram import Bot, Update
+from telegram.error import InvalidToken, RetryAfter, TelegramError
 
 from pes21_bot.access import all_commands
 from pes21_bot.app import build_application
+from pes21_bot.clock import SystemClock
 from pes21_bot.config import Config, Environment, load_config
 from pes21_bot.content import Content, load_content
 from pes21_bot.db.migrate import upgrade_to_head
 from pes21_bot.db.session import make_engine, make_session_factory
+from pes21_bot.heartbeat import Heartbeats
+from pes21_bot.telegram_http import AiohttpRequest, retry_seconds
 
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = ROOT / "contenus"
+
+# Start-up retries while Telegram cannot be reached: 1 s, 2 s, 4 s... up to a minute apart.
+FIRST_RETRY_DELAY = 1.0
+MAX_RETRY_DELAY = 60.0
 
 
 def load_all(config_path: Path, content_dir: Path) -> tuple[Config, Content]:
@@ -37,9 +46,51 @@ def use_uvloop() -> None:
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
+async def wait_for_telegram(
+    token: str,
+    base_url: str | None = None,
+    *,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Return once getMe answers; until then log one line per failure and back off.
+
+    A server without network at boot (or Telegram down) must not end in a traceback and a
+    restart loop. A refused token is no network problem: InvalidToken is raised at once.
+    """
+    delay = FIRST_RETRY_DELAY
+    while True:
+        request = AiohttpRequest(connection_pool_size=1)
+        bot = (
+            Bot(token, base_url=base_url, request=request)
+            if base_url
+            else Bot(token, request=request)
+        )
+        try:
+            async with bot:  # initialize() calls getMe
+                return
+        except InvalidToken:
+            raise
+        except TelegramError as exc:
+            wait = retry_seconds(exc) if isinstance(exc, RetryAfter) else delay
+            logger.warning(
+                "Telegram injoignable, nouvel essai dans %.0f s / "
+                "Telegram unreachable, retrying in %.0f s (%s)",
+                wait,
+                wait,
+                type(exc).__name__,
+            )
+            await sleep(wait)
+            delay = min(delay * 2, MAX_RETRY_DELAY)
+
+
 def run_polling(config: Config, content: Content, env: Environment) -> int:
-    """Migrate the database, then long-poll Telegram until stopped."""
+    """Migrate the database, wait for Telegram, then long-poll until stopped."""
     assert env.token is not None
+    try:
+        asyncio.run(wait_for_telegram(env.token, env.base_url))
+    except InvalidToken:
+        logger.error("Jeton Telegram refusé (TELEGRAM_BOT_TOKEN) / Telegram token refused")
+        return 2
     upgrade_to_head(env.database_url)
     engine = make_engine(env.database_url)
     application = build_application(
@@ -48,8 +99,11 @@ def run_polling(config: Config, content: Content, env: Environment) -> int:
         make_session_factory(engine),
         token=env.token,
         base_url=env.base_url,
+        heartbeats=Heartbeats(Path(config.operations.heartbeat_dir), SystemClock()),
     )
     logger.info("bot starting (long polling)")
     use_uvloop()
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    # Telegram answered just now; should it drop in the moment before polling starts, PTB's own
+    # bootstrap retries (quietly) instead of exiting.
+    application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
     return 0

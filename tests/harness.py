@@ -19,6 +19,7 @@ from pes21_bot.db.models import Event, Project
 from pes21_bot.db.session import SessionFactory, make_engine, make_session_factory
 from pes21_bot.fake_telegram import FakeBotApi, FakeRequest, FakeUser
 from pes21_bot.fake_telegram.limits import Limits
+from pes21_bot.heartbeat import Heartbeats
 
 START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 HOLDER_ID = 5001
@@ -36,6 +37,7 @@ class Harness:
     clock: FakeClock
     session_factory: SessionFactory
     app: Application | None = None
+    heartbeats: Heartbeats | None = None
 
     async def start(self) -> None:
         """Build and start the application (real polling over the fake)."""
@@ -47,6 +49,7 @@ class Harness:
             clock=self.clock,
             request=FakeRequest(self.api),
             get_updates_request=FakeRequest(self.api),
+            heartbeats=self.heartbeats,
         )
         await app.initialize()
         if app.post_init is not None:  # run_polling would call it; we start by hand

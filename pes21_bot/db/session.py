@@ -32,13 +32,19 @@ WRITE_OPTION = "pes21_write"
 
 
 def make_engine(url: str) -> AsyncEngine:
-    """Create the async engine; SQLite gets its folder, foreign keys and WAL."""
+    """Create the async engine; SQLite gets its folder, foreign keys and WAL.
+
+    Both backends hide bound parameters from error messages: they hold names and phone numbers,
+    and an IntegrityError is logged with its statement.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            url, async_creator=inline_connector(parsed.database or ":memory:", timeout=30)
+            url,
+            async_creator=inline_connector(parsed.database or ":memory:", timeout=30),
+            hide_parameters=True,
         )
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -61,7 +67,10 @@ def make_engine(url: str) -> AsyncEngine:
 
         return engine
     return create_async_engine(
-        url, pool_pre_ping=True, connect_args={"server_settings": PG_SETTINGS}
+        url,
+        pool_pre_ping=True,
+        connect_args={"server_settings": PG_SETTINGS},
+        hide_parameters=True,
     )
 
 

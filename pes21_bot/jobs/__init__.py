@@ -12,6 +12,7 @@ from typing import Any
 from telegram.ext import Application
 
 from pes21_bot.context import Context
+from pes21_bot.heartbeat import REMINDERS, beat
 from pes21_bot.jobs.dispatcher import dispatch_due_reminders
 from pes21_bot.jobs.planner import plan_reminders
 
@@ -33,7 +34,10 @@ async def run_reminders(application: Application[Any, Any, Any, Any, Any, Any]) 
 
 
 async def _tick(context: Context) -> None:
+    # Stamped before and after: a tick that never ends (stuck database) lets the stamp age.
+    beat(context.application, REMINDERS)
     await run_reminders(context.application)
+    beat(context.application, REMINDERS)
 
 
 def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

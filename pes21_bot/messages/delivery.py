@@ -8,6 +8,7 @@ from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
 from pes21_bot.access import commands_for
+from pes21_bot.alerts import CARD_UNDELIVERABLE, alert_extra
 from pes21_bot.content import Html
 from pes21_bot.context import Context
 from pes21_bot.db.models import Project
@@ -34,6 +35,13 @@ async def send_cards(context: Context, project: Project) -> None:
         message = await notify(context, chat_id, text, markup)
         if message is not None:
             sent.append((chat_id, message.message_id))
+        else:
+            logger.warning(
+                "card of project %s not delivered to chat %s",
+                project.id,
+                chat_id,
+                extra=alert_extra(CARD_UNDELIVERABLE, reference=project.reference or "?"),
+            )
     async with data.transaction() as session:
         for chat_id, message_id in sent:
             await projects.add_card(session, project, chat_id, message_id, data.clock.now())

@@ -8,6 +8,7 @@ A row left in "sending" by a crashed process is taken again once its lease has e
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -21,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pes21_bot.alerts import REMINDER_GIVEN_UP, alert_extra
 from pes21_bot.config import WEEKDAYS, Config, parse_clock_time
 from pes21_bot.db.models import Event, Person, Project, Reminder, Review
 from pes21_bot.domain.scheduling import (
@@ -32,6 +34,8 @@ from pes21_bot.domain.scheduling import (
 )
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus, ReviewState
 from pes21_bot.services import events, projects
+
+logger = logging.getLogger(__name__)
 
 # Reminder kinds (REMINDER_SENT events carry them in `kind`).
 REVIEW_DUE = "review_due"
@@ -258,6 +262,15 @@ async def record_outcomes(
         else:
             reminder.state = FAILED
             reminder.last_error = (outcome.error or "")[:300]
+            if outcome.status != "blocked":  # a blocked volunteer's reviews are handed over
+                logger.warning(
+                    "reminder %s given up after %s attempts",
+                    reminder.id,
+                    reminder.attempts,
+                    extra=alert_extra(
+                        REMINDER_GIVEN_UP, attempts=reminder.attempts, kind=reminder.kind
+                    ),
+                )
             events.record(
                 session,
                 events.REMINDER_FAILED,

@@ -22,21 +22,26 @@ pytestmark = pytest.mark.e2e
 class BotProcess:
     """bot.py in a subprocess, its stderr kept for inspection."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], cwd: Path, api: FakeBotApi) -> None:
         self.env = env
+        self.api = api
+        # Relative paths of config.yaml (heartbeats, backups) land here, not in the repository.
+        self.cwd = cwd
         self.process: asyncio.subprocess.Process | None = None
         self.stderr = b""
 
     async def start(self) -> None:
-        """Launch the bot."""
+        """Launch the bot and wait until it polls (start-up takes seconds on a busy machine)."""
+        polled = len(self.api.calls_to("getUpdates"))
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             str(ROOT / "bot.py"),
             env=self.env,
-            cwd=str(ROOT),
+            cwd=str(self.cwd),
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
+        await self.api.wait_for_call("getUpdates", count=polled + 1, timeout=60)
 
     async def kill(self) -> None:
         """SIGKILL: no chance to flush anything."""
@@ -84,10 +89,10 @@ def _env(api: FakeBotApi, base_url: str, db_url: str) -> dict[str, str]:
 
 
 async def test_bot_process_survives_kill_9_between_questions(
-    http_api: tuple[FakeBotApi, str], app_db_url: str
+    http_api: tuple[FakeBotApi, str], app_db_url: str, tmp_path: Path
 ) -> None:
     api, base_url = http_api
-    bot = BotProcess(_env(api, base_url, app_db_url))
+    bot = BotProcess(_env(api, base_url, app_db_url), tmp_path, api)
     await bot.start()
     holder = api.user(5001, first_name="Zoé", last_name="Martin")
     first = await start_path(holder, "💡 J'ai une idée de projet")

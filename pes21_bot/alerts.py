@@ -1,0 +1,192 @@
+"""Alerts to the admins (or a configured chat), in French, at most once per kind per hour.
+
+Four kinds: repeated errors of the same class, a failed backup, a reminder given up, and a card
+that could not be handed to a staff member. Code anywhere raises one by logging a record with
+``extra=alert_extra(KIND, ...)``; errors are counted from the log records themselves. An alert
+names what happened and what to check, never a person's data, an error's message or the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from collections import deque
+from collections.abc import Coroutine
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from pes21_bot.texts import ops as t
+from pes21_bot.texts._registry import TextKey
+
+# Services raise alerts through alert_extra and import nothing from telegram: nor does this.
+if TYPE_CHECKING:
+    from telegram.ext import Application
+
+    AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+logger = logging.getLogger(__name__)
+
+ERRORS = "errors"
+BACKUP_FAILED = "backup_failed"
+REMINDER_GIVEN_UP = "reminder_given_up"
+CARD_UNDELIVERABLE = "card_undeliverable"
+TEXTS: dict[str, TextKey] = {
+    ERRORS: t.ALERT_ERRORS,
+    BACKUP_FAILED: t.ALERT_BACKUP_FAILED,
+    REMINDER_GIVEN_UP: t.ALERT_REMINDER_GIVEN_UP,
+    CARD_UNDELIVERABLE: t.ALERT_CARD_UNDELIVERABLE,
+}
+EVERY = timedelta(hours=1)
+
+
+def alert_extra(alert: str, /, **params: str | int) -> dict[str, Any]:
+    """`extra=` for a log record that raises an alert (params: the text's placeholders)."""
+    return {"alert": alert, "alert_params": params}
+
+
+class Alerter:
+    """Sends alerts for one application; remembers when each kind was last sent."""
+
+    def __init__(self, application: AnyApplication) -> None:
+        self._application = weakref.ref(application)
+        self._sent: dict[str, datetime] = {}
+        self._errors: dict[str, deque[datetime]] = {}
+
+    def _now(self) -> datetime | None:
+        application = self._application()
+        return application.bot_data.clock.now() if application is not None else None
+
+    def count_error(self, error_class: str) -> int | None:
+        """Count an error; return how many of its class fell in the window once over the limit."""
+        application = self._application()
+        now = self._now()
+        if application is None or now is None:
+            return None
+        settings = application.bot_data.config.operations
+        window = timedelta(minutes=settings.alert_errors_minutes)
+        seen = self._errors.setdefault(error_class, deque())
+        seen.append(now)
+        while seen and now - seen[0] > window:
+            seen.popleft()
+        return len(seen) if len(seen) > settings.alert_errors_count else None
+
+    def due(self, kind: str) -> bool:
+        """Whether this kind may be sent now (not sent within the last hour); marks it sent."""
+        now = self._now()
+        if now is None:
+            return False
+        last = self._sent.get(kind)
+        if last is not None and now - last < EVERY:
+            return False
+        self._sent[kind] = now
+        return True
+
+    async def send(self, kind: str, params: dict[str, str | int]) -> bool:
+        """Send one alert to the alert chat or every admin, unless sent within the hour."""
+        application = self._application()
+        if application is None or kind not in TEXTS or not self.due(kind):
+            return False
+        data = application.bot_data
+        try:
+            text = data.content.render(TEXTS[kind], **params)
+        except (KeyError, ValueError) as exc:
+            logger.warning("alert %s not rendered: %s", kind, type(exc).__name__)
+            return False
+        settings = data.config.operations
+        chats = (
+            [settings.alerts_chat_id]
+            if settings.alerts_chat_id is not None
+            else [member.id for member in data.config.admins]
+        )
+        for chat_id in chats:
+            try:
+                await application.bot.send_message(chat_id, text, parse_mode="HTML")
+            except Exception as exc:  # an alert must never raise where it was triggered
+                logger.warning(
+                    "alert %s not delivered to %s: %s", kind, chat_id, type(exc).__name__
+                )
+        return True
+
+
+class AlertHandler(logging.Handler):
+    """A logging handler turning alert records and repeated errors into alerts."""
+
+    def __init__(self, application: AnyApplication, alerter: Alerter) -> None:
+        super().__init__(logging.WARNING)
+        self._application = weakref.ref(application)
+        self._alerter = alerter
+        self._loop = asyncio.get_running_loop()
+        self._tasks: set[asyncio.Future[bool]] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Schedule the alert this record calls for, on the bot's loop, from any thread."""
+        application = self._application()
+        # A stopped bot's handler stays silent (removing it here would make the logger skip
+        # the next handler for this record); install() drops it later.
+        if application is None or self._loop.is_closed():
+            return
+        if not application.running or record.name == logger.name:
+            return
+        kind = getattr(record, "alert", None)
+        params: dict[str, str | int] = dict(getattr(record, "alert_params", None) or {})
+        if kind is None and record.levelno >= logging.ERROR:
+            error_class = (
+                record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else "Error"
+            )
+            count = self._alerter.count_error(error_class)
+            if count is None:
+                return
+            minutes = application.bot_data.config.operations.alert_errors_minutes
+            kind, params = ERRORS, {"error": error_class, "count": count, "minutes": minutes}
+        if kind is None:
+            return
+        self._schedule(self._alerter.send(kind, params))
+
+    def finished_with(self, application: AnyApplication) -> bool:
+        """Whether this handler serves `application` or a bot that is gone."""
+        mine = self._application()
+        return mine is None or mine is application or self._loop.is_closed()
+
+    def _schedule(self, coroutine: Coroutine[Any, Any, bool]) -> None:
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            task: asyncio.Future[bool] = self._loop.create_task(coroutine)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+            return
+        coroutine.close()
+
+
+_ALERTERS: weakref.WeakKeyDictionary[AnyApplication, Alerter] = weakref.WeakKeyDictionary()
+
+
+def install(application: AnyApplication) -> Alerter:
+    """Create the application's alerter and listen to the logs (call inside its loop)."""
+    alerter = Alerter(application)
+    _ALERTERS[application] = alerter
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, AlertHandler) and handler.finished_with(application):
+            root.removeHandler(handler)
+    root.addHandler(AlertHandler(application, alerter))
+    return alerter
+
+
+async def send_alert(application: AnyApplication, kind: str, /, **params: str | int) -> bool:
+    """Send an alert now (when the application has an alerter); never raises."""
+    alerter = _ALERTERS.get(application)
+    if alerter is None:
+        return False
+    try:
+        return await alerter.send(kind, params)
+    except Exception:  # pragma: no cover - send already guards each call
+        logger.warning("alert %s failed", kind)
+        return False
