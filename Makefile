@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.stats
+	$(BIN)/python -m bench.isolation
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

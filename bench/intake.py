@@ -65,19 +65,28 @@ async def _reply(user: FakeUser) -> BotMessage:
             return message
 
 
+def send_step(user: FakeUser, kind: str, value: str) -> None:
+    """Type or press one step of the questionnaire."""
+    if kind == "command":
+        user.send_command(value)
+    elif kind == "text":
+        user.send_text(value)
+    else:
+        user.press(value)
+
+
+async def reply_to_step(user: FakeUser, kind: str) -> BotMessage:
+    """The bot's answer to one step."""
+    if kind == "tick":  # a tick edits the question in place
+        return await user.next_message(timeout=STEP_TIMEOUT)
+    return await _reply(user)
+
+
 async def _holder(user: FakeUser, latencies: list[float]) -> None:
     for kind, value in STEPS:
         started = time.perf_counter()
-        if kind == "command":
-            user.send_command(value)
-        elif kind == "text":
-            user.send_text(value)
-        else:
-            user.press(value)
-        if kind == "tick":  # a tick edits the question in place
-            await user.next_message(timeout=STEP_TIMEOUT)
-        else:
-            await _reply(user)
+        send_step(user, kind, value)
+        await reply_to_step(user, kind)
         latencies.append(time.perf_counter() - started)
 
 
