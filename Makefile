@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck hadolint pytest bench clean
+.PHONY: run test lint typecheck hadolint pytest fuzz bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ hadolint: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+# 10,000 random sequences of updates (make test runs a few hundred); new ones on every run.
+fuzz: $(STAMP)
+	PES21_FUZZ_EXAMPLES=10000 $(BIN)/pytest tests/fuzz -x
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.intake

@@ -36,6 +36,7 @@ class Harness:
     clock: FakeClock
     session_factory: SessionFactory
     app: Application | None = None
+    rate_limiter: bool = True  # off where the pacing of sends only slows a test down
 
     async def start(self) -> None:
         """Build and start the application (real polling over the fake)."""
@@ -47,6 +48,7 @@ class Harness:
             clock=self.clock,
             request=FakeRequest(self.api),
             get_updates_request=FakeRequest(self.api),
+            rate_limiter=self.rate_limiter,
         )
         await app.initialize()
         if app.post_init is not None:  # run_polling would call it; we start by hand
