@@ -15,12 +15,13 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CallbackContext, MessageHandler, filters
 
+from bench.common import BOT_TOKEN
 from pes21_bot.app import build_application
 from pes21_bot.db.migrate import upgrade_to_head
 from pes21_bot.db.session import make_engine, make_session_factory
 from pes21_bot.runner import CONTENT_DIR, ROOT, load_all, use_uvloop
 
-TOKEN = "42:BENCH"
+TOKEN = BOT_TOKEN
 # Set (to anything) to run the bot without its scheduled jobs: on a database seeded with a
 # backlog of unclaimed projects they would re-announce thousands, not what is measured.
 NO_JOBS = "PES21_BENCH_NO_JOBS"

@@ -28,14 +28,14 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.bot_process import NO_JOBS, TOKEN
-from bench.common import percentile
+from bench.bot_process import NO_JOBS
+from bench.common import percentile, start_fake
 from bench.intake import STEPS, reply_to_step, send_step
 from bench.stats import build_sqlite
 from pes21_bot.db.models import Person, Project
 from pes21_bot.db.session import make_engine, make_session_factory
-from pes21_bot.fake_telegram import BotMessage, FakeBotApi, FakeBotApiServer, FakeUser, Limits
-from pes21_bot.runner import ROOT, load_all
+from pes21_bot.fake_telegram import BotMessage, FakeBotApi, FakeUser
+from pes21_bot.runner import ROOT
 
 HOLDERS = 20
 THINK = 0.3  # seconds between a holder's answers
@@ -221,12 +221,7 @@ async def bench(folder: Path) -> int:
     """Build the year, start the bot, run both cases; exit code 1 when a target is missed."""
     path = folder / "isolation.db"
     print(f"building the year: {build_sqlite(path, 1, 100_000):.0f}s", flush=True)
-    api = FakeBotApi(token=TOKEN, bot_username="bench_bot", limits=Limits(flood_control=False))
-    server = FakeBotApiServer(api)
-    base_url = await server.start()
-    config, _ = load_all(ROOT / "config.yaml", ROOT / "contenus")
-    for member in [*config.staff, *config.admins]:
-        api.user(member.id, first_name=member.name)
+    api, server, base_url, config = await start_fake()
     admin = api.user(config.admins[0].id, first_name=config.admins[0].name)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
