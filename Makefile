@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+<<<<<<< HEAD
 .PHONY: run test lint typecheck hadolint pytest bench clean lock
+=======
+.PHONY: run test lint typecheck hadolint pytest fuzz bench clean
+>>>>>>> iso
 
 # The exact versions of requirements.lock (the Dockerfile installs the same ones).
 $(STAMP): pyproject.toml requirements.lock
@@ -38,10 +42,15 @@ hadolint: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
+# 10,000 random sequences of updates (make test runs a few hundred); new ones on every run.
+fuzz: $(STAMP)
+	PES21_FUZZ_EXAMPLES=10000 $(BIN)/pytest tests/fuzz -x
+
 bench: $(STAMP)
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.stats
+	$(BIN)/python -m bench.isolation
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

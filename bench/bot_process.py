@@ -15,12 +15,16 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, CallbackContext, MessageHandler, filters
 
+from bench.common import BOT_TOKEN
 from pes21_bot.app import build_application
 from pes21_bot.db.migrate import upgrade_to_head
 from pes21_bot.db.session import make_engine, make_session_factory
 from pes21_bot.runner import CONTENT_DIR, ROOT, load_all, use_uvloop
 
-TOKEN = "42:BENCH"
+TOKEN = BOT_TOKEN
+# Set (to anything) to run the bot without its scheduled jobs: on a database seeded with a
+# backlog of unclaimed projects they would re-announce thousands, not what is measured.
+NO_JOBS = "PES21_BENCH_NO_JOBS"
 
 
 async def _echo(update: Update, _context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -37,7 +41,7 @@ def build(kind: str, base_url: str, database_url: str | None) -> Application:
     assert database_url is not None
     config, content = load_all(ROOT / "config.yaml", CONTENT_DIR)
     upgrade_to_head(database_url)
-    return build_application(
+    app = build_application(
         config,
         content,
         make_session_factory(make_engine(database_url)),
@@ -46,6 +50,10 @@ def build(kind: str, base_url: str, database_url: str | None) -> Application:
         # Measures the bot's own capacity: Telegram's caps are switched off on the fake too.
         rate_limiter=False,
     )
+    if os.environ.get(NO_JOBS) and app.job_queue is not None:
+        for job in app.job_queue.jobs():
+            job.schedule_removal()
+    return app
 
 
 def main() -> None:

@@ -9,6 +9,12 @@ import subprocess
 import sys
 from typing import Any
 
+from pes21_bot.config import Config
+from pes21_bot.fake_telegram import FakeBotApi, FakeBotApiServer, Limits
+from pes21_bot.runner import ROOT, load_all
+
+BOT_TOKEN = "42:BENCH"
+
 
 def percentile(values: list[float], fraction: float) -> float:
     """The value below which `fraction` of the values fall (nearest rank)."""
@@ -40,3 +46,14 @@ def run_worker(module: str, args: list[str]) -> dict[str, Any]:
     last = result.stdout.strip().splitlines()[-1]
     data: dict[str, Any] = json.loads(last)
     return data
+
+
+async def start_fake() -> tuple[FakeBotApi, FakeBotApiServer, str, Config]:
+    """The HTTP fake Bot API (no flood control), with the team's chats opened; and its URL."""
+    api = FakeBotApi(token=BOT_TOKEN, bot_username="bench_bot", limits=Limits(flood_control=False))
+    server = FakeBotApiServer(api)
+    base_url = await server.start()
+    config, _ = load_all(ROOT / "config.yaml", ROOT / "contenus")
+    for member in [*config.staff, *config.admins]:
+        api.user(member.id, first_name=member.name)
+    return api, server, base_url, config

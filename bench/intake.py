@@ -22,12 +22,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.bot_process import TOKEN
-from bench.common import percentile
+from bench.common import percentile, start_fake
 from pes21_bot.db.models import Project
 from pes21_bot.db.session import make_engine, make_session_factory
-from pes21_bot.fake_telegram import BotMessage, FakeBotApi, FakeBotApiServer, FakeUser, Limits
-from pes21_bot.runner import ROOT, load_all
+from pes21_bot.fake_telegram import BotMessage, FakeUser
+from pes21_bot.runner import ROOT
 
 TARGET_RATIO = 0.5
 STEP_TIMEOUT = 120.0
@@ -65,19 +64,28 @@ async def _reply(user: FakeUser) -> BotMessage:
             return message
 
 
+def send_step(user: FakeUser, kind: str, value: str) -> None:
+    """Type or press one step of the questionnaire."""
+    if kind == "command":
+        user.send_command(value)
+    elif kind == "text":
+        user.send_text(value)
+    else:
+        user.press(value)
+
+
+async def reply_to_step(user: FakeUser, kind: str) -> BotMessage:
+    """The bot's answer to one step."""
+    if kind == "tick":  # a tick edits the question in place
+        return await user.next_message(timeout=STEP_TIMEOUT)
+    return await _reply(user)
+
+
 async def _holder(user: FakeUser, latencies: list[float]) -> None:
     for kind, value in STEPS:
         started = time.perf_counter()
-        if kind == "command":
-            user.send_command(value)
-        elif kind == "text":
-            user.send_text(value)
-        else:
-            user.press(value)
-        if kind == "tick":  # a tick edits the question in place
-            await user.next_message(timeout=STEP_TIMEOUT)
-        else:
-            await _reply(user)
+        send_step(user, kind, value)
+        await reply_to_step(user, kind)
         latencies.append(time.perf_counter() - started)
 
 
@@ -103,12 +111,7 @@ def _peak_rss_mb(pid: int) -> float:
 
 async def run(kind: str, holders: int) -> dict[str, Any]:
     """One bot process against the fake with `holders` concurrent people."""
-    api = FakeBotApi(token=TOKEN, bot_username="bench_bot", limits=Limits(flood_control=False))
-    server = FakeBotApiServer(api)
-    base_url = await server.start()
-    config, _ = load_all(ROOT / "config.yaml", ROOT / "contenus")
-    for member in [*config.staff, *config.admins]:
-        api.user(member.id, first_name=member.name)
+    api, server, base_url, _config = await start_fake()
     with tempfile.TemporaryDirectory() as folder:
         db_url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
         args = [kind, base_url] + ([db_url] if kind == "pes21" else [])

@@ -45,7 +45,9 @@ from pes21_bot.telegram_http import AiohttpRequest
 logger = logging.getLogger(__name__)
 
 # Enough to overlap many people's database and Telegram waits; one chat stays sequential.
-MAX_CONCURRENT_UPDATES = 8
+# Updates waiting for SQLite's write lock (held by another process) keep their place: with
+# too few places, people who only read would wait behind them (bench/isolation.py).
+MAX_CONCURRENT_UPDATES = 64
 
 
 # Telegram allows about 30 messages/s overall; pacing just under it leaves room for the jitter

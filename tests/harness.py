@@ -38,6 +38,7 @@ class Harness:
     session_factory: SessionFactory
     app: Application | None = None
     heartbeats: Heartbeats | None = None
+    rate_limiter: bool = True  # off where the pacing of sends only slows a test down
 
     async def start(self) -> None:
         """Build and start the application (real polling over the fake)."""
@@ -50,6 +51,7 @@ class Harness:
             request=FakeRequest(self.api),
             get_updates_request=FakeRequest(self.api),
             heartbeats=self.heartbeats,
+            rate_limiter=self.rate_limiter,
         )
         await app.initialize()
         if app.post_init is not None:  # run_polling would call it; we start by hand

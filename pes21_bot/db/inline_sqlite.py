@@ -6,24 +6,59 @@ SQLite's single write lock across some twenty of them. On a local file in WAL mo
 takes tens of microseconds, far less than one round trip, so these classes run the standard
 `sqlite3` calls directly and present aiosqlite's interface, which the dialect drives.
 
-The price: while another *process* holds the write lock, a writer here blocks the loop (up to
-the busy timeout). The bot is the only process writing its SQLite file; within the process,
-writers queue in asyncio first (`session.write_transaction`).
+SQLite's own busy handler would sleep on the loop's thread while another connection or process
+(a backup, the sqlite3 shell, a migration) holds the write lock, freezing the whole bot up to
+the busy timeout. So connections are opened with no busy timeout, and a statement refused with
+SQLITE_BUSY is retried after an asyncio sleep until the timeout: the writer waits, everyone
+else goes on (WAL readers never need the write lock). Within the process, writers queue in
+asyncio first (`session.write_transaction`). Statements that may last more than a few
+milliseconds (exports, statistics) do not run here but on a reader thread (`session.read_apart`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+FIRST_RETRY = 0.001
+LONGEST_RETRY = 0.05
+
+
+def _busy(error: sqlite3.OperationalError) -> bool:
+    # Plain SQLITE_BUSY only: a transaction whose snapshot is stale (SQLITE_BUSY_SNAPSHOT)
+    # would be refused forever, so it fails at once.
+    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+
+
+async def _patiently(call: Callable[[], T], patience: float) -> T:
+    """Run a sqlite3 call; while the database is locked, retry after asyncio sleeps."""
+    try:
+        return call()
+    except sqlite3.OperationalError as error:
+        if not _busy(error):
+            raise
+    deadline = time.monotonic() + patience
+    delay = FIRST_RETRY
+    while True:
+        await asyncio.sleep(delay)
+        try:
+            return call()
+        except sqlite3.OperationalError as error:
+            if not _busy(error) or time.monotonic() >= deadline:
+                raise
+        delay = min(delay * 2, LONGEST_RETRY)
 
 
 class InlineCursor:
     """aiosqlite's Cursor interface over a sqlite3 cursor."""
 
-    def __init__(self, cursor: sqlite3.Cursor) -> None:
+    def __init__(self, cursor: sqlite3.Cursor, timeout: float) -> None:
         self._cursor = cursor
+        self._timeout = timeout
 
     async def __aenter__(self) -> InlineCursor:
         return self
@@ -56,13 +91,14 @@ class InlineCursor:
         self._cursor.arraysize = value
 
     async def execute(self, sql: str, parameters: Any = ()) -> InlineCursor:
-        """Run one statement."""
-        self._cursor.execute(sql, parameters)
+        """Run one statement (waiting, without blocking the loop, while the database is locked)."""
+        await _patiently(lambda: self._cursor.execute(sql, parameters), self._timeout)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Any]) -> InlineCursor:
         """Run one statement for each set of parameters."""
-        self._cursor.executemany(sql, parameters)
+        rows = list(parameters)  # a retry must see them all again
+        await _patiently(lambda: self._cursor.executemany(sql, rows), self._timeout)
         return self
 
     async def fetchone(self) -> Any:
@@ -96,15 +132,16 @@ class _RunNow:
 class InlineConnection:
     """aiosqlite's Connection interface over a sqlite3 connection."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, timeout: float) -> None:
         # The dialect reaches these aiosqlite attributes directly.
         self._conn = connection
+        self._timeout = timeout
         self._connection: sqlite3.Connection | None = connection
         self._tx = _RunNow()
 
     def cursor(self) -> InlineCursor:
         """A new cursor (used as `async with`, as aiosqlite's is)."""
-        return InlineCursor(self._conn.cursor())
+        return InlineCursor(self._conn.cursor(), self._timeout)
 
     @property
     def isolation_level(self) -> str | None:
@@ -121,7 +158,7 @@ class InlineConnection:
 
     async def commit(self) -> None:
         """Commit the transaction."""
-        self._conn.commit()
+        await _patiently(self._conn.commit, self._timeout)
 
     async def rollback(self) -> None:
         """Roll the transaction back."""
@@ -139,10 +176,12 @@ class InlineConnection:
 
 
 def inline_connector(database: str, timeout: float) -> Callable[[], Any]:
-    """The `async_creator` of an engine on this SQLite file."""
+    """The `async_creator` of an engine on this SQLite file, waiting up to `timeout` for locks."""
 
     async def connect() -> InlineConnection:
         # check_same_thread off: the pool may close a connection from the garbage collector.
-        return InlineConnection(sqlite3.connect(database, timeout=timeout, check_same_thread=False))
+        # No busy timeout in SQLite itself: its sleeps would block the loop (see above).
+        connection = sqlite3.connect(database, timeout=0, check_same_thread=False)
+        return InlineConnection(connection, timeout)
 
     return connect

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -21,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
 from pes21_bot.db.inline_sqlite import inline_connector
 
 SessionFactory = async_sessionmaker[AsyncSession]
+T = TypeVar("T")
 
 # Settings of the bot's PostgreSQL sessions, for the statistics on a large events table:
 # - no JIT: it compiles a plan once its estimated cost is high, 15 ms for a 40 ms query;
@@ -111,3 +115,61 @@ async def write_transaction(factory: SessionFactory) -> AsyncIterator[AsyncSessi
             await session.rollback()
             raise
         await session.commit()
+
+
+# Exports, statistics and charts: at most two at a time, each on its own thread.
+_READERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pes21-reader")
+# While a reader thread computes, the loop's thread waits for the GIL each time it comes back
+# from a socket or a SQLite call: up to Python's switch interval (5 ms), several times per
+# answer. 1 ms keeps holders' answer times close to idle (bench/isolation.py); with a single
+# thread running, as most of the time, the interval changes nothing.
+READER_SWITCH_INTERVAL = 0.001
+
+
+def _read_only_engine(url: str) -> AsyncEngine:
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _query_only(dbapi_connection: object, _record: object) -> None:
+            cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+            cursor.execute("PRAGMA query_only=ON")
+            cursor.close()
+
+    return engine
+
+
+def _read_in_thread(url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def run() -> T:
+        engine = _read_only_engine(url)
+        try:
+            async with make_session_factory(engine)() as session:
+                if engine.dialect.name == "postgresql":
+                    await session.execute(text("SET TRANSACTION READ ONLY"))
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+async def read_apart(factory: SessionFactory, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run a long read (and what it builds) on a thread with its own engine, off the bot's loop.
+
+    Its statements and its Python work (rows, workbook, chart) run there with their own event
+    loop and a read-only connection, so the bot keeps answering everyone meanwhile. `work` must
+    only use its session and plain data, never the bot. An in-memory SQLite database exists in
+    one connection only: there `work` runs on the bot's own session.
+    """
+    bind = factory.kw.get("bind")
+    assert isinstance(bind, AsyncEngine)
+    url = bind.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        async with factory() as session:
+            return await work(session)
+    if sys.getswitchinterval() > READER_SWITCH_INTERVAL:
+        sys.setswitchinterval(READER_SWITCH_INTERVAL)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(
+        _READERS, _read_in_thread, url.render_as_string(hide_password=False), work
+    )

@@ -6,19 +6,20 @@ only and never personal columns; anyone else is refused.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.constants import ParseMode
 
 from pes21_bot import texts
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
+from pes21_bot.db.session import read_apart
 from pes21_bot.domain.report import (
     Period,
     PeriodError,
@@ -329,8 +330,11 @@ async def stats_command(update: Update, context: Context) -> None:
         return
     scope, period = asked
     data = context.bot_data
-    async with data.session_factory() as session:
-        result = await stats.compute_stats(session, data.config, period, scope, data.clock.now())
+    config, now = data.config, data.clock.now()
+    result = await read_apart(
+        data.session_factory,
+        lambda session: stats.compute_stats(session, config, period, scope, now),
+    )
     for text in stats_messages(data.content, result):
         await reply(update, text)
 
@@ -415,8 +419,11 @@ async def report_command(update: Update, context: Context) -> None:
         return
     scope, period = asked
     data = context.bot_data
-    async with data.session_factory() as session:
-        report = await stats.compute_report(session, data.config, period, scope)
+    config = data.config
+    report = await read_apart(
+        data.session_factory,
+        lambda session: stats.compute_report(session, config, period, scope),
+    )
     text = report_text(data.content, report, period, scope)
     for part in split_message([text]):
         await reply(update, part)
@@ -458,18 +465,16 @@ async def export_command(update: Update, context: Context) -> None:
     await reply(update, content.render(t.EXPORT_WORKING))
     with tempfile.TemporaryDirectory(prefix="pes21-export-") as folder:
         target = Path(folder) / name
-        async with data.session_factory() as session:
-            result = await stats.compute_stats(
-                session, data.config, period, scope, data.clock.now()
-            )
-            exporter = exports.Exporter(
-                session, data.config, content, stats.window_of(period, data.config), scope, personal
-            )
-            tables = exporter.tables(result)
-            if request.file_format == "csv":
-                await exports.write_csv_zip(content, tables, target)
-            else:
-                await exports.write_xlsx(content, tables, target)
+        config, now = data.config, data.clock.now()
+        write = exports.write_csv_zip if request.file_format == "csv" else exports.write_xlsx
+
+        async def build(session: AsyncSession) -> None:
+            result = await stats.compute_stats(session, config, period, scope, now)
+            window = stats.window_of(period, config)
+            exporter = exports.Exporter(session, config, content, window, scope, personal)
+            await write(content, exporter.tables(result), target)
+
+        await read_apart(data.session_factory, build)
         if target.stat().st_size > MAX_UPLOAD_BYTES:
             await reply(update, content.render(t.EXPORT_TOO_BIG))
             return
@@ -498,11 +503,15 @@ async def chart_command(update: Update, context: Context) -> None:
     data = context.bot_data
     content = data.content
     buckets = chart_buckets(period)
-    async with data.session_factory() as session:
-        counts = await stats.welcomed_per_bucket(session, data.config, buckets, scope)
-        funnel = await stats.compute_funnel(session, data.config, period, scope)
-    chart = exports.chart_data(content, buckets, counts, scope.programmes, funnel)
-    png = await asyncio.to_thread(exports.render_chart, chart)
+    config = data.config
+
+    async def draw(session: AsyncSession) -> tuple[list[dict[str, int]], bytes]:
+        counts = await stats.welcomed_per_bucket(session, config, buckets, scope)
+        funnel = await stats.compute_funnel(session, config, period, scope)
+        chart = exports.chart_data(content, buckets, counts, scope.programmes, funnel)
+        return counts, exports.render_chart(chart)
+
+    counts, png = await read_apart(data.session_factory, draw)
     chat = update.effective_chat
     assert chat is not None
     await chat.send_photo(

@@ -39,6 +39,10 @@ from pes21_bot.services.stats import Window, json_number, review_programme
 BATCH = 1000
 DATE_FORMAT = "DD/MM/YYYY HH:MM"
 
+# A cell starting with one of these is read as a formula by spreadsheet programs (OWASP's
+# "CSV injection"): holders' free text must never run in the team's spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 # Answers that identify a person or describe their project in their own words.
 PERSONAL_ANSWERS = {
     "name": ("name",),
@@ -379,6 +383,8 @@ async def write_xlsx(content: Content, tables: Sequence[Table], target: Path) ->
                     cell = WriteOnlyCell(sheet, value=value)
                     cell.number_format = DATE_FORMAT
                     row.append(cell)
+                elif isinstance(value, str):
+                    row.append(text_cell(sheet, value))
                 else:
                     row.append(value)
             sheet.append(row)
@@ -389,9 +395,27 @@ async def write_xlsx(content: Content, tables: Sequence[Table], target: Path) ->
     await asyncio.to_thread(workbook.save, target)
 
 
+def neutralised(text: str) -> str:
+    """Text safe in a CSV cell: a leading formula character is escaped with a quote (OWASP)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def text_cell(sheet: Any, text: str) -> Any:
+    """An XLSX cell that holds `text` as a string, never as a formula or an error code."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    # Control characters cannot be stored in the file's XML (openpyxl refuses them).
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
+    cell.data_type = "s"
+    return cell
+
+
 def _csv_value(value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return neutralised(value)
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, float):

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from pes21_bot.fake_telegram import BotMessage
 from tests.harness import Harness
 from tests.stats.scenario import HOLDER_EMAIL, HOLDER_NAME, seed_scenario
+from tests.stats.seed import Seeder
 
 
 def sheet_rows(message: BotMessage, title: str) -> list[list[object]]:
@@ -108,6 +109,63 @@ async def test_csv_export_is_a_zip_of_semicolon_files(sqlite_bot: Harness) -> No
         "10/04/2025 09:00",
         "01/06/2025 09:00",
     ]
+
+
+FORMULA_NAME = '=HYPERLINK("http://x","y")'
+# What holders typed, each starting with a character a spreadsheet would read as a formula.
+TYPED = {
+    "name": FORMULA_NAME,
+    "email": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "phone": "+33 6 12 34 56 78",
+    "structure_name": "-2+3",
+    "idea": "\tUne idée\r=1+1",
+}
+
+
+async def _seed_formulas(bot: Harness) -> None:
+    async with bot.session_factory.begin() as session:
+        seed = Seeder(session)
+        holder = await seed.person("Mallory")
+        await seed.project(
+            "benefices_crea", "2025-03-03 10:00", holder=holder, commune="=1+1", answers=TYPED
+        )
+
+
+async def test_xlsx_export_stores_typed_formulas_as_plain_text(bot: Harness) -> None:
+    await _seed_formulas(bot)
+    admin = bot.admin()
+    admin.send_command("/export", "2025")
+    sent = await admin.expect("Données 2025 (XLSX)")
+    assert sent.document is not None and sent.document.content is not None
+    workbook = load_workbook(io.BytesIO(sent.document.content))  # not read-only: cell types
+    formulas = [
+        c.coordinate for s in workbook for row in s.iter_rows() for c in row if c.data_type == "f"
+    ]
+    assert formulas == []
+    projects = sheet_rows(sent, "Dossiers")
+    row = dict(zip(projects[0], projects[1], strict=True))
+    assert row["Nom"] == FORMULA_NAME and row["Commune"] == "=1+1"
+    assert row["E-mail"] == TYPED["email"] and row["Téléphone"] == TYPED["phone"]
+    # XML reads a carriage return back as a line feed; the text is intact otherwise.
+    assert row["Description"] == "\tUne idée\n=1+1"
+
+
+async def test_csv_export_neutralises_typed_formulas(sqlite_bot: Harness) -> None:
+    await _seed_formulas(sqlite_bot)
+    admin = sqlite_bot.admin()
+    admin.send_command("/export", "2025 csv")
+    sent = await admin.expect("(CSV)")
+    assert sent.document is not None
+    archive = zipfile.ZipFile(io.BytesIO(sent.document.content or b""))
+    text = archive.read("dossiers.csv").decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Nom"] == "'" + FORMULA_NAME and row["Commune"] == "'=1+1"
+    assert row["E-mail"] == "'" + TYPED["email"] and row["Téléphone"] == "'" + TYPED["phone"]
+    assert row["Description"] == "'\tUne idée\r=1+1"
+    for name in archive.namelist():
+        for cells in csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig")), delimiter=";"):
+            assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")], (name, cells)
 
 
 async def test_chart_is_a_png_photo_with_a_caption(sqlite_bot: Harness) -> None:
