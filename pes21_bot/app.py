@@ -28,12 +28,16 @@ from pes21_bot.content import Content
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.persistence import SqlPersistence
 from pes21_bot.db.session import SessionFactory
-from pes21_bot.handlers import common, welcome
+from pes21_bot.handlers import accompaniment, common, forms, intake, reviews, volunteers, welcome
 from pes21_bot.handlers.accompaniment import accompaniment_handlers
 from pes21_bot.handlers.admin import admin_handlers
+from pes21_bot.handlers.form_engine import (
+    CONFIRM_CANCEL,
+    Composition,
+    build_form_conversation,
+)
 from pes21_bot.handlers.holder import holder_handlers
-from pes21_bot.handlers.intake import build_intake_conversation
-from pes21_bot.handlers.reviews import build_review_conversation, review_handlers
+from pes21_bot.handlers.reviews import review_handlers
 from pes21_bot.handlers.staff import staff_handlers
 from pes21_bot.handlers.ui import answer_query
 from pes21_bot.handlers.volunteers import volunteer_handlers
@@ -136,11 +140,8 @@ def build_application(
     handlers = [
         # In groups the bot only invites people to write privately; it stores nothing there.
         MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, common.group_message),
-        # Forms (reviews, accompaniment steps, volunteer profile) own free text while one is
-        # open, so they come before the intake, which takes any other free text.
-        build_review_conversation(),
-        # The intake comes before generic handlers: it owns free text while a draft is open.
-        build_intake_conversation(),
+        # Every form (short forms first, then the intake) owns free text while one is open.
+        _forms_conversation(),
         CommandHandler("start", welcome.start, filters=private),
         CallbackQueryHandler(welcome.on_menu, pattern=r"^m:"),
         CallbackQueryHandler(welcome.on_faq, pattern=r"^f:"),
@@ -160,6 +161,30 @@ def build_application(
     application.add_error_handler(common.error_handler)
     schedule_jobs(application)
     return application
+
+
+def _forms_conversation() -> Any:
+    """The one conversation of every form, with each form kind's hooks and openers."""
+    short_forms = forms.short_form_flow(
+        {
+            **reviews.review_completers(),
+            **accompaniment.accompaniment_completers(),
+            **volunteers.volunteer_completers(),
+        }
+    )
+    composition = Composition(
+        entry_points=[
+            *reviews.review_form_entries(),
+            *volunteers.volunteer_form_entries(),
+            *accompaniment.accompaniment_form_entries(),
+            *intake.intake_entry_points(),
+        ],
+        extra_states={CONFIRM_CANCEL: intake.confirm_cancel_handlers()},
+        on_start=intake.restart_command,
+        no_draft_text=intake.idle_message,
+        no_draft_command=intake.no_draft,
+    )
+    return build_form_conversation([short_forms, intake.FLOW], composition)
 
 
 async def _post_init(application: Application) -> None:

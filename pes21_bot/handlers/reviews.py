@@ -12,19 +12,18 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 from telegram.ext import filters as tg_filters
 
 from pes21_bot import texts
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
 from pes21_bot.db.models import FormDraft, Person, Project, Review
-from pes21_bot.handlers import accompaniment, forms, staff, volunteers, welcome
+from pes21_bot.handlers import forms, staff, volunteers
 from pes21_bot.handlers.render import fr_date
 from pes21_bot.handlers.ui import (
     answer_query,
     as_int,
-    db_driven_conversation,
     edit_or_send,
     keyboard,
     notify,
@@ -240,7 +239,7 @@ async def _complete_review(
     reference = project.reference or ""
     await reply(update, content.render(t.REVIEW_SAVED, reference=reference, number=review.number))
     spec = forms.FORMS["review"]
-    situation = forms.format_answer(content, spec.fields[2], answers.get("situation"))
+    situation = forms.format_answer(content, spec.questions[2], answers.get("situation"))
     if owner is not None and owner.telegram_id is not None and owner.id != person.id:
         await notify(
             context,
@@ -260,7 +259,9 @@ async def _complete_review(
         await reply(update, content.render(t.REVIEW_DLA_SENT))
 
 
-forms.register("review", _complete_review)
+def review_completers() -> dict[str, forms.Completer]:
+    """What storing a review form does (wired by app.py)."""
+    return {"review": _complete_review}
 
 
 async def _propose_dla(
@@ -383,46 +384,10 @@ def review_handlers() -> list[Any]:
     ]
 
 
-async def _restart(update: Update, context: Context) -> int:
-    """/start while a form is open: the form is kept (resumable), the welcome is shown."""
-    await welcome.start(update, context)
-    return forms.END
-
-
-def build_review_conversation() -> ConversationHandler[Context]:
-    """The forms conversation: reviews, accompaniment steps and volunteer profile (private)."""
+def review_form_entries() -> list[Any]:
+    """What opens a review form: /bilan and the reminder's button."""
     private = tg_filters.ChatType.PRIVATE
-    form_buttons: list[Any] = [
-        CallbackQueryHandler(forms.on_answer, pattern=r"^fa:"),
-        CallbackQueryHandler(forms.on_toggle, pattern=r"^ft:"),
-        CallbackQueryHandler(forms.on_validate, pattern=r"^fv:"),
-        CallbackQueryHandler(forms.on_skip, pattern=r"^fs:"),
-        CallbackQueryHandler(forms.on_edit, pattern=r"^fe:"),
-        CallbackQueryHandler(forms.on_recap, pattern=r"^fr:"),
-    ]
-    starters: list[Any] = [
+    return [
         CommandHandler("bilan", review_command, filters=private),
         CallbackQueryHandler(on_review_button, pattern=r"^rv:"),
-        *volunteers.volunteer_form_entries(),
-        *accompaniment.accompaniment_form_entries(),
     ]
-    return db_driven_conversation(
-        entry_points=[*starters, *form_buttons],
-        states={
-            forms.FILLING: [
-                *starters,
-                *form_buttons,
-                CommandHandler("annuler", forms.cancel, filters=private),
-                MessageHandler(private & ~tg_filters.COMMAND, forms.on_text),
-            ],
-            ConversationHandler.TIMEOUT: [MessageHandler(tg_filters.ALL, forms.timed_out)],
-        },
-        fallbacks=[
-            CommandHandler("start", _restart, filters=private),
-            CommandHandler("annuler", forms.cancel, filters=private),
-        ],
-        name="forms",
-        persistent=True,
-        conversation_timeout=TIMEOUT_AFTER,
-        allow_reentry=True,
-    )
