@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from pes21_bot.config import Qualification
-from datetime import date
-
 from pes21_bot.domain.fields import (
     Invalid,
     Question,
@@ -26,6 +26,8 @@ RULES = Rules(date(2026, 3, 10), text_max=200, long_min=30, long_max=2000, words
 
 def parse_text_answer(question: Question, raw: str, rules: Rules) -> object:
     return parse_answer(question, raw, rules, question.choices)
+
+
 SETTINGS = Qualification(
     weights={"stage_structuring": 20, "team": 10, "time_full": 20, "jobs_targeted": 10},
     mature_threshold=50,
