@@ -73,7 +73,6 @@ logger = logging.getLogger(__name__)
 ANSWERING, CONFIRM_CANCEL, FILLING = range(3)
 END = ConversationHandler.END
 TIMEOUT_AFTER = timedelta(hours=12)
-RECAP_VALUE_MAX = 300
 SHORT_LABEL = 3  # choices this short (a 1-5 scale) go five to a row
 
 INVALID_TEXTS: dict[str, TextKey] = {
@@ -125,6 +124,7 @@ class Flow(ABC):
     state: int
     save_key: TextKey  # the recap's button that finishes the form
     timeout_key: TextKey
+    recap_value_max: int  # longer answers are shortened in the recap
 
     @abstractmethod
     async def load(self, session: AsyncSession, telegram_id: int) -> Draft | None:
@@ -314,7 +314,7 @@ def recap(context: Context, flow: Flow, spec: FormSpec, draft: Draft) -> tuple[H
     for q in spec.visible(draft.answers):
         if q.id not in draft.answers or q.id in spec.preset:
             continue
-        value = shorten(format_value(content, q, draft.answers[q.id]), RECAP_VALUE_MAX)
+        value = shorten(format_value(content, q, draft.answers[q.id]), flow.recap_value_max)
         label = flow.label(content, q)
         lines.append(content.render(texts.RECAP_LINE, label=label, value=value))
         edits.append(

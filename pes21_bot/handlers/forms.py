@@ -26,6 +26,7 @@ from pes21_bot.services import forms as form_service
 from pes21_bot.services.people import ensure_person, find_person
 from pes21_bot.texts import volunteers as t
 
+# What feature modules use to open a form and to return its conversation state.
 __all__ = ["END", "FILLING", "begin", "format_answer", "load_draft", "short_form_flow", "today"]
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class ShortFormFlow(Flow):
     state = FILLING
     save_key = t.FORM_SAVE
     timeout_key = t.FORM_TIMEOUT
+    recap_value_max = 300
 
     def __init__(self, completers: Mapping[str, Completer]) -> None:
         self.completers = dict(completers)

@@ -49,6 +49,7 @@ class IntakeFlow(Flow):
     state = ANSWERING
     save_key = texts.SEND
     timeout_key = texts.TIMEOUT
+    recap_value_max = 500
 
     async def load(self, session: AsyncSession, telegram_id: int) -> Draft | None:
         """The holder's unfinished intake."""
@@ -233,17 +234,18 @@ async def on_path(update: Update, context: Context) -> int:
     if parts is None or parts[0] not in PATHS:
         await _stale(update, context)
         return END
-    await answer_press(update)
     path, source = parts[0], welcome.clean_source(parts[1])
     async with context.bot_data.session_factory() as session:
         person = await find_person(session, update.effective_user.id)
     if person is not None and person.consent == "given":
         state = await begin(update, context, path, source)
+        await answer_press(update)
         if state is not None:
             return state
         draft = _draft(await _load(context, update.effective_user.id))
         assert draft is not None
         return await form_engine.ask(update, context, FLOW, draft)
+    await answer_press(update)
     content = context.bot_data.content
     markup = keyboard(
         [

@@ -22,6 +22,14 @@ def counter(message: BotMessage) -> tuple[int, int]:
     return int(found.group(1)), int(found.group(2))
 
 
+async def consent_screen(holder: FakeUser) -> BotMessage:
+    """/start, then the idea path: the consent question."""
+    holder.send_command("/start")
+    await holder.expect("Bienvenue")
+    holder.press(IDEA)
+    return await holder.expect("Acceptez-vous")
+
+
 def no_apology(user: FakeUser) -> None:
     """Nothing the user received speaks of a technical problem."""
     assert all(APOLOGY not in (m.text or "") for m in user.api.messages(user.id))
@@ -114,10 +122,7 @@ async def test_editing_the_email_when_the_phone_was_skipped_offers_no_skip(
 
 async def test_double_press_on_accept_starts_once(sqlite_bot: Harness) -> None:
     holder = sqlite_bot.holder()
-    holder.send_command("/start")
-    await holder.expect("Bienvenue")
-    holder.press(IDEA)
-    consent = await holder.expect("Acceptez-vous")
+    consent = await consent_screen(holder)
     first = holder.press("✅ J'accepte", message=consent)
     second = holder.press("✅ J'accepte", message=consent)
     await expect_question(holder)
@@ -169,10 +174,7 @@ async def test_a_failing_keyboard_removal_at_accept_keeps_the_consent(
     sqlite_bot: Harness, fault: FaultKind
 ) -> None:
     holder = sqlite_bot.holder()
-    holder.send_command("/start")
-    await holder.expect("Bienvenue")
-    holder.press(IDEA)
-    await holder.expect("Acceptez-vous")
+    await consent_screen(holder)
     sqlite_bot.api.inject_fault("editMessageReplyMarkup", fault, chat_id=holder.id)
     holder.press("✅ J'accepte")
     question = await expect_question(holder)
