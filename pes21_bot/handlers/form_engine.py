@@ -103,6 +103,11 @@ class Draft:
     answers: Answers
     row: Any = None
 
+    @classmethod
+    def of(cls, row: Any, kind: str) -> Draft:
+        """The engine's view of a draft row (a Project, a FormDraft)."""
+        return cls(row.id, kind, row.answers, row)
+
 
 @dataclass(frozen=True)
 class Refusal:

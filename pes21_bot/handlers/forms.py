@@ -36,10 +36,6 @@ Completer = Callable[[Update, Context, FormDraft, dict[str, Any]], Awaitable[Non
 format_answer = format_value
 
 
-def _draft(row: FormDraft | None) -> Draft | None:
-    return None if row is None else Draft(row.id, row.kind, row.answers, row)
-
-
 class ShortFormFlow(Flow):
     """Forms declared in domain/forms.py, stored answer by answer in a FormDraft."""
 
@@ -57,7 +53,8 @@ class ShortFormFlow(Flow):
         person = await find_person(session, telegram_id)
         if person is None:
             return None
-        return _draft(await form_service.current_draft(session, person.id))
+        row = await form_service.current_draft(session, person.id)
+        return None if row is None else Draft.of(row, row.kind)
 
     async def store(
         self, session: AsyncSession, draft: Draft, question: Question, value: Any, context: Context
@@ -159,6 +156,4 @@ async def begin(
 
 async def ask(update: Update, context: Context, row: FormDraft) -> int:
     """Ask the next question of an open form (or show its recap)."""
-    draft = _draft(row)
-    assert draft is not None
-    return await form_engine.ask(update, context, _OPENER, draft, complete=False)
+    return await form_engine.ask(update, context, _OPENER, Draft.of(row, row.kind), complete=False)

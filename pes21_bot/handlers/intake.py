@@ -38,10 +38,6 @@ from pes21_bot.services.people import find_person
 logger = logging.getLogger(__name__)
 
 
-def _draft(project: Project | None) -> Draft | None:
-    return None if project is None else Draft(project.id, project.path, project.answers, project)
-
-
 class IntakeFlow(Flow):
     """The intake: a Project draft, questions from contenus/, submission to staff."""
 
@@ -53,7 +49,8 @@ class IntakeFlow(Flow):
 
     async def load(self, session: AsyncSession, telegram_id: int) -> Draft | None:
         """The holder's unfinished intake."""
-        return _draft(await intake.current_draft(session, telegram_id))
+        project = await intake.current_draft(session, telegram_id)
+        return None if project is None else Draft.of(project, project.path)
 
     async def store(
         self, session: AsyncSession, draft: Draft, question: Question, value: Any, context: Context
@@ -217,13 +214,11 @@ async def begin(update: Update, context: Context, path: str, source: str | None)
     async with data.transaction() as session:
         existing = await intake.current_draft(session, update.effective_user.id)
         project = await intake.begin(session, user_info(update), path, source, data.clock.now())
-    draft = _draft(project)
-    assert draft is not None
     if existing is not None and existing.id == project.id:
         return None
     questionnaire = data.content.questionnaires[path]
     await reply(update, data.content.render(texts.INTAKE_INTRO, title=questionnaire.title))
-    return await form_engine.ask(update, context, FLOW, draft)
+    return await form_engine.ask(update, context, FLOW, Draft.of(project, path))
 
 
 async def on_path(update: Update, context: Context) -> int:
@@ -242,9 +237,9 @@ async def on_path(update: Update, context: Context) -> int:
         await answer_press(update)
         if state is not None:
             return state
-        draft = _draft(await _load(context, update.effective_user.id))
-        assert draft is not None
-        return await form_engine.ask(update, context, FLOW, draft)
+        project = await _load(context, update.effective_user.id)
+        assert project is not None
+        return await form_engine.ask(update, context, FLOW, Draft.of(project, path))
     await answer_press(update)
     content = context.bot_data.content
     markup = keyboard(
@@ -295,9 +290,7 @@ async def on_resume(update: Update, context: Context) -> int:
     if parts[0] == "resume":
         await answer_press(update)
         await remove_keyboard(query)
-        draft = _draft(project)
-        assert draft is not None
-        return await form_engine.ask(update, context, FLOW, draft)
+        return await form_engine.ask(update, context, FLOW, Draft.of(project, project.path))
     data = context.bot_data
     async with data.transaction() as session:
         fresh = await session.get(Project, project.id)

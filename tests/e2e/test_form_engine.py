@@ -170,32 +170,28 @@ async def test_double_press_on_a_choice_says_what_was_answered(sqlite_bot: Harne
 
 
 @pytest.mark.parametrize("fault", ["500", "timeout"])
-async def test_a_failing_keyboard_removal_at_accept_keeps_the_consent(
-    sqlite_bot: Harness, fault: FaultKind
+@pytest.mark.parametrize(
+    ("button", "shown", "recorded"),
+    [
+        ("✅ J'accepte", "Question 1/13", events.CONSENT_GIVEN),
+        ("📨 Envoyer", "PES-2026-0001", events.INTAKE_COMPLETED),
+    ],
+)
+async def test_a_failing_keyboard_removal_keeps_what_the_press_did(
+    sqlite_bot: Harness, fault: FaultKind, button: str, shown: str, recorded: str
 ) -> None:
     holder = sqlite_bot.holder()
-    await consent_screen(holder)
+    if button == "✅ J'accepte":
+        await consent_screen(holder)
+    else:
+        await start_path(holder, IDEA)
+        await answer(holder, MATURE_IDEA)
     sqlite_bot.api.inject_fault("editMessageReplyMarkup", fault, chat_id=holder.id)
-    holder.press("✅ J'accepte")
-    question = await expect_question(holder)
-    assert counter(question) == (1, 13)
-    assert await sqlite_bot.count_events(events.CONSENT_GIVEN) == 1
-    await sqlite_bot.api.wait_for_call("editMessageReplyMarkup", 1)
-    await sqlite_bot.settle()
-    no_apology(holder)
-
-
-@pytest.mark.parametrize("fault", ["500", "timeout"])
-async def test_a_failing_keyboard_removal_at_send_keeps_the_submission(
-    sqlite_bot: Harness, fault: FaultKind
-) -> None:
-    holder = sqlite_bot.holder()
-    await start_path(holder, IDEA)
-    await answer(holder, MATURE_IDEA)
-    sqlite_bot.api.inject_fault("editMessageReplyMarkup", fault, chat_id=holder.id)
-    holder.press("📨 Envoyer")
-    await holder.expect("PES-2026-0001")
-    await sqlite_bot.staff("Camille").expect("PES-2026-0001")
-    assert await sqlite_bot.count_events(events.INTAKE_COMPLETED) == 1
+    holder.press(button)
+    await holder.expect(shown)
+    assert await sqlite_bot.count_events(recorded) == 1
+    await sqlite_bot.api.wait_for_call("editMessageReplyMarkup", 1)  # made, and failed
+    if button == "📨 Envoyer":
+        await sqlite_bot.staff("Camille").expect("PES-2026-0001")
     await sqlite_bot.settle()
     no_apology(holder)
