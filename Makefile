@@ -4,11 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-<<<<<<< HEAD
-.PHONY: run test lint typecheck hadolint pytest bench clean lock
-=======
-.PHONY: run test lint typecheck hadolint pytest fuzz bench clean
->>>>>>> iso
+.PHONY: run test lint typecheck hadolint pytest fuzz bench clean lock
 
 # The exact versions of requirements.lock (the Dockerfile installs the same ones).
 $(STAMP): pyproject.toml requirements.lock

@@ -17,10 +17,15 @@ from collections.abc import Coroutine
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from pes21_bot.alert_tags import (
+    BACKUP_FAILED,
+    CARD_UNDELIVERABLE,
+    ERRORS,
+    REMINDER_GIVEN_UP,
+)
 from pes21_bot.texts import ops as t
 from pes21_bot.texts._registry import TextKey
 
-# Services raise alerts through alert_extra and import nothing from telegram: nor does this.
 if TYPE_CHECKING:
     from telegram.ext import Application
 
@@ -28,10 +33,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ERRORS = "errors"
-BACKUP_FAILED = "backup_failed"
-REMINDER_GIVEN_UP = "reminder_given_up"
-CARD_UNDELIVERABLE = "card_undeliverable"
 TEXTS: dict[str, TextKey] = {
     ERRORS: t.ALERT_ERRORS,
     BACKUP_FAILED: t.ALERT_BACKUP_FAILED,
@@ -39,11 +40,6 @@ TEXTS: dict[str, TextKey] = {
     CARD_UNDELIVERABLE: t.ALERT_CARD_UNDELIVERABLE,
 }
 EVERY = timedelta(hours=1)
-
-
-def alert_extra(alert: str, /, **params: str | int) -> dict[str, Any]:
-    """`extra=` for a log record that raises an alert (params: the text's placeholders)."""
-    return {"alert": alert, "alert_params": params}
 
 
 class Alerter:

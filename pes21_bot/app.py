@@ -14,7 +14,6 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
-    ConversationHandler,
     MessageHandler,
     PersistenceInput,
     filters,
@@ -29,14 +28,19 @@ from pes21_bot.content import Content
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.persistence import SqlPersistence
 from pes21_bot.db.session import SessionFactory
-from pes21_bot.handlers import accompaniment, common, forms, reviews, volunteers, welcome
+from pes21_bot.handlers import accompaniment, common, forms, intake, reviews, volunteers, welcome
 from pes21_bot.handlers.access import button, command
 from pes21_bot.handlers.admin import admin_handlers
 from pes21_bot.handlers.backup import backup_handlers
+from pes21_bot.handlers.form_engine import (
+    CONFIRM_CANCEL,
+    END,
+    Composition,
+    build_form_conversation,
+)
 from pes21_bot.handlers.holder import holder_handlers
-from pes21_bot.handlers.intake import build_intake_conversation
 from pes21_bot.handlers.staff import staff_handlers
-from pes21_bot.handlers.ui import answer_query, db_driven_conversation
+from pes21_bot.handlers.ui import answer_query
 from pes21_bot.heartbeat import POLLING, BeatingRequest, Heartbeats, attach
 from pes21_bot.jobs import schedule_jobs
 from pes21_bot.jobs.backup import schedule_backup
@@ -151,11 +155,8 @@ def build_application(
     handlers = [
         # In groups the bot only invites people to write privately; it stores nothing there.
         MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, common.group_message),
-        # Forms (reviews, accompaniment steps, volunteer profile) own free text while one is
-        # open, so they come before the intake, which takes any other free text.
-        build_forms_conversation(),
-        # The intake comes before generic handlers: it owns free text while a draft is open.
-        build_intake_conversation(),
+        # Every form (short forms first, then the intake) owns free text while one is open.
+        _forms_conversation(),
         command("start", welcome.start),
         button(buttons.MENU, welcome.on_menu),
         button(buttons.FAQ, welcome.on_faq),
@@ -180,51 +181,42 @@ def build_application(
 
 
 async def _restart_from_form(update: Update, context: Context) -> int:
-    """/start while a form is open: the form is kept (resumable), the welcome is shown."""
+    """/start inside a form: the welcome (which offers to resume), drafts kept, state reset."""
     await welcome.start(update, context)
-    return forms.END
+    return END
 
 
-def build_forms_conversation() -> ConversationHandler[Context]:
-    """The forms conversation: reviews, accompaniment steps and volunteer profile (private).
+async def _idle_message(update: Update, context: Context) -> None:
+    """A message while no form is open: the menu again (or the 'text only' notice)."""
+    message = update.effective_message
+    if message is not None and message.text is None:
+        await common.not_text(update, context)
+    else:
+        await welcome.nudge(update, context)
 
-    A person fills one form at a time, so one conversation routes their typed answers, and the
-    database, not PTB's state, says which question comes next.
-    """
-    private = filters.ChatType.PRIVATE
-    form_buttons: list[Any] = [
-        button(buttons.FORM_ANSWER, forms.on_answer),
-        button(buttons.FORM_TOGGLE, forms.on_toggle),
-        button(buttons.FORM_VALIDATE, forms.on_validate),
-        button(buttons.FORM_SKIP, forms.on_skip),
-        button(buttons.FORM_EDIT, forms.on_edit),
-        button(buttons.FORM_RECAP, forms.on_recap),
-    ]
-    starters: list[Any] = [
-        *reviews.review_form_entries(),
-        *volunteers.volunteer_form_entries(),
-        *accompaniment.accompaniment_form_entries(),
-    ]
-    return db_driven_conversation(
-        entry_points=[*starters, *form_buttons],
-        states={
-            forms.FILLING: [
-                *starters,
-                *form_buttons,
-                command("annuler", forms.cancel),
-                MessageHandler(private & ~filters.COMMAND, forms.on_text),
-            ],
-            ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, forms.timed_out)],
-        },
-        fallbacks=[
-            command("start", _restart_from_form),
-            command("annuler", forms.cancel),
-        ],
-        name="forms",
-        persistent=True,
-        conversation_timeout=FORM_TIMEOUT,
-        allow_reentry=True,
+
+def _forms_conversation() -> Any:
+    """The one conversation of every form, with each form kind's hooks and openers."""
+    short_forms = forms.short_form_flow(
+        {
+            **reviews.review_completers(),
+            **accompaniment.accompaniment_completers(),
+            **volunteers.volunteer_completers(),
+        }
     )
+    composition = Composition(
+        entry_points=[
+            *reviews.review_form_entries(),
+            *volunteers.volunteer_form_entries(),
+            *accompaniment.accompaniment_form_entries(),
+            *intake.intake_entry_points(),
+        ],
+        extra_states={CONFIRM_CANCEL: intake.confirm_cancel_handlers()},
+        on_start=_restart_from_form,
+        no_draft_text=_idle_message,
+        no_draft_command=intake.no_draft,
+    )
+    return build_form_conversation([short_forms, intake.FLOW], composition)
 
 
 async def _post_init(application: Application) -> None:

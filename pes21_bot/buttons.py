@@ -108,7 +108,7 @@ class Button:
 YES_NO = OneOf(("yes", "no"))
 QUESTION = Code(20)  # question and field ids of contenus/questionnaires.yaml and of forms
 VALUE = Code(20)  # a choice value or an ISO date
-SOURCE = Code(24)  # a deep-link source (handlers/welcome.py SOURCE_RE), or "-"
+SOURCE = Code(24)  # a deep-link source (domain/sources.py SOURCE_RE), or "-"
 
 # Welcome menu and FAQ (handlers/welcome.py).
 MENU = Button("m", (Code(16), SOURCE))

@@ -6,7 +6,7 @@ import html
 import string
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -14,20 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pes21_bot import texts
 from pes21_bot.config import CRITERIA
 from pes21_bot.domain import data_export
+from pes21_bot.domain.fields import FormSpec, Question, Words
 from pes21_bot.domain.vocabulary import PATHS, PROGRAMMES, ProjectStatus
 from pes21_bot.texts import TextKey
-
-QuestionType = Literal[
-    "text",
-    "long_text",
-    "choice",
-    "multi_choice",
-    "number",
-    "email",
-    "phone",
-    "postal_code",
-    "yes_no",
-]
 
 
 class Html(str):
@@ -44,34 +33,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Question(_Strict):
-    """One intake question, as staff wrote it in contenus/questionnaires.yaml."""
-
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,29}$")
-    type: QuestionType
-    prompt: str = Field(min_length=1, max_length=1000)
-    label: str = Field(min_length=1, max_length=60)
-    choices: dict[str, str] = Field(default_factory=dict)
-    optional: bool = False
-    min: int | None = None
-    max: int | None = None
-    when: dict[str, list[str]] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _choices_match_type(self) -> Question:
-        has_choices = self.type in ("choice", "multi_choice")
-        if has_choices and not self.choices:
-            raise ValueError("une question à choix doit avoir des choix (choices)")
-        if not has_choices and self.choices:
-            raise ValueError("seules les questions à choix ont des choix (choices)")
-        for value, label in self.choices.items():
-            if not value.isidentifier() or len(value) > 20:
-                raise ValueError(f"identifiant de choix invalide: {value}")
-            if not 1 <= len(label) <= 60:
-                raise ValueError(f"libellé de choix trop long (60 max): {value}")
-        return self
-
-
 class Questionnaire(_Strict):
     """The ordered questions of one intake path."""
 
@@ -81,6 +42,11 @@ class Questionnaire(_Strict):
 
     @model_validator(mode="after")
     def _coherent(self) -> Questionnaire:
+        for q in self.questions:
+            if not q.prompt or not q.label:
+                raise ValueError(f"{q.id}: une question a un texte (prompt) et un nom (label)")
+            if q.choice_list or q.future:
+                raise ValueError(f"{q.id}: choice_list et future sont réservés aux formulaires")
         ids = [q.id for q in self.questions]
         if len(ids) != len(set(ids)):
             raise ValueError("deux questions portent le même id")
@@ -97,6 +63,10 @@ class Questionnaire(_Strict):
     def question(self, question_id: str) -> Question:
         """The question with this id."""
         return next(q for q in self.questions if q.id == question_id)
+
+    def spec(self, path: str) -> FormSpec:
+        """This questionnaire as a form of the engine (always with a recap)."""
+        return FormSpec(path, tuple(self.questions), at_least_one=tuple(self.at_least_one))
 
 
 class FaqEntry(_Strict):
@@ -134,6 +104,7 @@ class Content:
         questionnaires: dict[str, Questionnaire],
         faq: list[FaqEntry],
         agenda: list[Workshop],
+        words: Words,
     ) -> None:
         self.messages = messages
         self.commands = commands
@@ -142,6 +113,7 @@ class Content:
         self.questionnaires = questionnaires
         self.faq = faq
         self.agenda = agenda
+        self.words = words
 
     def render(self, text_key: TextKey, /, **params: object) -> Html:
         """Return the text for a key, HTML-escaping every inserted value that is not Html."""
@@ -297,4 +269,5 @@ def load_content(folder: Path, required_commands: set[str] | None = None) -> Con
         _validated(Workshop, entry, f"{agenda_file}: {i}")
         for i, entry in enumerate(_read_yaml(agenda_file) or [])
     ]
-    return Content(messages, commands, programmes, lists, questionnaires, faq, agenda)
+    words = _validated(Words, raw_q.get("words"), f"{questionnaires_file}: words")
+    return Content(messages, commands, programmes, lists, questionnaires, faq, agenda, words)

@@ -348,9 +348,13 @@ async def _refresh_cards(context: Context, project: Project, status_line: Html) 
     await update_cards(context, project, status_line, project.status in ACTIVE)
 
 
-forms.register("acc_start", _complete_start)
-forms.register("acc_milestone", _complete_milestone)
-forms.register("acc_end", _complete_end)
+def accompaniment_completers() -> dict[str, forms.Completer]:
+    """What storing each accompaniment form does (wired by app.py)."""
+    return {
+        "acc_start": _complete_start,
+        "acc_milestone": _complete_milestone,
+        "acc_end": _complete_end,
+    }
 
 
 def accompaniment_handlers() -> list[Any]:

@@ -195,7 +195,7 @@ async def _complete_review(
     reference = project.reference or ""
     await reply(update, content.render(t.REVIEW_SAVED, reference=reference, number=review.number))
     spec = forms.FORMS["review"]
-    situation = forms.format_answer(content, spec.fields[2], answers.get("situation"))
+    situation = forms.format_answer(content, spec.questions[2], answers.get("situation"))
     if owner is not None and owner.telegram_id is not None and owner.id != person.id:
         await notify(
             context,
@@ -215,7 +215,9 @@ async def _complete_review(
         await reply(update, content.render(t.REVIEW_DLA_SENT))
 
 
-forms.register("review", _complete_review)
+def review_completers() -> dict[str, forms.Completer]:
+    """What storing a review form does (wired by app.py)."""
+    return {"review": _complete_review}
 
 
 async def _propose_dla(

@@ -220,8 +220,9 @@ async def _complete_profile(
     )
 
 
-for _kind in ("vol_setup", "vol_missions", "vol_days", "vol_pause"):
-    forms.register(_kind, _complete_profile)
+def volunteer_completers() -> dict[str, forms.Completer]:
+    """What storing each volunteer form does (wired by app.py)."""
+    return dict.fromkeys(("vol_setup", "vol_missions", "vol_days", "vol_pause"), _complete_profile)
 
 
 async def _listed(update: Update, context: Context) -> list[volunteers.VolunteerView] | None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from telegram import InlineKeyboardMarkup, Update
 
 from pes21_bot import buttons, texts
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
+from pes21_bot.domain.sources import NO_SOURCE, clean_source
 from pes21_bot.handlers.ui import answer_query, edit_or_send, reply
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_day
@@ -23,13 +22,6 @@ MENU_ITEMS = (
     ("agenda", texts.MENU_AGENDA),
     ("faq", texts.MENU_FAQ),
 )
-NO_SOURCE = "-"
-SOURCE_RE = re.compile(r"^[A-Za-z0-9_-]{1,24}$")
-
-
-def clean_source(raw: str | None) -> str | None:
-    """A deep-link source as stored: letters, digits, '-' and '_' only, 24 at most."""
-    return raw if raw and SOURCE_RE.match(raw) else None
 
 
 def menu_markup(content: Content, source: str | None) -> InlineKeyboardMarkup:

@@ -8,7 +8,7 @@ from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 
 from pes21_bot.access import commands_for
-from pes21_bot.alerts import CARD_UNDELIVERABLE, alert_extra
+from pes21_bot.alert_tags import CARD_UNDELIVERABLE, alert_extra
 from pes21_bot.content import Html
 from pes21_bot.context import Context
 from pes21_bot.db.models import Project

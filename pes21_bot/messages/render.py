@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -9,7 +10,8 @@ from pes21_bot import texts
 from pes21_bot.config import Config
 from pes21_bot.content import Content, Html, Question, Questionnaire
 from pes21_bot.db.models import Project
-from pes21_bot.domain.answers import is_visible
+from pes21_bot.domain.fields import is_visible
+from pes21_bot.texts import volunteers as tv
 
 SUMMARY_VALUE_MAX = 400
 
@@ -29,16 +31,34 @@ def fr_datetime(moment: datetime, zone: tzinfo) -> str:
     return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 
+def choices_of(content: Content, question: Question) -> Mapping[str, str]:
+    """Values and labels of a choice question: its own, or a list of contenus/.
+
+    A review's needs are the intake's list plus the DLA ones.
+    """
+    if question.choices or question.choice_list is None:
+        return question.choices
+    if question.choice_list == "review_needs":
+        needs = content.questionnaires["idea"].question("needs").choices
+        return {**needs, **content.lists["review_extra_needs"]}
+    return content.lists[question.choice_list]
+
+
 def format_value(content: Content, question: Question, value: Any) -> str:
     """A stored answer as the person would read it (not yet escaped)."""
     if value is None or value == [] or value == "":
         return content.render(texts.EMPTY_VALUE)
     if question.type == "choice":
-        return question.choices.get(str(value), str(value))
+        return choices_of(content, question).get(str(value), str(value))
     if question.type == "multi_choice":
-        return ", ".join(question.choices.get(v, v) for v in value)
+        labels = choices_of(content, question)
+        return ", ".join(labels.get(v, v) for v in value)
     if question.type == "yes_no":
         return content.render(texts.YES if value == "yes" else texts.NO)
+    if question.type == "date":
+        return fr_day(date.fromisoformat(value))
+    if question.type == "decimal":
+        return content.render(tv.FORM_HOURS, hours=f"{value:g}".replace(".", ","))
     return str(value)
 
 

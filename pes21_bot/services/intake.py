@@ -11,46 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
-from pes21_bot.content import Question, Questionnaire
+from pes21_bot.content import Question
 from pes21_bot.db.models import Person, Project
-from pes21_bot.domain.answers import in_cote_dor, is_visible
+from pes21_bot.domain.answers import in_cote_dor
 from pes21_bot.domain.qualification import Maturity, score_idea
 from pes21_bot.domain.references import format_reference
 from pes21_bot.domain.routing import Route, route
 from pes21_bot.domain.vocabulary import ProjectStatus
 from pes21_bot.services import events
 from pes21_bot.services.people import UserInfo, ensure_person, find_person
-
-
-def next_question(questionnaire: Questionnaire, answers: dict[str, Any]) -> Question | None:
-    """The first visible question without an answer; None means the recap is next."""
-    for question in questionnaire.questions:
-        if question.id not in answers and is_visible(question, answers):
-            return question
-    return None
-
-
-def previous_question(
-    questionnaire: Questionnaire, answers: dict[str, Any], current: Question | None
-) -> Question | None:
-    """The visible answered question just before the current one (or the last one at recap)."""
-    ids = [q.id for q in questionnaire.questions]
-    end = ids.index(current.id) if current is not None else len(ids)
-    for question in reversed(questionnaire.questions[:end]):
-        if question.id in answers and is_visible(question, answers):
-            return question
-    return None
-
-
-def missing_contact(
-    questionnaire: Questionnaire, answers: dict[str, Any], question: Question, value: Any
-) -> bool:
-    """Whether skipping this question would leave none of the 'at least one' answers."""
-    if value is not None or question.id not in questionnaire.at_least_one:
-        return False
-    others = [qid for qid in questionnaire.at_least_one if qid != question.id]
-    pending = [qid for qid in others if qid not in answers]
-    return not pending and all(answers.get(qid) is None for qid in others)
 
 
 async def current_draft(session: AsyncSession, telegram_id: int) -> Project | None:
@@ -61,6 +30,16 @@ async def current_draft(session: AsyncSession, telegram_id: int) -> Project | No
         .where(Person.telegram_id == telegram_id, Project.status == ProjectStatus.DRAFT)
         .order_by(Project.id.desc())
         .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def sent_reference(session: AsyncSession, telegram_id: int, project_id: int) -> str | None:
+    """The reference of this holder's project once sent (a second 'Envoyer' names it)."""
+    result = await session.execute(
+        select(Project.reference)
+        .join(Person, Project.holder_id == Person.id)
+        .where(Person.telegram_id == telegram_id, Project.id == project_id)
     )
     return result.scalar_one_or_none()
 

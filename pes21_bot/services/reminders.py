@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pes21_bot.alerts import REMINDER_GIVEN_UP, alert_extra
+from pes21_bot.alert_tags import REMINDER_GIVEN_UP, alert_extra
 from pes21_bot.config import WEEKDAYS, Config, parse_clock_time
 from pes21_bot.db.models import Event, Person, Project, Reminder, Review
 from pes21_bot.domain.scheduling import (

@@ -9,11 +9,11 @@ from pes21_bot.texts import TextKey, key
 PROMPTS: dict[tuple[str, str], TextKey] = {
     (spec.kind, f.id): key(f"forms.{spec.kind}.{f.id}")
     for spec in FORMS.values()
-    for f in spec.fields
+    for f in spec.questions
 }
 TITLES: dict[str, TextKey] = {kind: key(f"forms.{kind}.title") for kind in FORMS}
 LABELS: dict[str, TextKey] = {
-    f.id: key(f"forms.labels.{f.id}") for spec in FORMS.values() for f in spec.fields
+    f.id: key(f"forms.labels.{f.id}") for spec in FORMS.values() for f in spec.questions
 }
 FORM_TODAY = key("forms.today", "date")
 FORM_YESTERDAY = key("forms.yesterday", "date")
@@ -25,7 +25,8 @@ FORM_TIMEOUT = key("forms.timeout")
 FORM_INVALID_DATE = key("forms.invalid.date")
 FORM_INVALID_DATE_PAST = key("forms.invalid.date_past")
 FORM_INVALID_DATE_FUTURE = key("forms.invalid.date_future")
-FORM_INVALID_DECIMAL = key("forms.invalid.decimal")
+FORM_INVALID_DECIMAL = key("forms.invalid.decimal", "min", "max")
+FORM_ALREADY_DONE = key("forms.already_done")
 FORM_HOURS = key("forms.hours", "hours")
 
 # Volunteers: enrolment, profile, list, removal

@@ -34,7 +34,7 @@ async def _reach(user: FakeUser, steps: int) -> None:
         (5, "Trop court", "pouvez-vous en dire un peu plus"),
         (5, "y" * 2001, "2000 caractères au plus"),
         (6, "astronautique", "choisir une réponse avec les boutons"),
-        (8, "trois", "nombre entier"),
+        (8, "beaucoup", "nombre entier"),
         (8, "0", "entre 1 et 500"),
         (8, "100000000", "nombre entier"),
     ],

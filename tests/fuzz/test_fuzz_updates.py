@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from pes21_bot.access import all_commands
 from pes21_bot.clock import FakeClock
 from pes21_bot.config import Config
 from pes21_bot.content import Content
@@ -34,7 +35,6 @@ from pes21_bot.db.session import make_engine, make_session_factory
 from pes21_bot.fake_telegram import FakeBotApi, FakeUser
 from pes21_bot.fake_telegram.errors import ApiResponse
 from pes21_bot.fake_telegram.limits import Limits
-from pes21_bot.handlers.common import all_commands
 from tests.harness import Harness
 
 EXAMPLES = int(os.environ.get("PES21_FUZZ_EXAMPLES", "200"))

@@ -57,7 +57,7 @@ def test_every_code_of_config_and_contenus_fits_its_field(config: Config, conten
             assert question.parse(item.id), item.id
             assert all(value.parse(v) for v in item.choices), item.id
     for spec in FORMS.values():
-        for field in spec.fields:
+        for field in spec.questions:
             assert _field_of(buttons.FORM_ANSWER, 1).parse(field.id), field.id
     for name in ("volunteer_missions", "weekdays", "review_situations", "outcomes", "job_kinds"):
         assert all(_field_of(buttons.FORM_ANSWER, 2).parse(v) for v in content.lists[name]), name

@@ -107,6 +107,14 @@ def test_bad_questionnaire_is_named(copy: Path) -> None:
         load_content(copy)
 
 
+def test_unquoted_yes_word_is_named(copy: Path) -> None:
+    # YAML reads an unquoted y as a boolean: the words must stay between quotes.
+    path = copy / "questionnaires.yaml"
+    path.write_text(path.read_text().replace('"ouais", "yes", "y"', '"ouais", yes, y', 1))
+    with pytest.raises(ContentError, match=r"questionnaires.yaml: words: affirmative\.3"):
+        load_content(copy)
+
+
 def test_parameters_are_escaped_but_html_fragments_are_not() -> None:
     content = load_content(CONTENT_DIR)
     text = content.render(texts.WELCOME, name="<b>Zoé & Cie</b>")

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from pes21_bot.config import Qualification
-from pes21_bot.content import Question
-from pes21_bot.domain.answers import Bounds, Invalid, is_visible, normalise_phone, parse_text_answer
+from pes21_bot.domain.fields import (
+    Invalid,
+    Question,
+    Rules,
+    Words,
+    is_visible,
+    normalise_phone,
+    parse_answer,
+)
 from pes21_bot.domain.qualification import score_idea
 from pes21_bot.domain.references import format_reference, parse_reference
 from pes21_bot.domain.routing import route
 
-BOUNDS = Bounds(text_max=200, long_min=30, long_max=2000)
+WORDS = Words(affirmative=["oui", "o"], negative=["non", "n"], numbers={"trois": 3})
+RULES = Rules(date(2026, 3, 10), text_max=200, long_min=30, long_max=2000, words=WORDS)
+
+
+def parse_text_answer(question: Question, raw: str, rules: Rules) -> object:
+    return parse_answer(question, raw, rules, question.choices)
+
+
 SETTINGS = Qualification(
     weights={"stage_structuring": 20, "team": 10, "time_full": 20, "jobs_targeted": 10},
     mature_threshold=50,
@@ -28,6 +44,8 @@ def _q(kind: str, **extra: object) -> Question:
         ("06 12 34 56 78", "+33612345678"),
         ("06.12.34.56.78", "+33612345678"),
         ("+33 6 12 34 56 78", "+33612345678"),
+        ("+33 (0)6 12 34 56 78", "+33612345678"),
+        ("+3361234567", None),  # 8 digits after +33: the library says it is not possible
         ("0033612345678", "+33612345678"),
         ("+41 79 123 45 67", "+41791234567"),
         ("12345", None),
@@ -46,25 +64,30 @@ def test_phone_numbers(raw: str, expected: str | None) -> None:
         ("postal_code", "21000", "21000"),
         ("postal_code", "2100A", Invalid("postal_code")),
         ("number", "1 200", 1200),
-        ("number", "-3", Invalid("number")),
+        ("number", "-3", Invalid("number", {"min": 0, "max": 1_000_000})),
+        ("number", "3 personnes", 3),
+        ("number", "12 km", 12),
+        ("number", "trois", 3),
+        ("number", "1,5", Invalid("number", {"min": 0, "max": 1_000_000})),
+        ("decimal", "1,5", 1.5),
         ("yes_no", "Oui", "yes"),
         ("yes_no", "peut-être", Invalid("yes_no")),
-        ("text", "x" * 201, Invalid("too_long", {"max": 200})),
+        ("text", "x" * 201, Invalid("too_long", {"max": 200, "length": 201})),
         ("long_text", "court", Invalid("too_short", {"min": 30, "length": 5})),
     ],
 )
 def test_answers(kind: str, raw: str, expected: object) -> None:
-    assert parse_text_answer(_q(kind), raw, BOUNDS) == expected
+    assert parse_text_answer(_q(kind), raw, RULES) == expected
 
 
 def test_number_bounds_and_choices() -> None:
-    assert parse_text_answer(_q("number", min=1, max=5), "9", BOUNDS) == Invalid(
+    assert parse_text_answer(_q("number", min=1, max=5), "9", RULES) == Invalid(
         "number_range", {"min": 1, "max": 5}
     )
     choice = _q("choice", choices={"scop": "SCOP", "scic": "SCIC"})
-    assert parse_text_answer(choice, "2", BOUNDS) == "scic"
-    assert parse_text_answer(choice, "scop", BOUNDS) == "scop"
-    assert parse_text_answer(choice, "3", BOUNDS) == Invalid("choice")
+    assert parse_text_answer(choice, "2", RULES) == "scic"
+    assert parse_text_answer(choice, "scop", RULES) == "scop"
+    assert parse_text_answer(choice, "3", RULES) == Invalid("choice")
 
 
 def test_conditional_visibility() -> None:

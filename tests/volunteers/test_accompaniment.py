@@ -135,7 +135,7 @@ async def test_dla_milestones_record_jobs_and_collective_action(sbot: Harness) -
     await karim.expect("À quelle date")
     karim.press("Hier (09/03/2026)")
     await karim.expect("emplois consolidés")
-    karim.send_text("douze")
+    karim.send_text("plein")
     await karim.expect("nombre entier")
     karim.send_text("12")
     await karim.expect("Étape notée")

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pes21_bot.domain.answers import Invalid
 from pes21_bot.domain.assignment import Candidate, choose_volunteer
-from pes21_bot.domain.forms import ACCOMPANIMENT_END, REVIEW, parse_hours, parse_typed
+from pes21_bot.domain.fields import Invalid, Rules, Words, parse_answer, parse_hours
+from pes21_bot.domain.forms import ACCOMPANIMENT_END, REVIEW
 from pes21_bot.domain.scheduling import (
     QuietRules,
     add_months,
@@ -137,22 +137,31 @@ def test_choice_takes_least_loaded_available_reviewer() -> None:
     assert choose_volunteer(candidates[1:4], today) is None
 
 
+WORDS = Words(affirmative=["oui"], negative=["non"], numbers={"deux": 2})
+
+
 def test_form_parsing() -> None:
     today = date(2026, 3, 10)
-    contact = REVIEW.fields[0]
-    assert parse_typed(contact, "08/03/2026", today) == "2026-03-08"
-    assert parse_typed(contact, "8/3", today) == "2026-03-08"
-    assert parse_typed(contact, "31/02/2026", today) == Invalid("date")
-    assert parse_typed(contact, "12/03/2026", today) == Invalid("date_past")
-    assert parse_typed(REVIEW.fields[3], "deux", today) == Invalid("number")
-    assert parse_typed(REVIEW.fields[3], "501", today) == Invalid(
+    rules = Rules(today, 200, 30, 2000, WORDS)
+
+    def parse_typed(question: object, raw: str) -> object:
+        return parse_answer(question, raw, rules, {})  # type: ignore[arg-type]
+
+    contact = REVIEW.questions[0]
+    assert parse_typed(contact, "08/03/2026") == "2026-03-08"
+    assert parse_typed(contact, "8/3") == "2026-03-08"
+    assert parse_typed(contact, "31/02/2026") == Invalid("date")
+    assert parse_typed(contact, "12/03/2026") == Invalid("date_past")
+    assert parse_typed(REVIEW.questions[3], "beaucoup") == Invalid("number", {"min": 0, "max": 500})
+    assert parse_typed(REVIEW.questions[3], "deux") == 2
+    assert parse_typed(REVIEW.questions[3], "501") == Invalid(
         "number_range", {"min": 0, "max": 500}
     )
-    assert parse_hours("1h30") == 1.5
-    assert parse_hours("2,5") == 2.5
-    assert parse_hours("1h75") is None
-    comment = REVIEW.fields[-1]
-    assert parse_typed(comment, "x" * 1001, today) == Invalid("too_long", {"max": 1000})
+    assert parse_hours("1h30", WORDS) == 1.5
+    assert parse_hours("2,5", WORDS) == 2.5
+    assert parse_hours("1h75", WORDS) is None
+    comment = REVIEW.questions[-1]
+    assert parse_typed(comment, "x" * 1001) == Invalid("too_long", {"max": 1000, "length": 1001})
 
 
 def test_hidden_answers_are_dropped_when_the_outcome_changes() -> None:

@@ -46,7 +46,7 @@ async def test_volunteer_logs_a_review_from_the_reminder(both: Harness) -> None:
     await remi.expect("Où en est le projet")
     remi.press("La structure est créée")
     await remi.expect("Combien d'emplois")
-    remi.send_text("trois")
+    remi.send_text("plusieurs")
     await remi.expect("nombre entier")
     remi.send_sticker()
     await remi.expect("type de message")
@@ -146,7 +146,10 @@ async def test_bilan_command_cancel_and_out_of_turn(sbot: Harness) -> None:
     question = await remi.expect("Question 1/")
     remi.press("Aujourd'hui (10/03/2026)")
     await remi.expect("Comment avez-vous échangé")
-    remi.press_raw(question.button_data("Aujourd'hui (10/03/2026)"))  # an earlier question's
+    # The earlier question's button pressed again (a double tap): said, nothing changes.
+    again = remi.press_raw(question.button_data("Aujourd'hui (10/03/2026)"))
+    assert await sbot.button_answer(again) == "Déjà répondu : 10/03/2026"
+    remi.press_raw(question.button_data("Hier (09/03/2026)"))  # another answer: out of turn
     await remi.expect("autre étape")
     remi.send_command("/annuler")
     await remi.expect("Saisie abandonnée")

@@ -1,0 +1,413 @@
+"""One question model and one registry of question types for every form of the bot.
+
+The intake questionnaires (contenus/questionnaires.yaml) and the forms declared in code (reviews,
+accompaniment steps, volunteer profile) share the model, the parsing of typed answers, the
+declarative `when` conditions and the rules that say which question comes next.
+Adding a question type: one entry in ``TYPES`` here, its buttons in the engine, one text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import Field as Spec
+
+Answers = dict[str, Any]
+
+DATE_RE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?$")
+ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+HOURS_RE = re.compile(r"^(\d{1,3})h(\d{1,2})?$")
+# A number then words without digits: "3", "3 personnes", "12 km", "1,5", "1 200 €".
+AMOUNT_RE = re.compile(r"^(\d{1,9}(?:[.,]\d{1,3})?)(\D*)$")
+THOUSANDS_RE = re.compile(r"(?<=\d)[\s\u202f\u00a0](?=\d{3}(?!\d))")
+POSTAL_CODE_RE = re.compile(r"^\d{5}$")
+DEFAULT_REGION = "FR"
+DEFAULT_MIN = 0
+DEFAULT_MAX = 1_000_000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AtLeast(_Strict):
+    """A `when` condition on a number: shown if that answer is at least `min`."""
+
+    min: float
+
+
+# A `when` condition: the earlier answer is one of these values (or ticks one), or a number range.
+Condition = list[str] | AtLeast
+
+
+class Question(_Strict):
+    """One question of a form, written in contenus/questionnaires.yaml or declared in code.
+
+    YAML questions carry their prompt, label and choices; code questions leave them empty and
+    take them from text keys (forms.<kind>.<id>, forms.labels.<id>) and a list of contenus/
+    (`choice_list`).
+    """
+
+    id: str = Spec(pattern=r"^[a-z][a-z0-9_]{0,29}$")
+    type: str
+    prompt: str = Spec(default="", max_length=1000)
+    label: str = Spec(default="", max_length=60)
+    choices: dict[str, str] = Spec(default_factory=dict)
+    choice_list: str | None = None
+    optional: bool = False
+    min: int | float | None = None
+    max: int | float | None = None
+    future: bool = False  # dates: strictly after today (a pause) instead of today or before
+    when: dict[str, Condition] = Spec(default_factory=dict)
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in TYPES:
+            raise ValueError(f"type inconnu: {value} (possibles : {', '.join(TYPES)})")
+        return value
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Question:
+        has_choices = TYPES[self.type].has_choices
+        if has_choices and not (self.choices or self.choice_list):
+            raise ValueError("une question à choix doit avoir des choix (choices)")
+        if not has_choices and self.choices:
+            raise ValueError("seules les questions à choix ont des choix (choices)")
+        for value, label in self.choices.items():
+            if not value.isidentifier() or len(value) > 20:
+                raise ValueError(f"identifiant de choix invalide: {value}")
+            if not 1 <= len(label) <= 60:
+                raise ValueError(f"libellé de choix trop long (60 max): {value}")
+        return self
+
+
+def question(question_id: str, kind: str, **options: Any) -> Question:
+    """A question declared in code: ``question("km", "number", max=5000)``."""
+    return Question.model_validate({"id": question_id, "type": kind, **options})
+
+
+class Words(_Strict):
+    """Words people type for yes, no and small numbers (contenus/questionnaires.yaml `words`)."""
+
+    affirmative: list[str] = Spec(min_length=1)
+    negative: list[str] = Spec(min_length=1)
+    numbers: dict[str, int] = Spec(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Why an answer was refused: an error code and its parameters for the French text."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What parsing needs besides the question: today, length limits, the words of contenus/."""
+
+    today: date
+    text_max: int
+    long_min: int
+    long_max: int
+    words: Words
+
+
+def fold(value: str) -> str:
+    """Lower case without accents, for comparing what people type."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold().strip())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _bound(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def bounds(question: Question) -> dict[str, int | float]:
+    """The allowed range of a number question, as the refusal texts show it."""
+    low = question.min if question.min is not None else DEFAULT_MIN
+    high = question.max if question.max is not None else DEFAULT_MAX
+    return {"min": _bound(low), "max": _bound(high)}
+
+
+def parse_amount(text: str, words: Words) -> float | None:
+    """A number as people write it: 3, 1 200, 1,5, "3 personnes", "12 km", "trois"."""
+    compact = THOUSANDS_RE.sub("", text.strip())
+    match = AMOUNT_RE.match(compact)
+    if match:
+        return float(match.group(1).replace(",", "."))
+    first = fold(compact).split(" ", 1)[0]
+    numbers = {fold(word): value for word, value in words.numbers.items()}
+    return float(numbers[first]) if first in numbers else None
+
+
+def parse_hours(text: str, words: Words) -> float | None:
+    """Hours as 2, 1,5, 1.5, 1h30, 2 h or "deux heures"."""
+    compact = text.strip().lower().replace(" ", "")
+    match = HOURS_RE.match(compact)
+    if match:
+        minutes = int(match.group(2) or 0)
+        return None if minutes >= 60 else int(match.group(1)) + round(minutes / 60, 2)
+    return parse_amount(text, words)
+
+
+def parse_date(text: str, today: date) -> date | None:
+    """A date typed the French way (15/03/2026, 15/03/26, 15/03) or as 2026-03-15."""
+    raw = text.strip()
+    iso = ISO_DATE_RE.match(raw)
+    try:
+        if iso:
+            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        match = DATE_RE.match(raw)
+        if not match:
+            return None
+        day, month, year_text = match.groups()
+        year = today.year if year_text is None else int(year_text)
+        if year < 100:
+            year += 2000
+        return date(year, int(month), int(day))
+    except ValueError:
+        return None
+
+
+def check_date(question: Question, value: date, today: date) -> Invalid | None:
+    """Past dates: today or up to 10 years back; future dates: from tomorrow to 2 years ahead."""
+    if question.future:
+        if value <= today or value > today + timedelta(days=730):
+            return Invalid("date_future")
+    elif value > today or value < today - timedelta(days=3650):
+        return Invalid("date_past")
+    return None
+
+
+def date_shortcuts(question: Question, today: date) -> list[date]:
+    """Dates offered as buttons: today and yesterday, or a week, two weeks and a month ahead."""
+    if question.future:
+        return [today + timedelta(days=n) for n in (7, 14, 30)]
+    return [today, today - timedelta(days=1)]
+
+
+def normalise_phone(raw: str) -> str | None:
+    """A phone number in E.164 (+33612345678), French by default, or None if it is not one.
+
+    Valid numbers of any country are kept; a French number the library only finds possible (a
+    right length, an unassigned range) is kept too, as people know their own number.
+    """
+    try:
+        number = phonenumbers.parse(raw, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    french = number.country_code == 33 and phonenumbers.is_possible_number(number)
+    if not (phonenumbers.is_valid_number(number) or french):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def match_choice(choices: Mapping[str, str], raw: str) -> str | None:
+    """The choice a typed answer designates: its number in the list or its label."""
+    folded = fold(raw)
+    values = list(choices)
+    if folded.isdigit() and 1 <= int(folded) <= len(values):
+        return values[int(folded) - 1]
+    for value, label in choices.items():
+        if folded in (fold(label), fold(value)):
+            return value
+    return None
+
+
+Parser = Callable[[Question, str, Rules, Mapping[str, str]], Any]
+
+
+def _text(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
+    limit = int(q.max) if q.max is not None else rules.text_max
+    return Invalid("too_long", {"max": limit, "length": len(text)}) if len(text) > limit else text
+
+
+def _long_text(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
+    low = int(q.min) if q.min is not None else rules.long_min
+    high = int(q.max) if q.max is not None else rules.long_max
+    if len(text) < low:
+        return Invalid("too_short", {"min": low, "length": len(text)})
+    if len(text) > high:
+        return Invalid("too_long", {"max": high, "length": len(text)})
+    return text
+
+
+def _number(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
+    value = parse_amount(text, rules.words)
+    limits = bounds(q)
+    if value is None or not value.is_integer():
+        return Invalid("number", limits)
+    if not limits["min"] <= value <= limits["max"]:
+        return Invalid("number_range", limits)
+    return int(value)
+
+
+def _decimal(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
+    value = parse_hours(text, rules.words)
+    limits = bounds(q)
+    if value is None:
+        return Invalid("decimal", limits)
+    if not limits["min"] <= value <= limits["max"]:
+        return Invalid("number_range", limits)
+    return value
+
+
+def _date(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
+    parsed = parse_date(text, rules.today)
+    if parsed is None:
+        return Invalid("date")
+    problem = check_date(q, parsed, rules.today)
+    return problem if problem is not None else parsed.isoformat()
+
+
+def _email(_q: Question, text: str, _r: Rules, _c: Mapping[str, str]) -> Any:
+    try:
+        checked = validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        return Invalid("email")
+    return checked.normalized.lower()
+
+
+def _phone(_q: Question, text: str, _r: Rules, _c: Mapping[str, str]) -> Any:
+    return normalise_phone(text) or Invalid("phone")
+
+
+def _postal_code(_q: Question, text: str, _r: Rules, _c: Mapping[str, str]) -> Any:
+    compact = text.replace(" ", "")
+    return compact if POSTAL_CODE_RE.match(compact) else Invalid("postal_code")
+
+
+def _choice(_q: Question, text: str, _r: Rules, choices: Mapping[str, str]) -> Any:
+    return match_choice(choices, text) or Invalid("choice")
+
+
+def _buttons_only(_q: Question, _t: str, _r: Rules, _c: Mapping[str, str]) -> Any:
+    return Invalid("use_buttons")
+
+
+def _yes_no(_q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
+    folded = fold(text)
+    if folded in {fold(w) for w in rules.words.affirmative}:
+        return "yes"
+    if folded in {fold(w) for w in rules.words.negative}:
+        return "no"
+    return Invalid("yes_no")
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    """How a type of question reads a typed answer, and what skipping it stores."""
+
+    parse: Parser
+    has_choices: bool = False
+    skipped: Callable[[], Any] = lambda: None
+
+
+TYPES: dict[str, QuestionType] = {
+    "text": QuestionType(_text),
+    "long_text": QuestionType(_long_text),
+    "number": QuestionType(_number),
+    "decimal": QuestionType(_decimal),
+    "date": QuestionType(_date),
+    "email": QuestionType(_email),
+    "phone": QuestionType(_phone),
+    "postal_code": QuestionType(_postal_code),
+    "choice": QuestionType(_choice, has_choices=True),
+    "multi_choice": QuestionType(_buttons_only, has_choices=True, skipped=list),
+    "yes_no": QuestionType(_yes_no),
+}
+
+
+def parse_answer(question: Question, raw: str, rules: Rules, choices: Mapping[str, str]) -> Any:
+    """Turn typed text into the stored value for this question, or an Invalid saying why not."""
+    text = raw.strip()
+    if not text:
+        return Invalid("empty")
+    return TYPES[question.type].parse(question, text, rules, choices)
+
+
+def holds(condition: Condition, given: Any) -> bool:
+    """Whether an earlier answer satisfies a `when` condition."""
+    if isinstance(condition, AtLeast):
+        number = isinstance(given, int | float) and not isinstance(given, bool)
+        return number and given >= condition.min
+    if isinstance(given, list):
+        return bool(set(given) & set(condition))
+    return given in condition
+
+
+def is_visible(question: Question, answers: Answers) -> bool:
+    """Whether a conditional question applies given the answers so far."""
+    return all(holds(condition, answers.get(other)) for other, condition in question.when.items())
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A form: ordered questions, whether a recap comes before storing, answers set at opening.
+
+    `at_least_one`: skipping is refused (and "Passer" not offered) when it would leave none of
+    these questions answered (the intake's e-mail or phone).
+    """
+
+    kind: str
+    questions: tuple[Question, ...]
+    recap: bool = True
+    preset: tuple[str, ...] = ()
+    at_least_one: tuple[str, ...] = ()
+
+    def question(self, question_id: str) -> Question | None:
+        """The question with this id."""
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def visible(self, answers: Answers) -> list[Question]:
+        """Questions asked with these answers, in order; a hidden answer counts for nothing."""
+        kept = {k: answers[k] for k in self.preset if k in answers}
+        shown = []
+        for item in self.questions:
+            if is_visible(item, kept):
+                shown.append(item)
+                if item.id in answers:
+                    kept[item.id] = answers[item.id]
+        return shown
+
+    def next_question(self, answers: Answers) -> Question | None:
+        """The first visible unanswered question; None means the form is complete."""
+        return next((q for q in self.visible(answers) if q.id not in answers), None)
+
+    def previous_question(self, answers: Answers) -> Question | None:
+        """The visible answered question just before the current one (the last one at recap)."""
+        shown = self.visible(answers)
+        current = self.next_question(answers)
+        end = shown.index(current) if current is not None else len(shown)
+        return next((q for q in reversed(shown[:end]) if q.id not in self.preset), None)
+
+    def progress(self, answers: Answers, current: Question) -> tuple[int, int]:
+        """Question n/N: N questions visible with the answers so far, n the current one's rank."""
+        shown = [q.id for q in self.visible(answers)]
+        return shown.index(current.id) + 1 if current.id in shown else len(shown), len(shown)
+
+    def clean(self, answers: Answers) -> Answers:
+        """The answers without those of questions hidden by a later change (presets kept)."""
+        ids = {q.id for q in self.visible(answers)} | set(self.preset)
+        return {k: v for k, v in answers.items() if k in ids}
+
+    def skip_refused(self, question: Question, answers: Answers) -> bool:
+        """Whether skipping would leave none of the `at_least_one` answers."""
+        if question.id not in self.at_least_one:
+            return False
+        others = [qid for qid in self.at_least_one if qid != question.id]
+        return all(qid in answers and answers[qid] in (None, []) for qid in others)
+
+    def may_skip(self, question: Question, answers: Answers) -> bool:
+        """Whether "Passer" is offered (and accepted) on this question now."""
+        return question.optional and not self.skip_refused(question, answers)

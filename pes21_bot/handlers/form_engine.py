@@ -1,0 +1,773 @@
+"""One engine for every chat form: the intake questionnaires and the short forms.
+
+A form kind is a :class:`Flow`: where its draft lives in the database and what its hooks do
+(the intake submits a dossier; a review or a volunteer profile calls its completion). The engine
+asks the next visible question, reads typed answers and buttons (choices, toggles, "Passer"),
+goes back (/retour), edits from the recap and resumes from the database draft: every handler
+reloads the draft, so a restart resumes where the last stored answer left it.
+
+State first: the answer is stored (idempotently) before the press is acknowledged and the used
+keyboard replaced, and those Telegram calls never raise (:func:`quietly`).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from pes21_bot import texts
+from pes21_bot.content import Content, Html
+from pes21_bot.context import Context
+from pes21_bot.domain.fields import (
+    TYPES,
+    Answers,
+    FormSpec,
+    Invalid,
+    Question,
+    Rules,
+    check_date,
+    date_shortcuts,
+    normalise_phone,
+    parse_answer,
+)
+from pes21_bot.handlers.ui import (
+    as_int,
+    db_driven_conversation,
+    edit_or_send,
+    pack,
+    reply,
+    unpack,
+)
+from pes21_bot.messages.markup import keyboard
+from pes21_bot.messages.render import choices_of, format_value, fr_day, shorten
+from pes21_bot.texts import TextKey
+from pes21_bot.texts import volunteers as tv
+
+logger = logging.getLogger(__name__)
+
+# Conversation states: which form kind has the focus (see build_form_conversation).
+ANSWERING, CONFIRM_CANCEL, FILLING = range(3)
+END = ConversationHandler.END
+TIMEOUT_AFTER = timedelta(hours=12)
+SHORT_LABEL = 3  # choices this short (a 1-5 scale) go five to a row
+
+INVALID_TEXTS: dict[str, TextKey] = {
+    "empty": texts.INVALID_EMPTY,
+    "too_short": texts.INVALID_TOO_SHORT,
+    "too_long": texts.INVALID_TOO_LONG,
+    "email": texts.INVALID_EMAIL,
+    "phone": texts.INVALID_PHONE,
+    "postal_code": texts.INVALID_POSTAL_CODE,
+    "number": texts.INVALID_NUMBER,
+    "number_range": texts.INVALID_NUMBER_RANGE,
+    "decimal": tv.FORM_INVALID_DECIMAL,
+    "date": tv.FORM_INVALID_DATE,
+    "date_past": tv.FORM_INVALID_DATE_PAST,
+    "date_future": tv.FORM_INVALID_DATE_FUTURE,
+    "yes_no": texts.INVALID_YES_NO,
+    "choice": texts.INVALID_CHOICE,
+    "use_buttons": texts.INVALID_USE_BUTTONS,
+}
+
+
+@dataclass
+class Draft:
+    """An open form as the engine sees it; `row` is the database object behind it."""
+
+    id: int
+    kind: str
+    answers: Answers
+    row: Any = None
+
+    @classmethod
+    def of(cls, row: Any, kind: str) -> Draft:
+        """The engine's view of a draft row (a Project, a FormDraft)."""
+        return cls(row.id, kind, row.answers, row)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an input was not stored; `reask` repeats the question, `toast` only answers the press."""
+
+    key: TextKey
+    params: dict[str, Any] = field(default_factory=dict)
+    reask: bool = True
+    toast: bool = False
+
+
+SKIPPED = object()  # the verdict of "Passer": the type's empty value, if skipping is allowed
+
+
+class Flow(ABC):
+    """A form kind: where its draft is stored and what its hooks do."""
+
+    prefix: str  # callback data family: "" gives a:, t:, v:, s:, e:, r: ; "f" gives fa:, ft:...
+    state: int
+    save_key: TextKey  # the recap's button that finishes the form
+    timeout_key: TextKey
+    recap_value_max: int  # longer answers are shortened in the recap
+
+    @abstractmethod
+    async def load(self, session: AsyncSession, telegram_id: int) -> Draft | None:
+        """The user's open draft of this kind, if any."""
+
+    @abstractmethod
+    async def store(
+        self, session: AsyncSession, draft: Draft, question: Question, value: Any, context: Context
+    ) -> None:
+        """Store one answer (in the caller's transaction) and update `draft.answers`."""
+
+    @abstractmethod
+    async def forget(
+        self, session: AsyncSession, draft: Draft, question: Question, context: Context
+    ) -> None:
+        """Take one answer back so that its question is asked again."""
+
+    @abstractmethod
+    def spec(self, content: Content, draft: Draft) -> FormSpec:
+        """The questions of this draft."""
+
+    @abstractmethod
+    def prompt(self, content: Content, spec: FormSpec, question: Question) -> str:
+        """The question as people read it (an Html text or plain text to escape)."""
+
+    @abstractmethod
+    def label(self, content: Content, question: Question) -> str:
+        """The short name of a question in the recap."""
+
+    @abstractmethod
+    def recap_text(self, content: Content, spec: FormSpec, lines: Html) -> Html:
+        """The recap's text around its lines."""
+
+    @abstractmethod
+    async def finish(
+        self, update: Update, context: Context, draft: Draft, *, pressed: bool = False
+    ) -> int:
+        """Every answer is in (and confirmed if there is a recap): store the form.
+
+        `pressed`: the recap's button was pressed; acknowledge it once the form is stored.
+        """
+
+    @abstractmethod
+    async def abandon(self, update: Update, context: Context, draft: Draft) -> int:
+        """'Abandonner' under the recap, or /annuler."""
+
+    async def finished_text(self, update: Update, context: Context, draft_id: int) -> Html | None:
+        """What a second press on the recap's button answers once the form is gone."""
+        return None
+
+    async def after_answer(
+        self, update: Update, context: Context, question: Question, value: Any
+    ) -> None:
+        """Something to say once an answer is stored (the intake's postal code)."""
+        return None
+
+    def show_counter(self, spec: FormSpec) -> bool:
+        """Whether questions carry "Question n/N" (forms with a recap are the long ones)."""
+        return spec.recap
+
+
+async def quietly(what: str, call: Awaitable[Any]) -> None:
+    """Run a Telegram call whose failure must not reach the person (logged at info)."""
+    try:
+        await call
+    except TelegramError as exc:
+        logger.info("%s failed: %s", what, exc)
+
+
+async def answer_press(update: Update, text: str | None = None) -> None:
+    """Acknowledge the button press, after the state change; never raises."""
+    if update.callback_query is not None:
+        await quietly("answering a button", update.callback_query.answer(text))
+
+
+async def remove_keyboard(query: CallbackQuery) -> None:
+    """Take the used buttons away from the pressed message; never raises."""
+    await quietly("removing a keyboard", query.edit_message_reply_markup(None))
+
+
+def today(context: Context) -> date:
+    """The local date, by the injectable clock."""
+    data = context.bot_data
+    return data.clock.now().astimezone(data.config.tz).date()
+
+
+def rules(context: Context) -> Rules:
+    """What parsing needs from config.yaml, contenus/ and the clock."""
+    data = context.bot_data
+    settings = data.config.intake
+    return Rules(
+        today(context),
+        settings.text_max_length,
+        settings.idea_min_length,
+        settings.idea_max_length,
+        data.content.words,
+    )
+
+
+def question_text(
+    content: Content, flow: Flow, spec: FormSpec, answers: Answers, question: Question
+) -> Html:
+    """The prompt, with "Question n/N" in long forms."""
+    prompt = flow.prompt(content, spec, question)
+    if not flow.show_counter(spec):
+        return prompt if isinstance(prompt, Html) else Html(html.escape(prompt, quote=False))
+    number, total = spec.progress(answers, question)
+    return content.render(texts.QUESTION, number=number, total=total, prompt=prompt)
+
+
+Rows = list[list[tuple[str, str]]]
+ButtonMaker = Callable[[Context, Flow, Draft, Question, int], Rows]
+
+
+def _choice_buttons(context: Context, flow: Flow, draft: Draft, q: Question, _mask: int) -> Rows:
+    choices = choices_of(context.bot_data.content, q)
+    buttons = [(label, pack(f"{flow.prefix}a", draft.id, q.id, v)) for v, label in choices.items()]
+    width = 5 if all(len(label) <= SHORT_LABEL for label in choices.values()) else 1
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def _yes_no_buttons(context: Context, flow: Flow, draft: Draft, q: Question, _mask: int) -> Rows:
+    content = context.bot_data.content
+    return [
+        [
+            (content.render(texts.YES), pack(f"{flow.prefix}a", draft.id, q.id, "yes")),
+            (content.render(texts.NO), pack(f"{flow.prefix}a", draft.id, q.id, "no")),
+        ]
+    ]
+
+
+def _toggle_buttons(context: Context, flow: Flow, draft: Draft, q: Question, mask: int) -> Rows:
+    content = context.bot_data.content
+    rows: Rows = []
+    for index, label in enumerate(choices_of(content, q).values()):
+        tick = "✅ " if mask & (1 << index) else ""
+        data = pack(f"{flow.prefix}t", draft.id, q.id, mask ^ (1 << index))
+        rows.append([(f"{tick}{label}", data)])
+    rows.append([(content.render(texts.VALIDATE), pack(f"{flow.prefix}v", draft.id, q.id, mask))])
+    return rows
+
+
+def _date_buttons(context: Context, flow: Flow, draft: Draft, q: Question, _mask: int) -> Rows:
+    content = context.bot_data.content
+    rows: Rows = []
+    for number, shortcut in enumerate(date_shortcuts(q, today(context))):
+        if q.future:
+            label = content.render(tv.FORM_UNTIL, date=fr_day(shortcut))
+        else:
+            key = tv.FORM_TODAY if number == 0 else tv.FORM_YESTERDAY
+            label = content.render(key, date=fr_day(shortcut))
+        rows.append([(label, pack(f"{flow.prefix}a", draft.id, q.id, shortcut.isoformat()))])
+    return rows
+
+
+# The buttons of each question type (types answered by typing have none).
+BUTTONS: dict[str, ButtonMaker] = {
+    "choice": _choice_buttons,
+    "yes_no": _yes_no_buttons,
+    "multi_choice": _toggle_buttons,
+    "date": _date_buttons,
+}
+
+
+def question_markup(
+    context: Context, flow: Flow, spec: FormSpec, draft: Draft, q: Question, mask: int = 0
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    """The question's buttons, with "Passer" only where skipping will be accepted."""
+    content = context.bot_data.content
+    skip = spec.may_skip(q, draft.answers)
+    if q.type == "phone":
+        buttons = [[KeyboardButton(content.render(texts.SHARE_CONTACT), request_contact=True)]]
+        if skip:
+            buttons.append([KeyboardButton(content.render(texts.SKIP))])
+        return ReplyKeyboardMarkup(buttons, resize_keyboard=True, one_time_keyboard=True)
+    maker = BUTTONS.get(q.type)
+    rows = maker(context, flow, draft, q, mask) if maker else []
+    if skip:
+        rows.append([(content.render(texts.SKIP), pack(f"{flow.prefix}s", draft.id, q.id))])
+    return keyboard(rows) if rows else None
+
+
+def recap(context: Context, flow: Flow, spec: FormSpec, draft: Draft) -> tuple[Html, Any]:
+    """Every visible answer, a button to change each, and the save and cancel buttons."""
+    content = context.bot_data.content
+    lines, edits = [], []
+    for q in spec.visible(draft.answers):
+        if q.id not in draft.answers or q.id in spec.preset:
+            continue
+        value = shorten(format_value(content, q, draft.answers[q.id]), flow.recap_value_max)
+        label = flow.label(content, q)
+        lines.append(content.render(texts.RECAP_LINE, label=label, value=value))
+        edits.append(
+            (content.render(texts.RECAP_EDIT, label=label), pack(f"{flow.prefix}e", draft.id, q.id))
+        )
+    rows = [edits[i : i + 2] for i in range(0, len(edits), 2)]
+    rows.append([(content.render(flow.save_key), pack(f"{flow.prefix}r", draft.id, "save"))])
+    rows.append([(content.render(texts.CANCEL), pack(f"{flow.prefix}r", draft.id, "cancel"))])
+    return flow.recap_text(content, spec, Html("\n".join(lines))), keyboard(rows)
+
+
+async def ask(
+    update: Update, context: Context, flow: Flow, draft: Draft, *, complete: bool = True
+) -> int:
+    """The next question, the recap, or (forms without recap) the completion.
+
+    With complete=False a finished form without recap shows its recap instead, so a caller
+    that only resumes a form never stores it.
+    """
+    content = context.bot_data.content
+    spec = flow.spec(content, draft)
+    question = spec.next_question(draft.answers)
+    if question is None:
+        if spec.recap or not complete:
+            text, markup = recap(context, flow, spec, draft)
+            await reply(update, text, markup)
+            return flow.state
+        return await flow.finish(update, context, draft)
+    text = question_text(content, flow, spec, draft.answers, question)
+    await reply(update, text, question_markup(context, flow, spec, draft, question))
+    return flow.state
+
+
+async def load(context: Context, flow: Flow, telegram_id: int) -> Draft | None:
+    """The user's open draft of this flow."""
+    async with context.bot_data.session_factory() as session:
+        return await flow.load(session, telegram_id)
+
+
+# Judges an input against the draft and its current question: a value, SKIPPED, or a Refusal.
+Decide = Callable[[Draft, FormSpec, Question | None], Any]
+
+
+@dataclass
+class Outcome:
+    """What became of an input: the draft after it, the question it answered, the verdict."""
+
+    draft: Draft
+    spec: FormSpec
+    question: Question | None
+    verdict: Any
+    before: Answers = field(default_factory=dict)  # the answers the question was asked with
+
+
+async def _store(update: Update, context: Context, flow: Flow, decide: Decide) -> Outcome | None:
+    """In one transaction: load the draft, judge the input, store it if accepted."""
+    assert update.effective_user is not None
+    data = context.bot_data
+    async with data.transaction() as session:
+        draft = await flow.load(session, update.effective_user.id)
+        if draft is None:
+            return None
+        spec = flow.spec(data.content, draft)
+        question = spec.next_question(draft.answers)
+        verdict = decide(draft, spec, question)
+        if isinstance(verdict, Refusal) or question is None:
+            return Outcome(draft, spec, question, verdict)
+        if verdict is SKIPPED:
+            if not spec.may_skip(question, draft.answers):
+                key = texts.INVALID_CONTACT_REQUIRED if question.optional else texts.OUT_OF_TURN
+                return Outcome(draft, spec, question, Refusal(key))
+            verdict = TYPES[question.type].skipped()
+        before = dict(draft.answers)
+        await flow.store(session, draft, question, verdict, context)
+    return Outcome(draft, spec, question, verdict, before)
+
+
+async def _follow_up(update: Update, context: Context, flow: Flow, outcome: Outcome) -> int:
+    """Tell the person what became of their input, then ask the next question."""
+    content = context.bot_data.content
+    verdict, question = outcome.verdict, outcome.question
+    if isinstance(verdict, Refusal):
+        text = content.render(verdict.key, **verdict.params)
+        if verdict.toast:
+            await answer_press(update, text)
+            return flow.state
+        await answer_press(update)
+        await reply(update, text)
+        if verdict.reask:
+            return await ask(update, context, flow, outcome.draft)
+        return flow.state
+    await answer_press(update)
+    assert question is not None
+    query = update.callback_query
+    if query is not None:
+        before = question_text(content, flow, outcome.spec, outcome.before, question)
+        chosen = html.escape(format_value(content, question, verdict), quote=False)
+        await quietly(
+            "showing the answer", edit_or_send(query, Html(f"{before}\n➡️ <i>{chosen}</i>"))
+        )
+    if question.type == "phone":
+        await reply(update, content.render(texts.NOTED), ReplyKeyboardRemove())
+    await flow.after_answer(update, context, question, verdict)
+    return await ask(update, context, flow, outcome.draft)
+
+
+def _typed(update: Update, context: Context) -> Decide:
+    """The judge of a typed message (or a shared contact) for the current question."""
+    message = update.effective_message
+    assert message is not None and update.effective_user is not None
+    sender = update.effective_user.id
+    content = context.bot_data.content
+    parse_rules = rules(context)
+
+    def decide(_draft: Draft, _spec: FormSpec, question: Question | None) -> Any:
+        if question is None:
+            return Refusal(texts.INVALID_USE_BUTTONS)
+        contact = message.contact
+        if contact is not None and question.type == "phone":
+            if contact.user_id not in (None, sender):
+                return Refusal(texts.INVALID_FOREIGN_CONTACT)
+            return normalise_phone(contact.phone_number) or contact.phone_number
+        if message.text is None:
+            return Refusal(texts.INVALID_NOT_TEXT)
+        skip = content.render(texts.SKIP).casefold()
+        if question.optional and message.text.strip().casefold() == skip:
+            return SKIPPED
+        value = parse_answer(question, message.text, parse_rules, choices_of(content, question))
+        if isinstance(value, Invalid):
+            return Refusal(INVALID_TEXTS[value.code], value.params)
+        return value
+
+    return decide
+
+
+async def typed_answer(update: Update, context: Context, flow: Flow) -> int | None:
+    """A typed answer for this flow's draft; None if the user has no draft of this kind."""
+    outcome = await _store(update, context, flow, _typed(update, context))
+    if outcome is None:
+        return None
+    return await _follow_up(update, context, flow, outcome)
+
+
+ButtonValue = Callable[[Context, list[str], Question], Any]
+
+
+def _already(
+    context: Context, draft: Draft, spec: FormSpec, parts: list[str], value: ButtonValue
+) -> Refusal | None:
+    """A second press of the button that gave an answer: say what was answered, change nothing."""
+    answered = spec.question(parts[1])
+    if answered is None or answered.id not in draft.answers:
+        return None
+    pressed = value(context, parts[2:], answered)
+    if pressed is SKIPPED:
+        pressed = TYPES[answered.type].skipped()
+    stored = draft.answers[answered.id]
+    if pressed != stored and not (pressed in (None, []) and stored in (None, [])):
+        return None
+    shown = format_value(context.bot_data.content, answered, stored)
+    return Refusal(texts.ALREADY_ANSWERED, {"answer": shown}, toast=True)
+
+
+async def _button(
+    update: Update, context: Context, flow: Flow, letter: str, count: int, value: ButtonValue
+) -> int:
+    """Common path of the question buttons: judge against the draft, store, follow up."""
+    query = update.callback_query
+    assert query is not None
+    parts = unpack(query.data, f"{flow.prefix}{letter}", count)
+    content = context.bot_data.content
+
+    def decide(draft: Draft, spec: FormSpec, question: Question | None) -> Any:
+        if parts is None or as_int(parts[0]) != draft.id:
+            return Refusal(texts.STALE_BUTTON)
+        if question is None or question.id != parts[1]:
+            return _already(context, draft, spec, parts, value) or Refusal(texts.OUT_OF_TURN)
+        return value(context, parts[2:], question)
+
+    outcome = await _store(update, context, flow, decide)
+    if outcome is None:
+        await answer_press(update)
+        await reply(update, content.render(texts.STALE_BUTTON))
+        return END
+    return await _follow_up(update, context, flow, outcome)
+
+
+def _chosen(context: Context, rest: list[str], question: Question) -> Any:
+    raw = rest[0]
+    if question.type == "yes_no" and raw in ("yes", "no"):
+        return raw
+    if question.type == "choice" and raw in choices_of(context.bot_data.content, question):
+        return raw
+    if question.type == "date":
+        try:
+            if check_date(question, date.fromisoformat(raw), today(context)) is None:
+                return raw
+        except ValueError:
+            pass
+    return Refusal(texts.OUT_OF_TURN)
+
+
+def _mask(context: Context, raw: str, question: Question) -> int | None:
+    mask = as_int(raw)
+    if question.type != "multi_choice" or mask is None:
+        return None
+    return mask if mask < 1 << len(choices_of(context.bot_data.content, question)) else None
+
+
+def _validated(context: Context, rest: list[str], question: Question) -> Any:
+    mask = _mask(context, rest[0], question)
+    if mask is None:
+        return Refusal(texts.OUT_OF_TURN)
+    if mask == 0:
+        return SKIPPED if question.optional else Refusal(texts.INVALID_MULTI_EMPTY, reask=False)
+    choices = choices_of(context.bot_data.content, question)
+    return [v for i, v in enumerate(choices) if mask & (1 << i)]
+
+
+def _skip(_context: Context, _rest: list[str], question: Question) -> Any:
+    return SKIPPED if question.optional else Refusal(texts.OUT_OF_TURN)
+
+
+async def on_toggle(update: Update, context: Context, flow: Flow) -> int:
+    """Tick or untick one option of a multi-choice question (nothing stored until 'Valider')."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    parts = unpack(query.data, f"{flow.prefix}t", 3)
+    content = context.bot_data.content
+    draft = await load(context, flow, update.effective_user.id)
+    if draft is None or parts is None or as_int(parts[0]) != draft.id:
+        await answer_press(update)
+        await reply(update, content.render(texts.STALE_BUTTON))
+        return END if draft is None else flow.state
+    spec = flow.spec(content, draft)
+    question = spec.next_question(draft.answers)
+    mask = _mask(context, parts[2], question) if question and question.id == parts[1] else None
+    if question is None or mask is None:
+        verdict = Refusal(texts.OUT_OF_TURN)
+        return await _follow_up(update, context, flow, Outcome(draft, spec, question, verdict))
+    await answer_press(update)
+    markup = question_markup(context, flow, spec, draft, question, mask)
+    text = question_text(content, flow, spec, draft.answers, question)
+    assert isinstance(markup, InlineKeyboardMarkup)
+    await quietly("ticking an option", edit_or_send(query, text, markup))
+    return flow.state
+
+
+async def _recap_button(
+    update: Update, context: Context, flow: Flow, letter: str
+) -> tuple[Draft, str] | int:
+    """A button of the recap: the draft and the button's word, or the state after a refusal."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    content = context.bot_data.content
+    parts = unpack(query.data, f"{flow.prefix}{letter}", 2)
+    draft = await load(context, flow, update.effective_user.id)
+    if parts is None or draft is None or as_int(parts[0]) != draft.id:
+        done = None
+        if parts is not None and as_int(parts[0]) is not None and letter == "r":
+            done = await flow.finished_text(update, context, int(parts[0]))
+        await answer_press(update, done)
+        if done is None:
+            await reply(update, content.render(texts.STALE_BUTTON))
+        return flow.state if draft is not None else END
+    if flow.spec(content, draft).next_question(draft.answers) is not None:
+        await answer_press(update)
+        await reply(update, content.render(texts.OUT_OF_TURN))
+        return await ask(update, context, flow, draft)
+    return draft, parts[1]
+
+
+async def on_recap(update: Update, context: Context, flow: Flow) -> int:
+    """The save ('Envoyer', 'Enregistrer') or 'Abandonner' button under the recap."""
+    found = await _recap_button(update, context, flow, "r")
+    if isinstance(found, int):
+        return found
+    draft, action = found
+    if action == "cancel":
+        await answer_press(update)
+        return await flow.abandon(update, context, draft)
+    if action not in ("save", "send"):
+        await answer_press(update)
+        await reply(update, context.bot_data.content.render(texts.STALE_BUTTON))
+        return flow.state
+    state = await flow.finish(update, context, draft, pressed=True)
+    query = update.callback_query
+    assert query is not None
+    await remove_keyboard(query)
+    return state
+
+
+async def on_edit(update: Update, context: Context, flow: Flow) -> int:
+    """An answer's button under the recap: ask that question again."""
+    found = await _recap_button(update, context, flow, "e")
+    if isinstance(found, int):
+        return found
+    draft, question_id = found
+    await answer_press(update)
+    spec = flow.spec(context.bot_data.content, draft)
+    question = spec.question(question_id)
+    if question is None or question_id in spec.preset or question_id not in draft.answers:
+        await reply(update, context.bot_data.content.render(texts.OUT_OF_TURN))
+        return await ask(update, context, flow, draft)
+    return await reopen(update, context, flow, question)
+
+
+async def reopen(update: Update, context: Context, flow: Flow, question: Question) -> int:
+    """Take an answer back and ask its question again."""
+    assert update.effective_user is not None
+    async with context.bot_data.transaction() as session:
+        draft = await flow.load(session, update.effective_user.id)
+        if draft is None:
+            return END
+        await flow.forget(session, draft, question, context)
+    return await ask(update, context, flow, draft)
+
+
+async def go_back(update: Update, context: Context, flow: Flow) -> int | None:
+    """/retour: ask the previous question again; None if the user has no draft of this kind."""
+    assert update.effective_user is not None
+    draft = await load(context, flow, update.effective_user.id)
+    if draft is None:
+        return None
+    content = context.bot_data.content
+    previous = flow.spec(content, draft).previous_question(draft.answers)
+    if previous is None:
+        await reply(update, content.render(texts.NOTHING_TO_GO_BACK))
+        return await ask(update, context, flow, draft)
+    return await reopen(update, context, flow, previous)
+
+
+async def cancel(update: Update, context: Context, flow: Flow) -> int | None:
+    """/annuler: the flow's abandon hook; None if the user has no draft of this kind."""
+    assert update.effective_user is not None
+    draft = await load(context, flow, update.effective_user.id)
+    if draft is None:
+        return None
+    return await flow.abandon(update, context, draft)
+
+
+Callback = Callable[[Update, Context], Coroutine[Any, Any, Any]]
+PerFlow = Callable[[Update, Context, Flow], Awaitable[int | None]]
+
+
+def _first_draft(flows: Sequence[Flow], run: PerFlow, none: Callback) -> Callback:
+    """Try each flow in order until one has a draft; `none` answers when none has."""
+
+    async def handle(update: Update, context: Context) -> int:
+        for flow in flows:
+            state = await run(update, context, flow)
+            if state is not None:
+                return state
+        await none(update, context)
+        return END
+
+    return handle
+
+
+def _buttons(flow: Flow) -> list[BaseHandler[Update, Context, Any]]:
+    """The engine's buttons for one flow, by its callback family."""
+
+    def bound(handler: Callable[[Update, Context, Flow], Awaitable[int]]) -> Callback:
+        async def run(update: Update, context: Context) -> int:
+            return await handler(update, context, flow)
+
+        return run
+
+    async def choice(update: Update, context: Context, flow: Flow) -> int:
+        return await _button(update, context, flow, "a", 3, _chosen)
+
+    async def validate(update: Update, context: Context, flow: Flow) -> int:
+        return await _button(update, context, flow, "v", 3, _validated)
+
+    async def skip(update: Update, context: Context, flow: Flow) -> int:
+        return await _button(update, context, flow, "s", 2, _skip)
+
+    handlers = {
+        "a": choice,
+        "t": on_toggle,
+        "v": validate,
+        "s": skip,
+        "e": on_edit,
+        "r": on_recap,
+    }
+    return [
+        CallbackQueryHandler(bound(handler), pattern=rf"^{flow.prefix}{letter}:")
+        for letter, handler in handlers.items()
+    ]
+
+
+@dataclass(frozen=True)
+class Composition:
+    """What app.py gives the factory besides the flows (all the forms' own handlers)."""
+
+    entry_points: list[BaseHandler[Update, Context, Any]]
+    extra_states: dict[int, list[BaseHandler[Update, Context, Any]]]
+    on_start: Callback  # /start inside a form: the welcome; drafts are kept
+    no_draft_text: Callback  # free text when no form is open
+    no_draft_command: Callback  # /retour or /annuler when no form is open
+
+
+def build_form_conversation(
+    flows: Sequence[Flow], composition: Composition
+) -> ConversationHandler[Context]:
+    """One ConversationHandler for every form kind (private chats, persistent).
+
+    `flows` come in priority order. While a flow has the focus (its state), free text, /retour
+    and /annuler go to its draft, else to the drafts of the flows after it; with no focus they
+    go to the last flow (the intake), which owns free text whenever a draft is open.
+    """
+    private = filters.ChatType.PRIVATE
+    buttons = [handler for flow in flows for handler in _buttons(flow)]
+
+    def typed(order: Sequence[Flow]) -> list[BaseHandler[Update, Context, Any]]:
+        text = _first_draft(order, typed_answer, composition.no_draft_text)
+        back = _first_draft(order, go_back, composition.no_draft_command)
+        drop = _first_draft(order, cancel, composition.no_draft_command)
+        return [
+            CommandHandler("retour", back, filters=private),
+            CommandHandler("annuler", drop, filters=private),
+            MessageHandler(private & ~filters.COMMAND, text),
+        ]
+
+    async def timed_out(update: Update, context: Context) -> None:
+        assert update.effective_user is not None
+        for flow in flows:
+            if await load(context, flow, update.effective_user.id) is not None:
+                await reply(update, context.bot_data.content.render(flow.timeout_key))
+                return
+
+    states: dict[object, list[BaseHandler[Update, Context, Any]]] = {
+        flow.state: [*composition.entry_points, *buttons, *typed(flows[index:])]
+        for index, flow in enumerate(flows)
+    }
+    for state, extra in composition.extra_states.items():
+        states[state] = [*extra, *composition.entry_points, *buttons]
+    states[ConversationHandler.TIMEOUT] = [MessageHandler(filters.ALL, timed_out)]
+    return db_driven_conversation(
+        entry_points=[*composition.entry_points, *buttons, *typed(flows[-1:])],
+        states=states,
+        fallbacks=[
+            CommandHandler("start", composition.on_start, filters=private),
+            *typed(flows[-1:])[:2],
+        ],
+        name="form_engine",
+        persistent=True,
+        conversation_timeout=TIMEOUT_AFTER,
+        # Entry points would take precedence over a state's handlers: every state lists them.
+        allow_reentry=False,
+    )

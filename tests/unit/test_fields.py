@@ -1,0 +1,64 @@
+"""The one registry of question types: every type is complete, conditions are plain data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pes21_bot.domain.fields import TYPES, AtLeast, FormSpec, Question, is_visible, question
+from pes21_bot.domain.forms import ACCOMPANIMENT_END, FORMS
+from pes21_bot.handlers.form_engine import BUTTONS, INVALID_TEXTS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_type_can_be_written_in_the_questionnaires() -> None:
+    header = (ROOT / "contenus" / "questionnaires.yaml").read_text(encoding="utf-8")
+    listed = header.split("Types possibles :", 1)[1].split(".", 1)[0]
+    assert {name.strip(" ,\n#") for name in listed.split(",")} == set(TYPES)
+    for kind, registered in TYPES.items():
+        choices = {"a": "A"} if registered.has_choices else {}
+        parsed = Question.model_validate(
+            {"id": "q", "type": kind, "prompt": "?", "label": "Q", "choices": choices}
+        )
+        assert parsed.type == kind
+    assert set(BUTTONS) <= set(TYPES)
+    assert "use_buttons" in INVALID_TEXTS
+
+
+def test_an_unknown_type_is_refused() -> None:
+    with pytest.raises(ValueError, match="type inconnu"):
+        question("q", "zipcode")
+
+
+def test_conditions_are_data_and_read_from_yaml() -> None:
+    raw = yaml.safe_load("when: {jobs: {min: 1}, stage: [created]}")
+    conditional = question("kind", "text", **raw)
+    assert conditional.when["jobs"] == AtLeast(min=1)
+    assert is_visible(conditional, {"jobs": 2, "stage": "created"})
+    assert not is_visible(conditional, {"jobs": 0, "stage": "created"})
+    assert not is_visible(conditional, {"jobs": True, "stage": "created"})
+    for spec in FORMS.values():
+        for item in spec.questions:
+            assert not any(callable(c) for c in item.when.values())
+
+
+def test_progress_counts_the_questions_visible_so_far() -> None:
+    spec = ACCOMPANIMENT_END
+    outcome = spec.questions[0]
+    assert spec.progress({}, outcome) == (1, 2)
+    answers = {"outcome": "structure_created", "legal_form": "scop"}
+    current = spec.next_question(answers)
+    assert current is not None and current.id == "created_on"
+    assert spec.progress(answers, current) == (3, 6)
+
+
+def test_skip_is_refused_only_when_no_contact_would_remain() -> None:
+    email = question("email", "email", optional=True)
+    phone = question("phone", "phone", optional=True)
+    spec = FormSpec("t", (email, phone), at_least_one=("email", "phone"))
+    assert spec.may_skip(email, {})
+    assert spec.may_skip(phone, {"email": "a@b.fr"})
+    assert not spec.may_skip(phone, {"email": None})
