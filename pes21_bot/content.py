@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pes21_bot import texts
-from pes21_bot.config import CRITERIA, PROGRAMMES
+from pes21_bot.config import CRITERIA, PROGRAMMES, Pole
 from pes21_bot.texts import TextKey
 
 QuestionType = Literal[
@@ -244,9 +244,31 @@ def _read_texts(folder: Path) -> tuple[dict[str, str], dict[str, Any], dict[str,
     return messages, sections, origins
 
 
-def load_content(folder: Path, required_commands: set[str] | None = None) -> Content:
+def pole_details(pole: Pole) -> dict[str, str]:
+    """The Pôle's contact details as the placeholders texts use ({pole_phone}...)."""
+    return {f"pole_{name}": str(value) for name, value in pole.model_dump().items()}
+
+
+def _insert_pole(template: str, values: dict[str, str]) -> str:
+    # Filled once at load time, so no text key has to declare them and a typo shows up as an
+    # unknown placeholder.
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", value)
+    return template
+
+
+def load_content(
+    folder: Path, required_commands: set[str] | None = None, pole: Pole | None = None
+) -> Content:
     """Load contenus/ and check every key the code uses, or raise ContentError."""
     messages, sections, origins = _read_texts(folder)
+    details = pole_details(pole or Pole())
+    # Messages are HTML templates filled by str.format later: escape, and double the braces.
+    in_templates = {
+        name: html.escape(value, quote=False).replace("{", "{{").replace("}", "}}")
+        for name, value in details.items()
+    }
+    messages = {name: _insert_pole(text, in_templates) for name, text in messages.items()}
     anywhere = f"{folder}/*.yaml"
     commands = sections["commands"]
     programmes_raw = sections["programmes"]
@@ -296,4 +318,5 @@ def load_content(folder: Path, required_commands: set[str] | None = None) -> Con
         _validated(Workshop, entry, f"{agenda_file}: {i}")
         for i, entry in enumerate(_read_yaml(agenda_file) or [])
     ]
+    agenda = [w.model_copy(update={"details": _insert_pole(w.details, details)}) for w in agenda]
     return Content(messages, commands, programmes, lists, questionnaires, faq, agenda)
