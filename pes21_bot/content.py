@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from pes21_bot import texts
 from pes21_bot.config import CRITERIA, PROGRAMMES, Pole
+from pes21_bot.domain.territory import department_of
 from pes21_bot.texts import TextKey
 
 QuestionType = Literal[
@@ -115,6 +116,37 @@ class Workshop(_Strict):
     details: str = ""
 
 
+class Region(_Strict):
+    """A region outside the Pôle's reach and the structures to suggest there."""
+
+    name: str = Field(min_length=1, max_length=60)
+    departments: list[str] = Field(default_factory=list)
+    alternatives: str = Field(min_length=1, max_length=1000)
+
+
+class Territories(_Strict):
+    """contenus/territoires.yaml: the regions by département, and a fallback."""
+
+    regions: dict[str, Region]
+    other: Region
+
+    @model_validator(mode="after")
+    def _each_department_once(self) -> Territories:
+        seen: dict[str, str] = {}
+        for key, region in self.regions.items():
+            for department in region.departments:
+                if department in seen:
+                    raise ValueError(f"{department}: dans {seen[department]} et {key}")
+                seen[department] = key
+        return self
+
+    def region_for(self, postal_code: str | None) -> Region:
+        """The region of a postal code, or the fallback (abroad, unknown)."""
+        department = department_of(postal_code)
+        found = (r for r in self.regions.values() if department in r.departments)
+        return next(found, self.other)
+
+
 class ProgrammeText(_Strict):
     """How a programme is named and explained to people."""
 
@@ -134,6 +166,7 @@ class Content:
         questionnaires: dict[str, Questionnaire],
         faq: list[FaqEntry],
         agenda: list[Workshop],
+        territories: Territories,
     ) -> None:
         self.messages = messages
         self.commands = commands
@@ -142,6 +175,7 @@ class Content:
         self.questionnaires = questionnaires
         self.faq = faq
         self.agenda = agenda
+        self.territories = territories
 
     def render(self, text_key: TextKey, /, **params: object) -> Html:
         """Return the text for a key, HTML-escaping every inserted value that is not Html."""
@@ -160,6 +194,13 @@ class Content:
     def label(self, list_name: str, value: str) -> str:
         """The French label of a value from one of the fixed lists (statuses, reasons...)."""
         return self.lists[list_name].get(value, value)
+
+    def outside_department(self, postal_code: str | None) -> Html:
+        """What to tell someone whose project lies outside Côte-d'Or: their region's structures."""
+        region = self.territories.region_for(postal_code)
+        return self.render(
+            texts.OUTSIDE_DEPARTMENT, region=region.name, alternatives=Html(region.alternatives)
+        )
 
     def upcoming_workshops(self, today: date) -> list[Workshop]:
         """Workshops from today on, soonest first."""
@@ -210,7 +251,7 @@ def _validated(model: Any, raw: Any, origin: str) -> Any:
         raise ContentError(f"{origin}: {where}: {first['msg']}") from exc
 
 
-STRUCTURED_FILES = ("questionnaires.yaml", "faq.yaml", "agenda.yaml")
+STRUCTURED_FILES = ("questionnaires.yaml", "faq.yaml", "agenda.yaml", "territoires.yaml")
 SECTIONS = ("commands", "programmes", "lists")
 
 
@@ -319,4 +360,6 @@ def load_content(
         for i, entry in enumerate(_read_yaml(agenda_file) or [])
     ]
     agenda = [w.model_copy(update={"details": _insert_pole(w.details, details)}) for w in agenda]
-    return Content(messages, commands, programmes, lists, questionnaires, faq, agenda)
+    territories_file = folder / "territoires.yaml"
+    territories = _validated(Territories, _read_yaml(territories_file) or {}, str(territories_file))
+    return Content(messages, commands, programmes, lists, questionnaires, faq, agenda, territories)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pes21_bot.content import Question
+from pes21_bot.domain.territory import in_home_department
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[a-zA-Z]{2,24}$")
 FRENCH_PHONE_RE = re.compile(r"^(?:\+33|0033|0)([1-9]\d{8})$")
@@ -126,6 +127,4 @@ def is_visible(question: Question, answers: dict[str, Any]) -> bool:
 
 def in_cote_dor(postal_code: str | None) -> bool | None:
     """Côte-d'Or postal codes are 21xxx."""
-    if not postal_code:
-        return None
-    return postal_code.startswith("21")
+    return in_home_department(postal_code)

@@ -211,7 +211,7 @@ async def _follow_up(
     if question.type == "phone":
         await reply(update, content.render(texts.NOTED), ReplyKeyboardRemove())
     if question.type == "postal_code" and in_cote_dor(verdict) is False:
-        await reply(update, content.render(texts.OUTSIDE_DEPARTMENT))
+        await reply(update, content.outside_department(verdict))
     return await ask(update, context, project)
 
 

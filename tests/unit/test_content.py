@@ -76,3 +76,23 @@ def test_parameters_are_escaped_but_html_fragments_are_not() -> None:
     assert "<b>Nom</b> : &lt;i&gt;x&lt;/i&gt;" in combined
     with pytest.raises(KeyError):
         content.render(texts.WELCOME)
+
+
+def test_territories_cover_every_departement_once() -> None:
+    territories = load_content(CONTENT_DIR).territories
+    departments = [d for r in territories.regions.values() for d in r.departments]
+    metropolitan = {f"{n:02d}" for n in range(1, 96)}
+    assert len(departments) == len(set(departments))
+    assert metropolitan <= set(departments)
+    assert territories.region_for("21000").name == "Bourgogne-Franche-Comté"
+    assert territories.region_for("99999") is territories.other
+    assert territories.region_for(None) is territories.other
+
+
+def test_a_departement_in_two_regions_is_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "contenus"
+    shutil.copytree(CONTENT_DIR, copy)
+    path = copy / "territoires.yaml"
+    path.write_text(path.read_text().replace('["22", "29"', '["21", "29"'))
+    with pytest.raises(ContentError, match="21: dans bourgogne_franche_comte et bretagne"):
+        load_content(copy)
