@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck hadolint pytest bench clean
+.PHONY: run test lint typecheck hadolint pytest bench clean simulateur-reset
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.intake
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.stats
+
+# The simulator's own database (never the real one): start again from an empty bot.
+simulateur-reset:
+	rm -f data/simulateur.db data/simulateur.db-wal data/simulateur.db-shm
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
