@@ -31,6 +31,24 @@ QuestionType = Literal[
 PATHS = ("idea", "dla", "local_authority", "crdva")
 
 
+class _PluralFormatter(string.Formatter):
+    """str.format, plus `{count:bilan|bilans}`: the singular for 0 and 1, the plural above."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        """Pick a French singular or plural word for a count; other fields format as usual."""
+        if "|" not in format_spec:
+            return str(super().format_field(value, format_spec))
+        singular, plural = format_spec.split("|", 1)
+        try:
+            count = abs(float(str(value).replace(",", ".").replace("\u202f", "")))
+        except ValueError:
+            return plural
+        return singular if count < 2 else plural
+
+
+_FORMATTER = _PluralFormatter()
+
+
 class Html(str):
     """Text that is already valid Telegram HTML (a rendered text): inserted without escaping."""
 
@@ -185,7 +203,7 @@ class Content:
             name: value if isinstance(value, Html) else html.escape(str(value), quote=False)
             for name, value in params.items()
         }
-        return Html(self.messages[text_key.key].format(**escaped))
+        return Html(_FORMATTER.format(self.messages[text_key.key], **escaped))
 
     def programme_name(self, programme: str) -> str:
         """The name people see for a programme."""
@@ -229,6 +247,16 @@ def _flatten(tree: dict[str, Any], prefix: str, out: dict[str, str], origin: str
 
 def _placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _bad_formats(template: str) -> list[str]:
+    # The only format a text may use is the plural one; anything else would fail at render time.
+    parsed = string.Formatter().parse(template)
+    return [
+        f"{{{name}:{spec}}}"
+        for _, name, spec, conversion in parsed
+        if name and (conversion or (spec and spec.count("|") != 1))
+    ]
 
 
 def _read_yaml(path: Path) -> Any:
@@ -318,6 +346,12 @@ def load_content(
     for text_key in texts.REGISTRY.values():
         if text_key.key not in messages:
             raise ContentError(f"{anywhere}: {text_key.key}: texte manquant / missing text")
+        bad = _bad_formats(messages[text_key.key])
+        if bad:
+            raise ContentError(
+                f"{origins[text_key.key]}: {text_key.key}: {bad[0]} : seul le pluriel "
+                "{nombre:singulier|pluriel} est permis / only the plural format is allowed"
+            )
         found_params = _placeholders(messages[text_key.key])
         if found_params != text_key.params:
             raise ContentError(
