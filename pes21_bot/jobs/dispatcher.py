@@ -24,7 +24,7 @@ from telegram.ext import Application, CallbackContext
 from pes21_bot.content import Html
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.models import Person, Project, Reminder, Review
-from pes21_bot.domain.scheduling import is_quiet
+from pes21_bot.domain.scheduling import is_quiet, same_local_week
 from pes21_bot.handlers import staff
 from pes21_bot.handlers.render import card_text, fr_date
 from pes21_bot.handlers.reviews import contact_text, review_markup
@@ -206,6 +206,9 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
         markup = keyboard([[(content.render(t.ACC_BUTTON), pack("acc", project.id))]])
         return Prepared(reminder.id, chat_id, _with_late(data, reminder, text), markup)
     if kind == reminders.DIGEST:
+        # After a downtime, a past week's digest is old news: this week's is planned anyway.
+        if not same_local_week(reminder.due_at, data.clock.now(), data.config.tz):
+            return None
         digest = await _digest_text(session, data, chat_id)
         if digest is None:
             return None
