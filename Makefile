@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck hadolint pytest fuzz bench clean lock
+.PHONY: run test lint typecheck hadolint pytest fuzz bench clean lock simulateur-reset
 
 # The exact versions of requirements.lock (the Dockerfile installs the same ones).
 $(STAMP): pyproject.toml requirements.lock
@@ -47,6 +47,10 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.stats
 	$(BIN)/python -m bench.isolation
+
+# The simulator's own database (never the real one): start again from an empty bot.
+simulateur-reset:
+	rm -f data/simulateur.db data/simulateur.db-wal data/simulateur.db-shm
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

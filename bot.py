@@ -32,6 +32,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.check:
         print("Configuration et contenus valides.")
+        for place in config.example_ids():
+            print(
+                f"Attention : {place} ressemble à un identifiant d'exemple ; mettez le vrai "
+                f"identifiant Telegram / looks like an example id",
+                file=sys.stderr,
+            )
+        print(
+            "Rappel : chaque chargé·e de mission et admin doit ouvrir le bot et appuyer sur "
+            "Démarrer une fois, sinon Telegram refuse de lui écrire."
+        )
         return 0
     if simulating:
         from pes21_bot.simulator import run_simulator

@@ -31,6 +31,9 @@ DEFAULT_CONFIG_PATH = "config.yaml"
 # Programme identifiers (DESIGN.md glossary); names shown to people live in contenus/.
 ProgrammeId = vocabulary.Programme
 
+# People's Telegram ids are far larger; the shipped config.yaml uses 1001, 2001...
+REAL_ID_MIN = 100_000
+
 # Maturity criteria known to the domain rules (pes21_bot.domain.qualification).
 CRITERIA = (
     "stage_structuring",
@@ -227,10 +230,25 @@ class Operations(_Strict):
         return _clock_time(value)
 
 
+class Pole(_Strict):
+    """The association's public contact details, inserted into every text that names them."""
+
+    name: str = Field(default="Pôle d'Économie Solidaire 21", min_length=1, max_length=100)
+    address: str = Field(
+        default="12 avenue Gustave Eiffel, 21000 Dijon", min_length=1, max_length=200
+    )
+    phone: str = Field(default="03 80 50 90 47", min_length=1, max_length=40)
+    email: str = Field(
+        default="contact@pole-economie-solidaire21.org", min_length=3, max_length=200
+    )
+    website: str = Field(default="https://www.pole-economie-solidaire21.org", max_length=200)
+
+
 class Config(_Strict):
     """The whole validated config.yaml."""
 
     timezone: str = "Europe/Paris"
+    pole: Pole = Pole()
     admins: list[Member] = Field(min_length=1)
     staff: list[StaffMember] = Field(min_length=1)
     programmes: dict[ProgrammeId, Programme]
@@ -278,6 +296,12 @@ class Config(_Strict):
     def staff_member(self, telegram_id: int) -> StaffMember | None:
         """The staff entry of this Telegram user, if any."""
         return next((m for m in self.staff if m.id == telegram_id), None)
+
+    def example_ids(self) -> list[str]:
+        """Where config.yaml still holds a Telegram id that looks like the shipped examples."""
+        places = [(f"admins.{i}", m) for i, m in enumerate(self.admins)]
+        places += [(f"staff.{i}", m) for i, m in enumerate(self.staff)]
+        return [f"{where}.id ({m.id}, {m.name})" for where, m in places if m.id < REAL_ID_MIN]
 
     def member_name(self, telegram_id: int) -> str | None:
         """Display name of a configured admin or staff member."""

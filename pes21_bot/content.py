@@ -12,11 +12,30 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pes21_bot import texts
-from pes21_bot.config import CRITERIA
+from pes21_bot.config import CRITERIA, Pole
 from pes21_bot.domain import data_export
 from pes21_bot.domain.fields import FormSpec, Question, Words
+from pes21_bot.domain.territory import department_of
 from pes21_bot.domain.vocabulary import PATHS, PROGRAMMES, ProjectStatus
 from pes21_bot.texts import TextKey
+
+
+class _PluralFormatter(string.Formatter):
+    """str.format, plus `{count:bilan|bilans}`: the singular for 0 and 1, the plural above."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        """Pick a French singular or plural word for a count; other fields format as usual."""
+        if "|" not in format_spec:
+            return str(super().format_field(value, format_spec))
+        singular, plural = format_spec.split("|", 1)
+        try:
+            count = abs(float(str(value).replace(",", ".").replace("\u202f", "")))
+        except ValueError:
+            return plural
+        return singular if count < 2 else plural
+
+
+_FORMATTER = _PluralFormatter()
 
 
 class Html(str):
@@ -85,6 +104,37 @@ class Workshop(_Strict):
     details: str = ""
 
 
+class Region(_Strict):
+    """A region outside the Pôle's reach and the structures to suggest there."""
+
+    name: str = Field(min_length=1, max_length=60)
+    departments: list[str] = Field(default_factory=list)
+    alternatives: str = Field(min_length=1, max_length=1000)
+
+
+class Territories(_Strict):
+    """contenus/territoires.yaml: the regions by département, and a fallback."""
+
+    regions: dict[str, Region]
+    other: Region
+
+    @model_validator(mode="after")
+    def _each_department_once(self) -> Territories:
+        seen: dict[str, str] = {}
+        for key, region in self.regions.items():
+            for department in region.departments:
+                if department in seen:
+                    raise ValueError(f"{department}: dans {seen[department]} et {key}")
+                seen[department] = key
+        return self
+
+    def region_for(self, postal_code: str | None) -> Region:
+        """The region of a postal code, or the fallback (abroad, unknown)."""
+        department = department_of(postal_code)
+        found = (r for r in self.regions.values() if department in r.departments)
+        return next(found, self.other)
+
+
 class ProgrammeText(_Strict):
     """How a programme is named and explained to people."""
 
@@ -105,6 +155,7 @@ class Content:
         faq: list[FaqEntry],
         agenda: list[Workshop],
         words: Words,
+        territories: Territories,
     ) -> None:
         self.messages = messages
         self.commands = commands
@@ -114,6 +165,7 @@ class Content:
         self.faq = faq
         self.agenda = agenda
         self.words = words
+        self.territories = territories
 
     def render(self, text_key: TextKey, /, **params: object) -> Html:
         """Return the text for a key, HTML-escaping every inserted value that is not Html."""
@@ -123,7 +175,7 @@ class Content:
             name: value if isinstance(value, Html) else html.escape(str(value), quote=False)
             for name, value in params.items()
         }
-        return Html(self.messages[text_key.key].format(**escaped))
+        return Html(_FORMATTER.format(self.messages[text_key.key], **escaped))
 
     def programme_name(self, programme: str) -> str:
         """The name people see for a programme."""
@@ -132,6 +184,13 @@ class Content:
     def label(self, list_name: str, value: str) -> str:
         """The French label of a value from one of the fixed lists (statuses, reasons...)."""
         return self.lists[list_name].get(value, value)
+
+    def outside_department(self, postal_code: str | None) -> Html:
+        """What to tell someone whose project lies outside Côte-d'Or: their region's structures."""
+        region = self.territories.region_for(postal_code)
+        return self.render(
+            texts.OUTSIDE_DEPARTMENT, region=region.name, alternatives=Html(region.alternatives)
+        )
 
     def upcoming_workshops(self, today: date) -> list[Workshop]:
         """Workshops from today on, soonest first."""
@@ -163,6 +222,16 @@ def _placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+def _bad_formats(template: str) -> list[str]:
+    # The only format a text may use is the plural one; anything else would fail at render time.
+    parsed = string.Formatter().parse(template)
+    return [
+        f"{{{name}:{spec}}}"
+        for _, name, spec, conversion in parsed
+        if name and (conversion or (spec and spec.count("|") != 1))
+    ]
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -183,7 +252,7 @@ def _validated(model: Any, raw: Any, origin: str) -> Any:
         raise ContentError(f"{origin}: {where}: {first['msg']}") from exc
 
 
-STRUCTURED_FILES = ("questionnaires.yaml", "faq.yaml", "agenda.yaml")
+STRUCTURED_FILES = ("questionnaires.yaml", "faq.yaml", "agenda.yaml", "territoires.yaml")
 SECTIONS = ("commands", "programmes", "lists")
 
 
@@ -217,9 +286,31 @@ def _read_texts(folder: Path) -> tuple[dict[str, str], dict[str, Any], dict[str,
     return messages, sections, origins
 
 
-def load_content(folder: Path, required_commands: set[str] | None = None) -> Content:
+def pole_details(pole: Pole) -> dict[str, str]:
+    """The Pôle's contact details as the placeholders texts use ({pole_phone}...)."""
+    return {f"pole_{name}": str(value) for name, value in pole.model_dump().items()}
+
+
+def _insert_pole(template: str, values: dict[str, str]) -> str:
+    # Filled once at load time, so no text key has to declare them and a typo shows up as an
+    # unknown placeholder.
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", value)
+    return template
+
+
+def load_content(
+    folder: Path, required_commands: set[str] | None = None, pole: Pole | None = None
+) -> Content:
     """Load contenus/ and check every key the code uses, or raise ContentError."""
     messages, sections, origins = _read_texts(folder)
+    details = pole_details(pole or Pole())
+    # Messages are HTML templates filled by str.format later: escape, and double the braces.
+    in_templates = {
+        name: html.escape(value, quote=False).replace("{", "{{").replace("}", "}}")
+        for name, value in details.items()
+    }
+    messages = {name: _insert_pole(text, in_templates) for name, text in messages.items()}
     anywhere = f"{folder}/*.yaml"
     commands = sections["commands"]
     programmes_raw = sections["programmes"]
@@ -228,6 +319,12 @@ def load_content(folder: Path, required_commands: set[str] | None = None) -> Con
     for text_key in texts.all_keys():
         if text_key.key not in messages:
             raise ContentError(f"{anywhere}: {text_key.key}: texte manquant / missing text")
+        bad = _bad_formats(messages[text_key.key])
+        if bad:
+            raise ContentError(
+                f"{origins[text_key.key]}: {text_key.key}: {bad[0]} : seul le pluriel "
+                "{nombre:singulier|pluriel} est permis / only the plural format is allowed"
+            )
         found_params = _placeholders(messages[text_key.key])
         if found_params != text_key.params:
             raise ContentError(
@@ -269,5 +366,10 @@ def load_content(folder: Path, required_commands: set[str] | None = None) -> Con
         _validated(Workshop, entry, f"{agenda_file}: {i}")
         for i, entry in enumerate(_read_yaml(agenda_file) or [])
     ]
+    agenda = [w.model_copy(update={"details": _insert_pole(w.details, details)}) for w in agenda]
     words = _validated(Words, raw_q.get("words"), f"{questionnaires_file}: words")
-    return Content(messages, commands, programmes, lists, questionnaires, faq, agenda, words)
+    territories_file = folder / "territoires.yaml"
+    territories = _validated(Territories, _read_yaml(territories_file) or {}, str(territories_file))
+    return Content(
+        messages, commands, programmes, lists, questionnaires, faq, agenda, words, territories
+    )

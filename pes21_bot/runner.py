@@ -33,7 +33,7 @@ MAX_RETRY_DELAY = 60.0
 def load_all(config_path: Path, content_dir: Path) -> tuple[Config, Content]:
     """Validated config and content (raises ConfigError or ContentError)."""
     config = load_config(config_path)
-    content = load_content(content_dir, required_commands=all_commands())
+    content = load_content(content_dir, required_commands=all_commands(), pole=config.pole)
     return config, content
 
 

@@ -31,7 +31,8 @@ QUIT, LOCAL, SENT = "quit", "local", "sent"
 # The simulator's own words: a terminal tool for the Pôle's people, so French like the bot.
 HELP = """Simulateur du bot PES 21 : vous écrivez comme sur Telegram.
   texte ou /commande  : envoyer un message au bot
-  un numéro (ex. 2)   : appuyer sur le bouton n°2 du dernier message
+  un numéro (ex. 2)   : appuyer sur le bouton n°2 du dernier message ; s'il n'a pas
+                        ce bouton, le numéro est envoyé comme réponse (ex. « Combien ? »)
   !contact            : partager votre numéro de téléphone
   !photo              : envoyer une photo
   !persona NOM        : changer de rôle (porteur, benevole, salarie, admin)
@@ -78,21 +79,37 @@ class Simulator:
             lines.append("   " + "   ".join(labels))
         self.write("\n".join(lines) + "\n")
 
+    def show_answer(self, user_id: int, text: str) -> None:
+        """Print the bot's short answer to a button press (Telegram shows it as a toast)."""
+        if user_id == self.persona.user.id:
+            self._arrived.set()
+            self.write(f"   💬 {text}\n")
+
     @property
     def persona(self) -> Persona:
         """The persona being played."""
         return self.personas[self.current]
 
     def press(self, number: int) -> bool:
-        """Press button n° `number` of the latest message with inline buttons."""
+        """Press button n° `number` of the latest message, if it has that many buttons."""
         user = self.persona.user
-        candidates = [m for m in user.messages if m.has_inline_keyboard]
-        if not candidates:
+        latest = next((m for m in reversed(user.messages) if not m.deleted), None)
+        if latest is None:
             return False
-        flat = [label for row in candidates[-1].buttons for label in row]
-        if not 1 <= number <= len(flat):
+        if latest.has_inline_keyboard:
+            flat = [label for row in latest.buttons for label in row]
+            if not 1 <= number <= len(flat):
+                return False
+            user.press(flat[number - 1], message=latest)
+            return True
+        keys = [key for row in (latest.reply_markup or {}).get("keyboard", []) for key in row]
+        if not 1 <= number <= len(keys):
             return False
-        user.press(flat[number - 1], message=candidates[-1])
+        key = keys[number - 1]
+        if isinstance(key, dict) and key.get("request_contact"):
+            user.send_contact("+33612345678")
+        else:
+            user.send_text(key if isinstance(key, str) else str(key.get("text", "")))
         return True
 
     def handle(self, line: str) -> str:
@@ -118,10 +135,8 @@ class Simulator:
         elif text == "!photo":
             user.send_photo()
             return SENT
-        elif text.isdigit() and len(text) < 3:
-            if self.press(int(text)):
-                return SENT
-            self.write("Pas de bouton avec ce numéro.\n")
+        elif text.isdigit() and len(text) < 3 and self.press(int(text)):
+            return SENT
         elif text.startswith("/"):
             command, _, args = text.partition(" ")
             user.send_command(command, args)
@@ -201,6 +216,7 @@ async def run_simulator(
     api, server, app, dispose = await start_bot(config, content, database)
     simulator = Simulator(api, _personas(api, config), out)
     api.add_listener(simulator.show)
+    api.add_answer_listener(simulator.show_answer)
     out(HELP + "\n\nTapez /start pour commencer.\n")
     try:
         async for line in lines or _stdin_lines():

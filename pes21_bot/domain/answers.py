@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from pes21_bot.domain.territory import in_home_department
+
 
 def in_cote_dor(postal_code: str | None) -> bool | None:
     """Côte-d'Or postal codes are 21xxx."""
-    if not postal_code:
-        return None
-    return postal_code.startswith("21")
+    return in_home_department(postal_code)

@@ -128,6 +128,13 @@ def next_weekly_slot(now: datetime, weekday: int, at: time, zone: ZoneInfo) -> d
     return slot.astimezone(UTC)
 
 
+def same_local_week(moment: datetime, now: datetime, zone: ZoneInfo) -> bool:
+    """Whether two moments fall in the same Monday-to-Sunday week, local time."""
+    first = _aware(moment).astimezone(zone).isocalendar()
+    second = _aware(now).astimezone(zone).isocalendar()
+    return (first.year, first.week) == (second.year, second.week)
+
+
 def local_day_start(day: date, rules: QuietRules) -> datetime:
     """The first allowed moment of a calendar day (or after it), used as a due time."""
     return next_allowed(datetime.combine(day, time(0), rules.zone), rules)

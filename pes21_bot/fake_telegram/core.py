@@ -188,6 +188,7 @@ class FakeBotApi:
         self._idle_signal = _Signal()
         self._calls_signal = _Signal()
         self._listeners: list[Callable[[BotMessage], None]] = []
+        self._answer_listeners: list[Callable[[int, str], None]] = []
         action_fields = self.spec.types["InlineKeyboardButton"].fields
         self._button_actions = frozenset(action_fields) - _BUTTON_LAYOUT_FIELDS
         self._handlers: dict[str, Callable[[JSONDict], Any]] = {
@@ -394,6 +395,10 @@ class FakeBotApi:
     def add_listener(self, callback: Callable[[BotMessage], None]) -> None:
         """Call ``callback`` with a snapshot of each bot message sent or edited."""
         self._listeners.append(callback)
+
+    def add_answer_listener(self, callback: Callable[[int, str], None]) -> None:
+        """Call ``callback(user_id, text)`` when the bot answers a button press with a text."""
+        self._answer_listeners.append(callback)
 
     def file_content(self, file_id: str) -> bytes | None:
         """Content of a file known to the fake."""
@@ -982,6 +987,10 @@ class FakeBotApi:
         self.callback_answers[query_id] = {
             k: params[k] for k in ("text", "show_alert", "url", "cache_time") if k in params
         }
+        if text:
+            presser = int(self._callbacks[query_id]["from"]["id"])
+            for listener in list(self._answer_listeners):
+                listener(presser, str(text))
         return True
 
     def _send_chat_action(self, params: JSONDict) -> bool:

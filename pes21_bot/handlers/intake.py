@@ -113,7 +113,7 @@ class IntakeFlow(Flow):
     ) -> None:
         """A postal code outside Côte-d'Or: name the alternatives."""
         if question.type == "postal_code" and in_cote_dor(value) is False:
-            await reply(update, context.bot_data.content.render(texts.OUTSIDE_DEPARTMENT))
+            await reply(update, context.bot_data.content.outside_department(value))
 
 
 FLOW = IntakeFlow()

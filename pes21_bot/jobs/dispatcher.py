@@ -24,7 +24,7 @@ from telegram.ext import Application, CallbackContext
 from pes21_bot.content import Html
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.models import Person, Project, Reminder, Review
-from pes21_bot.domain.scheduling import is_quiet
+from pes21_bot.domain.scheduling import is_quiet, same_local_week
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus, ReviewState
 from pes21_bot.messages import reminders as messages
 from pes21_bot.services import projects, reminders, reviews, volunteers
@@ -120,6 +120,9 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
             return None
         built = messages.stale_project(content, project, (data.clock.now() - news).days)
     elif kind == reminders.DIGEST:
+        # After a downtime, a past week's digest is old news: this week's is planned anyway.
+        if not same_local_week(reminder.due_at, data.clock.now(), data.config.tz):
+            return None
         digest = await _digest_text(session, data, chat_id)
         built = (digest, None) if digest is not None else None
     elif kind == reminders.VOLUNTEER_UNREACHABLE:

@@ -152,3 +152,25 @@ async def test_outside_cote_dor_is_recorded_with_alternatives(sqlite_bot: Harnes
     await holder.expect("hors de Côte-d'Or")
     await expect_question(holder)
     assert (await _answers(sqlite_bot))["postal_code"] == "75011"
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "region", "structure"),
+    [
+        ("75011", "Île-de-France", "CRESS) Île-de-France"),
+        ("25000", "Bourgogne-Franche-Comté", "cress-bfc.org"),
+        ("97411", "La Réunion", "CRESS) de La Réunion"),
+        ("20090", "Corse", "CRESS) de Corse"),
+    ],
+)
+async def test_outside_cote_dor_names_the_regions_structures(
+    sqlite_bot: Harness, postal_code: str, region: str, structure: str
+) -> None:
+    holder = sqlite_bot.holder()
+    await _reach(holder, 3)
+    holder.send_text(postal_code)
+    advice = await holder.expect("hors de Côte-d'Or")
+    assert f"({region})" in (advice.text or "")
+    assert structure in (advice.text or "")
+    if region != "Bourgogne-Franche-Comté":
+        assert "Bourgogne" not in (advice.text or "")

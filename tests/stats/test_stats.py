@@ -166,7 +166,7 @@ async def test_stats_command_reads_in_french(sqlite_bot: Harness) -> None:
     assert f"• Dijon : 2 (40{NBSP}%)" in lines
     assert f"• Hors Côte-d'Or : 1 (20{NBSP}%)" in lines
     assert f"• Environnement, réemploi : 1 (20{NBSP}%)" in lines
-    assert "• flyer : 3 premiers contacts, 1 dossiers accueillis" in lines
+    assert "• flyer : 3 premiers contacts, 1 dossier accueilli" in lines
     assert "• Sans paramètre (lien direct) : 2 premiers contacts, 3 dossiers accueillis" in lines
 
 
@@ -179,7 +179,7 @@ async def test_stats_for_staff_show_their_programmes_only(sqlite_bot: Harness) -
     assert "Vos dispositifs : DLA." in lines_of(figures.text)
     assert "Bénéfices'Créa" not in (figures.text or "")
     origins = await karim.expect("D'où viennent")
-    assert "• Sans paramètre (lien direct) : 1 dossiers accueillis" in lines_of(origins.text)
+    assert "• Sans paramètre (lien direct) : 1 dossier accueilli" in lines_of(origins.text)
     assert "premiers contacts" not in (origins.text or "")
 
 

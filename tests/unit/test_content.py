@@ -124,3 +124,53 @@ def test_parameters_are_escaped_but_html_fragments_are_not() -> None:
     assert "<b>Nom</b> : &lt;i&gt;x&lt;/i&gt;" in combined
     with pytest.raises(KeyError):
         content.render(texts.WELCOME)
+
+
+def test_territories_cover_every_departement_once() -> None:
+    territories = load_content(CONTENT_DIR).territories
+    departments = [d for r in territories.regions.values() for d in r.departments]
+    metropolitan = {f"{n:02d}" for n in range(1, 96)}
+    assert len(departments) == len(set(departments))
+    assert metropolitan <= set(departments)
+    assert territories.region_for("21000").name == "Bourgogne-Franche-Comté"
+    assert territories.region_for("99999") is territories.other
+    assert territories.region_for(None) is territories.other
+
+
+def test_a_departement_in_two_regions_is_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "contenus"
+    shutil.copytree(CONTENT_DIR, copy)
+    path = copy / "territoires.yaml"
+    path.write_text(path.read_text().replace('["22", "29"', '["21", "29"'))
+    with pytest.raises(ContentError, match="21: dans bourgogne_franche_comte et bretagne"):
+        load_content(copy)
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (0, "0 réponse déjà enregistrée"),
+        (1, "1 réponse déjà enregistrée"),
+        (2, "2 réponses déjà enregistrées"),
+        (13, "13 réponses déjà enregistrées"),
+    ],
+)
+def test_counts_take_the_right_plural(count: int, expected: str) -> None:
+    content = load_content(CONTENT_DIR)
+    text = content.render(texts.DRAFT_PENDING, title="Idée", answered=count)
+    assert expected in text
+    assert "(s)" not in text
+
+
+def test_no_text_writes_a_plural_with_brackets() -> None:
+    content = load_content(CONTENT_DIR)
+    assert [key for key, text in content.messages.items() if "(s)" in text] == []
+
+
+def test_a_format_other_than_the_plural_is_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "contenus"
+    shutil.copytree(CONTENT_DIR, copy)
+    path = copy / "messages.yaml"
+    path.write_text(path.read_text().replace("{answered} {answered:", "{answered:>5} {answered:"))
+    with pytest.raises(ContentError, match=r"welcome.draft_pending: \{answered:>5\}"):
+        load_content(copy)

@@ -302,3 +302,24 @@ async def test_weekly_digest_on_monday_morning(sbot: Harness) -> None:
     assert {r.due_at for r in later} == {paris(2026, 3, 23, 9, 0)}
     assert all(r.due_at.tzinfo is UTC for r in later)
     assert CAMILLE in {r.chat_id for r in later}
+
+
+async def test_after_weeks_down_only_this_weeks_digest_is_sent(sbot: Harness) -> None:
+    await seed_project(sbot, owner_id=None)
+    await run_reminders(sbot.app)  # type: ignore[arg-type]  # plans Monday 16 March's digest
+    # The bot is down from Sunday 15 March and comes back on Wednesday 8 April, then restarts on
+    # each of the following days: the March digest is never sent, April's are.
+    travel(sbot, paris(2026, 4, 8, 10, 0))
+    await run_reminders(sbot.app)  # type: ignore[arg-type]
+    camille = sbot.staff("Camille")
+    assert [m for m in camille.unread() if "Votre semaine" in (m.text or "")] == []
+    stale = await reminders_of(sbot, Reminder.kind == "digest", Reminder.due_at < paris(2026, 4, 1))
+    assert [r.state for r in stale] == ["cancelled"] * len(sbot.config.staff)
+    for day in (9, 10):
+        travel(sbot, paris(2026, 4, day, 10, 0))
+        await run_reminders(sbot.app)  # type: ignore[arg-type]
+    travel(sbot, paris(2026, 4, 14, 11, 0))  # Tuesday: Monday's digest, late but this week's
+    await run_reminders(sbot.app)  # type: ignore[arg-type]
+    late = [m for m in camille.unread() if "Votre semaine" in (m.text or "")]
+    assert len(late) == 1
+    assert "PES-2026-0001" in (late[0].text or "")
