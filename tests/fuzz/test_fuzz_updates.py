@@ -328,6 +328,8 @@ KNOWN_ENGINE_ERRORS = [
     # A consent button on a message that is gone: the keyboard is removed before the consent
     # is recorded, and the failed edit reaches the error handler.
     ("on_consent", "Message to edit not found"),
+    # "J'accepte" pressed twice: the second removal of the keyboard is "not modified".
+    ("on_consent", "Message is not modified"),
 ]
 
 
