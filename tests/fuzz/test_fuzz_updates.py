@@ -30,12 +30,11 @@ from pes21_bot.clock import FakeClock
 from pes21_bot.config import Config
 from pes21_bot.content import Content
 from pes21_bot.db.models import Person, Project, Reminder
-from pes21_bot.db.session import make_engine, make_session_factory
 from pes21_bot.fake_telegram import FakeBotApi, FakeUser
 from pes21_bot.fake_telegram.errors import ApiResponse
 from pes21_bot.fake_telegram.limits import Limits
 from pes21_bot.handlers.common import all_commands
-from tests.harness import Harness
+from tests.harness import Harness, running_bot
 
 EXAMPLES = int(os.environ.get("PES21_FUZZ_EXAMPLES", "200"))
 HOLDERS = 3
@@ -386,30 +385,14 @@ async def fuzzed(
     config: Config, content: Content, sqlite_db_url: str, clock: FakeClock
 ) -> AsyncIterator[Fuzzer]:
     """One bot for every example, without the pacing of sends (it only slows the test)."""
-    engine = make_engine(sqlite_db_url)
     # No flood control: 429s are tested on their own, and pacing would only slow examples.
     api = FakeBotApi(
         token="123456:TEST-TOKEN",
         bot_username="pes21_test_bot",
         limits=Limits(flood_control=False),
     )
-    harness = Harness(
-        api=api,
-        config=config,
-        content=content,
-        db_url=sqlite_db_url,
-        clock=clock,
-        session_factory=make_session_factory(engine),
-        rate_limiter=False,
-    )
-    for member in [*config.staff, *config.admins]:
-        harness.api.user(member.id, first_name=member.name)
-    try:
-        await harness.start()
-        yield Fuzzer(harness)
-    finally:
-        await harness.stop()
-        await engine.dispose()
+    async with running_bot(config, content, sqlite_db_url, clock, api, rate_limiter=False) as bot:
+        yield Fuzzer(bot)
 
 
 @settings(
