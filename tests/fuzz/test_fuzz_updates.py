@@ -76,41 +76,16 @@ texts = st.one_of(
     st.sampled_from(SPECIAL_TEXTS),
     st.text(max_size=200).filter(lambda t: not LEFTOVERS.search(t)),
 )
+# The prefixes the bot's button handlers listen to, so forged data reaches them.
+HANDLED_PREFIXES = (
+    "m: f: a: t: v: s: e: r: x: c: d: claim: rv: fa: ft: fv: fs: fe: fr: acc: acs: "
+    "ace: acm: acv: acvp: acmp: erase: dla: m:idea: c:idea:yes: c:idea:no:"
+)
 callback_data = st.one_of(
     st.text(max_size=64).filter(lambda t: 0 < len(t.encode()) <= 64),
     st.builds(
         lambda prefix, rest: (prefix + rest)[:64],
-        st.sampled_from(
-            [
-                "m:",
-                "f:",
-                "a:",
-                "t:",
-                "v:",
-                "s:",
-                "e:",
-                "r:",
-                "x:",
-                "c:",
-                "d:",
-                "claim:",
-                "rv:",
-                "fa:",
-                "ft:",
-                "fv:",
-                "fs:",
-                "fe:",
-                "fr:",
-                "acc:",
-                "acs:",
-                "ace:",
-                "erase:",
-                "dla:",
-                "m:idea:",
-                "c:yes",
-                "c:no",
-            ]
-        ),
+        st.sampled_from(HANDLED_PREFIXES.split()),
         st.text(alphabet="0123456789abcdefxyz:-_", max_size=40),
     ),
 )
