@@ -134,17 +134,23 @@ def make_api() -> FakeBotApi:
 
 @asynccontextmanager
 async def running_bot(
-    config: Config, content: Content, db_url: str, clock: FakeClock
+    config: Config,
+    content: Content,
+    db_url: str,
+    clock: FakeClock,
+    api: FakeBotApi | None = None,
+    rate_limiter: bool = True,
 ) -> AsyncIterator[Harness]:
     """A started bot on its database; stopped and disposed of afterwards."""
     engine = make_engine(db_url)
     harness = Harness(
-        api=make_api(),
+        api=api or make_api(),
         config=config,
         content=content,
         db_url=db_url,
         clock=clock,
         session_factory=make_session_factory(engine),
+        rate_limiter=rate_limiter,
     )
     # Staff and admins have opened a chat with the bot, as they would before their first card.
     for member in [*config.staff, *config.admins]:

@@ -13,7 +13,7 @@ from pes21_bot.config import Config
 from pes21_bot.content import Content
 from pes21_bot.context import Context
 from pes21_bot.handlers.access import user_roles
-from pes21_bot.handlers.ui import reply
+from pes21_bot.handlers.ui import answer_query, reply
 from pes21_bot.services.people import Role, roles_of
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,12 @@ async def group_message(update: Update, context: Context) -> None:
 async def error_handler(update: object, context: Context) -> None:
     """Log the failure with the update id and tell the person, in French, without details."""
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(update, Update) and update.callback_query is not None:
+        # The handler may have stopped before acknowledging the press (spinner still turning).
+        try:
+            await answer_query(update.callback_query)
+        except TelegramError as exc:
+            logger.info("callback query not answered after an error: %s", exc)
     if isinstance(context.error, Forbidden):
         # The person blocked the bot: nothing to tell them, nothing is lost.
         logger.info("update %s: chat unreachable (%s)", update_id, context.error)
