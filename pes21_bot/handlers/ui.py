@@ -19,7 +19,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ConversationHandler
 from telegram.warnings import PTBUserWarning
 
@@ -85,27 +85,49 @@ async def reply(update: Update, text: str, markup: Markup = None) -> Message | N
     return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
+def _log_cosmetic(what: str, exc: TelegramError) -> None:
+    """A failed acknowledgement, edit or toast: the state change is already stored."""
+    logger.info("%s skipped: %s: %s", what, type(exc).__name__, exc)
+
+
 async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
-    """Acknowledge a button press; a stale query (too old) is not worth an error."""
+    """Acknowledge a button press (toast); never raises: the press was already handled."""
     try:
         await query.answer(text)
-    except BadRequest as exc:
-        logger.info("callback query not answered: %s", exc)
+    except TelegramError as exc:  # too old, time-out, 5xx, flood: the toast is only cosmetic
+        _log_cosmetic("callback answer", exc)
+
+
+async def set_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replace (or, with None, remove) the pressed message's buttons; never raises."""
+    try:
+        await query.edit_message_reply_markup(markup)
+    except TelegramError as exc:
+        _log_cosmetic("keyboard edit", exc)
 
 
 async def edit_or_send(
     query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Replace the pressed message's text; send a new one if it cannot be edited."""
+    """Replace the pressed message's text; send a new one if it cannot be edited. Never raises.
+
+    A time-out or 5xx is not followed by a new message: the edit may well have been applied.
+    """
     try:
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        return
     except BadRequest as exc:
-        if "not modified" in str(exc):
+        if "not modified" in str(exc).lower() or query.message is None:
+            _log_cosmetic("message edit", exc)
             return
-        if query.message is not None:
-            await query.message.chat.send_message(
-                text, parse_mode=ParseMode.HTML, reply_markup=markup
-            )
+        _log_cosmetic("message edit (sent anew)", exc)
+    except TelegramError as exc:
+        _log_cosmetic("message edit", exc)
+        return
+    try:
+        await query.message.chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except TelegramError as exc:
+        _log_cosmetic("message resend", exc)
 
 
 async def notify(
@@ -150,7 +172,7 @@ async def edit_elsewhere(
             parse_mode=ParseMode.HTML,
             reply_markup=markup,
         )
-    except (BadRequest, Forbidden, NetworkError) as exc:
+    except TelegramError as exc:
         logger.info("card %s/%s not updated: %s", chat_id, message_id, exc)
 
 
