@@ -43,12 +43,13 @@ from pes21_bot.handlers.ui import (
     db_driven_conversation,
     edit_or_send,
     keyboard,
+    kick,
     pack,
     reply,
     unpack,
     user_info,
 )
-from pes21_bot.services import intake
+from pes21_bot.services import intake, outbox
 from pes21_bot.services.people import find_person
 
 logger = logging.getLogger(__name__)
@@ -413,32 +414,39 @@ async def on_recap(update: Update, context: Context) -> int:
 async def submit(update: Update, context: Context, project: Project) -> None:
     """Send the draft: reference, routing, the holder's answer and the staff cards."""
     data = context.bot_data
+    assert update.effective_chat is not None
     async with data.transaction() as session:
         fresh = await session.get(Project, project.id)
         if fresh is None or fresh.status != "draft":
             await _refuse(update, context, texts.NO_DRAFT)
             return
         submission = await intake.submit(session, fresh, data.config, data.clock.now())
-    programme = submission.route.programme
-    members = data.config.staff_for(programme)
-    who = (
-        data.content.render(texts.SUBMITTED_WHO, name=members[0].name)
-        if len(members) == 1
-        else Html("")
-    )
-    await reply(
-        update,
-        data.content.render(
-            texts.SUBMITTED,
-            reference=fresh.reference or "",
-            programme=data.content.programme_name(programme),
-            who=who,
-            days=data.config.programmes[programme].response_days,  # type: ignore[index]
-        ),
-    )
-    if submission.route.suggest_emergence:
-        await reply(update, data.content.render(texts.SUBMITTED_EMERGENCE))
-    await staff.send_cards(context, fresh)
+        programme = submission.route.programme
+        members = data.config.staff_for(programme)
+        who = (
+            data.content.render(texts.SUBMITTED_WHO, name=members[0].name)
+            if len(members) == 1
+            else Html("")
+        )
+        # Cards and confirmation are queued with the submission: sent after the commit, each
+        # on its own, so no failing send leaves a dossier unseen by staff.
+        queued = await staff.queue_cards(session, context, fresh)
+        notices = [
+            data.content.render(
+                texts.SUBMITTED,
+                reference=fresh.reference or "",
+                programme=data.content.programme_name(programme),
+                who=who,
+                days=data.config.programmes[programme].response_days,  # type: ignore[index]
+            )
+        ]
+        if submission.route.suggest_emergence:
+            notices.append(data.content.render(texts.SUBMITTED_EMERGENCE))
+        queued += [
+            outbox.add_message(session, update.effective_chat.id, text, data.clock.now())
+            for text in notices
+        ]
+    kick(context, queued)
 
 
 async def on_edit(update: Update, context: Context) -> int:

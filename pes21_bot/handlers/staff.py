@@ -6,14 +6,15 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from pes21_bot import texts
 from pes21_bot.config import PROGRAMMES
 from pes21_bot.content import Html
 from pes21_bot.context import Context
-from pes21_bot.db.models import Project
+from pes21_bot.db.models import OutboxMessage, Person, Project
 from pes21_bot.domain.qualification import IDEA_FIELDS
 from pes21_bot.handlers.render import answer_lines, card_text, fr_date, fr_datetime, maturity_text
 from pes21_bot.handlers.ui import (
@@ -21,13 +22,14 @@ from pes21_bot.handlers.ui import (
     as_int,
     edit_elsewhere,
     keyboard,
-    notify,
+    kick,
     pack,
     reply,
+    set_markup,
     unpack,
     user_info,
 )
-from pes21_bot.services import intake, projects
+from pes21_bot.services import intake, outbox, projects
 from pes21_bot.services.people import display_name
 from pes21_bot.texts import volunteers as volunteer_texts
 
@@ -53,22 +55,28 @@ def card_markup(context: Context, project: Project) -> InlineKeyboardMarkup:
     return keyboard(rows)
 
 
-async def send_cards(context: Context, project: Project) -> None:
-    """Send the project's card to every recipient of its programme and remember each copy."""
+async def queue_cards(
+    session: AsyncSession, context: Context, project: Project
+) -> list[OutboxMessage]:
+    """Queue the project's card for every recipient of its programme (sent after the commit)."""
     data = context.bot_data
-    text = card_text(data.content, data.config, project)
-    markup = card_markup(context, project)
-    sent = []
-    today = data.clock.now().astimezone(data.config.tz).date()
-    async with data.session_factory() as session:
-        chats = await projects.recipients(session, data.config, project.programme or "", today)
-    for chat_id in chats:
-        message = await notify(context, chat_id, text, markup)
-        if message is not None:
-            sent.append((chat_id, message.message_id))
-    async with data.transaction() as session:
-        for chat_id, message_id in sent:
-            await projects.add_card(session, project, chat_id, message_id, data.clock.now())
+    return await outbox.add_cards(session, data.config, project, data.clock.now())
+
+
+def queue_to(
+    session: AsyncSession, context: Context, person: Person | None, text: str
+) -> list[OutboxMessage]:
+    """Queue a message to a person, if they can still be reached (not erased)."""
+    if person is None or person.telegram_id is None:
+        return []
+    return [outbox.add_message(session, person.telegram_id, text, context.bot_data.clock.now())]
+
+
+async def send_cards(context: Context, project: Project) -> None:
+    """Queue and send the project's card to every recipient of its programme."""
+    async with context.bot_data.transaction() as session:
+        rows = await queue_cards(session, context, project)
+    kick(context, rows)
 
 
 async def update_cards(
@@ -132,7 +140,46 @@ async def project_for_button(
     project = await handled_project(update, context, as_int(parts[0]) if parts else None, prefix)
     if project is None or parts is None:
         return None
+    await _adopt_copy(context, query, project)
     return project, parts[1:]
+
+
+async def current_card(
+    context: Context, project: Project
+) -> tuple[Html, InlineKeyboardMarkup | None]:
+    """The card as it stands now: its status line and, while the project is open, its buttons."""
+    data = context.bot_data
+    content = data.content
+    status_line = None
+    if project.owner_id is not None:
+        async with data.session_factory() as session:
+            owner = (await projects.people_by_id(session, {project.owner_id})).get(project.owner_id)
+        status_line = content.render(texts.CARD_CLAIMED, name=display_name(data.config, owner))
+    markup = card_markup(context, project) if project.status in CLOSABLE else None
+    return card_text(content, data.config, project, status_line), markup
+
+
+async def _adopt_copy(context: Context, query: CallbackQuery, project: Project) -> None:
+    """A press on an unrecorded, older copy of a card in a chat that has a recorded one.
+
+    That copy comes from a send that timed out but was delivered, then sent again: it is brought
+    up to date and recorded, so it follows every later change and no stale "Je prends" stays.
+    """
+    message = query.message
+    if message is None:
+        return
+    data = context.bot_data
+    chat_id, message_id = message.chat.id, message.message_id
+    async with data.session_factory() as session:
+        cards = await projects.cards_of(session, project.id)
+    here = [card.message_id for card in cards if card.chat_id == chat_id]
+    if not here or message_id in here or message_id > max(here):
+        return
+    logger.info("older copy %s/%s of project %s's card adopted", chat_id, message_id, project.id)
+    async with data.transaction() as session:
+        await projects.add_card(session, project, chat_id, message_id, data.clock.now())
+    text, markup = await current_card(context, project)
+    await edit_elsewhere(context, chat_id, message_id, text, markup)
 
 
 async def on_claim(update: Update, context: Context) -> None:
@@ -147,9 +194,21 @@ async def on_claim(update: Update, context: Context) -> None:
     content = data.content
     async with data.transaction() as session:
         result = await projects.claim(session, project.id, user_info(update), data.clock.now())
-        holder = await projects.holder_of(session, result.project)
-    reference = result.project.reference or ""
-    owner_name = display_name(data.config, result.owner)
+        reference = result.project.reference or ""
+        owner_name = display_name(data.config, result.owner)
+        queued: list[OutboxMessage] = []
+        if result.won:
+            queued = queue_to(
+                session,
+                context,
+                await projects.holder_of(session, result.project),
+                content.render(
+                    texts.HOLDER_CLAIMED,
+                    reference=reference,
+                    name=owner_name,
+                    programme=content.programme_name(result.project.programme or ""),
+                ),
+            )
     if not result.won:
         if result.owner is not None:
             await answer_query(
@@ -161,21 +220,11 @@ async def on_claim(update: Update, context: Context) -> None:
                 query, content.render(texts.CLAIM_NOT_OPEN, reference=reference, status=status)
             )
         return
+    kick(context, queued)
     await answer_query(query, content.render(texts.CLAIM_WON, reference=reference))
     await update_cards(
         context, result.project, content.render(texts.CARD_CLAIMED, name=owner_name), True
     )
-    if holder is not None and holder.telegram_id is not None:
-        await notify(
-            context,
-            holder.telegram_id,
-            content.render(
-                texts.HOLDER_CLAIMED,
-                reference=reference,
-                name=owner_name,
-                programme=content.programme_name(result.project.programme or ""),
-            ),
-        )
 
 
 async def _show_choices(
@@ -192,10 +241,13 @@ async def _show_choices(
     query = update.callback_query
     assert query is not None
     await answer_query(query)
+    if project.status not in CLOSABLE:
+        await set_markup(query, None)
+        return
     action = {"redir": "redirto", "close": "closeas"}[prefix]
     rows = [[(label, pack(action, project.id, value))] for value, label in choices(project)]
     rows.append([(context.bot_data.content.render(texts.BACK), pack("card", project.id))])
-    await query.edit_message_reply_markup(keyboard(rows))
+    await set_markup(query, keyboard(rows))
 
 
 async def on_redirect_menu(update: Update, context: Context) -> None:
@@ -226,10 +278,7 @@ async def on_card_back(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     await answer_query(query)
-    if project.status in CLOSABLE:
-        await query.edit_message_reply_markup(card_markup(context, project))
-    else:
-        await query.edit_message_reply_markup(None)
+    await set_markup(query, card_markup(context, project) if project.status in CLOSABLE else None)
 
 
 async def on_redirect(update: Update, context: Context) -> None:
@@ -243,8 +292,14 @@ async def on_redirect(update: Update, context: Context) -> None:
     data = context.bot_data
     content = data.content
     reference = project.reference or ""
-    if programme not in PROGRAMMES or programme == project.programme:
+    if programme not in PROGRAMMES:
         await answer_query(query, content.render(texts.STALE_BUTTON))
+        return
+    destination = content.programme_name(programme)
+    if programme == project.programme:  # a second press: already done
+        await answer_query(
+            query, content.render(texts.REDIRECT_DONE, reference=reference, programme=destination)
+        )
         return
     if project.status not in CLOSABLE:
         await answer_query(query, content.render(texts.ALREADY_CLOSED, reference=reference))
@@ -253,33 +308,40 @@ async def on_redirect(update: Update, context: Context) -> None:
     async with data.transaction() as session:
         fresh = await projects.get_project(session, project.id)
         assert fresh is not None
-        await projects.redirect(session, fresh, programme, actor, data.clock.now())
-        holder = await projects.holder_of(session, fresh)
-    name = data.config.member_name(actor.telegram_id) or ""
+        if fresh.status not in CLOSABLE or fresh.programme != project.programme:
+            fresh = None  # changed by someone else since the press: nothing done
+        else:
+            old_cards = await projects.cards_of(session, fresh.id)
+            await projects.redirect(session, fresh, programme, actor, data.clock.now())
+            await projects.forget_cards(session, fresh.id)
+            queued = await queue_cards(session, context, fresh)
+            queued += queue_to(
+                session,
+                context,
+                await projects.holder_of(session, fresh),
+                content.render(
+                    texts.HOLDER_REDIRECTED,
+                    reference=reference,
+                    programme=destination,
+                    days=data.config.programmes[programme].response_days,  # type: ignore[index]
+                ),
+            )
+    if fresh is None:
+        await answer_query(query, content.render(texts.STALE_BUTTON))
+        return
+    kick(context, queued)
     await answer_query(
-        query,
-        content.render(
-            texts.REDIRECT_DONE, reference=reference, programme=content.programme_name(programme)
-        ),
+        query, content.render(texts.REDIRECT_DONE, reference=reference, programme=destination)
     )
-    status_line = content.render(
-        texts.CARD_REDIRECTED, name=name, programme=content.programme_name(programme)
+    name = data.config.member_name(actor.telegram_id) or ""
+    text = card_text(
+        content,
+        data.config,
+        project,
+        content.render(texts.CARD_REDIRECTED, name=name, programme=destination),
     )
-    await update_cards(context, project, status_line, False)
-    async with data.transaction() as session:
-        await projects.forget_cards(session, fresh.id)
-    await send_cards(context, fresh)
-    if holder is not None and holder.telegram_id is not None:
-        await notify(
-            context,
-            holder.telegram_id,
-            content.render(
-                texts.HOLDER_REDIRECTED,
-                reference=reference,
-                programme=content.programme_name(programme),
-                days=data.config.programmes[programme].response_days,  # type: ignore[index]
-            ),
-        )
+    for card in old_cards:
+        await edit_elsewhere(context, card.chat_id, card.message_id, text)
 
 
 async def on_close(update: Update, context: Context) -> None:
@@ -300,23 +362,28 @@ async def on_close(update: Update, context: Context) -> None:
         await answer_query(query, content.render(texts.ALREADY_CLOSED, reference=reference))
         return
     actor = user_info(update)
+    reason_label = content.label("close_reasons", reason)
     async with data.transaction() as session:
         fresh = await projects.get_project(session, project.id)
         assert fresh is not None
-        await projects.close(session, fresh, reason, actor, data.clock.now())
-        holder = await projects.holder_of(session, fresh)
-    reason_label = content.label("close_reasons", reason)
+        done = fresh.status in CLOSABLE
+        if done:
+            await projects.close(session, fresh, reason, actor, data.clock.now())
+            queued = queue_to(
+                session,
+                context,
+                await projects.holder_of(session, fresh),
+                content.render(texts.HOLDER_CLOSED, reference=reference, reason=reason_label),
+            )
+    if not done:
+        await answer_query(query, content.render(texts.ALREADY_CLOSED, reference=reference))
+        return
+    kick(context, queued)
     await answer_query(query, content.render(texts.CLOSE_DONE, reference=reference))
     name = data.config.member_name(actor.telegram_id) or ""
     await update_cards(
         context, fresh, content.render(texts.CARD_CLOSED, name=name, reason=reason_label), False
     )
-    if holder is not None and holder.telegram_id is not None:
-        await notify(
-            context,
-            holder.telegram_id,
-            content.render(texts.HOLDER_CLOSED, reference=reference, reason=reason_label),
-        )
 
 
 async def _staff_only(update: Update, context: Context) -> bool:

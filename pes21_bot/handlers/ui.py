@@ -24,6 +24,7 @@ from telegram.ext import ConversationHandler
 from telegram.warnings import PTBUserWarning
 
 from pes21_bot.context import Context
+from pes21_bot.db.models import OutboxMessage
 from pes21_bot.services.people import UserInfo
 
 logger = logging.getLogger(__name__)
@@ -174,6 +175,14 @@ async def edit_elsewhere(
         )
     except TelegramError as exc:
         logger.info("card %s/%s not updated: %s", chat_id, message_id, exc)
+
+
+def kick(context: Context, rows: Sequence[OutboxMessage]) -> None:
+    """After the commit: send these outbox rows now, in the background (the sweep catches up)."""
+    ids = [row.id for row in rows]
+    sender = context.bot_data.outbox_sender
+    if ids and sender is not None:
+        context.application.create_task(sender(context.application, ids), name="outbox")
 
 
 def db_driven_conversation(**kwargs: Any) -> ConversationHandler[Context]:
