@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 from telegram.ext import filters as tg_filters
@@ -18,7 +19,7 @@ from telegram.ext import filters as tg_filters
 from pes21_bot import texts
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
-from pes21_bot.db.models import FormDraft, Person, Project, Review
+from pes21_bot.db.models import FormDraft, OutboxMessage, Person, Project, Review
 from pes21_bot.handlers import accompaniment, forms, staff, volunteers, welcome
 from pes21_bot.handlers.render import fr_date
 from pes21_bot.handlers.ui import (
@@ -27,13 +28,13 @@ from pes21_bot.handlers.ui import (
     db_driven_conversation,
     edit_or_send,
     keyboard,
-    notify,
+    kick,
     pack,
     reply,
     unpack,
     user_info,
 )
-from pes21_bot.services import projects, reviews
+from pes21_bot.services import outbox, projects, reviews
 from pes21_bot.services import volunteers as volunteer_service
 from pes21_bot.services.people import display_name, find_person
 from pes21_bot.texts import volunteers as t
@@ -85,6 +86,19 @@ async def _load(
     if not reviews.may_log(context.bot_data.config, review, project, person):
         return None
     return review, project, person
+
+
+async def _declined_by(context: Context, review_id: int, telegram_id: int) -> str | None:
+    """The reference of a review this user declined (it went to someone else), if so."""
+    async with context.bot_data.session_factory() as session:
+        review = await reviews.get_review(session, review_id)
+        person = await find_person(session, telegram_id)
+        project = await projects.get_project(session, review.project_id) if review else None
+    if review is None or person is None or project is None:
+        return None
+    if person.id not in review.details.get("declined_by", []):
+        return None
+    return project.reference or ""
 
 
 async def start_review(update: Update, context: Context, review_id: int | None) -> int:
@@ -177,6 +191,11 @@ async def on_review_button(update: Update, context: Context) -> int:
         return forms.END
     found = await _load(context, review_id, update.effective_user.id)
     if found is None:
+        declined = await _declined_by(context, review_id, update.effective_user.id)
+        if declined is not None and action == "decline":  # a second press: already done
+            await answer_query(query)
+            await edit_or_send(query, content.render(t.REVIEW_DECLINED, reference=declined))
+            return forms.END
         await volunteers.refuse(update, context)
         return forms.END
     await answer_query(query)
@@ -193,7 +212,9 @@ async def on_review_button(update: Update, context: Context) -> int:
         async with data.transaction() as session:
             fresh = await reviews.get_review(session, review.id)
             assert fresh is not None
-            until = await reviews.snooze(session, data.config, fresh, person, now)
+            until = reviews.snoozed_until(fresh, now) or await reviews.snooze(
+                session, data.config, fresh, person, now
+            )
         await edit_or_send(
             query,
             content.render(
@@ -205,12 +226,14 @@ async def on_review_button(update: Update, context: Context) -> int:
         fresh = await reviews.get_review(session, review.id)
         assert fresh is not None
         assignee = await reviews.decline(session, data.config, fresh, person, now)
+        queued = await volunteers.queue_owners_reassigned(
+            session,
+            context,
+            display_name(data.config, person),
+            [reviews.Reassigned(fresh, project, assignee)],
+        )
+    kick(context, queued)
     await edit_or_send(query, content.render(t.REVIEW_DECLINED, reference=reference))
-    await volunteers.tell_owners_reassigned(
-        context,
-        display_name(data.config, person),
-        [reviews.Reassigned(fresh, project, assignee)],
-    )
     return forms.END
 
 
@@ -226,6 +249,7 @@ async def _complete_review(
         await volunteers.refuse(update, context)
         return
     _, _, person = found
+    queued: list[OutboxMessage] = []
     async with data.transaction() as session:
         completed = await reviews.complete(session, found[0].id, answers, person, data.clock.now())
         owner = (
@@ -233,39 +257,50 @@ async def _complete_review(
             if completed is not None and completed.project.owner_id
             else None
         )
+        if completed is not None and owner is not None and owner.id != person.id:
+            spec = forms.FORMS["review"]
+            queued = staff.queue_to(
+                session,
+                context,
+                owner,
+                content.render(
+                    t.OWNER_REVIEW_DONE,
+                    reference=completed.project.reference or "",
+                    number=completed.review.number,
+                    name=display_name(data.config, person),
+                    situation=forms.format_answer(
+                        content, spec.fields[2], answers.get("situation")
+                    ),
+                    satisfaction=answers.get("satisfaction") or "",
+                    jobs=answers.get("jobs_count") or 0,
+                ),
+            )
+        if completed is not None and completed.dla_proposed:
+            queued += await _queue_dla_proposal(
+                session, context, completed.review, completed.project, person, answers
+            )
     if completed is None:
         await reply(update, content.render(t.REVIEW_NOT_OPEN, reference=found[1].reference or ""))
         return
+    kick(context, queued)
     project, review = completed.project, completed.review
     reference = project.reference or ""
     await reply(update, content.render(t.REVIEW_SAVED, reference=reference, number=review.number))
-    spec = forms.FORMS["review"]
-    situation = forms.format_answer(content, spec.fields[2], answers.get("situation"))
-    if owner is not None and owner.telegram_id is not None and owner.id != person.id:
-        await notify(
-            context,
-            owner.telegram_id,
-            content.render(
-                t.OWNER_REVIEW_DONE,
-                reference=reference,
-                number=review.number,
-                name=display_name(data.config, person),
-                situation=situation,
-                satisfaction=answers.get("satisfaction") or "",
-                jobs=answers.get("jobs_count") or 0,
-            ),
-        )
     if completed.dla_proposed:
-        await _propose_dla(context, review, project, person, answers)
         await reply(update, content.render(t.REVIEW_DLA_SENT))
 
 
 forms.register("review", _complete_review)
 
 
-async def _propose_dla(
-    context: Context, review: Review, project: Project, person: Person, answers: dict[str, Any]
-) -> None:
+async def _queue_dla_proposal(
+    session: AsyncSession,
+    context: Context,
+    review: Review,
+    project: Project,
+    person: Person,
+    answers: dict[str, Any],
+) -> list[OutboxMessage]:
     data = context.bot_data
     content = data.content
     comment = str(answers.get("comment") or content.render(texts.EMPTY_VALUE))[:COMMENT_MAX]
@@ -275,16 +310,15 @@ async def _propose_dla(
         name=display_name(data.config, person),
         comment=comment,
     )
-    markup = keyboard(
-        [
-            [(content.render(t.DLA_ACCEPT), pack("dla", "yes", review.id))],
-            [(content.render(t.DLA_REFUSE), pack("dla", "no", review.id))],
-        ]
-    )
-    async with data.session_factory() as session:
-        chats = await projects.recipients(session, data.config, "dla", forms.today(context))
-    for chat_id in chats:
-        await notify(context, chat_id, text, markup)
+    buttons: outbox.Buttons = [
+        [(content.render(t.DLA_ACCEPT), pack("dla", "yes", review.id))],
+        [(content.render(t.DLA_REFUSE), pack("dla", "no", review.id))],
+    ]
+    chats = await projects.recipients(session, data.config, "dla", forms.today(context))
+    return [
+        outbox.add_message(session, chat_id, text, data.clock.now(), buttons=buttons)
+        for chat_id in chats
+    ]
 
 
 async def on_dla_button(update: Update, context: Context) -> None:
@@ -301,12 +335,11 @@ async def on_dla_button(update: Update, context: Context) -> None:
     if not projects.may_handle(data.config, update.effective_user.id, "dla"):
         await volunteers.refuse(update, context)
         return
-    await answer_query(query)
     async with data.session_factory() as session:
         review = await reviews.get_review(session, review_id)
         origin = await projects.get_project(session, review.project_id) if review else None
     if review is None or origin is None:
-        await reply(update, content.render(texts.STALE_BUTTON))
+        await answer_query(query, content.render(texts.STALE_BUTTON))
         return
     reference = origin.reference or ""
     need = content.render(
@@ -324,6 +357,11 @@ async def on_dla_button(update: Update, context: Context) -> None:
             data.clock.now(),
             need,
         )
+        queued = (
+            await staff.queue_cards(session, context, result) if isinstance(result, Project) else []
+        )
+    kick(context, queued)
+    await answer_query(query)
     if result is False:
         await edit_or_send(query, content.render(t.DLA_ALREADY, reference=reference))
     elif result is None or result is True:
@@ -335,7 +373,6 @@ async def on_dla_button(update: Update, context: Context) -> None:
                 t.DLA_ACCEPTED, reference=reference, new_reference=result.reference or ""
             ),
         )
-        await staff.send_cards(context, result)
 
 
 async def my_reviews(update: Update, context: Context) -> None:

@@ -72,13 +72,6 @@ def queue_to(
     return [outbox.add_message(session, person.telegram_id, text, context.bot_data.clock.now())]
 
 
-async def send_cards(context: Context, project: Project) -> None:
-    """Queue and send the project's card to every recipient of its programme."""
-    async with context.bot_data.transaction() as session:
-        rows = await queue_cards(session, context, project)
-    kick(context, rows)
-
-
 async def update_cards(
     context: Context, project: Project, status_line: Html, with_buttons: bool
 ) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import warnings
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import ConversationHandler
 from telegram.warnings import PTBUserWarning
 
@@ -129,32 +128,6 @@ async def edit_or_send(
         await query.message.chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
     except TelegramError as exc:
         _log_cosmetic("message resend", exc)
-
-
-async def notify(
-    context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
-) -> Message | None:
-    """Send to someone other than the sender: blocked bot or Telegram errors are logged, not raised.
-
-    The rate limiter already waits on 429; a 5xx or time-out gets two more tries with backoff.
-    """
-    for attempt in range(3):
-        try:
-            return await context.bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-            )
-        except Forbidden:
-            logger.info("chat %s blocked the bot; message not delivered", chat_id)
-            return None
-        except BadRequest as exc:
-            logger.warning("message to chat %s refused: %s", chat_id, exc)
-            return None
-        except RetryAfter as exc:
-            await asyncio.sleep(retry_seconds(exc))
-        except NetworkError as exc:
-            logger.warning("message to chat %s failed (try %s): %s", chat_id, attempt + 1, exc)
-            await asyncio.sleep(0.5 * 2**attempt)
-    return None
 
 
 async def edit_elsewhere(

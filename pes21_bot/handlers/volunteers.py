@@ -6,6 +6,7 @@ import logging
 from datetime import date
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
@@ -13,8 +14,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from pes21_bot import texts
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
-from pes21_bot.db.models import FormDraft, Person, Volunteer
-from pes21_bot.handlers import forms
+from pes21_bot.db.models import FormDraft, OutboxMessage, Person, Volunteer
+from pes21_bot.handlers import forms, staff
 from pes21_bot.handlers.common import commands_for
 from pes21_bot.handlers.render import fr_date, fr_day
 from pes21_bot.handlers.ui import (
@@ -22,9 +23,10 @@ from pes21_bot.handlers.ui import (
     as_int,
     edit_or_send,
     keyboard,
-    notify,
+    kick,
     pack,
     reply,
+    set_markup,
     unpack,
     user_info,
 )
@@ -221,8 +223,9 @@ async def on_profile_button(update: Update, context: Context) -> int:
     action = parts[0] if parts else ""
     kinds = {"missions": "vol_missions", "days": "vol_days", "pause": "vol_pause"}
     if action in kinds:
-        await query.edit_message_reply_markup(None)
-        return await forms.begin(update, context, kinds[action], volunteer.id)
+        state = await forms.begin(update, context, kinds[action], volunteer.id)
+        await set_markup(query, None)
+        return state
     if action != "resume":
         await reply(update, content.render(texts.STALE_BUTTON))
         return forms.END
@@ -381,42 +384,42 @@ async def on_remove_confirm(update: Update, context: Context) -> None:
     now = data.clock.now()
     async with data.transaction() as session:
         person = await volunteers.remove(session, person_id, user_info(update), now)
-        moved = (
-            await reviews.reassign_open_reviews(session, data.config, person_id, now)
-            if person is not None
-            else []
+        gone = await session.get(Person, person_id) if person is None else None
+        if person is not None:
+            moved = await reviews.reassign_open_reviews(session, data.config, person_id, now)
+            name = display_name(data.config, person)
+            queued = staff.queue_to(session, context, person, content.render(t.REMOVED_NOTICE))
+            queued += await queue_owners_reassigned(session, context, name, moved)
+    if person is None:  # a second press, or someone no longer listed: nothing changes
+        await edit_or_send(
+            query,
+            content.render(t.ALREADY_REMOVED, name=display_name(data.config, gone))
+            if gone is not None
+            else content.render(texts.STALE_BUTTON),
         )
-    if person is None:
-        await edit_or_send(query, content.render(texts.STALE_BUTTON))
         return
-    name = display_name(data.config, person)
+    kick(context, queued)
     await edit_or_send(query, content.render(t.REMOVED, name=name, reviews=len(moved)))
     if person.telegram_id is not None:
-        await notify(context, person.telegram_id, content.render(t.REMOVED_NOTICE))
         await _set_volunteer_menu(context, person.telegram_id, False)
-    await tell_owners_reassigned(context, name, moved)
 
 
-async def tell_owners_reassigned(
-    context: Context, name: str, moved: list[reviews.Reassigned]
-) -> None:
-    """Tell each staff owner that a review of their project changed hands, and to whom."""
+async def queue_owners_reassigned(
+    session: AsyncSession, context: Context, name: str, moved: list[reviews.Reassigned]
+) -> list[OutboxMessage]:
+    """Queue, for each staff owner, that a review of their project changed hands, and to whom."""
     data = context.bot_data
     content = data.content
-    if not moved:
-        return
-    async with data.session_factory() as session:
-        ids = {m.project.owner_id for m in moved if m.project.owner_id}
-        ids |= {m.assignee_id for m in moved if m.assignee_id}
-        people = await projects.people_by_id(session, ids)
+    ids = {m.project.owner_id for m in moved if m.project.owner_id}
+    ids |= {m.assignee_id for m in moved if m.assignee_id}
+    people = await projects.people_by_id(session, ids)
+    queued: list[OutboxMessage] = []
     for item in moved:
-        owner = people.get(item.project.owner_id or 0)
-        if owner is None or owner.telegram_id is None:
-            continue
         assignee = people.get(item.assignee_id or 0)
-        await notify(
+        queued += staff.queue_to(
+            session,
             context,
-            owner.telegram_id,
+            people.get(item.project.owner_id or 0),
             content.render(
                 t.OWNER_REASSIGNED,
                 reference=item.project.reference or "",
@@ -425,6 +428,7 @@ async def tell_owners_reassigned(
                 assignee=display_name(data.config, assignee),
             ),
         )
+    return queued
 
 
 def volunteer_handlers() -> list[Any]:
