@@ -1,4 +1,4 @@
-"""Buttons in a group chat: only a programme's staff cards act there; the bot stores nothing else."""
+"""Buttons in a group chat: only staff cards act there; the bot stores nothing else."""
 
 from __future__ import annotations
 
