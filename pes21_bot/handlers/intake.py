@@ -46,6 +46,7 @@ from pes21_bot.handlers.ui import (
     kick,
     pack,
     reply,
+    set_markup,
     unpack,
     user_info,
 )
@@ -406,8 +407,8 @@ async def on_recap(update: Update, context: Context) -> int:
     if parts[1] != "send":
         await _refuse(update, context, texts.STALE_BUTTON)
         return ANSWERING
-    await query.edit_message_reply_markup(None)
     await submit(update, context, project)
+    await set_markup(query, None)
     return END
 
 
