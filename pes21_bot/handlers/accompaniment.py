@@ -121,8 +121,9 @@ async def on_start(update: Update, context: Context) -> int:
     if pressed is None:
         return forms.END
     project, _, query = pressed
+    state = await forms.begin(update, context, "acc_start", project.id)
     await answer_query(query)
-    return await forms.begin(update, context, "acc_start", project.id)
+    return state
 
 
 async def on_milestone_menu(update: Update, context: Context) -> None:
@@ -151,8 +152,9 @@ async def on_milestone(update: Update, context: Context) -> int:
     if parts[0] not in accompaniment.milestones_for(context.bot_data.config, project.programme):
         await answer_query(query, context.bot_data.content.render(texts.STALE_BUTTON))
         return forms.END
+    state = await forms.begin(update, context, "acc_milestone", project.id, {"milestone": parts[0]})
     await answer_query(query)
-    return await forms.begin(update, context, "acc_milestone", project.id, {"milestone": parts[0]})
+    return state
 
 
 async def on_end(update: Update, context: Context) -> int:
@@ -161,8 +163,9 @@ async def on_end(update: Update, context: Context) -> int:
     if pressed is None:
         return forms.END
     project, _, query = pressed
+    state = await forms.begin(update, context, "acc_end", project.id)
     await answer_query(query)
-    return await forms.begin(update, context, "acc_end", project.id)
+    return state
 
 
 async def on_volunteer_menu(update: Update, context: Context) -> None:

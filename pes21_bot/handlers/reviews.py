@@ -198,12 +198,14 @@ async def on_review_button(update: Update, context: Context) -> int:
             return forms.END
         await volunteers.refuse(update, context)
         return forms.END
-    await answer_query(query)
     if action == "go":
-        return await start_review(update, context, review_id)
+        state = await start_review(update, context, review_id)
+        await answer_query(query)
+        return state
     review, project, person = found
     reference = project.reference or ""
     if review.state != reviews.OPEN:
+        await answer_query(query)
         await edit_or_send(query, content.render(t.REVIEW_NOT_OPEN, reference=reference))
         return forms.END
     data = context.bot_data
@@ -215,6 +217,7 @@ async def on_review_button(update: Update, context: Context) -> int:
             until = reviews.snoozed_until(fresh, now) or await reviews.snooze(
                 session, data.config, fresh, person, now
             )
+        await answer_query(query)
         await edit_or_send(
             query,
             content.render(
@@ -233,6 +236,7 @@ async def on_review_button(update: Update, context: Context) -> int:
             [reviews.Reassigned(fresh, project, assignee)],
         )
     kick(context, queued)
+    await answer_query(query)
     await edit_or_send(query, content.render(t.REVIEW_DECLINED, reference=reference))
     return forms.END
 

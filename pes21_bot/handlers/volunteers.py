@@ -212,11 +212,11 @@ async def on_profile_button(update: Update, context: Context) -> int:
     """A /profil button: start the matching short form, or resume reminders."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    await answer_query(query)
     parts = unpack(query.data, "vp", 1)
     found = await _load(context, update.effective_user.id)
     content = context.bot_data.content
     if found is None:
+        await answer_query(query)
         await reply(update, content.render(t.NOT_VOLUNTEER))
         return forms.END
     person, volunteer = found
@@ -224,10 +224,11 @@ async def on_profile_button(update: Update, context: Context) -> int:
     kinds = {"missions": "vol_missions", "days": "vol_days", "pause": "vol_pause"}
     if action in kinds:
         state = await forms.begin(update, context, kinds[action], volunteer.id)
+        await answer_query(query)
         await set_markup(query, None)
         return state
     if action != "resume":
-        await reply(update, content.render(texts.STALE_BUTTON))
+        await answer_query(query, content.render(texts.STALE_BUTTON))
         return forms.END
     data = context.bot_data
     async with data.transaction() as session:
@@ -235,6 +236,7 @@ async def on_profile_button(update: Update, context: Context) -> int:
         row = await session.get(Volunteer, volunteer.id)
         assert fresh_person is not None and row is not None
         await volunteers.save_profile(session, fresh_person, row, data.clock.now(), resume=True)
+    await answer_query(query)
     await edit_or_send(query, content.render(t.RESUMED))
     return forms.END
 
@@ -370,15 +372,15 @@ async def on_remove_confirm(update: Update, context: Context) -> None:
     if not _is_admin(update, context):
         await refuse(update, context)
         return
-    await answer_query(query)
     data = context.bot_data
     content = data.content
     parts = unpack(query.data, "vrx", 2)
     person_id = as_int(parts[0]) if parts else None
     if parts is None or person_id is None or parts[1] not in ("yes", "no"):
-        await reply(update, content.render(texts.STALE_BUTTON))
+        await answer_query(query, content.render(texts.STALE_BUTTON))
         return
     if parts[1] == "no":
+        await answer_query(query)
         await edit_or_send(query, content.render(t.REMOVE_ABORTED))
         return
     now = data.clock.now()
@@ -390,6 +392,7 @@ async def on_remove_confirm(update: Update, context: Context) -> None:
             name = display_name(data.config, person)
             queued = staff.queue_to(session, context, person, content.render(t.REMOVED_NOTICE))
             queued += await queue_owners_reassigned(session, context, name, moved)
+    await answer_query(query)
     if person is None:  # a second press, or someone no longer listed: nothing changes
         await edit_or_send(
             query,
