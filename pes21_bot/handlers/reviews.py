@@ -71,10 +71,10 @@ def review_markup(content: Content, review_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def _load(
+async def _fetch(
     context: Context, review_id: int | None, telegram_id: int
 ) -> tuple[Review, Project, Person] | None:
-    """A review the user may act on (assignee, or staff of the project's programme)."""
+    """A review, its project and the user, whatever the user may do with it."""
     if review_id is None:
         return None
     async with context.bot_data.session_factory() as session:
@@ -83,22 +83,25 @@ async def _load(
         project = await projects.get_project(session, review.project_id) if review else None
     if review is None or project is None or person is None:
         return None
-    if not reviews.may_log(context.bot_data.config, review, project, person):
-        return None
     return review, project, person
+
+
+async def _load(
+    context: Context, review_id: int | None, telegram_id: int
+) -> tuple[Review, Project, Person] | None:
+    """A review the user may act on (assignee, or staff of the project's programme)."""
+    found = await _fetch(context, review_id, telegram_id)
+    if found is None or not reviews.may_log(context.bot_data.config, *found):
+        return None
+    return found
 
 
 async def _declined_by(context: Context, review_id: int, telegram_id: int) -> str | None:
     """The reference of a review this user declined (it went to someone else), if so."""
-    async with context.bot_data.session_factory() as session:
-        review = await reviews.get_review(session, review_id)
-        person = await find_person(session, telegram_id)
-        project = await projects.get_project(session, review.project_id) if review else None
-    if review is None or person is None or project is None:
+    found = await _fetch(context, review_id, telegram_id)
+    if found is None or found[2].id not in found[0].details.get("declined_by", []):
         return None
-    if person.id not in review.details.get("declined_by", []):
-        return None
-    return project.reference or ""
+    return found[1].reference or ""
 
 
 async def start_review(update: Update, context: Context, review_id: int | None) -> int:

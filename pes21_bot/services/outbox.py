@@ -40,6 +40,28 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=5) * 2 ** max(0, attempts - 1), timedelta(minutes=10))
 
 
+def _queue(
+    session: AsyncSession,
+    kind: str,
+    chat_id: int,
+    now: datetime,
+    project_id: int | None,
+    payload: dict[str, Any],
+) -> OutboxMessage:
+    row = OutboxMessage(
+        kind=kind,
+        chat_id=chat_id,
+        project_id=project_id,
+        due_at=now,
+        state=PENDING,
+        attempts=0,
+        created_at=now,
+        payload=payload,
+    )
+    session.add(row)
+    return row
+
+
 def add_message(
     session: AsyncSession,
     chat_id: int,
@@ -50,34 +72,13 @@ def add_message(
     project_id: int | None = None,
 ) -> OutboxMessage:
     """Queue a message (HTML text, optional inline buttons) in the caller's transaction."""
-    row = OutboxMessage(
-        kind=MESSAGE,
-        chat_id=chat_id,
-        project_id=project_id,
-        due_at=now,
-        state=PENDING,
-        attempts=0,
-        created_at=now,
-        payload={"text": text, "buttons": [[list(b) for b in row] for row in buttons or []]},
-    )
-    session.add(row)
-    return row
+    stored = [[list(button) for button in line] for line in buttons or []]
+    return _queue(session, MESSAGE, chat_id, now, project_id, {"text": text, "buttons": stored})
 
 
 def add_card(session: AsyncSession, project: Project, chat_id: int, now: datetime) -> OutboxMessage:
     """Queue a staff card of a project; it is rendered from the project when sent."""
-    row = OutboxMessage(
-        kind=CARD,
-        chat_id=chat_id,
-        project_id=project.id,
-        due_at=now,
-        state=PENDING,
-        attempts=0,
-        created_at=now,
-        payload={"programme": project.programme or ""},
-    )
-    session.add(row)
-    return row
+    return _queue(session, CARD, chat_id, now, project.id, {"programme": project.programme or ""})
 
 
 async def add_cards(
