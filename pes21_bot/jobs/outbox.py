@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +32,7 @@ IN_FLIGHT = 20
 QUICK_TRIES = 3  # in-process tries before a row waits for the sweep
 QUICK_WAIT_MAX = 30.0  # a longer 429 wait is left to the sweep
 SWEEP_SECONDS = 15
+KEPT_FOR = timedelta(days=30)  # finished rows, for diagnosis, then deleted
 
 
 async def _prepare(session: AsyncSession, context: Context, row: OutboxMessage) -> Prepared | None:
@@ -80,9 +82,13 @@ async def deliver(
     gate = asyncio.Semaphore(IN_FLIGHT)
     sent = 0
 
-    async def send(item: Prepared) -> outbox.Delivery:
-        async with gate:
-            return await _send(context, item)
+    async def send_in_order(items: list[Prepared]) -> list[outbox.Delivery]:
+        # One chat's rows go one after the other, so they arrive in the order they were written.
+        done = []
+        for item in items:
+            async with gate:
+                done.append(await _send(context, item))
+        return done
 
     wanted = list(ids) if ids is not None else None
     for _ in range(MAX_BATCHES):
@@ -101,7 +107,11 @@ async def deliver(
                     deliveries.append(outbox.Delivery(row.id, "cancelled"))
                 else:
                     prepared.append(item)
-        deliveries += await asyncio.gather(*(send(item) for item in prepared))
+        by_chat: dict[int, list[Prepared]] = {}
+        for item in prepared:
+            by_chat.setdefault(item.chat_id, []).append(item)
+        for done in await asyncio.gather(*(send_in_order(i) for i in by_chat.values())):
+            deliveries += done
         async with data.transaction() as session:
             queued = await outbox.record(session, data.config, deliveries, data.clock.now())
         sent += sum(1 for d in deliveries if d.status == "sent")
@@ -112,7 +122,10 @@ async def deliver(
 
 async def sweep(context: Context) -> None:
     """Periodic job: rows whose send failed, was postponed, or was cut short by a crash."""
+    data = context.bot_data
     try:
         await deliver(context.application)
+        async with data.transaction() as session:
+            await outbox.purge(session, data.clock.now() - KEPT_FOR)
     except Exception:  # the next sweep tries again; nothing is lost
         logger.exception("outbox sweep failed")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
@@ -184,6 +184,8 @@ async def record(
         row.last_error = (delivery.error or "")[:300] or None
         if delivery.status == "sent":
             row.state, row.sent_at, row.message_id = SENT, now, delivery.message_id
+            if row.kind == MESSAGE:
+                row.payload = {}  # delivered: no second copy of what it said is kept
             project = await session.get(Project, row.project_id) if row.project_id else None
             if row.kind == CARD and project is not None and delivery.message_id is not None:
                 await projects.add_card(session, project, row.chat_id, delivery.message_id, now)
@@ -255,6 +257,16 @@ async def card_message(session: AsyncSession, project_id: int, chat_id: int) -> 
         .limit(1)
     )
     return result.scalar_one_or_none()
+
+
+async def purge(session: AsyncSession, before: datetime) -> None:
+    """Delete the rows that finished (sent, undeliverable, failed) before a moment."""
+    await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.state.in_((SENT, UNDELIVERABLE, FAILED)),
+            OutboxMessage.created_at < before,
+        )
+    )
 
 
 async def forget_chat(session: AsyncSession, chat_id: int) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from telegram.ext import CallbackContext
 
+from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Project
 from pes21_bot.fake_telegram import ApiError, FakeUser
-from pes21_bot.jobs.outbox import deliver
+from pes21_bot.jobs.outbox import deliver, sweep
 from pes21_bot.services import events, intake, outbox
 from pes21_bot.services.people import UserInfo
 from tests.e2e.outbox_helpers import apologies, cards, count, drained, rows, send_cards
@@ -218,3 +220,22 @@ async def test_outbox_rows_of_an_erased_person_are_dropped(sqlite_bot: Harness) 
     await holder.expect("effacées")
     (row,) = await rows(bot)
     assert (row.state, row.payload) == (outbox.FAILED, {})
+
+
+async def test_one_chat_gets_its_messages_in_order_and_old_rows_are_purged(
+    sqlite_bot: Harness,
+) -> None:
+    bot = sqlite_bot
+    holder = bot.holder()
+    now = bot.clock.now()
+    async with bot.session_factory.begin() as session:
+        for number in range(1, 6):
+            outbox.add_message(session, holder.id, f"Message n°{number}", now)
+    assert bot.app is not None
+    assert await deliver(bot.app) == 5
+    texts = [m.text for m in bot.api.messages(holder.id)]
+    assert texts == [f"Message n°{n}" for n in range(1, 6)]
+    assert all(r.payload == {} for r in await rows(bot))  # what was said is not kept twice
+    bot.clock.advance(timedelta(days=31))
+    await sweep(cast(Context, CallbackContext(bot.app)))
+    assert await rows(bot) == []
