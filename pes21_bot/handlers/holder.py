@@ -144,7 +144,6 @@ async def on_erase(update: Update, context: Context) -> None:
         ]
     context.application.drop_user_data(user_id)
     context.application.drop_chat_data(user_id)
-    kick(context, queued)
     await answer_query(query)
     await edit_or_send(query, content.render(texts.ERASED))
     for project in erased:
@@ -153,6 +152,7 @@ async def on_erase(update: Update, context: Context) -> None:
         blank = content.render(texts.CARD_ERASED, reference=project.reference)
         for chat_id, message_id in project.cards:
             await edit_elsewhere(context, chat_id, message_id, blank)
+    kick(context, queued)  # after the cards are blanked: the notice says they are
 
 
 def holder_handlers() -> list[Any]:
