@@ -100,6 +100,9 @@ async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
 
 async def set_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None = None) -> None:
     """Replace (or, with None, remove) the pressed message's buttons; never raises."""
+    if query.inline_message_id is None and not isinstance(query.message, Message):
+        logger.info("keyboard edit skipped: message too old to edit")
+        return
     try:
         await query.edit_message_reply_markup(markup)
     except TelegramError as exc:
@@ -114,6 +117,8 @@ async def edit_or_send(
     A time-out or 5xx is not followed by a new message: the edit may well have been applied.
     """
     try:
+        if query.inline_message_id is None and not isinstance(query.message, Message):
+            raise BadRequest("Message can't be edited (inaccessible)")  # sent anew below
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         return
     except BadRequest as exc:

@@ -223,3 +223,11 @@ async def test_failed_cosmetics_and_double_press_change_state_once(
     failed = [c for c in bot.api.calls_to("answerCallbackQuery") if c.status in (0, 500)]
     assert len(failed) == 1  # the fault did hit the first press
     assert first["callback_query"]["id"] != second["callback_query"]["id"]
+
+
+async def test_a_button_on_a_message_gone_answers_anew(sqlite_bot: Harness) -> None:
+    holder = sqlite_bot.holder()
+    press = holder.press_raw("m:faq:-", message_id=424242)  # "message to edit not found"
+    await sqlite_bot.button_answer(press)
+    await holder.expect("Choisissez une question")
+    assert apologies(sqlite_bot, holder) == []
