@@ -41,8 +41,7 @@ def live_claims(bot: Harness, chat_id: int, reference: str) -> int:
     )
 
 
-async def test_failed_sends_are_retried_and_each_delivered_once(sqlite_bot: Harness) -> None:
-    bot = sqlite_bot
+async def test_failed_sends_are_retried_and_each_delivered_once(bot: Harness) -> None:
     holder, camille = bot.holder(), bot.staff("Camille")
     draft = await ready_to_send(bot, holder)
     bot.api.inject_fault("sendMessage", "500", chat_id=CAMILLE)
@@ -78,8 +77,7 @@ async def test_a_send_that_keeps_failing_waits_for_the_sweep(sqlite_bot: Harness
     assert count(bot, camille, "PES-2026-0001") == 1
 
 
-async def test_rows_left_by_a_crash_are_sent_by_the_sweep(sqlite_bot: Harness) -> None:
-    bot = sqlite_bot
+async def test_rows_left_by_a_crash_are_sent_by_the_sweep(bot: Harness) -> None:
     camille = bot.staff("Camille")
     bot.holder()
     project = await seed_project(bot, owner_id=None)
