@@ -16,6 +16,7 @@ from telegram.ext import (
     ContextTypes,
     MessageHandler,
     PersistenceInput,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -174,6 +175,7 @@ def build_application(
         CallbackQueryHandler(_stale_button),
     ]
     application.add_handlers(handlers)
+    application.add_handler(TypeHandler(Update, common.button_chat_gate), group=-1)
     application.add_error_handler(common.error_handler)
     schedule_jobs(application)
     schedule_backup(application)

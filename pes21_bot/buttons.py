@@ -155,3 +155,7 @@ REVIEW = Button("rv", (OneOf(("go", "snooze", "decline")), Id()))
 DLA = Button("dla", (YES_NO, Id()))
 
 FAMILIES: tuple[Button, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Button))
+# The buttons of a staff card; an older copy of a card is brought up to date when one is pressed.
+CARD_FAMILIES = (CLAIM, REDIRECT_MENU, REDIRECT, CLOSE_MENU, CLOSE, CARD_BACK)
+# The only buttons that act in a group chat: a programme's staff cards there (and what they open).
+GROUP_PREFIXES = frozenset(f.prefix for f in (*CARD_FAMILIES, ACCOMPANIMENT, DLA))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -14,16 +14,21 @@ from pes21_bot.config import Config
 from pes21_bot.content import Content
 from pes21_bot.db.session import SessionFactory, write_transaction
 
+OutboxSender = Callable[[Any, Sequence[int]], Coroutine[Any, Any, int]]
+
 
 class BotData:
     """Config, content, database and clock; PTB creates it empty, build_application fills it."""
 
-    __slots__ = ("clock", "config", "content", "session_factory")
+    __slots__ = ("clock", "config", "content", "outbox_sender", "session_factory")
 
     config: Config
     content: Content
     session_factory: SessionFactory
     clock: Clock
+    # Sends outbox rows by id (pes21_bot.jobs.outbox.deliver, set by schedule_jobs): the jobs
+    # import the handlers, so handlers reach the sender through here.
+    outbox_sender: OutboxSender | None
 
     def setup(
         self, config: Config, content: Content, session_factory: SessionFactory, clock: Clock
@@ -33,6 +38,7 @@ class BotData:
         self.content = content
         self.session_factory = session_factory
         self.clock = clock
+        self.outbox_sender = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -206,6 +206,32 @@ class Reminder(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class OutboxMessage(Base):
+    """A message that follows a state change: written in the change's transaction, sent after.
+
+    ``kind`` "card" is a staff card rendered at sending time from the project; any other kind
+    carries its text and buttons in ``payload``. ``message_id`` is the delivered message.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_due_at", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
 class Invitation(Base):
     """A one-time enrolment code; only its hash is stored."""
 

@@ -348,8 +348,12 @@ class FakeBotApi:
         retry_after: int = 1,
         chat_id: int | None = None,
     ) -> None:
-        """Make the next ``times`` matching calls fail (method None: any method but getUpdates)."""
-        if kind not in ("429", "500", "timeout", "403"):
+        """Make the next ``times`` matching calls fail (method None: any method but getUpdates).
+
+        "timeout" fails before the call runs; "late" runs it, then times out (Telegram often
+        delivers a message whose answer is lost).
+        """
+        if kind not in ("429", "500", "timeout", "late", "403"):
             raise ValueError(f"unknown fault kind {kind!r}")
         canonical = None
         if method is not None:
@@ -435,7 +439,7 @@ class FakeBotApi:
             call.method = spec.name
             clean = self.spec.validate_call(spec, params, files)
             call.params = clean
-            self._apply_fault(spec.name, clean)
+            late = self._apply_fault(spec.name, clean)
             if spec.name == "getUpdates":
                 result: Any = await self._get_updates(clean)
             else:
@@ -463,10 +467,14 @@ class FakeBotApi:
                     "description": f"Internal Server Error (fake Bot API bug: {exc!r})",
                 },
             )
+        if late:  # executed, but the answer never reaches the bot
+            call.status = 0
+            raise SimulatedTimeout(f"{method} timed out after being applied (injected fault)")
         call.status = 200
         return ApiResponse(200, {"ok": True, "result": result})
 
-    def _apply_fault(self, method: str, params: JSONDict) -> None:
+    def _apply_fault(self, method: str, params: JSONDict) -> bool:
+        """Raise the first matching fault; True for a "late" one (run the call, then time out)."""
         for fault in self._faults:
             if fault.times <= 0:
                 continue
@@ -478,6 +486,8 @@ class FakeBotApi:
                 continue
             fault.times -= 1
             self._faults = [f for f in self._faults if f.times > 0]
+            if fault.kind == "late":
+                return True
             if fault.kind == "timeout":
                 raise SimulatedTimeout(f"{method} timed out (injected fault)")
             if fault.kind == "429":
@@ -489,6 +499,7 @@ class FakeBotApi:
             if fault.kind == "403":
                 raise ApiError(403, BLOCKED_DESCRIPTION)
             raise ApiError(500, "Internal Server Error")
+        return False
 
     # ------------------------------------------------------------------ updates
 

@@ -10,12 +10,13 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, filters
 
-from pes21_bot import access, texts
+from pes21_bot import access, buttons, texts
 from pes21_bot.access import Rule
 from pes21_bot.buttons import Button
 from pes21_bot.context import Context
 from pes21_bot.db.models import Project
 from pes21_bot.handlers.ui import answer_query, reply
+from pes21_bot.messages.delivery import adopt_copy
 from pes21_bot.services import projects, volunteers
 from pes21_bot.services.people import Role, find_person, roles_of
 
@@ -128,6 +129,8 @@ async def pressed_project(
     project = await project_checked(update, context, family, project_id)
     if project is None or values is None:
         return None
+    if family in buttons.CARD_FAMILIES:
+        await adopt_copy(context, query, project)
     return project, values[1:]
 
 

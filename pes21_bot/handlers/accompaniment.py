@@ -12,13 +12,13 @@ from pes21_bot import buttons, texts
 from pes21_bot.buttons import Button
 from pes21_bot.content import Html
 from pes21_bot.context import Context
-from pes21_bot.db.models import FormDraft, Project
+from pes21_bot.db.models import FormDraft, OutboxMessage, Project
 from pes21_bot.domain.assignment import CO_ACCOMPANIMENT_MISSION
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus
 from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button, pressed_project, project_checked
-from pes21_bot.handlers.ui import answer_query, notify, reply, user_info
-from pes21_bot.messages.delivery import update_cards
+from pes21_bot.handlers.ui import answer_query, kick, reply, set_markup, user_info
+from pes21_bot.messages.delivery import queue_to, update_cards
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_date, fr_day
 from pes21_bot.services import accompaniment, projects, volunteers
@@ -116,8 +116,9 @@ async def on_start(update: Update, context: Context) -> int:
     if pressed is None:
         return forms.END
     project, _, query = pressed
+    state = await forms.begin(update, context, "acc_start", project.id)
     await answer_query(query)
-    return await forms.begin(update, context, "acc_start", project.id)
+    return state
 
 
 async def on_milestone_menu(update: Update, context: Context) -> None:
@@ -147,8 +148,11 @@ async def on_milestone(update: Update, context: Context) -> int:
     if milestone not in accompaniment.milestones_for(context.bot_data.config, project.programme):
         await answer_query(query, context.bot_data.content.render(texts.STALE_BUTTON))
         return forms.END
+    state = await forms.begin(
+        update, context, "acc_milestone", project.id, {"milestone": milestone}
+    )
     await answer_query(query)
-    return await forms.begin(update, context, "acc_milestone", project.id, {"milestone": milestone})
+    return state
 
 
 async def on_end(update: Update, context: Context) -> int:
@@ -159,8 +163,9 @@ async def on_end(update: Update, context: Context) -> int:
     if pressed is None:
         return forms.END
     project, _, query = pressed
+    state = await forms.begin(update, context, "acc_end", project.id)
     await answer_query(query)
-    return await forms.begin(update, context, "acc_end", project.id)
+    return state
 
 
 async def on_volunteer_menu(update: Update, context: Context) -> None:
@@ -207,27 +212,37 @@ async def on_volunteer(update: Update, context: Context) -> None:
     if chosen is None:
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return
+    name = display_name(data.config, chosen.person)
+    assert update.effective_user is not None
+    staff_name = data.config.member_name(update.effective_user.id) or ""
+    queued: list[OutboxMessage] = []
     async with data.transaction() as session:
         fresh = await projects.get_project(session, project.id)
         assert fresh is not None
-        attached = await accompaniment.attach_volunteer(
+        running = await accompaniment.current(session, fresh.id)
+        already = running is not None and running.volunteer_id == chosen.person.id
+        attached = already or await accompaniment.attach_volunteer(
             session, fresh, chosen.person.id, user_info(update), data.clock.now()
         )
+        if attached and not already:
+            queued = queue_to(
+                session,
+                context,
+                chosen.person,
+                content.render(t.ACC_VOLUNTEER_TOLD, reference=project.reference, staff=staff_name),
+            )
     if not attached:
         await answer_query(query, content.render(t.ACC_NOT_RUNNING, reference=project.reference))
         return
+    done = content.render(t.ACC_ATTACHED, reference=project.reference, name=name)
+    if already:  # a second press: say what was done, change nothing
+        await answer_query(query, done)
+        await set_markup(query, None)
+        return
+    kick(context, queued)
     await answer_query(query)
-    name = display_name(data.config, chosen.person)
-    await query.edit_message_reply_markup(None)
-    await reply(update, content.render(t.ACC_ATTACHED, reference=project.reference, name=name))
-    if chosen.person.telegram_id is not None:
-        assert update.effective_user is not None
-        staff_name = data.config.member_name(update.effective_user.id) or ""
-        await notify(
-            context,
-            chosen.person.telegram_id,
-            content.render(t.ACC_VOLUNTEER_TOLD, reference=project.reference, staff=staff_name),
-        )
+    await set_markup(query, None)
+    await reply(update, done)
 
 
 async def _form_project(update: Update, context: Context, draft: FormDraft) -> Project | None:
@@ -308,7 +323,16 @@ async def _complete_end(
         assignees = await projects.people_by_id(
             session, {r.assignee_id for r in scheduled or [] if r.assignee_id}
         )
-        holder = await projects.holder_of(session, fresh)
+        queued = (
+            queue_to(
+                session,
+                context,
+                await projects.holder_of(session, fresh),
+                content.render(t.ACC_HOLDER_ENDED, reference=project.reference),
+            )
+            if scheduled is not None
+            else []
+        )
     if scheduled is None:
         await reply(update, content.render(t.ACC_NOT_RUNNING, reference=project.reference))
         return
@@ -333,15 +357,10 @@ async def _complete_end(
     )
     assert update.effective_user is not None
     name = data.config.member_name(update.effective_user.id) or ""
+    kick(context, queued)
     await _refresh_cards(
         context, fresh, content.render(t.ACC_CARD_ENDED, name=name, outcome=outcome)
     )
-    if holder is not None and holder.telegram_id is not None:
-        await notify(
-            context,
-            holder.telegram_id,
-            content.render(t.ACC_HOLDER_ENDED, reference=project.reference),
-        )
 
 
 async def _refresh_cards(context: Context, project: Project, status_line: Html) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
-from telegram.error import Forbidden, TelegramError
+from telegram.constants import ChatType
+from telegram.error import Forbidden, TelegramError, TimedOut
+from telegram.ext import ApplicationHandlerStop
 
-from pes21_bot import texts
+from pes21_bot import buttons, texts
 from pes21_bot.access import commands_for
 from pes21_bot.config import Config
 from pes21_bot.content import Content
@@ -52,6 +54,26 @@ async def group_message(update: Update, context: Context) -> None:
     )
 
 
+async def button_chat_gate(update: Update, context: Context) -> None:
+    """Runs before every handler: outside a private chat only staff-card buttons go further.
+
+    The bot stores nothing in groups, so a forged or forwarded button there (the menu, consent,
+    a form) is answered and stops here.
+    """
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or chat is None or chat.type == ChatType.PRIVATE:
+        return
+    if (query.data or "").split(buttons.SEPARATOR, 1)[0] in buttons.GROUP_PREFIXES:
+        return
+    logger.info("button %r refused in a %s chat", (query.data or "")[:16], chat.type)
+    text = context.bot_data.content.render(
+        texts.GROUP_ONLY_PRIVATE, bot_username=context.bot.username
+    )
+    await answer_query(query, text)
+    raise ApplicationHandlerStop
+
+
 async def error_handler(update: object, context: Context) -> None:
     """Log the failure with the update id and tell the person, in French, without details."""
     update_id = update.update_id if isinstance(update, Update) else None
@@ -65,12 +87,16 @@ async def error_handler(update: object, context: Context) -> None:
         # The person blocked the bot: nothing to tell them, nothing is lost.
         logger.info("update %s: chat unreachable (%s)", update_id, context.error)
         return
+    if isinstance(context.error, TimedOut):
+        # Telegram often delivers a message it did not confirm in time: no apology for that.
+        logger.warning("update %s: Telegram did not answer in time (%s)", update_id, context.error)
+        return
     logger.error("error while handling update %s", update_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await reply(update, context.bot_data.content.render(texts.INTERNAL_ERROR))
-        except TelegramError as exc:
-            logger.warning("could not tell chat about the error: %s", exc)
+        except Exception as exc:  # the error handler itself must never fail
+            logger.warning("could not tell chat about the error: %s", type(exc).__name__)
 
 
 def _bot_commands(content: Content, names: list[str]) -> list[BotCommand]:

@@ -7,7 +7,7 @@ goes back (/retour), edits from the recap and resumes from the database draft: e
 reloads the draft, so a restart resumes where the last stored answer left it.
 
 State first: the answer is stored (idempotently) before the press is acknowledged and the used
-keyboard replaced, and those Telegram calls never raise (:func:`quietly`).
+keyboard replaced, and those Telegram calls never raise (the helpers of handlers/ui.py).
 """
 
 from __future__ import annotations
@@ -22,14 +22,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import (
-    CallbackQuery,
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -55,11 +53,13 @@ from pes21_bot.domain.fields import (
     parse_answer,
 )
 from pes21_bot.handlers.ui import (
+    answer_query,
     as_int,
     db_driven_conversation,
     edit_or_send,
     pack,
     reply,
+    set_markup,
     unpack,
 )
 from pes21_bot.messages.markup import keyboard
@@ -191,23 +191,10 @@ class Flow(ABC):
         return spec.recap
 
 
-async def quietly(what: str, call: Awaitable[Any]) -> None:
-    """Run a Telegram call whose failure must not reach the person (logged at info)."""
-    try:
-        await call
-    except TelegramError as exc:
-        logger.info("%s failed: %s", what, exc)
-
-
 async def answer_press(update: Update, text: str | None = None) -> None:
     """Acknowledge the button press, after the state change; never raises."""
     if update.callback_query is not None:
-        await quietly("answering a button", update.callback_query.answer(text))
-
-
-async def remove_keyboard(query: CallbackQuery) -> None:
-    """Take the used buttons away from the pressed message; never raises."""
-    await quietly("removing a keyboard", query.edit_message_reply_markup(None))
+        await answer_query(update.callback_query, text)
 
 
 def today(context: Context) -> date:
@@ -417,9 +404,7 @@ async def _follow_up(update: Update, context: Context, flow: Flow, outcome: Outc
     if query is not None:
         before = question_text(content, flow, outcome.spec, outcome.before, question)
         chosen = html.escape(format_value(content, question, verdict), quote=False)
-        await quietly(
-            "showing the answer", edit_or_send(query, Html(f"{before}\n➡️ <i>{chosen}</i>"))
-        )
+        await edit_or_send(query, Html(f"{before}\n➡️ <i>{chosen}</i>"))
     if question.type == "phone":
         await reply(update, content.render(texts.NOTED), ReplyKeyboardRemove())
     await flow.after_answer(update, context, question, verdict)
@@ -564,7 +549,7 @@ async def on_toggle(update: Update, context: Context, flow: Flow) -> int:
     markup = question_markup(context, flow, spec, draft, question, mask)
     text = question_text(content, flow, spec, draft.answers, question)
     assert isinstance(markup, InlineKeyboardMarkup)
-    await quietly("ticking an option", edit_or_send(query, text, markup))
+    await edit_or_send(query, text, markup)
     return flow.state
 
 
@@ -608,7 +593,7 @@ async def on_recap(update: Update, context: Context, flow: Flow) -> int:
     state = await flow.finish(update, context, draft, pressed=True)
     query = update.callback_query
     assert query is not None
-    await remove_keyboard(query)
+    await set_markup(query, None)
     return state
 
 

@@ -17,13 +17,13 @@ from pes21_bot.handlers.ui import (
     answer_query,
     edit_elsewhere,
     edit_or_send,
-    notify,
+    kick,
     reply,
 )
-from pes21_bot.messages.delivery import tell_owners_reassigned
+from pes21_bot.messages.delivery import queue_owners_reassigned
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_date
-from pes21_bot.services import data_rights, intake, projects, reviews
+from pes21_bot.services import data_rights, intake, outbox, projects, reviews
 from pes21_bot.services.people import display_name, find_person
 
 logger = logging.getLogger(__name__)
@@ -110,11 +110,11 @@ async def on_erase(update: Update, context: Context) -> None:
     """The confirmation buttons of /supprimer."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    await answer_query(query)
     data = context.bot_data
     content = data.content
     parts = buttons.ERASE.parse(query.data)
     if parts is None or parts[0] != "yes":
+        await answer_query(query)
         await edit_or_send(query, content.render(texts.ERASE_ABORTED))
         return
     user_id = update.effective_user.id
@@ -130,22 +130,29 @@ async def on_erase(update: Update, context: Context) -> None:
             else []
         )
         erased = await data_rights.erase(session, user_id, now)
+        await outbox.forget_chat(session, user_id)
+        queued = await queue_owners_reassigned(session, context, name, moved)
+        queued += [
+            outbox.add_message(
+                session,
+                project.owner_telegram_id,
+                content.render(texts.STAFF_ERASED, reference=project.reference),
+                now,
+            )
+            for project in erased
+            if project.reference is not None and project.owner_telegram_id is not None
+        ]
     context.application.drop_user_data(user_id)
     context.application.drop_chat_data(user_id)
+    await answer_query(query)
     await edit_or_send(query, content.render(texts.ERASED))
-    await tell_owners_reassigned(context, name, moved)
     for project in erased:
         if project.reference is None:
             continue
         blank = content.render(texts.CARD_ERASED, reference=project.reference)
         for chat_id, message_id in project.cards:
             await edit_elsewhere(context, chat_id, message_id, blank)
-        if project.owner_telegram_id is not None:
-            await notify(
-                context,
-                project.owner_telegram_id,
-                content.render(texts.STAFF_ERASED, reference=project.reference),
-            )
+    kick(context, queued)  # after the cards are blanked: the notice says they are
 
 
 def holder_handlers() -> list[Any]:

@@ -17,7 +17,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 from pes21_bot import texts
 from pes21_bot.content import Content, Html, Question
 from pes21_bot.context import Context
-from pes21_bot.db.models import Project
+from pes21_bot.db.models import OutboxMessage, Project
 from pes21_bot.domain.answers import in_cote_dor
 from pes21_bot.domain.fields import FormSpec
 from pes21_bot.domain.sources import clean_source
@@ -30,13 +30,20 @@ from pes21_bot.handlers.form_engine import (
     Draft,
     Flow,
     answer_press,
-    quietly,
-    remove_keyboard,
 )
-from pes21_bot.handlers.ui import as_int, edit_or_send, pack, reply, unpack, user_info
+from pes21_bot.handlers.ui import (
+    as_int,
+    edit_or_send,
+    kick,
+    pack,
+    reply,
+    set_markup,
+    unpack,
+    user_info,
+)
 from pes21_bot.messages import delivery
 from pes21_bot.messages.markup import keyboard
-from pes21_bot.services import intake
+from pes21_bot.services import intake, outbox
 from pes21_bot.services.people import find_person
 
 logger = logging.getLogger(__name__)
@@ -120,39 +127,48 @@ FLOW = IntakeFlow()
 
 
 async def submit(update: Update, context: Context, project_id: int, *, pressed: bool) -> None:
-    """Send the draft: reference, routing (stored first), the holder's answer, the staff cards."""
+    """Send the draft: reference and routing stored, with the staff cards and the holder's
+    confirmation queued in the same transaction (sent after the commit, each on its own, so no
+    failing send leaves a dossier unseen by staff)."""
     data = context.bot_data
+    content = data.content
+    assert update.effective_chat is not None
+    queued: list[OutboxMessage] = []
     async with data.transaction() as session:
         fresh = await session.get(Project, project_id)
+        submission = None
         if fresh is not None and fresh.status == ProjectStatus.DRAFT:
             submission = await intake.submit(session, fresh, data.config, data.clock.now())
-        else:
-            submission = None
+        if fresh is not None and submission is not None:
+            programme = submission.route.programme
+            members = data.config.staff_for(programme)
+            who = (
+                content.render(texts.SUBMITTED_WHO, name=members[0].name)
+                if len(members) == 1
+                else Html("")
+            )
+            notices = [
+                content.render(
+                    texts.SUBMITTED,
+                    reference=fresh.reference or "",
+                    programme=content.programme_name(programme),
+                    who=who,
+                    days=data.config.programmes[programme].response_days,  # type: ignore[index]
+                )
+            ]
+            if submission.route.suggest_emergence:
+                notices.append(content.render(texts.SUBMITTED_EMERGENCE))
+            queued = await delivery.queue_cards(session, context, fresh)
+            queued += [
+                outbox.add_message(session, update.effective_chat.id, text, data.clock.now())
+                for text in notices
+            ]
     if pressed:
         await answer_press(update)
-    if fresh is None or submission is None:
-        await reply(update, data.content.render(texts.NO_DRAFT))
+    if submission is None:
+        await reply(update, content.render(texts.NO_DRAFT))
         return
-    programme = submission.route.programme
-    members = data.config.staff_for(programme)
-    who = (
-        data.content.render(texts.SUBMITTED_WHO, name=members[0].name)
-        if len(members) == 1
-        else Html("")
-    )
-    await reply(
-        update,
-        data.content.render(
-            texts.SUBMITTED,
-            reference=fresh.reference or "",
-            programme=data.content.programme_name(programme),
-            who=who,
-            days=data.config.programmes[programme].response_days,  # type: ignore[index]
-        ),
-    )
-    if submission.route.suggest_emergence:
-        await reply(update, data.content.render(texts.SUBMITTED_EMERGENCE))
-    await delivery.send_cards(context, fresh)
+    kick(context, queued)
 
 
 async def _load(context: Context, telegram_id: int) -> Project | None:
@@ -194,9 +210,9 @@ async def on_cancel_answer(update: Update, context: Context) -> int:
         return END
     await answer_press(update)
     if parts[1] == "yes":
-        await quietly("confirming", edit_or_send(query, data.content.render(texts.CANCELLED)))
+        await edit_or_send(query, data.content.render(texts.CANCELLED))
         return END
-    await quietly("confirming", edit_or_send(query, data.content.render(texts.CANCEL_ABORTED)))
+    await edit_or_send(query, data.content.render(texts.CANCEL_ABORTED))
     return await form_engine.ask(
         update, context, FLOW, Draft(project.id, project.path, project.answers, project)
     )
@@ -272,12 +288,12 @@ async def on_consent(update: Update, context: Context) -> int:
             await answer_press(update, data.content.render(texts.CONSENT_ALREADY))
             return ANSWERING
         await answer_press(update)
-        await remove_keyboard(query)
+        await set_markup(query, None)
         return state
     async with data.transaction() as session:
         await intake.refuse_consent(session, path, source, data.clock.now())
     await answer_press(update)
-    await remove_keyboard(query)
+    await set_markup(query, None)
     await reply(update, data.content.render(texts.CONSENT_REFUSED))
     return END
 
@@ -293,7 +309,7 @@ async def on_resume(update: Update, context: Context) -> int:
         return END if project is None else ANSWERING
     if parts[0] == "resume":
         await answer_press(update)
-        await remove_keyboard(query)
+        await set_markup(query, None)
         return await form_engine.ask(update, context, FLOW, Draft.of(project, project.path))
     data = context.bot_data
     async with data.transaction() as session:
@@ -301,7 +317,7 @@ async def on_resume(update: Update, context: Context) -> int:
         assert fresh is not None
         await intake.abandon(session, fresh, data.clock.now())
     await answer_press(update)
-    await remove_keyboard(query)
+    await set_markup(query, None)
     return await begin(update, context, project.path, project.source) or ANSWERING
 
 

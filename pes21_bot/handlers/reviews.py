@@ -5,20 +5,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from pes21_bot import access, buttons, texts
 from pes21_bot.context import Context
-from pes21_bot.db.models import FormDraft, Person, Project, Review
+from pes21_bot.db.models import FormDraft, OutboxMessage, Person, Project, Review
 from pes21_bot.domain.vocabulary import ReviewState
 from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button, command, refuse
-from pes21_bot.handlers.ui import answer_query, edit_or_send, notify, reply, user_info
-from pes21_bot.messages.delivery import send_cards, tell_owners_reassigned
+from pes21_bot.handlers.ui import answer_query, edit_or_send, kick, reply, user_info
+from pes21_bot.messages.delivery import queue_cards, queue_owners_reassigned, queue_to
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_date
 from pes21_bot.messages.reviews import COMMENT_MAX, contact_text, dla_proposal
-from pes21_bot.services import projects, reviews
+from pes21_bot.services import outbox, projects, reviews
 from pes21_bot.services import volunteers as volunteer_service
 from pes21_bot.services.people import display_name, find_person
 from pes21_bot.texts import volunteers as t
@@ -30,10 +31,10 @@ MAX_LISTED = 30
 REVIEW_RULE = access.BUTTONS[buttons.REVIEW.prefix]
 
 
-async def _load(
+async def _fetch(
     context: Context, review_id: int | None, telegram_id: int
 ) -> tuple[Review, Project, Person] | None:
-    """A review the user may act on (assignee, or staff of the project's programme)."""
+    """A review, its project and the user, whatever the user may do with it."""
     if review_id is None:
         return None
     async with context.bot_data.session_factory() as session:
@@ -42,9 +43,25 @@ async def _load(
         project = await projects.get_project(session, review.project_id) if review else None
     if review is None or project is None or person is None:
         return None
-    if not reviews.may_log(context.bot_data.config, review, project, person):
-        return None
     return review, project, person
+
+
+async def _load(
+    context: Context, review_id: int | None, telegram_id: int
+) -> tuple[Review, Project, Person] | None:
+    """A review the user may act on (assignee, or staff of the project's programme)."""
+    found = await _fetch(context, review_id, telegram_id)
+    if found is None or not reviews.may_log(context.bot_data.config, *found):
+        return None
+    return found
+
+
+async def _declined_by(context: Context, review_id: int, telegram_id: int) -> str | None:
+    """The reference of a review this user declined (it went to someone else), if so."""
+    found = await _fetch(context, review_id, telegram_id)
+    if found is None or found[2].id not in found[0].details.get("declined_by", []):
+        return None
+    return found[1].reference or ""
 
 
 async def start_review(update: Update, context: Context, review_id: int | None) -> int:
@@ -132,14 +149,21 @@ async def on_review_button(update: Update, context: Context) -> int:
     action, review_id = str(parts[0]), parts[1]
     found = await _load(context, review_id, update.effective_user.id)
     if found is None:
+        declined = await _declined_by(context, review_id, update.effective_user.id)
+        if declined is not None and action == "decline":  # a second press: already done
+            await answer_query(query)
+            await edit_or_send(query, content.render(t.REVIEW_DECLINED, reference=declined))
+            return forms.END
         await refuse(REVIEW_RULE, update, context)
         return forms.END
-    await answer_query(query)
     if action == "go":
-        return await start_review(update, context, review_id)
+        state = await start_review(update, context, review_id)
+        await answer_query(query)
+        return state
     review, project, person = found
     reference = project.reference or ""
     if review.state != ReviewState.OPEN:
+        await answer_query(query)
         await edit_or_send(query, content.render(t.REVIEW_NOT_OPEN, reference=reference))
         return forms.END
     data = context.bot_data
@@ -148,7 +172,10 @@ async def on_review_button(update: Update, context: Context) -> int:
         async with data.transaction() as session:
             fresh = await reviews.get_review(session, review.id)
             assert fresh is not None
-            until = await reviews.snooze(session, data.config, fresh, person, now)
+            until = reviews.snoozed_until(fresh, now) or await reviews.snooze(
+                session, data.config, fresh, person, now
+            )
+        await answer_query(query)
         await edit_or_send(
             query,
             content.render(
@@ -160,12 +187,15 @@ async def on_review_button(update: Update, context: Context) -> int:
         fresh = await reviews.get_review(session, review.id)
         assert fresh is not None
         assignee = await reviews.decline(session, data.config, fresh, person, now)
+        queued = await queue_owners_reassigned(
+            session,
+            context,
+            display_name(data.config, person),
+            [reviews.Reassigned(fresh, project, assignee)],
+        )
+    kick(context, queued)
+    await answer_query(query)
     await edit_or_send(query, content.render(t.REVIEW_DECLINED, reference=reference))
-    await tell_owners_reassigned(
-        context,
-        display_name(data.config, person),
-        [reviews.Reassigned(fresh, project, assignee)],
-    )
     return forms.END
 
 
@@ -181,6 +211,7 @@ async def _complete_review(
         await refuse(REVIEW_RULE, update, context)
         return
     _, _, person = found
+    queued: list[OutboxMessage] = []
     async with data.transaction() as session:
         completed = await reviews.complete(session, found[0].id, answers, person, data.clock.now())
         owner = (
@@ -188,30 +219,36 @@ async def _complete_review(
             if completed is not None and completed.project.owner_id
             else None
         )
+        if completed is not None and owner is not None and owner.id != person.id:
+            spec = forms.FORMS["review"]
+            queued = queue_to(
+                session,
+                context,
+                owner,
+                content.render(
+                    t.OWNER_REVIEW_DONE,
+                    reference=completed.project.reference or "",
+                    number=completed.review.number,
+                    name=display_name(data.config, person),
+                    situation=forms.format_answer(
+                        content, spec.questions[2], answers.get("situation")
+                    ),
+                    satisfaction=answers.get("satisfaction") or "",
+                    jobs=answers.get("jobs_count") or 0,
+                ),
+            )
+        if completed is not None and completed.dla_proposed:
+            queued += await _queue_dla_proposal(
+                session, context, completed.review, completed.project, person, answers
+            )
     if completed is None:
         await reply(update, content.render(t.REVIEW_NOT_OPEN, reference=found[1].reference or ""))
         return
+    kick(context, queued)
     project, review = completed.project, completed.review
     reference = project.reference or ""
     await reply(update, content.render(t.REVIEW_SAVED, reference=reference, number=review.number))
-    spec = forms.FORMS["review"]
-    situation = forms.format_answer(content, spec.questions[2], answers.get("situation"))
-    if owner is not None and owner.telegram_id is not None and owner.id != person.id:
-        await notify(
-            context,
-            owner.telegram_id,
-            content.render(
-                t.OWNER_REVIEW_DONE,
-                reference=reference,
-                number=review.number,
-                name=display_name(data.config, person),
-                situation=situation,
-                satisfaction=answers.get("satisfaction") or "",
-                jobs=answers.get("jobs_count") or 0,
-            ),
-        )
     if completed.dla_proposed:
-        await _propose_dla(context, review, project, person, answers)
         await reply(update, content.render(t.REVIEW_DLA_SENT))
 
 
@@ -220,19 +257,23 @@ def review_completers() -> dict[str, forms.Completer]:
     return {"review": _complete_review}
 
 
-async def _propose_dla(
-    context: Context, review: Review, project: Project, person: Person, answers: dict[str, Any]
-) -> None:
+async def _queue_dla_proposal(
+    session: AsyncSession,
+    context: Context,
+    review: Review,
+    project: Project,
+    person: Person,
+    answers: dict[str, Any],
+) -> list[OutboxMessage]:
     data = context.bot_data
     content = data.content
     comment = str(answers.get("comment") or content.render(texts.EMPTY_VALUE))
-    text, markup = dla_proposal(
-        content, review, project, display_name(data.config, person), comment
-    )
-    async with data.session_factory() as session:
-        chats = await projects.recipients(session, data.config, "dla", forms.today(context))
-    for chat_id in chats:
-        await notify(context, chat_id, text, markup)
+    text, rows = dla_proposal(content, review, project, display_name(data.config, person), comment)
+    chats = await projects.recipients(session, data.config, "dla", forms.today(context))
+    return [
+        outbox.add_message(session, chat_id, text, data.clock.now(), buttons=rows)
+        for chat_id in chats
+    ]
 
 
 async def on_dla_button(update: Update, context: Context) -> None:
@@ -250,12 +291,11 @@ async def on_dla_button(update: Update, context: Context) -> None:
         await refuse(rule, update, context)
         return
     review_id = parts[1]
-    await answer_query(query)
     async with data.session_factory() as session:
         review = await reviews.get_review(session, review_id)
         origin = await projects.get_project(session, review.project_id) if review else None
     if review is None or origin is None:
-        await reply(update, content.render(texts.STALE_BUTTON))
+        await answer_query(query, content.render(texts.STALE_BUTTON))
         return
     reference = origin.reference or ""
     need = content.render(
@@ -273,6 +313,9 @@ async def on_dla_button(update: Update, context: Context) -> None:
             data.clock.now(),
             need,
         )
+        queued = await queue_cards(session, context, result) if isinstance(result, Project) else []
+    kick(context, queued)
+    await answer_query(query)
     if result is False:
         await edit_or_send(query, content.render(t.DLA_ALREADY, reference=reference))
     elif result is None or result is True:
@@ -284,7 +327,6 @@ async def on_dla_button(update: Update, context: Context) -> None:
                 t.DLA_ACCEPTED, reference=reference, new_reference=result.reference or ""
             ),
         )
-        await send_cards(context, result)
 
 
 async def my_reviews(update: Update, context: Context) -> None:

@@ -11,15 +11,21 @@ from telegram import Update
 from pes21_bot import access, buttons, texts
 from pes21_bot.buttons import Button
 from pes21_bot.context import Context
-from pes21_bot.db.models import Project
+from pes21_bot.db.models import OutboxMessage, Project
 from pes21_bot.domain.qualification import IDEA_FIELDS
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, OPEN_STATUSES, PATHS, PROGRAMMES
 from pes21_bot.handlers.access import button, command, pressed_project
-from pes21_bot.handlers.ui import answer_query, notify, reply, user_info
+from pes21_bot.handlers.ui import answer_query, edit_elsewhere, kick, reply, set_markup, user_info
 from pes21_bot.messages.cards import card_markup
-from pes21_bot.messages.delivery import send_cards, update_cards
+from pes21_bot.messages.delivery import queue_cards, queue_to, update_cards
 from pes21_bot.messages.markup import keyboard
-from pes21_bot.messages.render import answer_lines, fr_date, fr_datetime, maturity_text
+from pes21_bot.messages.render import (
+    answer_lines,
+    card_text,
+    fr_date,
+    fr_datetime,
+    maturity_text,
+)
 from pes21_bot.services import intake, projects
 from pes21_bot.services.people import display_name
 
@@ -38,9 +44,21 @@ async def on_claim(update: Update, context: Context) -> None:
     content = data.content
     async with data.transaction() as session:
         result = await projects.claim(session, project.id, user_info(update), data.clock.now())
-        holder = await projects.holder_of(session, result.project)
-    reference = result.project.reference or ""
-    owner_name = display_name(data.config, result.owner)
+        reference = result.project.reference or ""
+        owner_name = display_name(data.config, result.owner)
+        queued: list[OutboxMessage] = []
+        if result.won:
+            queued = queue_to(
+                session,
+                context,
+                await projects.holder_of(session, result.project),
+                content.render(
+                    texts.HOLDER_CLAIMED,
+                    reference=reference,
+                    name=owner_name,
+                    programme=content.programme_name(result.project.programme or ""),
+                ),
+            )
     if not result.won:
         if result.owner is not None:
             await answer_query(
@@ -52,21 +70,11 @@ async def on_claim(update: Update, context: Context) -> None:
                 query, content.render(texts.CLAIM_NOT_OPEN, reference=reference, status=status)
             )
         return
+    kick(context, queued)
     await answer_query(query, content.render(texts.CLAIM_WON, reference=reference))
     await update_cards(
         context, result.project, content.render(texts.CARD_CLAIMED, name=owner_name), True
     )
-    if holder is not None and holder.telegram_id is not None:
-        await notify(
-            context,
-            holder.telegram_id,
-            content.render(
-                texts.HOLDER_CLAIMED,
-                reference=reference,
-                name=owner_name,
-                programme=content.programme_name(result.project.programme or ""),
-            ),
-        )
 
 
 async def _show_choices(
@@ -84,9 +92,12 @@ async def _show_choices(
     query = update.callback_query
     assert query is not None
     await answer_query(query)
+    if project.status not in OPEN_STATUSES:
+        await set_markup(query, None)
+        return
     rows = [[(label, action.pack(project.id, value))] for value, label in choices(project)]
     rows.append([(context.bot_data.content.render(texts.BACK), buttons.CARD_BACK.pack(project.id))])
-    await query.edit_message_reply_markup(keyboard(rows))
+    await set_markup(query, keyboard(rows))
 
 
 async def on_redirect_menu(update: Update, context: Context) -> None:
@@ -120,10 +131,8 @@ async def on_card_back(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     await answer_query(query)
-    if project.status in OPEN_STATUSES:
-        await query.edit_message_reply_markup(card_markup(context.bot_data.content, project))
-    else:
-        await query.edit_message_reply_markup(None)
+    open_card = project.status in OPEN_STATUSES
+    await set_markup(query, card_markup(context.bot_data.content, project) if open_card else None)
 
 
 async def on_redirect(update: Update, context: Context) -> None:
@@ -138,43 +147,57 @@ async def on_redirect(update: Update, context: Context) -> None:
     data = context.bot_data
     content = data.content
     reference = project.reference or ""
-    if programme not in PROGRAMMES or programme == project.programme:
+    if programme not in PROGRAMMES:
         await answer_query(query, content.render(texts.STALE_BUTTON))
+        return
+    destination = content.programme_name(programme)
+    if programme == project.programme:  # a second press: already done
+        await answer_query(
+            query, content.render(texts.REDIRECT_DONE, reference=reference, programme=destination)
+        )
         return
     if project.status not in OPEN_STATUSES:
         await answer_query(query, content.render(texts.ALREADY_CLOSED, reference=reference))
         return
     actor = user_info(update)
+    queued: list[OutboxMessage] = []
     async with data.transaction() as session:
         fresh = await projects.get_project(session, project.id)
         assert fresh is not None
-        await projects.redirect(session, fresh, programme, actor, data.clock.now())
-        holder = await projects.holder_of(session, fresh)
-    name = data.config.member_name(actor.telegram_id) or ""
+        if fresh.status not in OPEN_STATUSES or fresh.programme != project.programme:
+            fresh = None  # changed by someone else since the press: nothing done
+        else:
+            old_cards = await projects.cards_of(session, fresh.id)
+            await projects.redirect(session, fresh, programme, actor, data.clock.now())
+            await projects.forget_cards(session, fresh.id)
+            queued = await queue_cards(session, context, fresh)
+            queued += queue_to(
+                session,
+                context,
+                await projects.holder_of(session, fresh),
+                content.render(
+                    texts.HOLDER_REDIRECTED,
+                    reference=reference,
+                    programme=destination,
+                    days=data.config.programmes[programme].response_days,  # type: ignore[index]
+                ),
+            )
+    if fresh is None:
+        await answer_query(query, content.render(texts.STALE_BUTTON))
+        return
+    kick(context, queued)
     await answer_query(
-        query,
-        content.render(
-            texts.REDIRECT_DONE, reference=reference, programme=content.programme_name(programme)
-        ),
+        query, content.render(texts.REDIRECT_DONE, reference=reference, programme=destination)
     )
-    status_line = content.render(
-        texts.CARD_REDIRECTED, name=name, programme=content.programme_name(programme)
+    name = data.config.member_name(actor.telegram_id) or ""
+    text = card_text(
+        content,
+        data.config,
+        project,
+        content.render(texts.CARD_REDIRECTED, name=name, programme=destination),
     )
-    await update_cards(context, project, status_line, False)
-    async with data.transaction() as session:
-        await projects.forget_cards(session, fresh.id)
-    await send_cards(context, fresh)
-    if holder is not None and holder.telegram_id is not None:
-        await notify(
-            context,
-            holder.telegram_id,
-            content.render(
-                texts.HOLDER_REDIRECTED,
-                reference=reference,
-                programme=content.programme_name(programme),
-                days=data.config.programmes[programme].response_days,  # type: ignore[index]
-            ),
-        )
+    for card in old_cards:
+        await edit_elsewhere(context, card.chat_id, card.message_id, text)
 
 
 async def on_close(update: Update, context: Context) -> None:
@@ -196,23 +219,29 @@ async def on_close(update: Update, context: Context) -> None:
         await answer_query(query, content.render(texts.ALREADY_CLOSED, reference=reference))
         return
     actor = user_info(update)
+    reason_label = content.label("close_reasons", reason)
+    queued: list[OutboxMessage] = []
     async with data.transaction() as session:
         fresh = await projects.get_project(session, project.id)
         assert fresh is not None
-        await projects.close(session, fresh, reason, actor, data.clock.now())
-        holder = await projects.holder_of(session, fresh)
-    reason_label = content.label("close_reasons", reason)
+        done = fresh.status in OPEN_STATUSES
+        if done:
+            await projects.close(session, fresh, reason, actor, data.clock.now())
+            queued = queue_to(
+                session,
+                context,
+                await projects.holder_of(session, fresh),
+                content.render(texts.HOLDER_CLOSED, reference=reference, reason=reason_label),
+            )
+    if not done:
+        await answer_query(query, content.render(texts.ALREADY_CLOSED, reference=reference))
+        return
+    kick(context, queued)
     await answer_query(query, content.render(texts.CLOSE_DONE, reference=reference))
     name = data.config.member_name(actor.telegram_id) or ""
     await update_cards(
         context, fresh, content.render(texts.CARD_CLOSED, name=name, reason=reason_label), False
     )
-    if holder is not None and holder.telegram_id is not None:
-        await notify(
-            context,
-            holder.telegram_id,
-            content.render(texts.HOLDER_CLOSED, reference=reference, reason=reason_label),
-        )
 
 
 async def my_projects(update: Update, context: Context) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import (
@@ -16,14 +16,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ConversationHandler
 from telegram.warnings import PTBUserWarning
 
 from pes21_bot.buttons import MAX_CALLBACK_BYTES, SEPARATOR
 from pes21_bot.context import Context
+from pes21_bot.db.models import OutboxMessage
 from pes21_bot.services.people import UserInfo
-from pes21_bot.telegram_http import retry_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -70,53 +70,54 @@ async def reply(update: Update, text: str, markup: Markup = None) -> Message | N
     return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
+def _log_cosmetic(what: str, exc: TelegramError) -> None:
+    """A failed acknowledgement, edit or toast: the state change is already stored."""
+    logger.info("%s skipped: %s: %s", what, type(exc).__name__, exc)
+
+
 async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
-    """Acknowledge a button press; a stale query (too old) is not worth an error."""
+    """Acknowledge a button press (toast); never raises: the press was already handled."""
     try:
         await query.answer(text)
-    except BadRequest as exc:
-        logger.info("callback query not answered: %s", exc)
+    except TelegramError as exc:  # too old, time-out, 5xx, flood: the toast is only cosmetic
+        _log_cosmetic("callback answer", exc)
+
+
+async def set_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replace (or, with None, remove) the pressed message's buttons; never raises."""
+    if query.inline_message_id is None and not isinstance(query.message, Message):
+        logger.info("keyboard edit skipped: message too old to edit")
+        return
+    try:
+        await query.edit_message_reply_markup(markup)
+    except TelegramError as exc:
+        _log_cosmetic("keyboard edit", exc)
 
 
 async def edit_or_send(
     query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
-    """Replace the pressed message's text; send a new one if it cannot be edited."""
-    try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" in str(exc):
-            return
-        if query.message is not None:
-            await query.message.chat.send_message(
-                text, parse_mode=ParseMode.HTML, reply_markup=markup
-            )
+    """Replace the pressed message's text; send a new one if it cannot be edited. Never raises.
 
-
-async def notify(
-    context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
-) -> Message | None:
-    """Send to someone other than the sender: blocked bot or Telegram errors are logged, not raised.
-
-    The rate limiter already waits on 429; a 5xx or time-out gets two more tries with backoff.
+    A time-out or 5xx is not followed by a new message: the edit may well have been applied.
     """
-    for attempt in range(3):
-        try:
-            return await context.bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-            )
-        except Forbidden:
-            logger.info("chat %s blocked the bot; message not delivered", chat_id)
-            return None
-        except BadRequest as exc:
-            logger.warning("message to chat %s refused: %s", chat_id, exc)
-            return None
-        except RetryAfter as exc:
-            await asyncio.sleep(retry_seconds(exc))
-        except NetworkError as exc:
-            logger.warning("message to chat %s failed (try %s): %s", chat_id, attempt + 1, exc)
-            await asyncio.sleep(0.5 * 2**attempt)
-    return None
+    try:
+        if query.inline_message_id is None and not isinstance(query.message, Message):
+            raise BadRequest("Message can't be edited (inaccessible)")  # sent anew below
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        return
+    except BadRequest as exc:
+        if "not modified" in str(exc).lower() or query.message is None:
+            _log_cosmetic("message edit", exc)
+            return
+        _log_cosmetic("message edit (sent anew)", exc)
+    except TelegramError as exc:
+        _log_cosmetic("message edit", exc)
+        return
+    try:
+        await query.message.chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except TelegramError as exc:
+        _log_cosmetic("message resend", exc)
 
 
 async def edit_elsewhere(
@@ -135,8 +136,16 @@ async def edit_elsewhere(
             parse_mode=ParseMode.HTML,
             reply_markup=markup,
         )
-    except (BadRequest, Forbidden, NetworkError) as exc:
+    except TelegramError as exc:
         logger.info("card %s/%s not updated: %s", chat_id, message_id, exc)
+
+
+def kick(context: Context, rows: Sequence[OutboxMessage]) -> None:
+    """After the commit: send these outbox rows now, in the background (the sweep catches up)."""
+    ids = [row.id for row in rows]
+    sender = context.bot_data.outbox_sender
+    if ids and sender is not None:
+        context.application.create_task(sender(context.application, ids), name="outbox")
 
 
 def db_driven_conversation(**kwargs: Any) -> ConversationHandler[Context]:

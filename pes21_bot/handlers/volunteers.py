@@ -14,8 +14,8 @@ from pes21_bot.context import Context
 from pes21_bot.db.models import FormDraft, Person, Volunteer
 from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button, command
-from pes21_bot.handlers.ui import answer_query, edit_or_send, notify, reply, user_info
-from pes21_bot.messages.delivery import set_volunteer_menu, tell_owners_reassigned
+from pes21_bot.handlers.ui import answer_query, edit_or_send, kick, reply, set_markup, user_info
+from pes21_bot.messages.delivery import queue_owners_reassigned, queue_to, set_volunteer_menu
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_date, fr_day
 from pes21_bot.services import reviews, volunteers
@@ -157,21 +157,23 @@ async def on_profile_button(update: Update, context: Context) -> int:
     """A /profil button: start the matching short form, or resume reminders."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    await answer_query(query)
     parts = buttons.PROFILE.parse(query.data)
     found = await _load(context, update.effective_user.id)
     content = context.bot_data.content
     if found is None:
+        await answer_query(query)
         await reply(update, content.render(t.NOT_VOLUNTEER))
         return forms.END
     person, volunteer = found
     action = str(parts[0]) if parts else ""
     kinds = {"missions": "vol_missions", "days": "vol_days", "pause": "vol_pause"}
     if action in kinds:
-        await query.edit_message_reply_markup(None)
-        return await forms.begin(update, context, kinds[action], volunteer.id)
+        state = await forms.begin(update, context, kinds[action], volunteer.id)
+        await answer_query(query)
+        await set_markup(query, None)
+        return state
     if action != "resume":
-        await reply(update, content.render(texts.STALE_BUTTON))
+        await answer_query(query, content.render(texts.STALE_BUTTON))
         return forms.END
     data = context.bot_data
     async with data.transaction() as session:
@@ -179,6 +181,7 @@ async def on_profile_button(update: Update, context: Context) -> int:
         row = await session.get(Volunteer, volunteer.id)
         assert fresh_person is not None and row is not None
         await volunteers.save_profile(session, fresh_person, row, data.clock.now(), resume=True)
+    await answer_query(query)
     await edit_or_send(query, content.render(t.RESUMED))
     return forms.END
 
@@ -305,34 +308,39 @@ async def on_remove_confirm(update: Update, context: Context) -> None:
     """Confirmation of /retirer: the volunteer leaves, their open reviews go to someone else."""
     query = update.callback_query
     assert query is not None
-    await answer_query(query)
     data = context.bot_data
     content = data.content
     parts = buttons.REMOVE_CONFIRM.parse(query.data)
     if parts is None or not isinstance(parts[0], int):
-        await reply(update, content.render(texts.STALE_BUTTON))
+        await answer_query(query, content.render(texts.STALE_BUTTON))
         return
     person_id = parts[0]
     if parts[1] == "no":
+        await answer_query(query)
         await edit_or_send(query, content.render(t.REMOVE_ABORTED))
         return
     now = data.clock.now()
     async with data.transaction() as session:
         person = await volunteers.remove(session, person_id, user_info(update), now)
-        moved = (
-            await reviews.reassign_open_reviews(session, data.config, person_id, now)
-            if person is not None
-            else []
+        gone = await session.get(Person, person_id) if person is None else None
+        if person is not None:
+            moved = await reviews.reassign_open_reviews(session, data.config, person_id, now)
+            name = display_name(data.config, person)
+            queued = queue_to(session, context, person, content.render(t.REMOVED_NOTICE))
+            queued += await queue_owners_reassigned(session, context, name, moved)
+    await answer_query(query)
+    if person is None:  # a second press, or someone no longer listed: nothing changes
+        await edit_or_send(
+            query,
+            content.render(t.ALREADY_REMOVED, name=display_name(data.config, gone))
+            if gone is not None
+            else content.render(texts.STALE_BUTTON),
         )
-    if person is None:
-        await edit_or_send(query, content.render(texts.STALE_BUTTON))
         return
-    name = display_name(data.config, person)
+    kick(context, queued)
     await edit_or_send(query, content.render(t.REMOVED, name=name, reviews=len(moved)))
     if person.telegram_id is not None:
-        await notify(context, person.telegram_id, content.render(t.REMOVED_NOTICE))
         await set_volunteer_menu(context, person.telegram_id, False)
-    await tell_owners_reassigned(context, name, moved)
 
 
 def volunteer_handlers() -> list[Any]:

@@ -13,12 +13,14 @@ from telegram.ext import Application
 
 from pes21_bot.context import Context
 from pes21_bot.heartbeat import REMINDERS, beat
+from pes21_bot.jobs import outbox
 from pes21_bot.jobs.dispatcher import dispatch_due_reminders
 from pes21_bot.jobs.planner import plan_reminders
 
 logger = logging.getLogger(__name__)
 
 JOB_NAME = "reminders"
+OUTBOX_JOB_NAME = "outbox"
 FIRST_RUN_AFTER = 5.0  # seconds after start: the first run catches up on what fell due meanwhile
 
 __all__ = ["dispatch_due_reminders", "plan_reminders", "run_reminders", "schedule_jobs"]
@@ -41,10 +43,11 @@ async def _tick(context: Context) -> None:
 
 
 def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register the every-minute reminder job (interval from config.yaml)."""
+    """Register the every-minute reminder job (interval from config.yaml) and the outbox sweep."""
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError("python-telegram-bot[job-queue] is required for reminders")
+    application.bot_data.outbox_sender = outbox.deliver
     interval = application.bot_data.config.reminders.interval_seconds
     job_queue.run_repeating(
         _tick,
@@ -52,4 +55,11 @@ def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
         first=FIRST_RUN_AFTER,
         name=JOB_NAME,
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": interval},
+    )
+    job_queue.run_repeating(
+        outbox.sweep,
+        interval=outbox.SWEEP_SECONDS,
+        first=FIRST_RUN_AFTER,
+        name=OUTBOX_JOB_NAME,
+        job_kwargs={"max_instances": 1, "coalesce": True},
     )

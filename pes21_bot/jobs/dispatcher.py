@@ -139,7 +139,8 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
     return Prepared(reminder.id, chat_id, messages.with_late(content, reminder.late, text), markup)
 
 
-async def _send(context: Context, item: Prepared) -> reminders.Outcome:
+async def send_prepared(context: Context, item: Prepared) -> reminders.Outcome:
+    """One send without in-limiter retry; Telegram's answer as an outcome (never raises)."""
     # Without a rate limiter (some benchmarks) PTB refuses rate_limit_args altogether.
     extra: dict[str, Any] = {"rate_limit_args": NO_RETRY} if context.bot.rate_limiter else {}
     try:
@@ -201,7 +202,7 @@ async def dispatch_due_reminders(
 
     async def send(item: Prepared) -> reminders.Outcome:
         async with gate:
-            return await _send(context, item)
+            return await send_prepared(context, item)
 
     for _ in range(MAX_BATCHES):
         now = data.clock.now()

@@ -1,50 +1,47 @@
-"""Sending that several features share: staff cards, reassignment notices, volunteer menus."""
+"""Sending that several features share: staff cards, reassignment notices, volunteer menus.
+
+Messages that follow a state change are outbox rows queued in its transaction (services/outbox.py).
+"""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, BotCommandScopeChat
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
+from pes21_bot import texts
 from pes21_bot.access import commands_for
-from pes21_bot.alert_tags import CARD_UNDELIVERABLE, alert_extra
 from pes21_bot.content import Html
 from pes21_bot.context import Context
-from pes21_bot.db.models import Project
-from pes21_bot.handlers.ui import edit_elsewhere, notify
+from pes21_bot.db.models import OutboxMessage, Person, Project
+from pes21_bot.domain.vocabulary import OPEN_STATUSES
+from pes21_bot.handlers.ui import edit_elsewhere
 from pes21_bot.messages.cards import card_markup
 from pes21_bot.messages.render import card_text
-from pes21_bot.services import projects, reviews
+from pes21_bot.services import outbox, projects, reviews
 from pes21_bot.services.people import Role, display_name
 from pes21_bot.texts import volunteers as t
 
 logger = logging.getLogger(__name__)
 
 
-async def send_cards(context: Context, project: Project) -> None:
-    """Send the project's card to every recipient of its programme and remember each copy."""
+async def queue_cards(
+    session: AsyncSession, context: Context, project: Project
+) -> list[OutboxMessage]:
+    """Queue the project's card for every recipient of its programme (sent after the commit)."""
     data = context.bot_data
-    text = card_text(data.content, data.config, project)
-    markup = card_markup(data.content, project)
-    sent = []
-    today = data.clock.now().astimezone(data.config.tz).date()
-    async with data.session_factory() as session:
-        chats = await projects.recipients(session, data.config, project.programme or "", today)
-    for chat_id in chats:
-        message = await notify(context, chat_id, text, markup)
-        if message is not None:
-            sent.append((chat_id, message.message_id))
-        else:
-            logger.warning(
-                "card of project %s not delivered to chat %s",
-                project.id,
-                chat_id,
-                extra=alert_extra(CARD_UNDELIVERABLE, reference=project.reference or "?"),
-            )
-    async with data.transaction() as session:
-        for chat_id, message_id in sent:
-            await projects.add_card(session, project, chat_id, message_id, data.clock.now())
+    return await outbox.add_cards(session, data.config, project, data.clock.now())
+
+
+def queue_to(
+    session: AsyncSession, context: Context, person: Person | None, text: str
+) -> list[OutboxMessage]:
+    """Queue a message to a person, if they can still be reached (not erased)."""
+    if person is None or person.telegram_id is None:
+        return []
+    return [outbox.add_message(session, person.telegram_id, text, context.bot_data.clock.now())]
 
 
 async def update_cards(
@@ -60,26 +57,60 @@ async def update_cards(
         await edit_elsewhere(context, card.chat_id, card.message_id, text, markup)
 
 
-async def tell_owners_reassigned(
-    context: Context, name: str, moved: list[reviews.Reassigned]
-) -> None:
-    """Tell each staff owner that a review of their project changed hands, and to whom."""
+async def current_card(
+    context: Context, project: Project
+) -> tuple[Html, InlineKeyboardMarkup | None]:
+    """The card as it stands now: its status line and, while the project is open, its buttons."""
     data = context.bot_data
     content = data.content
-    if not moved:
+    status_line = None
+    if project.owner_id is not None:
+        async with data.session_factory() as session:
+            owner = (await projects.people_by_id(session, {project.owner_id})).get(project.owner_id)
+        status_line = content.render(texts.CARD_CLAIMED, name=display_name(data.config, owner))
+    markup = card_markup(content, project) if project.status in OPEN_STATUSES else None
+    return card_text(content, data.config, project, status_line), markup
+
+
+async def adopt_copy(context: Context, query: CallbackQuery, project: Project) -> None:
+    """A press on an unrecorded, older copy of a card in a chat that has a recorded one.
+
+    That copy comes from a send that timed out but was delivered, then sent again: it is brought
+    up to date and recorded, so it follows every later change and no stale "Je prends" stays.
+    """
+    message = query.message
+    if message is None:
         return
+    data = context.bot_data
+    chat_id, message_id = message.chat.id, message.message_id
     async with data.session_factory() as session:
-        ids = {m.project.owner_id for m in moved if m.project.owner_id}
-        ids |= {m.assignee_id for m in moved if m.assignee_id}
-        people = await projects.people_by_id(session, ids)
+        cards = await projects.cards_of(session, project.id)
+    here = [card.message_id for card in cards if card.chat_id == chat_id]
+    if not here or message_id in here or message_id > max(here):
+        return
+    logger.info("older copy %s/%s of project %s's card adopted", chat_id, message_id, project.id)
+    async with data.transaction() as session:
+        await projects.add_card(session, project, chat_id, message_id, data.clock.now())
+    text, markup = await current_card(context, project)
+    await edit_elsewhere(context, chat_id, message_id, text, markup)
+
+
+async def queue_owners_reassigned(
+    session: AsyncSession, context: Context, name: str, moved: list[reviews.Reassigned]
+) -> list[OutboxMessage]:
+    """Queue, for each staff owner, that a review of their project changed hands, and to whom."""
+    data = context.bot_data
+    content = data.content
+    ids = {m.project.owner_id for m in moved if m.project.owner_id}
+    ids |= {m.assignee_id for m in moved if m.assignee_id}
+    people = await projects.people_by_id(session, ids)
+    queued: list[OutboxMessage] = []
     for item in moved:
-        owner = people.get(item.project.owner_id or 0)
-        if owner is None or owner.telegram_id is None:
-            continue
         assignee = people.get(item.assignee_id or 0)
-        await notify(
+        queued += queue_to(
+            session,
             context,
-            owner.telegram_id,
+            people.get(item.project.owner_id or 0),
             content.render(
                 t.OWNER_REASSIGNED,
                 reference=item.project.reference or "",
@@ -88,6 +119,7 @@ async def tell_owners_reassigned(
                 assignee=display_name(data.config, assignee),
             ),
         )
+    return queued
 
 
 async def set_volunteer_menu(context: Context, telegram_id: int, volunteer: bool) -> None:

@@ -41,18 +41,17 @@ def review_markup(content: Content, review_id: int) -> InlineKeyboardMarkup:
 
 def dla_proposal(
     content: Content, review: Review, project: Project, name: str, comment: str
-) -> tuple[Html, InlineKeyboardMarkup]:
-    """What the DLA staff receive when a review proposes the DLA, with accept / decline."""
+) -> tuple[Html, list[list[tuple[str, str]]]]:
+    """What the DLA staff receive when a review proposes the DLA, with accept / decline rows
+    (queued in the outbox, which stores rows of (label, callback data))."""
     text = content.render(
         t.DLA_PROPOSAL,
         reference=project.reference or "",
         name=name,
         comment=comment[:COMMENT_MAX],
     )
-    markup = keyboard(
-        [
-            [(content.render(t.DLA_ACCEPT), buttons.DLA.pack("yes", review.id))],
-            [(content.render(t.DLA_REFUSE), buttons.DLA.pack("no", review.id))],
-        ]
-    )
-    return text, markup
+    rows: list[list[tuple[str, str]]] = [
+        [(content.render(t.DLA_ACCEPT), buttons.DLA.pack("yes", review.id))],
+        [(content.render(t.DLA_REFUSE), buttons.DLA.pack("no", review.id))],
+    ]
+    return text, rows

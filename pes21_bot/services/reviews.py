@@ -138,6 +138,13 @@ def may_log(config: Config, review: Review, project: Project, person: Person | N
     return member is not None and (project.programme or "") in member.programmes
 
 
+def snoozed_until(review: Review, now: datetime) -> datetime | None:
+    """When a running snooze of this review ends (None if it is not snoozed any more)."""
+    raw = review.details.get("snoozed_until")
+    until = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    return until if until is not None and until > now else None
+
+
 async def snooze(
     session: AsyncSession, config: Config, review: Review, person: Person, now: datetime
 ) -> datetime:

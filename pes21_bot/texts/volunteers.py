@@ -61,6 +61,7 @@ REMOVE_YES = key("volunteers.remove_yes")
 REMOVE_NO = key("volunteers.remove_no")
 REMOVED = key("volunteers.removed", "name", "reviews")
 REMOVE_ABORTED = key("volunteers.remove_aborted")
+ALREADY_REMOVED = key("volunteers.already_removed", "name")
 REMOVED_NOTICE = key("volunteers.removed_notice")
 
 # Accompaniment (staff)

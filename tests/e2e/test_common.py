@@ -85,6 +85,30 @@ async def test_unexpected_error_is_logged_and_explained_in_french(
     )
 
 
+async def test_the_error_handler_survives_its_own_failure(
+    sqlite_bot: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("database on fire")
+
+    def no_text(*_args: object, **_kwargs: object) -> str:
+        raise KeyError("errors.internal")
+
+    monkeypatch.setattr(intake, "current_draft", broken)
+    monkeypatch.setattr(sqlite_bot.content, "render", no_text)
+    holder = sqlite_bot.holder()
+    with caplog.at_level(logging.WARNING):
+        holder.send_command("/start")
+        await sqlite_bot.settle()
+        await sqlite_bot.until(
+            lambda: any("could not tell chat" in r.getMessage() for r in caplog.records),
+            "the error handler to log its own failure",
+        )
+    monkeypatch.undo()
+    holder.send_command("/aide")  # the bot still answers
+    await holder.expect("Voici ce que")
+
+
 async def test_telegram_500_on_a_reply_keeps_the_answer(sqlite_bot: Harness) -> None:
     holder = sqlite_bot.holder()
     await start_path(holder, "💡 J'ai une idée de projet")

@@ -1,0 +1,140 @@
+"""Sending the outbox (services/outbox.py): right after a commit, and by a periodic sweep.
+
+A failing send never holds the others: every row is sent on its own, a 429 waits for the time
+Telegram asked, a 5xx or time-out is retried a few times with a short backoff and then left to
+the sweep; a 403 makes the row undeliverable (a card then goes to someone else).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.ext import Application, CallbackContext
+
+from pes21_bot.alert_tags import CARD_UNDELIVERABLE, alert_extra
+from pes21_bot.context import BotData, Context
+from pes21_bot.db.models import OutboxMessage, Project
+from pes21_bot.domain.vocabulary import OPEN_STATUSES
+from pes21_bot.jobs.dispatcher import Prepared, send_prepared
+from pes21_bot.messages.cards import card_markup
+from pes21_bot.messages.markup import keyboard
+from pes21_bot.messages.render import card_text
+from pes21_bot.services import outbox, reminders
+
+logger = logging.getLogger(__name__)
+
+BATCH = 200
+MAX_BATCHES = 50
+IN_FLIGHT = 20
+QUICK_TRIES = 3  # in-process tries before a row waits for the sweep
+QUICK_WAIT_MAX = 30.0  # a longer 429 wait is left to the sweep
+SWEEP_SECONDS = 15
+KEPT_FOR = timedelta(days=30)  # finished rows, for diagnosis, then deleted
+
+
+async def _prepare(session: AsyncSession, context: Context, row: OutboxMessage) -> Prepared | None:
+    """What to send for a claimed row; None when it no longer applies (card of a closed project)."""
+    data = context.bot_data
+    if row.kind != outbox.CARD:
+        buttons = outbox.buttons_of(row)
+        return Prepared(
+            row.id, row.chat_id, outbox.text_of(row), keyboard(buttons) if buttons else None
+        )
+    project = await session.get(Project, row.project_id) if row.project_id else None
+    if (
+        project is None
+        or project.reference is None
+        or project.status not in OPEN_STATUSES
+        or project.programme != row.payload.get("programme")
+    ):
+        return None
+    text = card_text(data.content, data.config, project)
+    return Prepared(row.id, row.chat_id, text, card_markup(data.content, project), project)
+
+
+async def _send(context: Context, item: Prepared) -> outbox.Delivery:
+    """Send one row, with a few quick retries on 429, 5xx and time-outs."""
+    outcome = await send_prepared(context, item)
+    for attempt in range(1, QUICK_TRIES):
+        if outcome.status == "postpone" and outcome.retry_after <= QUICK_WAIT_MAX:
+            await asyncio.sleep(outcome.retry_after)
+        elif outcome.status == "retry":
+            await asyncio.sleep(0.1 * 4**attempt)
+        else:
+            break
+        logger.info("outbox row %s: try %s after %s", item.reminder_id, attempt + 1, outcome.error)
+        outcome = await send_prepared(context, item)
+    if outcome.status == "blocked" and item.card_project is not None:
+        logger.warning(
+            "card of project %s not delivered to chat %s",
+            item.card_project.id,
+            item.chat_id,
+            extra=alert_extra(CARD_UNDELIVERABLE, reference=item.card_project.reference or "?"),
+        )
+    return outbox.Delivery(
+        item.reminder_id, outcome.status, outcome.error, outcome.retry_after, outcome.message_id
+    )
+
+
+async def deliver(
+    application: Application[Any, Any, Any, Any, Any, Any], ids: Sequence[int] | None = None
+) -> int:
+    """Send the due rows (only these ids, if given) and what they bring on; returns sends."""
+    data: BotData = application.bot_data
+    context = cast(Context, CallbackContext(application))
+    token = reminders.worker_token()
+    gate = asyncio.Semaphore(IN_FLIGHT)
+    sent = 0
+
+    async def send_in_order(items: list[Prepared]) -> list[outbox.Delivery]:
+        # One chat's rows go one after the other, so they arrive in the order they were written.
+        done = []
+        for item in items:
+            async with gate:
+                done.append(await _send(context, item))
+        return done
+
+    wanted = list(ids) if ids is not None else None
+    for _ in range(MAX_BATCHES):
+        if wanted is not None and not wanted:
+            break
+        async with data.transaction() as session:
+            claimed = await outbox.claim(session, data.clock.now(), token, BATCH, wanted)
+        if not claimed:
+            break
+        deliveries: list[outbox.Delivery] = []
+        prepared: list[Prepared] = []
+        async with data.session_factory() as session:
+            for row in claimed:
+                item = await _prepare(session, context, row)
+                if item is None:
+                    deliveries.append(outbox.Delivery(row.id, "cancelled"))
+                else:
+                    prepared.append(item)
+        by_chat: dict[int, list[Prepared]] = {}
+        for item in prepared:
+            by_chat.setdefault(item.chat_id, []).append(item)
+        for done in await asyncio.gather(*(send_in_order(i) for i in by_chat.values())):
+            deliveries += done
+        async with data.transaction() as session:
+            queued = await outbox.record(session, data.config, deliveries, data.clock.now())
+        sent += sum(1 for d in deliveries if d.status == "sent")
+        if wanted is not None:
+            wanted = [row.id for row in queued]
+    return sent
+
+
+async def sweep(context: Context) -> None:
+    """Periodic job: rows whose send failed, was postponed, or was cut short by a crash."""
+    data = context.bot_data
+    try:
+        await deliver(context.application)
+        async with data.transaction() as session:
+            await outbox.purge(session, data.clock.now() - KEPT_FOR)
+    except Exception:  # the next sweep tries again; nothing is lost
+        logger.exception("outbox sweep failed")

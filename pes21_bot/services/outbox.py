@@ -1,0 +1,279 @@
+"""Durable outbox: the messages that follow a state change, written in its transaction.
+
+A handler adds rows in the same transaction as the change it announces, so a committed change
+always has its messages waiting; they are sent after the commit (right away, and again by the
+periodic sweep after a crash), each row claimed before sending so it is delivered once. Claiming
+works as for the reminders (services/reminders.py): ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, one
+conditional UPDATE on SQLite; a row left "sending" by a crashed process is taken again after its
+lease.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pes21_bot.config import Config
+from pes21_bot.db.models import OutboxMessage, Project, ProjectCard
+from pes21_bot.services import projects
+
+CARD, MESSAGE = "card", "message"
+PENDING, SENDING, SENT, UNDELIVERABLE, FAILED = (
+    "pending",
+    "sending",
+    "sent",
+    "undeliverable",
+    "failed",
+)
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 10
+Buttons = list[list[tuple[str, str]]]
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the sweep retries a 5xx or time-out: 5 s, 10 s, 20 s... at most 10 minutes."""
+    return min(timedelta(seconds=5) * 2 ** max(0, attempts - 1), timedelta(minutes=10))
+
+
+def _queue(
+    session: AsyncSession,
+    kind: str,
+    chat_id: int,
+    now: datetime,
+    project_id: int | None,
+    payload: dict[str, Any],
+) -> OutboxMessage:
+    row = OutboxMessage(
+        kind=kind,
+        chat_id=chat_id,
+        project_id=project_id,
+        due_at=now,
+        state=PENDING,
+        attempts=0,
+        created_at=now,
+        payload=payload,
+    )
+    session.add(row)
+    return row
+
+
+def add_message(
+    session: AsyncSession,
+    chat_id: int,
+    text: str,
+    now: datetime,
+    *,
+    buttons: Buttons | None = None,
+    project_id: int | None = None,
+) -> OutboxMessage:
+    """Queue a message (HTML text, optional inline buttons) in the caller's transaction."""
+    stored = [[list(button) for button in line] for line in buttons or []]
+    return _queue(session, MESSAGE, chat_id, now, project_id, {"text": text, "buttons": stored})
+
+
+def add_card(session: AsyncSession, project: Project, chat_id: int, now: datetime) -> OutboxMessage:
+    """Queue a staff card of a project; it is rendered from the project when sent."""
+    return _queue(session, CARD, chat_id, now, project.id, {"programme": project.programme or ""})
+
+
+async def add_cards(
+    session: AsyncSession, config: Config, project: Project, now: datetime
+) -> list[OutboxMessage]:
+    """Queue the project's card for every recipient of its programme."""
+    today = now.astimezone(config.tz).date()
+    chats = await projects.recipients(session, config, project.programme or "", today)
+    return [add_card(session, project, chat_id, now) for chat_id in chats]
+
+
+def text_of(row: OutboxMessage) -> str:
+    """The stored text of a message row."""
+    return str(row.payload.get("text", ""))
+
+
+def buttons_of(row: OutboxMessage) -> Buttons:
+    """The stored buttons of a message row, as rows of (label, callback data)."""
+    return [[(str(b[0]), str(b[1])) for b in line] for line in row.payload.get("buttons", [])]
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        and_(OutboxMessage.state == PENDING, OutboxMessage.due_at <= now),
+        and_(OutboxMessage.state == SENDING, OutboxMessage.claimed_at < now - LEASE),
+    )
+
+
+async def claim(
+    session: AsyncSession,
+    now: datetime,
+    token: str,
+    limit: int,
+    ids: Sequence[int] | None = None,
+) -> list[OutboxMessage]:
+    """Take up to `limit` due rows (only these ids, if given), marking them "sending"."""
+    condition = _claimable(now)
+    if ids is not None:
+        condition = and_(condition, OutboxMessage.id.in_(ids))
+    if session.get_bind().dialect.name == "postgresql":
+        result = await session.execute(
+            select(OutboxMessage)
+            .where(condition)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claimed = list(result.scalars())
+        for row in claimed:
+            row.state, row.claimed_by, row.claimed_at = SENDING, token, now
+            row.attempts += 1
+        await session.flush()
+        return claimed
+    chosen = (
+        select(OutboxMessage.id)
+        .where(condition)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(chosen), condition)
+        .values(
+            state=SENDING, claimed_by=token, claimed_at=now, attempts=OutboxMessage.attempts + 1
+        )
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(
+        select(OutboxMessage)
+        .where(OutboxMessage.claimed_by == token, OutboxMessage.state == SENDING)
+        .order_by(OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(result.scalars())
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of one claimed row: sent, retry (5xx, time-out), postpone (429), blocked
+    (403: undeliverable), failed (400) or cancelled (nothing to send any more)."""
+
+    row_id: int
+    status: str
+    error: str | None = None
+    retry_after: float = 0.0
+    message_id: int | None = None
+
+
+async def record(
+    session: AsyncSession, config: Config, deliveries: Sequence[Delivery], now: datetime
+) -> list[OutboxMessage]:
+    """Store what happened; a delivered card is remembered; a card nobody can receive is queued
+    for someone else. Returns the rows queued instead (to send at once)."""
+    by_id = {d.row_id: d for d in deliveries}
+    if not by_id:
+        return []
+    result = await session.execute(select(OutboxMessage).where(OutboxMessage.id.in_(by_id)))
+    lost_cards = []
+    for row in result.scalars():
+        delivery = by_id[row.id]
+        row.claimed_by = None
+        row.last_error = (delivery.error or "")[:300] or None
+        if delivery.status == "sent":
+            row.state, row.sent_at, row.message_id = SENT, now, delivery.message_id
+            if row.kind == MESSAGE:
+                row.payload = {}  # delivered: no second copy of what it said is kept
+            project = await session.get(Project, row.project_id) if row.project_id else None
+            if row.kind == CARD and project is not None and delivery.message_id is not None:
+                await projects.add_card(session, project, row.chat_id, delivery.message_id, now)
+        elif delivery.status == "cancelled":
+            row.state = FAILED
+        elif delivery.status == "postpone" or (
+            delivery.status == "retry" and row.attempts < MAX_ATTEMPTS
+        ):
+            row.state = PENDING
+            row.due_at = now + (
+                timedelta(seconds=max(1.0, delivery.retry_after))
+                if delivery.status == "postpone"
+                else backoff(row.attempts)
+            )
+        else:
+            row.state = UNDELIVERABLE if delivery.status == "blocked" else FAILED
+            if row.kind == CARD:
+                lost_cards.append(row)
+    queued: list[OutboxMessage] = []
+    for row in lost_cards:
+        project = await session.get(Project, row.project_id) if row.project_id else None
+        if project is not None:
+            queued += await _card_fallback(session, config, project, row, now)
+    await session.flush()
+    return queued
+
+
+async def _card_fallback(
+    session: AsyncSession, config: Config, project: Project, lost: OutboxMessage, now: datetime
+) -> list[OutboxMessage]:
+    """A card nobody can receive in that chat: the programme's staff one by one (instead of its
+    group), else its coordinator, so a project is never left unseen."""
+    programme = config.programmes.get(project.programme or "")  # type: ignore[call-overload]
+    if programme is None or project.status not in projects.OPEN_STATUSES:
+        return []
+    tried = set(
+        (
+            await session.execute(
+                select(OutboxMessage.chat_id).where(
+                    OutboxMessage.project_id == project.id, OutboxMessage.kind == CARD
+                )
+            )
+        ).scalars()
+    )
+    if lost.chat_id == programme.group_chat_id:
+        targets = [m.id for m in config.staff_for(project.programme or "")]
+    else:
+        alive = await session.execute(
+            select(OutboxMessage.id).where(
+                OutboxMessage.project_id == project.id,
+                OutboxMessage.kind == CARD,
+                OutboxMessage.state.in_((PENDING, SENDING, SENT)),
+            )
+        )
+        targets = [] if alive.first() is not None else [programme.coordinator or 0]
+    return [
+        add_card(session, project, chat_id, now)
+        for chat_id in dict.fromkeys(targets)
+        if chat_id and chat_id not in tried
+    ]
+
+
+async def card_message(session: AsyncSession, project_id: int, chat_id: int) -> ProjectCard | None:
+    """The latest recorded card of a project in a chat."""
+    result = await session.execute(
+        select(ProjectCard)
+        .where(ProjectCard.project_id == project_id, ProjectCard.chat_id == chat_id)
+        .order_by(ProjectCard.message_id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def purge(session: AsyncSession, before: datetime) -> None:
+    """Delete the rows that finished (sent, undeliverable, failed) before a moment."""
+    await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.state.in_((SENT, UNDELIVERABLE, FAILED)),
+            OutboxMessage.created_at < before,
+        )
+    )
+
+
+async def forget_chat(session: AsyncSession, chat_id: int) -> None:
+    """Drop the unsent messages to a chat (its person erased their data)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.state.in_((PENDING, SENDING)))
+        .values(state=FAILED, payload={}, last_error="erased")
+        .execution_options(synchronize_session=False)
+    )
