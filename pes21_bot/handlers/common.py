@@ -79,10 +79,7 @@ async def error_handler(update: object, context: Context) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(update, Update) and update.callback_query is not None:
         # The handler may have stopped before acknowledging the press (spinner still turning).
-        try:
-            await answer_query(update.callback_query)
-        except TelegramError as exc:
-            logger.info("callback query not answered after an error: %s", exc)
+        await answer_query(update.callback_query)
     if isinstance(context.error, Forbidden):
         # The person blocked the bot: nothing to tell them, nothing is lost.
         logger.info("update %s: chat unreachable (%s)", update_id, context.error)
