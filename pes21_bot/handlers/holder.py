@@ -24,8 +24,8 @@ from pes21_bot.handlers.ui import (
     unpack,
 )
 from pes21_bot.handlers.volunteers import tell_owners_reassigned
-from pes21_bot.services import data_rights, intake, projects, reviews
-from pes21_bot.services.people import display_name, find_person
+from pes21_bot.services import data_rights, intake, projects
+from pes21_bot.services.people import display_name
 
 logger = logging.getLogger(__name__)
 
@@ -118,34 +118,47 @@ async def on_erase(update: Update, context: Context) -> None:
         await edit_or_send(query, content.render(texts.ERASE_ABORTED))
         return
     user_id = update.effective_user.id
-    now = data.clock.now()
     async with data.transaction() as session:
-        # A volunteer's open reviews go to someone else first: erasing the person would leave
-        # them with nobody to remind.
-        person = await find_person(session, user_id)
-        name = display_name(data.config, person)
-        moved = (
-            await reviews.reassign_open_reviews(session, data.config, person.id, now)
-            if person is not None
-            else []
-        )
-        erased = await data_rights.erase(session, user_id, now)
+        erasure = await data_rights.erase(session, data.config, user_id, data.clock.now())
     context.application.drop_user_data(user_id)
     context.application.drop_chat_data(user_id)
     await edit_or_send(query, content.render(texts.ERASED))
-    await tell_owners_reassigned(context, name, moved)
-    for project in erased:
+    if erasure is not None:
+        await announce_erasure(context, erasure, data_rights.REQUEST)
+
+
+async def announce_erasure(context: Context, erasure: data_rights.Erasure, reason: str) -> None:
+    """After the commit: blank the cards, tell owners and reviewers once each what changed."""
+    content = context.bot_data.content
+    await tell_owners_reassigned(context, erasure.name, erasure.moved)
+    on_request = reason == data_rights.REQUEST
+    for project in erasure.projects:
         if project.reference is None:
             continue
-        blank = content.render(texts.CARD_ERASED, reference=project.reference)
+        blank = content.render(
+            texts.CARD_ERASED if on_request else texts.CARD_ANONYMISED, reference=project.reference
+        )
         for chat_id, message_id in project.cards:
             await edit_elsewhere(context, chat_id, message_id, blank)
-        if project.owner_telegram_id is not None:
-            await notify(
-                context,
-                project.owner_telegram_id,
-                content.render(texts.STAFF_ERASED, reference=project.reference),
-            )
+        # After the retention period the owner is told only when reviews were still planned.
+        if project.owner_telegram_id is None or not (on_request or project.reviews_cancelled):
+            continue
+        notice = content.render(
+            texts.STAFF_ERASED if on_request else texts.STAFF_ANONYMISED,
+            reference=project.reference,
+        )
+        if project.reviews_cancelled:
+            notice = Html(f"{notice}\n{content.render(texts.STAFF_ERASED_REVIEWS)}")
+        await notify(context, project.owner_telegram_id, notice)
+    why = content.render(texts.ERASED_WHY_REQUEST if on_request else texts.ERASED_WHY_RETENTION)
+    for telegram_id, references in erasure.reviewers_told.items():
+        await notify(
+            context,
+            telegram_id,
+            content.render(
+                texts.REVIEWER_REVIEWS_CANCELLED, references=", ".join(references), why=why
+            ),
+        )
 
 
 def holder_handlers() -> list[Any]:

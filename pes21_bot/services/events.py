@@ -26,7 +26,7 @@ CLAIMED = "claimed"  # programme set
 REDIRECTED = "redirected"  # {previous}; programme = the new programme
 CLOSED = "closed"  # {reason}
 DATA_EXPORTED = "data_exported"  # {}
-DATA_ERASED = "data_erased"  # {projects}
+DATA_ERASED = "data_erased"  # {projects, reason: "request" | "retention"}
 
 # Volunteers (actor = the volunteer, or the admin who acts on them)
 VOLUNTEER_INVITED = "volunteer_invited"  # {invitation_id}
@@ -49,6 +49,7 @@ REVIEW_ASSIGNED = "review_assigned"  # {review_id, assignee_id}
 REVIEW_SNOOZED = "review_snoozed"  # {review_id, until}
 REVIEW_DECLINED = "review_declined"  # {review_id}
 REVIEW_DONE = "review_done"  # {review_id, situation, jobs_created, satisfaction, hours, km}
+REVIEW_CANCELLED = "review_cancelled"  # {review_id, reason: "request" | "retention"}
 REMINDER_SENT = "reminder_sent"  # {reminder_id, kind, late}
 DLA_PROPOSED = "dla_proposed"  # {review_id}
 DLA_ACCEPTED = "dla_accepted"  # {review_id, new_project_id}

@@ -150,6 +150,16 @@ async def cancel_for_review(
     )
 
 
+async def cancel_for_project(session: AsyncSession, project_id: int) -> None:
+    """Drop every pending reminder about a project (its reviews' included)."""
+    await session.execute(
+        update(Reminder)
+        .where(Reminder.project_id == project_id, Reminder.state == PENDING)
+        .values(state=CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _claimable(now: datetime) -> Any:
     return or_(
         and_(Reminder.state == PENDING, Reminder.due_at <= now),

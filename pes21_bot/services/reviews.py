@@ -17,7 +17,7 @@ from pes21_bot.services import events, intake, reminders, volunteers
 from pes21_bot.services.people import UserInfo, ensure_person
 
 DLA_NEED = "consolidation_dla"
-OPEN, DONE = "open", "done"
+OPEN, DONE, CANCELLED = "open", "done", "cancelled"
 
 
 def _today(config: Config, now: datetime) -> date:
@@ -208,6 +208,32 @@ async def reassign_open_reviews(
         await assign(session, config, review, assignee, now)
         moved.append(Reassigned(review, project, assignee))
     return moved
+
+
+async def cancel_open_reviews(
+    session: AsyncSession, project: Project, now: datetime, reason: str
+) -> list[Review]:
+    """Cancel a project's open reviews and every pending reminder of it (never "en retard")."""
+    result = await session.execute(
+        select(Review)
+        .where(Review.project_id == project.id, Review.state == OPEN)
+        .order_by(Review.due_at)
+    )
+    cancelled = list(result.scalars())
+    for review in cancelled:
+        review.state = CANCELLED
+        review.details = {**review.details, "cancelled": reason}
+        events.record(
+            session,
+            events.REVIEW_CANCELLED,
+            now,
+            project_id=project.id,
+            programme=project.programme,
+            review_id=review.id,
+            reason=reason,
+        )
+    await reminders.cancel_for_project(session, project.id)
+    return cancelled
 
 
 async def reviews_of(session: AsyncSession, person_id: int) -> tuple[list[Any], list[Any]]:
