@@ -170,6 +170,23 @@ class Reminders(_Strict):
         return self
 
 
+class Retention(_Strict):
+    """How long personal data are kept after the person's last interaction (consent text)."""
+
+    years: int = Field(default=3, ge=1, le=30)
+    # Volunteers who left, and staff removed from the team, counted from their departure.
+    volunteer_years: int = Field(default=3, ge=1, le=30)
+    staff_years: int = Field(default=1, ge=1, le=30)
+    # The admins are told this many days before, once; the person is not.
+    notice_days: int = Field(default=30, ge=1, le=180)
+    time: str = "03:30"
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _valid_time(cls, value: object) -> str:
+        return _clock_time(value)
+
+
 DEFAULT_MILESTONES: dict[ProgrammeId, list[str]] = {
     "benefices_crea": [
         "diagnostic",
@@ -215,6 +232,7 @@ class Config(_Strict):
     volunteers: Volunteers = Volunteers()
     reminders: Reminders = Reminders()
     accompaniment: Accompaniment = Accompaniment()
+    retention: Retention = Retention()
 
     @field_validator("timezone")
     @classmethod
@@ -253,6 +271,11 @@ class Config(_Strict):
     def staff_member(self, telegram_id: int) -> StaffMember | None:
         """The staff entry of this Telegram user, if any."""
         return next((m for m in self.staff if m.id == telegram_id), None)
+
+    def team_ids(self) -> set[int]:
+        """Telegram ids of every admin, staff member and coordinator."""
+        coordinators = {p.coordinator for p in self.programmes.values() if p.coordinator}
+        return {m.id for m in self.admins} | {m.id for m in self.staff} | coordinators
 
     def member_name(self, telegram_id: int) -> str | None:
         """Display name of a configured admin or staff member."""

@@ -27,6 +27,7 @@ REDIRECTED = "redirected"  # {previous}; programme = the new programme
 CLOSED = "closed"  # {reason}
 DATA_EXPORTED = "data_exported"  # {}
 DATA_ERASED = "data_erased"  # {projects, reason: "request" | "retention"}
+RETENTION_NOTICE = "retention_notice"  # {people}: admins told of anonymisations to come
 
 # Volunteers (actor = the volunteer, or the admin who acts on them)
 VOLUNTEER_INVITED = "volunteer_invited"  # {invitation_id}
