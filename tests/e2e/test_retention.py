@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -112,3 +112,9 @@ async def test_volunteers_who_left_and_removed_staff_follow_their_own_period(
     assert (await run_retention(bot.app)).erased == 1  # type: ignore[arg-type]
     assert await _person(bot, 7002) is None
     assert await _person(bot, 7001) is not None  # an active volunteer stays
+
+
+def test_years_later_clamps_29_february() -> None:
+    leap = datetime(2028, 2, 29, 10, 0, tzinfo=UTC)
+    assert years_later(leap, 3) == datetime(2031, 2, 28, 10, 0, tzinfo=UTC)
+    assert years_later(leap, 4) == leap.replace(year=2032)
