@@ -35,6 +35,7 @@ from pes21_bot.handlers.holder import holder_handlers
 from pes21_bot.handlers.intake import build_intake_conversation
 from pes21_bot.handlers.reviews import build_review_conversation, review_handlers
 from pes21_bot.handlers.staff import staff_handlers
+from pes21_bot.handlers.team import refresh_team, team_handlers
 from pes21_bot.handlers.ui import answer_query
 from pes21_bot.handlers.volunteers import volunteer_handlers
 from pes21_bot.jobs import schedule_jobs
@@ -150,6 +151,7 @@ def build_application(
         *review_handlers(),
         *holder_handlers(),
         *admin_handlers(),
+        *team_handlers(),
         CommandHandler("aide", common.help_command, filters=private),
         # Last: whatever no handler above took.
         MessageHandler(private & filters.COMMAND, common.unknown_command),
@@ -164,4 +166,5 @@ def build_application(
 
 async def _post_init(application: Application) -> None:
     data: BotData = application.bot_data
+    await refresh_team(data)  # config.yaml merged with the team changed by chat
     await common.register_commands(application.bot, data.config, data.content)

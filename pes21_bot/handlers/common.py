@@ -41,7 +41,14 @@ COMMANDS_BY_ROLE: dict[Role, tuple[str, ...]] = {
         "mes_bilans",
         "benevoles",
     ),
-    Role.ADMIN: ("orientation_test", *FIGURE_COMMANDS, "benevoles", "invitation", "retirer"),
+    Role.ADMIN: (
+        "orientation_test",
+        *FIGURE_COMMANDS,
+        "benevoles",
+        "invitation",
+        "retirer",
+        "equipe",
+    ),
 }
 
 

@@ -17,6 +17,7 @@ from pes21_bot.db.models import FormDraft, Person, Volunteer
 from pes21_bot.handlers import forms
 from pes21_bot.handlers.common import commands_for
 from pes21_bot.handlers.render import fr_date, fr_day
+from pes21_bot.handlers.team import STAFF_WORDS, join_team, staff_invitation
 from pes21_bot.handlers.ui import (
     answer_query,
     as_int,
@@ -103,11 +104,14 @@ async def refuse(update: Update, context: Context) -> None:
 
 
 async def invitation(update: Update, context: Context) -> None:
-    """/invitation benevole: a one-time code, shown once."""
+    """/invitation benevole (or salarie PROGRAMME...): a one-time code, shown once."""
     if not _is_admin(update, context):
         await refuse(update, context)
         return
     data = context.bot_data
+    if context.args and context.args[0].casefold() in STAFF_WORDS:
+        await staff_invitation(update, context, context.args[1:])
+        return
     if not context.args or context.args[0].casefold() not in ("benevole", "bénévole"):
         await reply(update, data.content.render(t.INVITATION_USAGE))
         return
@@ -131,6 +135,8 @@ async def join(update: Update, context: Context) -> int:
         await reply(update, content.render(t.JOIN_USAGE))
         return forms.END
     code = " ".join(context.args)[: volunteers.MAX_CODE_INPUT]
+    if await join_team(update, context, code):
+        return forms.END
     async with data.transaction() as session:
         result = await volunteers.redeem(
             session, data.config, user_info(update), code, data.clock.now()

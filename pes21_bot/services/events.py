@@ -31,6 +31,11 @@ RETENTION_NOTICE = "retention_notice"  # {people}: admins told of anonymisations
 
 # Volunteers (actor = the volunteer, or the admin who acts on them)
 VOLUNTEER_INVITED = "volunteer_invited"  # {invitation_id}
+STAFF_INVITED = "staff_invited"  # {invitation_id}
+TEAM_JOINED = "team_joined"  # {telegram_id, programmes}
+TEAM_CHANGED = "team_changed"  # {telegram_id, programmes, coordinates}
+TEAM_REMOVED = "team_removed"  # {telegram_id}
+HANDED_OVER = "handed_over"  # {previous_owner_id, owner_id}: a removed member's dossier
 VOLUNTEER_ENROLLED = "volunteer_enrolled"  # {missions}
 VOLUNTEER_UPDATED = "volunteer_updated"  # {missions, paused_until}
 VOLUNTEER_REMOVED = "volunteer_removed"  # {volunteer_id}
