@@ -10,7 +10,7 @@ import sys
 from pes21_bot.config import ConfigError, read_environment
 from pes21_bot.content import ContentError
 from pes21_bot.logsetup import configure_logging
-from pes21_bot.runner import CONTENT_DIR, load_all, run_polling
+from pes21_bot.runner import CONTENT_DIR, load_all, run_polling, team_report
 
 logger = logging.getLogger("pes21_bot")
 
@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.check:
         print("Configuration et contenus valides.")
+        for line in asyncio.run(team_report(config, env.database_url)):
+            print(line)
         return 0
     if simulating:
         from pes21_bot.simulator import run_simulator

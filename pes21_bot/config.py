@@ -225,7 +225,8 @@ class Config(_Strict):
 
     timezone: str = "Europe/Paris"
     admins: list[Member] = Field(min_length=1)
-    staff: list[StaffMember] = Field(min_length=1)
+    # Staff may also join by chat (/invitation salarie): only the first admins are required.
+    staff: list[StaffMember] = Field(default_factory=list)
     programmes: dict[ProgrammeId, Programme]
     qualification: Qualification
     intake: Intake = Intake()
@@ -244,15 +245,11 @@ class Config(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _every_programme_staffed(self) -> Config:
+    def _every_programme(self) -> Config:
+        # A programme without staff here may get them by chat; bot.py --check warns about it.
         missing = [p for p in PROGRAMMES if p not in self.programmes]
         if missing:
             raise ValueError(f"programmes manquants / missing programmes: {', '.join(missing)}")
-        for programme in self.programmes:
-            if not self.staff_for(programme):
-                raise ValueError(
-                    f"programmes.{programme}: aucun·e chargé·e de mission / no staff member"
-                )
         return self
 
     @property

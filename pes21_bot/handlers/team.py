@@ -362,11 +362,7 @@ async def _coordinate(update: Update, context: Context, telegram_id: int, _: str
     content = data.content
     member = data.config.staff_member(telegram_id)
     assert member is not None
-    choices = [
-        p
-        for p in member.programmes
-        if data.config.programmes[p].coordinator != telegram_id
-    ]
+    choices = [p for p in member.programmes if data.config.programmes[p].coordinator != telegram_id]
     await answer_query(query)
     back = [(content.render(t.BUTTON_BACK), pack(BUTTONS, telegram_id, "show"))]
     if not choices:

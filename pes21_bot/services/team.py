@@ -324,9 +324,14 @@ async def remove(
     )
     if person is None:
         return removal
+    # Their dossiers still open, and those (even closed) with reviews to come.
+    with_reviews = select(Review.project_id).where(Review.state == reviews.OPEN)
     owned = await session.execute(
         select(Project)
-        .where(Project.owner_id == person.id, Project.status.in_(OPEN_STATUSES))
+        .where(
+            Project.owner_id == person.id,
+            Project.status.in_(OPEN_STATUSES) | Project.id.in_(with_reviews),
+        )
         .order_by(Project.id)
     )
     for project in owned.scalars():
@@ -375,6 +380,8 @@ async def remove(
             owner_id=heir.id,
         )
         removal.handed.setdefault(successor, []).append(reference)
+    # Reviews they were given on other people's dossiers: a volunteer, else the dossier's owner.
+    await reviews.reassign_open_reviews(session, after, person.id, now)
     return removal
 
 
