@@ -36,7 +36,10 @@ async def team_report(config: Config, database_url: str) -> list[str]:
     lines: list[str] = []
     rows = []
     url = make_url(database_url)
-    absent = url.get_backend_name() == "sqlite" and not Path(url.database or "").exists()
+    # --check must not create an empty SQLite file where the bot has not run yet.
+    absent = url.get_backend_name() == "sqlite" and not await asyncio.to_thread(
+        Path(url.database or "").exists
+    )
     if not absent:
         engine = make_engine(database_url)
         try:

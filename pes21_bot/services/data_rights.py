@@ -18,6 +18,7 @@ from pes21_bot.db.models import (
     Project,
     ProjectCard,
     Review,
+    TeamMember,
     Volunteer,
 )
 from pes21_bot.db.persistence import encode_conversation_key
@@ -182,6 +183,12 @@ async def erase_person(
     telegram_id = person.telegram_id
     await session.execute(update(Event).where(Event.actor_id == person.id).values(actor_id=None))
     if telegram_id is not None:
+        # A removed member's row stays (config.yaml may still list them), without their name.
+        await session.execute(
+            update(TeamMember)
+            .where(TeamMember.telegram_id == telegram_id, TeamMember.removed_at.is_not(None))
+            .values(name="", person_id=None)
+        )
         await session.execute(
             delete(PersistedData).where(
                 PersistedData.kind.in_(("user", "chat")), PersistedData.key == telegram_id

@@ -33,8 +33,12 @@ OPEN_STATUSES = ("claimed", "accompanying")
 MAX_NAME = 100
 
 
+def _programmes(row: TeamMember) -> list[str]:
+    return [p for p in row.programmes if p in PROGRAMMES]
+
+
 def _active(rows: Sequence[TeamMember]) -> list[TeamMember]:
-    return [r for r in rows if r.removed_at is None and r.programmes]
+    return [r for r in rows if r.removed_at is None and _programmes(r)]
 
 
 def merge(base: Config, rows: Sequence[TeamMember]) -> Config:
@@ -42,7 +46,7 @@ def merge(base: Config, rows: Sequence[TeamMember]) -> Config:
     by_id = {r.telegram_id: r for r in rows}
     staff = [m for m in base.staff if m.id not in by_id]
     staff += [
-        StaffMember(id=r.telegram_id, name=r.name[:MAX_NAME] or "?", programmes=r.programmes)
+        StaffMember(id=r.telegram_id, name=r.name[:MAX_NAME] or "?", programmes=_programmes(r))
         for r in _active(rows)
     ]
     coordinators = {p: r.telegram_id for r in _active(rows) for p in r.coordinates}
@@ -178,14 +182,7 @@ async def redeem(
     row.programmes = list(dict.fromkeys(programmes))
     row.removed_at = None
     row.updated_at = now
-    events.record(
-        session,
-        events.TEAM_JOINED,
-        now,
-        actor_id=person.id,
-        telegram_id=user.telegram_id,
-        programmes=row.programmes,
-    )
+    events.record(session, events.TEAM_JOINED, now, actor_id=person.id, programmes=row.programmes)
     return Joined(row.programmes)
 
 
@@ -206,8 +203,10 @@ async def _row_for_change(
         coordinates = [
             p for p, settings in config.programmes.items() if settings.coordinator == telegram_id
         ]
+        person = await find_person(session, telegram_id)
         row = TeamMember(
             telegram_id=telegram_id,
+            person_id=person.id if person is not None else None,
             name=member.name,
             programmes=list(member.programmes),
             coordinates=coordinates,
@@ -225,7 +224,7 @@ def _changed(session: AsyncSession, row: TeamMember, actor: Person, now: datetim
         events.TEAM_CHANGED,
         now,
         actor_id=actor.id,
-        telegram_id=row.telegram_id,
+        member_id=row.person_id,
         programmes=row.programmes,
         coordinates=row.coordinates,
     )
@@ -308,17 +307,20 @@ async def remove(
     row.removed_at = now
     row.updated_at = now
     actor = await ensure_person(session, admin, now)
-    events.record(session, events.TEAM_REMOVED, now, actor_id=actor.id, telegram_id=telegram_id)
+    person = await find_person(session, telegram_id)
+    events.record(
+        session,
+        events.TEAM_REMOVED,
+        now,
+        actor_id=actor.id,
+        member_id=person.id if person is not None else None,
+    )
     await session.flush()
     after = merge(config, await rows(session))
-    person = await find_person(session, telegram_id)
+    # Digests and re-announced cards addressed to their chat stop.
     await session.execute(
         update(Reminder)
-        .where(
-            Reminder.chat_id == telegram_id,
-            Reminder.kind == reminders.DIGEST,
-            Reminder.state == reminders.PENDING,
-        )
+        .where(Reminder.chat_id == telegram_id, Reminder.state == reminders.PENDING)
         .values(state=reminders.CANCELLED)
         .execution_options(synchronize_session=False)
     )

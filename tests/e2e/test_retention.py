@@ -107,6 +107,9 @@ async def test_volunteers_who_left_and_removed_staff_follow_their_own_period(
     travel(bot, years_later(start, 1) + timedelta(days=1))
     assert (await run_retention(bot.app)).erased == 1  # type: ignore[arg-type]
     assert await _person(bot, 7003) is None
+    async with bot.session_factory() as session:
+        gone = (await session.execute(select(TeamMember))).scalar_one()
+        assert gone.name == "" and gone.removed_at is not None
     assert await _person(bot, 7002) is not None
     travel(bot, years_later(start, 3) + timedelta(days=1))
     assert (await run_retention(bot.app)).erased == 1  # type: ignore[arg-type]
