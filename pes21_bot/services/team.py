@@ -46,7 +46,9 @@ def merge(base: Config, rows: Sequence[TeamMember]) -> Config:
     by_id = {r.telegram_id: r for r in rows}
     staff = [m for m in base.staff if m.id not in by_id]
     staff += [
-        StaffMember(id=r.telegram_id, name=r.name[:MAX_NAME] or "?", programmes=_programmes(r))
+        StaffMember.model_validate(
+            {"id": r.telegram_id, "name": r.name[:MAX_NAME] or "?", "programmes": _programmes(r)}
+        )
         for r in _active(rows)
     ]
     coordinators = {p: r.telegram_id for r in _active(rows) for p in r.coordinates}
