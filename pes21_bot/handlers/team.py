@@ -231,25 +231,12 @@ async def _member_panel(context: Context, telegram_id: int) -> tuple[Html, Any] 
 def _programmes_markup(content: Content, telegram_id: int, programmes: list[str]) -> Any:
     rows = []
     for programme in PROGRAMMES:
-        name = content.programme_name(programme)
-        if programme in programmes:
-            rows.append(
-                [
-                    (
-                        content.render(t.PROGRAMME_ON, programme=name),
-                        pack(BUTTONS, telegram_id, "off", programme),
-                    )
-                ]
-            )
-        else:
-            rows.append(
-                [
-                    (
-                        content.render(t.PROGRAMME_OFF, programme=name),
-                        pack(BUTTONS, telegram_id, "on", programme),
-                    )
-                ]
-            )
+        followed = programme in programmes
+        label = content.render(
+            t.PROGRAMME_ON if followed else t.PROGRAMME_OFF,
+            programme=content.programme_name(programme),
+        )
+        rows.append([(label, pack(BUTTONS, telegram_id, "off" if followed else "on", programme))])
     rows.append([(content.render(t.BUTTON_BACK), pack(BUTTONS, telegram_id, "show"))])
     return keyboard(rows)
 
@@ -260,7 +247,7 @@ def _parse(data: str | None) -> tuple[int, str, str | None] | None:
     parts = long or unpack(data, BUTTONS, 2)
     if parts is None:
         return None
-    telegram_id = as_int(parts[0]) if parts[0] != "0" else 0
+    telegram_id = as_int(parts[0])
     if telegram_id is None:
         return None
     programme = parts[2] if long else None
