@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from pes21_bot import texts
-from pes21_bot.config import PROGRAMMES
+from pes21_bot.config import PROGRAMMES, StaffMember
 from pes21_bot.content import Content, Html
 from pes21_bot.context import BotData, Context
 from pes21_bot.domain.report import plural
@@ -256,6 +258,31 @@ def _parse(data: str | None) -> tuple[int, str, str | None] | None:
     return telegram_id, parts[1], programme
 
 
+@dataclass(frozen=True)
+class _Press:
+    """A valid /equipe button pressed by an admin, about a current staff member."""
+
+    update: Update
+    context: Context
+    query: CallbackQuery
+    member: StaffMember
+    programme: str | None
+
+    @property
+    def data(self) -> BotData:
+        """The bot's shared state."""
+        return self.context.bot_data
+
+    @property
+    def content(self) -> Content:
+        """The texts."""
+        return self.context.bot_data.content
+
+    def button(self, label: Html, action: str, *extra: str) -> tuple[str, str]:
+        """A button about the same member."""
+        return label, pack(BUTTONS, self.member.id, action, *extra)
+
+
 async def on_team_button(update: Update, context: Context) -> None:
     """Every /equipe button: admins only; each change is stored, then the panel redrawn."""
     query = update.callback_query
@@ -283,149 +310,125 @@ async def on_team_button(update: Update, context: Context) -> None:
     if handler is None:
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return
-    await handler(update, context, telegram_id, programme)
+    await handler(_Press(update, context, query, member, programme))
 
 
-async def _show(update: Update, context: Context, telegram_id: int, _: str | None) -> None:
-    query = update.callback_query
-    assert query is not None
-    panel = await _member_panel(context, telegram_id)
-    await answer_query(query)
+async def _show(press: _Press) -> None:
+    panel = await _member_panel(press.context, press.member.id)
+    await answer_query(press.query)
     if panel is not None:
-        await edit_or_send(query, *panel)
+        await edit_or_send(press.query, *panel)
 
 
-async def _programmes(update: Update, context: Context, telegram_id: int, _: str | None) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = context.bot_data
-    member = data.config.staff_member(telegram_id)
-    assert member is not None
-    await answer_query(query)
+async def _programmes(press: _Press) -> None:
+    await answer_query(press.query)
+    await _programmes_panel(press, list(press.member.programmes))
+
+
+async def _programmes_panel(press: _Press, programmes: list[str]) -> None:
     await edit_or_send(
-        query,
-        data.content.render(t.PROGRAMMES_PROMPT, name=member.name),
-        _programmes_markup(data.content, telegram_id, list(member.programmes)),
+        press.query,
+        press.content.render(t.PROGRAMMES_PROMPT, name=press.member.name),
+        _programmes_markup(press.content, press.member.id, programmes),
     )
 
 
-async def _add(update: Update, context: Context, telegram_id: int, programme: str | None) -> None:
-    await _toggle(update, context, telegram_id, programme, keep=True)
+async def _add(press: _Press) -> None:
+    await _toggle(press, keep=True)
 
 
-async def _drop(update: Update, context: Context, telegram_id: int, programme: str | None) -> None:
-    await _toggle(update, context, telegram_id, programme, keep=False)
+async def _drop(press: _Press) -> None:
+    await _toggle(press, keep=False)
 
 
-async def _toggle(
-    update: Update, context: Context, telegram_id: int, programme: str | None, *, keep: bool
-) -> None:
-    query = update.callback_query
-    assert query is not None and programme is not None
-    data = context.bot_data
-    member = data.config.staff_member(telegram_id)
-    assert member is not None
-    if not keep and list(member.programmes) == [programme]:
-        await answer_query(query, data.content.render(t.LAST_PROGRAMME))
+async def _toggle(press: _Press, *, keep: bool) -> None:
+    data, programme = press.data, press.programme
+    assert programme is not None
+    if not keep and list(press.member.programmes) == [programme]:
+        await answer_query(press.query, press.content.render(t.LAST_PROGRAMME))
         return
     async with data.transaction() as session:
         row = await team.set_programme(
-            session, data.config, telegram_id, programme, keep, user_info(update), data.clock.now()
+            session,
+            data.config,
+            press.member.id,
+            programme,
+            keep,
+            user_info(press.update),
+            data.clock.now(),
         )
     await refresh_team(data)
-    await answer_query(query)
+    await answer_query(press.query)
     if row is not None:
-        await edit_or_send(
-            query,
-            data.content.render(t.PROGRAMMES_PROMPT, name=member.name),
-            _programmes_markup(data.content, telegram_id, list(row.programmes)),
-        )
+        await _programmes_panel(press, list(row.programmes))
 
 
-async def _coordinate(update: Update, context: Context, telegram_id: int, _: str | None) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = context.bot_data
-    content = data.content
-    member = data.config.staff_member(telegram_id)
-    assert member is not None
-    choices = [p for p in member.programmes if data.config.programmes[p].coordinator != telegram_id]
-    await answer_query(query)
-    back = [(content.render(t.BUTTON_BACK), pack(BUTTONS, telegram_id, "show"))]
+async def _coordinate(press: _Press) -> None:
+    content, member = press.content, press.member
+    coordinators = press.data.config.programmes
+    choices = [p for p in member.programmes if coordinators[p].coordinator != member.id]
+    await answer_query(press.query)
+    back = press.button(content.render(t.BUTTON_BACK), "show")
     if not choices:
-        await edit_or_send(
-            query, content.render(t.COORDINATE_ALL, name=member.name), keyboard([back])
-        )
+        text = content.render(t.COORDINATE_ALL, name=member.name)
+        await edit_or_send(press.query, text, keyboard([[back]]))
         return
     rows = [
         [
-            (
+            press.button(
                 content.render(t.COORDINATE_BUTTON, programme=content.programme_name(p)),
-                pack(BUTTONS, telegram_id, "mkc", p),
+                "mkc",
+                p,
             )
         ]
         for p in choices
     ]
-    await edit_or_send(
-        query, content.render(t.COORDINATE_PROMPT, name=member.name), keyboard([*rows, back])
-    )
+    text = content.render(t.COORDINATE_PROMPT, name=member.name)
+    await edit_or_send(press.query, text, keyboard([*rows, [back]]))
 
 
-async def _make_coordinator(
-    update: Update, context: Context, telegram_id: int, programme: str | None
-) -> None:
-    query = update.callback_query
-    assert query is not None and programme is not None
-    data = context.bot_data
-    already = data.config.programmes[programme].coordinator == telegram_id  # type: ignore[index]
+async def _make_coordinator(press: _Press) -> None:
+    data, programme, member = press.data, press.programme, press.member
+    assert programme is not None
+    already = data.config.programmes[programme].coordinator == member.id  # type: ignore[index]
     async with data.transaction() as session:
         row = await team.make_coordinator(
-            session, data.config, telegram_id, programme, user_info(update), data.clock.now()
+            session, data.config, member.id, programme, user_info(press.update), data.clock.now()
         )
     if row is None:
-        await answer_query(query, data.content.render(texts.STALE_BUTTON))
+        await answer_query(press.query, press.content.render(texts.STALE_BUTTON))
         return
     await refresh_team(data)
-    await _show(update, context, telegram_id, None)
+    await _show(press)
     if not already:
+        name = press.content.programme_name(programme)
         await notify(
-            context,
-            telegram_id,
-            data.content.render(
-                t.COORDINATOR_NOTICE, programme=data.content.programme_name(programme)
-            ),
+            press.context, member.id, press.content.render(t.COORDINATOR_NOTICE, programme=name)
         )
 
 
-async def _remove_ask(update: Update, context: Context, telegram_id: int, _: str | None) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = context.bot_data
-    content = data.content
-    member = data.config.staff_member(telegram_id)
-    assert member is not None
-    await answer_query(query)
+async def _remove_ask(press: _Press) -> None:
+    content = press.content
+    await answer_query(press.query)
     markup = keyboard(
         [
-            [(content.render(t.REMOVE_YES), pack(BUTTONS, telegram_id, "rmyes"))],
-            [(content.render(t.REMOVE_NO), pack(BUTTONS, telegram_id, "show"))],
+            [press.button(content.render(t.REMOVE_YES), "rmyes")],
+            [press.button(content.render(t.REMOVE_NO), "show")],
         ]
     )
-    await edit_or_send(query, content.render(t.REMOVE_CONFIRM, name=member.name), markup)
+    text = content.render(t.REMOVE_CONFIRM, name=press.member.name)
+    await edit_or_send(press.query, text, markup)
 
 
-async def _remove(update: Update, context: Context, telegram_id: int, _: str | None) -> None:
-    query = update.callback_query
-    assert query is not None
-    data = context.bot_data
-    content = data.content
+async def _remove(press: _Press) -> None:
+    data, content, telegram_id = press.data, press.content, press.member.id
     async with data.transaction() as session:
         removal = await team.remove(
-            session, data.config, telegram_id, user_info(update), data.clock.now()
+            session, data.config, telegram_id, user_info(press.update), data.clock.now()
         )
-    await answer_query(query)
+    await answer_query(press.query)
     if removal is None:
-        await edit_or_send(query, content.render(t.MEMBER_GONE))
+        await edit_or_send(press.query, content.render(t.MEMBER_GONE))
         return
     await refresh_team(data)
     count = sum(len(refs) for refs in removal.handed.values())
@@ -433,21 +436,17 @@ async def _remove(update: Update, context: Context, telegram_id: int, _: str | N
     if removal.unowned:
         unowned = content.render(t.REMOVED_UNOWNED, references=", ".join(removal.unowned))
         text = Html(f"{text}\n{unowned}")
-    await edit_or_send(
-        query, text, keyboard([[(content.render(t.BUTTON_TEAM), pack(BUTTONS, 0, "list"))]])
-    )
+    back = (content.render(t.BUTTON_TEAM), pack(BUTTONS, 0, "list"))
+    await edit_or_send(press.query, text, keyboard([[back]]))
     for heir, references in removal.handed.items():
-        await notify(
-            context,
-            heir,
-            content.render(t.HANDED_OVER, name=removal.name, references=", ".join(references)),
-        )
-    await notify(context, telegram_id, content.render(t.REMOVED_NOTICE))
-    await _set_menu(context, telegram_id)
+        notice = content.render(t.HANDED_OVER, name=removal.name, references=", ".join(references))
+        await notify(press.context, heir, notice)
+    await notify(press.context, telegram_id, content.render(t.REMOVED_NOTICE))
+    await _set_menu(press.context, telegram_id)
 
 
 # (action, carries a programme) -> what the button does.
-_ACTIONS = {
+_ACTIONS: dict[tuple[str, bool], Callable[[_Press], Awaitable[None]]] = {
     ("show", False): _show,
     ("prog", False): _programmes,
     ("on", True): _add,

@@ -12,7 +12,7 @@ from pes21_bot.services import events
 from pes21_bot.services.retention import years_later
 from tests.e2e.flows import submit_idea
 from tests.harness import OTHER_HOLDER_ID, Harness
-from tests.volunteers.helpers import seed_volunteer, stop_jobs, travel
+from tests.volunteers.helpers import seed_volunteer, stop_jobs, team_row, travel
 
 
 async def _person(bot: Harness, telegram_id: int) -> Person | None:
@@ -91,17 +91,7 @@ async def test_volunteers_who_left_and_removed_staff_follow_their_own_period(
             await session.execute(select(Volunteer).where(Volunteer.person_id == left.id))
         ).scalar_one()
         row.removed_at = start
-        session.add(
-            TeamMember(
-                telegram_id=7003,
-                name="Ancienne salariée",
-                programmes=["dla"],
-                coordinates=[],
-                joined_at=start,
-                updated_at=start,
-                removed_at=start,
-            )
-        )
+        session.add(team_row(7003, "Ancienne salariée", ["dla"], start, removed=True))
         session.add(Person(telegram_id=7003, role="holder", created_at=start, last_seen_at=start))
     # staff_years is 1 (config default), volunteer_years 3.
     travel(bot, years_later(start, 1) + timedelta(days=1))

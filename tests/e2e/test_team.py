@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -13,7 +14,7 @@ from pes21_bot.runner import team_report
 from pes21_bot.services import team
 from tests.e2e.flows import submit_idea
 from tests.harness import OTHER_HOLDER_ID, Harness
-from tests.volunteers.helpers import CAMILLE, KARIM, end_by_service
+from tests.volunteers.helpers import CAMILLE, KARIM, end_by_service, team_row
 
 NORA = 8001
 
@@ -177,35 +178,11 @@ async def test_team_refusals_and_forged_buttons(sqlite_bot: Harness) -> None:
 
 
 def test_config_and_chat_are_merged_and_conflicts_reported(config: Config) -> None:
-    from datetime import UTC, datetime
-
     now = datetime(2026, 3, 10, tzinfo=UTC)
     rows = [
-        TeamMember(
-            telegram_id=KARIM,
-            name="Karim",
-            programmes=["dla", "crdva"],
-            coordinates=[],
-            joined_at=now,
-            updated_at=now,
-        ),
-        TeamMember(
-            telegram_id=CAMILLE,
-            name="Camille",
-            programmes=["benefices_crea"],
-            coordinates=[],
-            joined_at=now,
-            updated_at=now,
-            removed_at=now,
-        ),
-        TeamMember(
-            telegram_id=NORA,
-            name="Nora",
-            programmes=["benefices_crea"],
-            coordinates=["benefices_crea"],
-            joined_at=now,
-            updated_at=now,
-        ),
+        team_row(KARIM, "Karim", ["dla", "crdva"], now),
+        team_row(CAMILLE, "Camille", ["benefices_crea"], now, removed=True),
+        team_row(NORA, "Nora", ["benefices_crea"], now, coordinates=["benefices_crea"]),
     ]
     merged = team.merge(config, rows)
     assert merged.staff_member(CAMILLE) is None
