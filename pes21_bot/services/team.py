@@ -278,6 +278,55 @@ async def make_coordinator(
     return row
 
 
+async def _hand_over(
+    session: AsyncSession,
+    config: Config,
+    project: Project,
+    previous: Person,
+    heir: Person,
+    actor: Person,
+    now: datetime,
+) -> None:
+    """Give one dossier, its accompaniment, reminders and open reviews to someone else."""
+    project.owner_id = heir.id
+    project.updated_at = now
+    await session.execute(
+        update(Accompaniment)
+        .where(Accompaniment.project_id == project.id, Accompaniment.staff_id == previous.id)
+        .values(staff_id=heir.id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Reminder)
+        .where(
+            Reminder.project_id == project.id,
+            Reminder.recipient_id == previous.id,
+            Reminder.state == reminders.PENDING,
+        )
+        .values(recipient_id=heir.id)
+        .execution_options(synchronize_session=False)
+    )
+    open_reviews = await session.execute(
+        select(Review).where(
+            Review.project_id == project.id,
+            Review.assignee_id == previous.id,
+            Review.state == reviews.OPEN,
+        )
+    )
+    for review in open_reviews.scalars():
+        await reviews.assign(session, config, review, heir.id, now, actor_id=actor.id)
+    events.record(
+        session,
+        events.HANDED_OVER,
+        now,
+        actor_id=actor.id,
+        project_id=project.id,
+        programme=project.programme,
+        previous_owner_id=previous.id,
+        owner_id=heir.id,
+    )
+
+
 @dataclass
 class Removal:
     """A removed member and what was handed to whom (Telegram id -> references)."""
@@ -344,45 +393,10 @@ async def remove(
         if successor is None:
             removal.unowned.append(reference)
             continue
-        name = after.member_name(successor)
-        heir = await ensure_person(session, UserInfo(successor, name), now)
-        project.owner_id = heir.id
-        project.updated_at = now
-        await session.execute(
-            update(Accompaniment)
-            .where(Accompaniment.project_id == project.id, Accompaniment.staff_id == person.id)
-            .values(staff_id=heir.id)
-            .execution_options(synchronize_session=False)
+        heir = await find_person(session, successor) or await ensure_person(
+            session, UserInfo(successor, after.member_name(successor)), now
         )
-        await session.execute(
-            update(Reminder)
-            .where(
-                Reminder.project_id == project.id,
-                Reminder.recipient_id == person.id,
-                Reminder.state == reminders.PENDING,
-            )
-            .values(recipient_id=heir.id)
-            .execution_options(synchronize_session=False)
-        )
-        open_reviews = await session.execute(
-            select(Review).where(
-                Review.project_id == project.id,
-                Review.assignee_id == person.id,
-                Review.state == reviews.OPEN,
-            )
-        )
-        for review in open_reviews.scalars():
-            await reviews.assign(session, after, review, heir.id, now, actor_id=actor.id)
-        events.record(
-            session,
-            events.HANDED_OVER,
-            now,
-            actor_id=actor.id,
-            project_id=project.id,
-            programme=project.programme,
-            previous_owner_id=person.id,
-            owner_id=heir.id,
-        )
+        await _hand_over(session, after, project, person, heir, actor, now)
         removal.handed.setdefault(successor, []).append(reference)
     # Reviews they were given on other people's dossiers: a volunteer, else the dossier's owner.
     await reviews.reassign_open_reviews(session, after, person.id, now)
