@@ -30,6 +30,7 @@ from pes21_bot.db.persistence import SqlPersistence
 from pes21_bot.db.session import SessionFactory
 from pes21_bot.handlers import common, welcome
 from pes21_bot.handlers.accompaniment import accompaniment_handlers
+from pes21_bot.handlers.activity import activity_handler
 from pes21_bot.handlers.admin import admin_handlers
 from pes21_bot.handlers.holder import holder_handlers
 from pes21_bot.handlers.intake import build_intake_conversation
@@ -159,6 +160,7 @@ def build_application(
         CallbackQueryHandler(_stale_button),
     ]
     application.add_handlers(handlers)
+    application.add_handler(*activity_handler())
     application.add_error_handler(common.error_handler)
     schedule_jobs(application)
     return application

@@ -1,7 +1,8 @@
 """Retention: a person's data are anonymised some years after their last interaction.
 
 "Last interaction" (the consent text's "notre dernier échange") is the latest of:
-- the last time the person wrote to the bot or pressed one of its buttons (people.last_seen_at);
+- the last time the person wrote to the bot or pressed one of its buttons (people.last_seen_at,
+  stored by handlers.activity at most once a day);
 - the latest event they made themselves (a dossier sent, a review logged, /mes_donnees...);
 - the latest event on one of their dossiers, whoever made it (a step recorded by the staff,
   a review logged by a volunteer): the exchange goes on while the Pôle follows the project.
@@ -17,7 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
@@ -28,6 +29,16 @@ from pes21_bot.services import data_rights, events
 NOT_AN_EXCHANGE = (events.REMINDER_SENT, events.REMINDER_FAILED)
 
 HOLDER, VOLUNTEER, STAFF = "holder", "volunteer", "staff"
+
+
+async def touch(session: AsyncSession, telegram_id: int, now: datetime) -> None:
+    """The person (if the bot stores one) interacted with the bot now."""
+    await session.execute(
+        update(Person)
+        .where(Person.telegram_id == telegram_id, Person.last_seen_at < now)
+        .values(last_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def years_later(moment: datetime, years: int) -> datetime:

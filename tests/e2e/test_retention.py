@@ -111,3 +111,24 @@ def test_years_later_clamps_29_february() -> None:
     leap = datetime(2028, 2, 29, 10, 0, tzinfo=UTC)
     assert years_later(leap, 3) == datetime(2031, 2, 28, 10, 0, tzinfo=UTC)
     assert years_later(leap, 4) == leap.replace(year=2032)
+
+
+async def test_writing_again_after_the_notice_keeps_the_data(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    stop_jobs(bot)
+    holder = bot.holder()
+    await submit_idea(holder)
+    last = bot.clock.now()
+    travel(bot, years_later(last, 3) - timedelta(days=10))
+    assert (await run_retention(bot.app)).noticed == 1  # type: ignore[arg-type]
+    travel(bot, bot.clock.now() + timedelta(hours=5))
+    holder.send_command("/suivi")
+    await holder.expect("Vos dossiers")
+    back = bot.clock.now()
+    travel(bot, years_later(last, 3) + timedelta(days=1))
+    run = await run_retention(bot.app)  # type: ignore[arg-type]
+    assert (run.erased, run.noticed) == (0, 0)
+    assert await _person(bot, holder.id) is not None
+    # Told again when the new period comes near.
+    travel(bot, years_later(back, 3) - timedelta(days=10))
+    assert (await run_retention(bot.app)).noticed == 1  # type: ignore[arg-type]
