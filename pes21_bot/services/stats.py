@@ -445,10 +445,15 @@ def _overdue_reviews(window: Window, scope: Scope, now: datetime) -> Select:
 
 def _cancelled_reviews(window: Window, scope: Scope) -> Select:
     """Reviews cancelled in the period (their holder's data were erased), per programme."""
+    programme = review_programme().label("programme")
     return (
-        select(review_programme(), func.count())
-        .where(Event.kind == events.REVIEW_CANCELLED, window.has(), _in_scope(scope))
-        .group_by(review_programme())
+        select(programme, func.count())
+        .where(
+            Event.kind == events.REVIEW_CANCELLED,
+            window.has(),
+            _in_scope(scope, review_programme()),
+        )
+        .group_by(programme)
     )
 
 

@@ -24,8 +24,9 @@ REMI = 6021
 
 
 async def test_erasure_cancels_open_reviews_and_tells_volunteer_and_owner_once(
-    sbot: Harness,
+    both: Harness,
 ) -> None:
+    sbot = both
     project = await seed_project(sbot)
     await seed_volunteer(sbot, REMI, "Rémi")
     scheduled = await end_by_service(sbot, project, date(2026, 3, 10))
