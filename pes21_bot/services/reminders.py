@@ -342,7 +342,10 @@ async def _plan_digests(session: AsyncSession, config: Config, now: datetime) ->
 async def _plan_unclaimed(session: AsyncSession, config: Config, now: datetime) -> None:
     result = await session.execute(
         select(Project.id, Project.programme).where(
-            Project.status == "routed", Project.owner_id.is_(None)
+            Project.status == "routed",
+            Project.owner_id.is_(None),
+            # An erased dossier (no holder any more) is not announced again.
+            Project.holder_id.is_not(None),
         )
     )
     rows = [(pid, programme) for pid, programme in result.all() if programme]
@@ -402,7 +405,9 @@ async def last_news(session: AsyncSession, project_ids: Sequence[int]) -> dict[i
 async def _plan_stale(session: AsyncSession, config: Config, now: datetime) -> None:
     result = await session.execute(
         select(Project.id, Project.owner_id).where(
-            Project.status.in_(("claimed", "accompanying")), Project.owner_id.is_not(None)
+            Project.status.in_(("claimed", "accompanying")),
+            Project.owner_id.is_not(None),
+            Project.holder_id.is_not(None),
         )
     )
     owners = {pid: owner for pid, owner in result.all()}

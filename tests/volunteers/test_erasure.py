@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pes21_bot.db.models import Reminder, Review
+from pes21_bot.jobs import run_reminders
 from pes21_bot.services import events, reminders
 from tests.harness import HOLDER_ID, Harness
 from tests.volunteers.helpers import (
-    dispatch,
     end_by_service,
     events_of,
     reminders_of,
@@ -55,9 +55,11 @@ async def test_erasure_cancels_open_reviews_and_tells_volunteer_and_owner_once(
 
     # A year later nobody is asked to call a person who can no longer be reached.
     travel(sbot, datetime(2027, 4, 1, 10, 0, tzinfo=PARIS))
-    await dispatch(sbot)
+    assert sbot.app is not None
+    await run_reminders(sbot.app)  # plans the periodic rows too: no "no news" nudge either
     await sbot.settle()
     assert remi.unread() == []
+    assert not [m for m in sbot.staff("Camille").unread() if project.reference in (m.text or "")]
     sent = await events_of(sbot, events.REMINDER_SENT)
     assert not [e for e in sent if e.data.get("kind") in reminders.VOLUNTEER_KINDS]
 
@@ -66,3 +68,19 @@ async def test_erasure_cancels_open_reviews_and_tells_volunteer_and_owner_once(
     figures = await admin.expect("Bilans faits")
     assert "en retard : 0" in (figures.text or "")
     assert "annulés : 3" in (figures.text or "")
+
+
+async def test_an_erased_dossier_is_no_longer_nudged(sbot: Harness) -> None:
+    project = await seed_project(sbot)
+    holder = sbot.api.user(HOLDER_ID, first_name="Zoé")
+    holder.send_command("/supprimer")
+    holder.press("Oui, tout effacer", message=await holder.expect("Voulez-vous vraiment effacer"))
+    camille = sbot.staff("Camille")
+    await camille.expect("effacé à la demande")
+    travel(sbot, sbot.clock.now() + timedelta(days=45))
+    assert sbot.app is not None
+    await run_reminders(sbot.app)
+    await sbot.settle()
+    assert not [m for m in camille.unread() if (project.reference or "?") in (m.text or "")]
+    stale = await reminders_of(sbot, Reminder.kind == reminders.PROJECT_STALE)
+    assert stale == []
