@@ -52,11 +52,12 @@ def merge(base: Config, rows: Sequence[TeamMember]) -> Config:
         for r in _active(rows)
     ]
     coordinators = {p: r.telegram_id for r in _active(rows) for p in r.coordinates}
-    removed = {r.telegram_id for r in rows if r.removed_at is not None}
     programmes = {}
     for programme, settings in base.programmes.items():
         coordinator = coordinators.get(programme, settings.coordinator)
-        if coordinator in removed:
+        row = by_id.get(coordinator) if coordinator is not None else None
+        # A row says everything its member coordinates: config.yaml's choice may be outdated.
+        if row is not None and (row.removed_at is not None or programme not in row.coordinates):
             coordinator = None
         programmes[programme] = settings.model_copy(update={"coordinator": coordinator})
     return base.model_copy(update={"staff": staff, "programmes": programmes})
@@ -171,7 +172,10 @@ async def redeem(
     name = " ".join(n for n in (user.first_name, user.last_name) if n) or user.username or "?"
     if row is None:
         row = TeamMember(
-            telegram_id=user.telegram_id, name=name[:MAX_NAME], coordinates=[], joined_at=now
+            telegram_id=user.telegram_id,
+            name=name[:MAX_NAME],
+            coordinates=_coordinated(config, user.telegram_id),
+            joined_at=now,
         )
         session.add(row)
         current = config.staff_member(user.telegram_id)
@@ -202,21 +206,22 @@ async def _row_for_change(
         return None
     row = await _row(session, telegram_id)
     if row is None:
-        coordinates = [
-            p for p, settings in config.programmes.items() if settings.coordinator == telegram_id
-        ]
         person = await find_person(session, telegram_id)
         row = TeamMember(
             telegram_id=telegram_id,
             person_id=person.id if person is not None else None,
             name=member.name,
             programmes=list(member.programmes),
-            coordinates=coordinates,
+            coordinates=_coordinated(config, telegram_id),
             joined_at=now,
             updated_at=now,
         )
         session.add(row)
     return row
+
+
+def _coordinated(config: Config, telegram_id: int) -> list[str]:
+    return [p for p, s in config.programmes.items() if s.coordinator == telegram_id]
 
 
 def _changed(session: AsyncSession, row: TeamMember, actor: Person, now: datetime) -> None:
@@ -422,7 +427,7 @@ async def members(session: AsyncSession, config: Config) -> list[MemberView]:
             member.id,
             member.name,
             list(member.programmes),
-            [p for p, s in config.programmes.items() if s.coordinator == member.id],
+            _coordinated(config, member.id),
             seen.get(member.id),
         )
         for member in config.staff

@@ -194,6 +194,12 @@ def test_config_and_chat_are_merged_and_conflicts_reported(config: Config) -> No
     assert any("2001" in line and "retiré" in line for line in found)
     assert any("benefices_crea.coordinator" in line for line in found)
     assert team.conflicts(config, []) == []
+    # Léa's row says she coordinates only the CRDVA now: config.yaml also named her for the
+    # Générateur, which has no coordinator any more.
+    lea = team_row(2003, "Léa", ["generateur", "crdva"], now, coordinates=["crdva"])
+    changed = team.merge(config, [lea])
+    assert changed.programmes["crdva"].coordinator == 2003
+    assert changed.programmes["generateur"].coordinator is None
 
 
 async def test_check_reports_a_conflict_read_from_the_database(
