@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from pes21_bot.config import Config
 from pes21_bot.db.models import Person, Project, Review, TeamMember
 from pes21_bot.fake_telegram import FakeUser
+from pes21_bot.jobs import run_reminders
 from pes21_bot.runner import team_report
 from pes21_bot.services import team
 from tests.e2e.flows import submit_idea
 from tests.harness import OTHER_HOLDER_ID, Harness
-from tests.volunteers.helpers import CAMILLE, KARIM, end_by_service, team_row
+from tests.volunteers.helpers import (
+    CAMILLE,
+    KARIM,
+    end_by_service,
+    seed_project,
+    stop_jobs,
+    team_row,
+    travel,
+)
 
 NORA = 8001
 
@@ -214,3 +223,22 @@ async def test_check_reports_a_conflict_read_from_the_database(
     await admin.expect("touchez pour changer")
     lines = await team_report(bot.config, bot.db_url)
     assert any(line.startswith("Conflit") and "2002 (Karim)" in line for line in lines), lines
+
+
+async def test_a_coordinator_named_by_chat_gets_the_escalations(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    stop_jobs(bot)
+    nora = await _join(bot, "dla")
+    admin = bot.admin()
+    await _panel(bot, "Nora Benali")
+    admin.press("⭐ Coordination")
+    admin.press("⭐ le DLA", message=await admin.expect("la coordination"))
+    await nora.expect("Vous coordonnez maintenant le DLA")
+    await seed_project(bot, path="dla", owner_id=None)  # routed, no card: nobody claims it
+    assert bot.app is not None
+    travel(bot, bot.clock.now() + timedelta(days=7))  # well past 2 + 2 working days
+    await run_reminders(bot.app)
+    escalation = await nora.expect("À attribuer")
+    assert "le DLA" in (escalation.text or "")
+    await bot.settle()
+    assert not [m for m in bot.staff("Karim").unread() if "À attribuer" in (m.text or "")]
