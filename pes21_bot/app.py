@@ -30,6 +30,7 @@ from pes21_bot.db.persistence import SqlPersistence
 from pes21_bot.db.session import SessionFactory
 from pes21_bot.handlers import accompaniment, common, forms, intake, reviews, volunteers, welcome
 from pes21_bot.handlers.access import button, command
+from pes21_bot.handlers.activity import activity_handler
 from pes21_bot.handlers.admin import admin_handlers
 from pes21_bot.handlers.backup import backup_handlers
 from pes21_bot.handlers.form_engine import (
@@ -40,6 +41,7 @@ from pes21_bot.handlers.form_engine import (
 )
 from pes21_bot.handlers.holder import holder_handlers
 from pes21_bot.handlers.staff import staff_handlers
+from pes21_bot.handlers.team import refresh_team, team_handlers
 from pes21_bot.handlers.ui import answer_query
 from pes21_bot.heartbeat import POLLING, BeatingRequest, Heartbeats, attach
 from pes21_bot.jobs import schedule_jobs
@@ -167,6 +169,7 @@ def build_application(
         *holder_handlers(),
         *admin_handlers(),
         *backup_handlers(),
+        *team_handlers(),
         command("aide", common.help_command),
         # Last: whatever no handler above took.
         MessageHandler(private & filters.COMMAND, common.unknown_command),
@@ -174,6 +177,7 @@ def build_application(
         CallbackQueryHandler(_stale_button),
     ]
     application.add_handlers(handlers)
+    application.add_handler(*activity_handler())
     application.add_error_handler(common.error_handler)
     schedule_jobs(application)
     schedule_backup(application)
@@ -222,4 +226,5 @@ def _forms_conversation() -> Any:
 async def _post_init(application: Application) -> None:
     data: BotData = application.bot_data
     alerts.install(application)
+    await refresh_team(data)  # config.yaml merged with the team changed by chat
     await common.register_commands(application.bot, data.config, data.content)

@@ -18,8 +18,10 @@ from pes21_bot.db.session import SessionFactory, write_transaction
 class BotData:
     """Config, content, database and clock; PTB creates it empty, build_application fills it."""
 
-    __slots__ = ("clock", "config", "content", "session_factory")
+    __slots__ = ("base_config", "clock", "config", "content", "session_factory")
 
+    # config.yaml as written; `config` is it merged with the team changed by chat (services.team).
+    base_config: Config
     config: Config
     content: Content
     session_factory: SessionFactory
@@ -29,6 +31,7 @@ class BotData:
         self, config: Config, content: Content, session_factory: SessionFactory, clock: Clock
     ) -> None:
         """Fill the shared state once, before the application starts."""
+        self.base_config = config
         self.config = config
         self.content = content
         self.session_factory = session_factory

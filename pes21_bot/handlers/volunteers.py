@@ -14,6 +14,7 @@ from pes21_bot.context import Context
 from pes21_bot.db.models import FormDraft, Person, Volunteer
 from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button, command
+from pes21_bot.handlers.team import join_team, staff_invitation
 from pes21_bot.handlers.ui import answer_query, edit_or_send, notify, reply, user_info
 from pes21_bot.messages.delivery import set_volunteer_menu, tell_owners_reassigned
 from pes21_bot.messages.markup import keyboard
@@ -21,6 +22,7 @@ from pes21_bot.messages.render import fr_date, fr_day
 from pes21_bot.services import reviews, volunteers
 from pes21_bot.services.people import display_name
 from pes21_bot.services.volunteers import Redeemed
+from pes21_bot.texts import team as team_texts
 from pes21_bot.texts import volunteers as t
 
 logger = logging.getLogger(__name__)
@@ -52,8 +54,12 @@ def status_text(content: Content, person: Person, volunteer: Volunteer, today: d
 
 
 async def invitation(update: Update, context: Context) -> None:
-    """/invitation benevole: a one-time code, shown once."""
+    """/invitation benevole (or salarie PROGRAMME...): a one-time code, shown once."""
     data = context.bot_data
+    staff_words = data.content.render(team_texts.INVITATION_STAFF_WORDS).casefold().split()
+    if context.args and context.args[0].casefold() in staff_words:
+        await staff_invitation(update, context, context.args[1:])
+        return
     words = data.content.render(t.INVITATION_WORDS).casefold().split()
     if not context.args or context.args[0].casefold() not in words:
         await reply(update, data.content.render(t.INVITATION_USAGE))
@@ -78,6 +84,8 @@ async def join(update: Update, context: Context) -> int:
         await reply(update, content.render(t.JOIN_USAGE))
         return forms.END
     code = " ".join(context.args)[: volunteers.MAX_CODE_INPUT]
+    if await join_team(update, context, code):
+        return forms.END
     async with data.transaction() as session:
         result = await volunteers.redeem(
             session, data.config, user_info(update), code, data.clock.now()
