@@ -177,7 +177,7 @@ async def test_team_refusals_and_forged_buttons(sqlite_bot: Harness) -> None:
     admin = bot.admin()
     admin.send_command("/invitation", "salarie lune")
     await admin.expect("/invitation salarie dla benefices_crea")
-    for forged in (f"tm:{KARIM}:on:lune", "tm:abc:show", f"tm:{KARIM}:boom", "tm:"):
+    for forged in (f"tmp:{KARIM}:on:lune", "tm:abc:show", f"tm:{KARIM}:boom", "tm:"):
         assert "plus valable" in await bot.button_answer(admin.press_raw(forged))
     assert "ne fait plus partie" in await bot.button_answer(admin.press_raw("tm:999999:rmyes"))
     assert bot.app is not None
