@@ -30,7 +30,7 @@ from pes21_bot.db.persistence import SqlPersistence
 from pes21_bot.db.session import SessionFactory
 from pes21_bot.handlers import accompaniment, common, forms, intake, reviews, volunteers, welcome
 from pes21_bot.handlers.access import button, command
-from pes21_bot.handlers.activity import activity_handler
+from pes21_bot.handlers.activity import activity_handlers
 from pes21_bot.handlers.admin import admin_handlers
 from pes21_bot.handlers.backup import backup_handlers
 from pes21_bot.handlers.form_engine import (
@@ -177,7 +177,8 @@ def build_application(
         CallbackQueryHandler(_stale_button),
     ]
     application.add_handlers(handlers)
-    application.add_handler(*activity_handler())
+    for handler, group in activity_handlers():
+        application.add_handler(handler, group)
     application.add_error_handler(common.error_handler)
     schedule_jobs(application)
     schedule_backup(application)

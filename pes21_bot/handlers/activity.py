@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,8 +16,9 @@ from pes21_bot.services import retention
 
 logger = logging.getLogger(__name__)
 
-# Runs before every other handler group and lets the update through to them.
-GROUP = -1
+# The moment is noted before every other handler group, and stored after them: waiting for
+# SQLite's write lock (held by another process) must not delay the answer.
+BEFORE, AFTER = -1, 1
 
 
 class ActivityTracker:
@@ -25,25 +26,36 @@ class ActivityTracker:
 
     def __init__(self) -> None:
         self._touched: dict[int, date] = {}
+        self._seen: dict[int, datetime] = {}
 
-    async def __call__(self, update: Update, context: Context) -> None:
-        """Note that this user wrote or pressed a button today (private chats only)."""
+    async def note(self, update: Update, context: Context) -> None:
+        """Remember when this user wrote or pressed a button (private chats only)."""
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None or chat.type != ChatType.PRIVATE:
             return
-        data = context.bot_data
-        now = data.clock.now()
-        if self._touched.get(user.id) == now.date():
+        now = context.bot_data.clock.now()
+        if self._touched.get(user.id) != now.date():
+            self._seen[user.id] = now
+
+    async def store(self, update: Update, context: Context) -> None:
+        """Store the moment noted for this update, once the update was answered."""
+        user = update.effective_user
+        moment = self._seen.pop(user.id, None) if user is not None else None
+        if user is None or moment is None:
             return
         try:
-            async with data.transaction() as session:
-                await retention.touch(session, user.id, now)
-        except SQLAlchemyError:  # the update itself must still be handled
+            async with context.bot_data.transaction() as session:
+                await retention.touch(session, user.id, moment)
+        except SQLAlchemyError:  # the update itself was handled; the next one tries again
             logger.exception("last interaction not stored")
             return
-        self._touched[user.id] = now.date()
+        self._touched[user.id] = moment.date()
 
 
-def activity_handler() -> tuple[Any, int]:
-    """The handler and its group, for Application.add_handler."""
-    return TypeHandler(Update, ActivityTracker()), GROUP
+def activity_handlers() -> list[tuple[Any, int]]:
+    """The two handlers and their groups, for Application.add_handler."""
+    tracker = ActivityTracker()
+    return [
+        (TypeHandler(Update, tracker.note), BEFORE),
+        (TypeHandler(Update, tracker.store), AFTER),
+    ]

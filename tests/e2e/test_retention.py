@@ -124,6 +124,10 @@ async def test_writing_again_after_the_notice_keeps_the_data(sqlite_bot: Harness
     travel(bot, bot.clock.now() + timedelta(hours=5))
     holder.send_command("/suivi")
     await holder.expect("Vos dossiers")
+    # One chat's updates run one after the other: once /aide is answered, the exchange of
+    # /suivi (stored after its answer) is in the database.
+    holder.send_command("/aide")
+    await holder.expect("Voici ce que vous pouvez")
     back = bot.clock.now()
     travel(bot, years_later(last, 3) + timedelta(days=1))
     run = await run_retention(bot.app)  # type: ignore[arg-type]
