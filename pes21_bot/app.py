@@ -41,11 +41,13 @@ from pes21_bot.handlers.form_engine import (
 )
 from pes21_bot.handlers.holder import holder_handlers
 from pes21_bot.handlers.staff import staff_handlers
-from pes21_bot.handlers.team import refresh_team, team_handlers
-from pes21_bot.handlers.ui import answer_query
+from pes21_bot.handlers.team import join_team, refresh_team, staff_invitation, team_handlers
+from pes21_bot.handlers.ui import answer_query, notify
 from pes21_bot.heartbeat import POLLING, BeatingRequest, Heartbeats, attach
+from pes21_bot.jobs import retention as retention_job
 from pes21_bot.jobs import schedule_jobs
 from pes21_bot.jobs.backup import schedule_backup
+from pes21_bot.messages.erasure import announce_erasure
 from pes21_bot.telegram_http import AiohttpRequest
 
 logger = logging.getLogger(__name__)
@@ -164,7 +166,7 @@ def build_application(
         button(buttons.FAQ, welcome.on_faq),
         *staff_handlers(),
         *accompaniment.accompaniment_handlers(),
-        *volunteers.volunteer_handlers(),
+        *volunteers.volunteer_handlers(staff_invitation),
         *reviews.review_handlers(),
         *holder_handlers(),
         *admin_handlers(),
@@ -181,6 +183,7 @@ def build_application(
         application.add_handler(handler, group)
     application.add_error_handler(common.error_handler)
     schedule_jobs(application)
+    retention_job.use_senders(application, retention_job.Senders(announce_erasure, notify))
     schedule_backup(application)
     return application
 
@@ -212,7 +215,7 @@ def _forms_conversation() -> Any:
     composition = Composition(
         entry_points=[
             *reviews.review_form_entries(),
-            *volunteers.volunteer_form_entries(),
+            *volunteers.volunteer_form_entries(join_team),
             *accompaniment.accompaniment_form_entries(),
             *intake.intake_entry_points(),
         ],

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -14,7 +16,6 @@ from pes21_bot.context import Context
 from pes21_bot.db.models import FormDraft, Person, Volunteer
 from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button, command
-from pes21_bot.handlers.team import join_team, staff_invitation
 from pes21_bot.handlers.ui import answer_query, edit_or_send, notify, reply, user_info
 from pes21_bot.messages.delivery import set_volunteer_menu, tell_owners_reassigned
 from pes21_bot.messages.markup import keyboard
@@ -28,6 +29,10 @@ from pes21_bot.texts import volunteers as t
 logger = logging.getLogger(__name__)
 
 MAX_LISTED = 60
+
+# The team by chat's part of /invitation and /rejoindre (handlers/team.py), composed in app.py.
+StaffInvitation = Callable[[Update, Context, list[str]], Awaitable[None]]
+JoinTeam = Callable[[Update, Context, str], Awaitable[bool]]
 
 
 def missions_text(content: Content, missions: list[str]) -> str:
@@ -53,7 +58,7 @@ def status_text(content: Content, person: Person, volunteer: Volunteer, today: d
     return content.render(t.STATUS_AVAILABLE)
 
 
-async def invitation(update: Update, context: Context) -> None:
+async def invitation(update: Update, context: Context, staff_invitation: StaffInvitation) -> None:
     """/invitation benevole (or salarie PROGRAMME...): a one-time code, shown once."""
     data = context.bot_data
     staff_words = data.content.render(team_texts.INVITATION_STAFF_WORDS).casefold().split()
@@ -76,7 +81,7 @@ async def invitation(update: Update, context: Context) -> None:
     )
 
 
-async def join(update: Update, context: Context) -> int:
+async def join(update: Update, context: Context, join_team: JoinTeam) -> int:
     """/rejoindre CODE: enrol the sender, then ask their missions and days."""
     data = context.bot_data
     content = data.content
@@ -343,10 +348,10 @@ async def on_remove_confirm(update: Update, context: Context) -> None:
     await tell_owners_reassigned(context, name, moved)
 
 
-def volunteer_handlers() -> list[Any]:
+def volunteer_handlers(staff_invitation: StaffInvitation) -> list[Any]:
     """Commands and buttons that are not part of a form (registered after the forms)."""
     return [
-        command("invitation", invitation),
+        command("invitation", functools.partial(invitation, staff_invitation=staff_invitation)),
         command("benevoles", list_volunteers),
         command("retirer", remove_menu),
         button(buttons.REMOVE, on_remove_choice),
@@ -354,10 +359,10 @@ def volunteer_handlers() -> list[Any]:
     ]
 
 
-def volunteer_form_entries() -> list[Any]:
+def volunteer_form_entries(join_team: JoinTeam) -> list[Any]:
     """Handlers that open a volunteer form: part of the forms conversation."""
     return [
-        command("rejoindre", join),
+        command("rejoindre", functools.partial(join, join_team=join_team)),
         command("profil", profile),
         button(buttons.PROFILE, on_profile_button),
     ]

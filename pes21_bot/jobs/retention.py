@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -10,8 +12,6 @@ from telegram.ext import Application, CallbackContext
 
 from pes21_bot.config import parse_clock_time
 from pes21_bot.context import BotData, Context
-from pes21_bot.handlers.ui import notify
-from pes21_bot.messages.erasure import announce_erasure
 from pes21_bot.messages.render import fr_date
 from pes21_bot.services import data_rights, retention
 from pes21_bot.texts import team as t
@@ -19,6 +19,24 @@ from pes21_bot.texts import team as t
 logger = logging.getLogger(__name__)
 
 JOB_NAME = "retention"
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+@dataclass(frozen=True)
+class Senders:
+    """How the job tells people: the handlers' senders, given by app.py (jobs import no handler)."""
+
+    announce: Callable[[Context, data_rights.Erasure, str], Awaitable[None]]
+    notify: Callable[[Context, int, str], Awaitable[object]]
+
+
+_SENDERS: weakref.WeakKeyDictionary[AnyApplication, Senders] = weakref.WeakKeyDictionary()
+
+
+def use_senders(application: AnyApplication, senders: Senders) -> None:
+    """The senders of this application's retention runs."""
+    _SENDERS[application] = senders
 
 
 @dataclass
@@ -32,6 +50,7 @@ class RetentionReport:
 async def run_retention(application: Application[Any, Any, Any, Any, Any, Any]) -> RetentionReport:
     """One run: erase everyone past their period, one transaction each; then the admins' notice."""
     data: BotData = application.bot_data
+    senders = _SENDERS[application]
     context = cast(Context, CallbackContext(application))
     config, content = data.config, data.content
     report = RetentionReport()
@@ -45,7 +64,7 @@ async def run_retention(application: Application[Any, Any, Any, Any, Any, Any]) 
             erasure = await retention.erase_due(session, config, item, now)
         if erasure is not None:
             report.erased += 1
-            await announce_erasure(context, erasure, data_rights.RETENTION)
+            await senders.announce(context, erasure, data_rights.RETENTION)
     async with data.transaction() as session:
         notice = await retention.mark_notice(session, config, scheduled, now)
     report.noticed = notice.count
@@ -64,7 +83,7 @@ async def run_retention(application: Application[Any, Any, Any, Any, Any, Any]) 
     if lines:
         text = "\n\n".join(lines)
         for admin in config.admins:
-            await notify(context, admin.id, text)
+            await senders.notify(context, admin.id, text)
     logger.info("retention: %s anonymised, %s announced", report.erased, report.noticed)
     return report
 
