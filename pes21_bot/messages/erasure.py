@@ -39,6 +39,9 @@ async def announce_erasure(context: Context, erasure: data_rights.Erasure, reaso
             context,
             telegram_id,
             content.render(
-                texts.REVIEWER_REVIEWS_CANCELLED, references=", ".join(references), why=why
+                texts.REVIEWER_REVIEWS_CANCELLED,
+                count=len(references),
+                references=", ".join(references),
+                why=why,
             ),
         )

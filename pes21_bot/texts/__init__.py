@@ -128,7 +128,7 @@ ERASE_ABORTED = key("rights.erase_aborted")
 STAFF_ERASED = key("rights.staff_erased", "reference")
 STAFF_ANONYMISED = key("rights.staff_anonymised", "reference")
 STAFF_ERASED_REVIEWS = key("rights.staff_erased_reviews")
-REVIEWER_REVIEWS_CANCELLED = key("rights.reviewer_reviews_cancelled", "references", "why")
+REVIEWER_REVIEWS_CANCELLED = key("rights.reviewer_reviews_cancelled", "count", "references", "why")
 ERASED_WHY_REQUEST = key("rights.why_request")
 ERASED_WHY_RETENTION = key("rights.why_retention")
 
