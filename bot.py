@@ -10,7 +10,7 @@ import sys
 from pes21_bot.config import ConfigError, read_environment
 from pes21_bot.content import ContentError
 from pes21_bot.logsetup import configure_logging
-from pes21_bot.runner import CONTENT_DIR, load_all, run_polling
+from pes21_bot.runner import CONTENT_DIR, load_all, run_polling, team_report
 
 logger = logging.getLogger("pes21_bot")
 
@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
             "Rappel : chaque chargé·e de mission et admin doit ouvrir le bot et appuyer sur "
             "Démarrer une fois, sinon Telegram refuse de lui écrire."
         )
+        for line in asyncio.run(team_report(config, env.database_url)):
+            print(line)
         return 0
     if simulating:
         from pes21_bot.simulator import run_simulator

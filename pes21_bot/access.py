@@ -78,6 +78,7 @@ COMMANDS: dict[str, Rule] = {
     "benevoles": STAFF_OR_ADMIN,
     "invitation": ADMIN,
     "retirer": ADMIN,
+    "equipe": ADMIN,
     "sauvegarde": ADMIN,
 }
 
@@ -133,6 +134,8 @@ BUTTONS: dict[str, Rule] = {
     # The assignee, or staff of the project's programme (services.reviews.may_log).
     buttons.REVIEW.prefix: _rule(Role.VOLUNTEER, Role.STAFF, scoped=True),
     buttons.DLA.prefix: _rule(Role.STAFF, scoped=True, programme=Programme.DLA),
+    buttons.TEAM.prefix: ADMIN,
+    buttons.TEAM_PROGRAMME.prefix: ADMIN,
 }
 
 

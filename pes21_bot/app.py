@@ -31,6 +31,7 @@ from pes21_bot.db.persistence import SqlPersistence
 from pes21_bot.db.session import SessionFactory
 from pes21_bot.handlers import accompaniment, common, forms, intake, reviews, volunteers, welcome
 from pes21_bot.handlers.access import button, command
+from pes21_bot.handlers.activity import activity_handlers
 from pes21_bot.handlers.admin import admin_handlers
 from pes21_bot.handlers.backup import backup_handlers
 from pes21_bot.handlers.form_engine import (
@@ -41,10 +42,13 @@ from pes21_bot.handlers.form_engine import (
 )
 from pes21_bot.handlers.holder import holder_handlers
 from pes21_bot.handlers.staff import staff_handlers
-from pes21_bot.handlers.ui import answer_query
+from pes21_bot.handlers.team import join_team, refresh_team, staff_invitation, team_handlers
+from pes21_bot.handlers.ui import answer_query, send_notice
 from pes21_bot.heartbeat import POLLING, BeatingRequest, Heartbeats, attach
+from pes21_bot.jobs import retention as retention_job
 from pes21_bot.jobs import schedule_jobs
 from pes21_bot.jobs.backup import schedule_backup
+from pes21_bot.messages.erasure import announce_erasure
 from pes21_bot.telegram_http import AiohttpRequest
 
 logger = logging.getLogger(__name__)
@@ -163,11 +167,12 @@ def build_application(
         button(buttons.FAQ, welcome.on_faq),
         *staff_handlers(),
         *accompaniment.accompaniment_handlers(),
-        *volunteers.volunteer_handlers(),
+        *volunteers.volunteer_handlers(staff_invitation),
         *reviews.review_handlers(),
         *holder_handlers(),
         *admin_handlers(),
         *backup_handlers(),
+        *team_handlers(),
         command("aide", common.help_command),
         # Last: whatever no handler above took.
         MessageHandler(private & filters.COMMAND, common.unknown_command),
@@ -175,9 +180,14 @@ def build_application(
         CallbackQueryHandler(_stale_button),
     ]
     application.add_handlers(handlers)
-    application.add_handler(TypeHandler(Update, common.button_chat_gate), group=-1)
+    # Groups run in order and one handler at most per group: the chat gate first (it may stop
+    # the update), then the activity note, the handlers above (group 0), the activity store.
+    application.add_handler(TypeHandler(Update, common.button_chat_gate), group=-2)
+    for handler, group in activity_handlers():
+        application.add_handler(handler, group)
     application.add_error_handler(common.error_handler)
     schedule_jobs(application)
+    retention_job.use_senders(application, retention_job.Senders(announce_erasure, send_notice))
     schedule_backup(application)
     return application
 
@@ -209,7 +219,7 @@ def _forms_conversation() -> Any:
     composition = Composition(
         entry_points=[
             *reviews.review_form_entries(),
-            *volunteers.volunteer_form_entries(),
+            *volunteers.volunteer_form_entries(join_team),
             *accompaniment.accompaniment_form_entries(),
             *intake.intake_entry_points(),
         ],
@@ -224,4 +234,5 @@ def _forms_conversation() -> Any:
 async def _post_init(application: Application) -> None:
     data: BotData = application.bot_data
     alerts.install(application)
+    await refresh_team(data)  # config.yaml merged with the team changed by chat
     await common.register_commands(application.bot, data.config, data.content)

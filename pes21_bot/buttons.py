@@ -154,6 +154,11 @@ REMOVE_CONFIRM = Button("vrx", (Id(), YES_NO))
 REVIEW = Button("rv", (OneOf(("go", "snooze", "decline")), Id()))
 DLA = Button("dla", (YES_NO, Id()))
 
+# /equipe (admins): a staff member's panel, or "list" (member 0) for the whole team.
+TEAM = Button("tm", (Id(), OneOf(("list", "show", "prog", "coord", "rm", "rmyes"))))
+# A programme of that member: follow it, stop following it, or coordinate it.
+TEAM_PROGRAMME = Button("tmp", (Id(), OneOf(("on", "off", "mkc")), Code(16)))
+
 FAMILIES: tuple[Button, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Button))
 # The buttons of a staff card; an older copy of a card is brought up to date when one is pressed.
 CARD_FAMILIES = (CLAIM, REDIRECT_MENU, REDIRECT, CLOSE_MENU, CLOSE, CARD_BACK)

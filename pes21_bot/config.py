@@ -175,6 +175,23 @@ class Reminders(_Strict):
         return self
 
 
+class Retention(_Strict):
+    """How long personal data are kept after the person's last interaction (consent text)."""
+
+    years: int = Field(default=3, ge=1, le=30)
+    # Volunteers who left, and staff removed from the team, counted from their departure.
+    volunteer_years: int = Field(default=3, ge=1, le=30)
+    staff_years: int = Field(default=1, ge=1, le=30)
+    # The admins are told this many days before, once; the person is not.
+    notice_days: int = Field(default=30, ge=1, le=180)
+    time: str = "03:30"
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _valid_time(cls, value: object) -> str:
+        return _clock_time(value)
+
+
 DEFAULT_MILESTONES: dict[ProgrammeId, list[str]] = {
     ProgrammeId.BENEFICES_CREA: [
         "diagnostic",
@@ -250,7 +267,8 @@ class Config(_Strict):
     timezone: str = "Europe/Paris"
     pole: Pole = Pole()
     admins: list[Member] = Field(min_length=1)
-    staff: list[StaffMember] = Field(min_length=1)
+    # Staff may also join by chat (/invitation salarie): only the first admins are required.
+    staff: list[StaffMember] = Field(default_factory=list)
     programmes: dict[ProgrammeId, Programme]
     qualification: Qualification
     intake: Intake = Intake()
@@ -258,6 +276,7 @@ class Config(_Strict):
     reminders: Reminders = Reminders()
     accompaniment: Accompaniment = Accompaniment()
     operations: Operations = Operations()
+    retention: Retention = Retention()
 
     @field_validator("timezone")
     @classmethod
@@ -269,15 +288,11 @@ class Config(_Strict):
         return value
 
     @model_validator(mode="after")
-    def _every_programme_staffed(self) -> Config:
+    def _every_programme(self) -> Config:
+        # A programme without staff here may get them by chat; bot.py --check warns about it.
         missing = [p for p in PROGRAMMES if p not in self.programmes]
         if missing:
             raise ValueError(f"programmes manquants / missing programmes: {', '.join(missing)}")
-        for programme in self.programmes:
-            if not self.staff_for(programme):
-                raise ValueError(
-                    f"programmes.{programme}: aucun·e chargé·e de mission / no staff member"
-                )
         return self
 
     @property
@@ -302,6 +317,11 @@ class Config(_Strict):
         places = [(f"admins.{i}", m) for i, m in enumerate(self.admins)]
         places += [(f"staff.{i}", m) for i, m in enumerate(self.staff)]
         return [f"{where}.id ({m.id}, {m.name})" for where, m in places if m.id < REAL_ID_MIN]
+
+    def team_ids(self) -> set[int]:
+        """Telegram ids of every admin, staff member and coordinator."""
+        coordinators = {p.coordinator for p in self.programmes.values() if p.coordinator}
+        return {m.id for m in self.admins} | {m.id for m in self.staff} | coordinators
 
     def member_name(self, telegram_id: int) -> str | None:
         """Display name of a configured admin or staff member."""

@@ -20,8 +20,10 @@ OutboxSender = Callable[[Any, Sequence[int]], Coroutine[Any, Any, int]]
 class BotData:
     """Config, content, database and clock; PTB creates it empty, build_application fills it."""
 
-    __slots__ = ("clock", "config", "content", "outbox_sender", "session_factory")
+    __slots__ = ("base_config", "clock", "config", "content", "outbox_sender", "session_factory")
 
+    # config.yaml as written; `config` is it merged with the team changed by chat (services.team).
+    base_config: Config
     config: Config
     content: Content
     session_factory: SessionFactory
@@ -34,6 +36,7 @@ class BotData:
         self, config: Config, content: Content, session_factory: SessionFactory, clock: Clock
     ) -> None:
         """Fill the shared state once, before the application starts."""
+        self.base_config = config
         self.config = config
         self.content = content
         self.session_factory = session_factory

@@ -7,6 +7,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 
@@ -18,6 +20,7 @@ from pes21_bot.content import Content, load_content
 from pes21_bot.db.migrate import upgrade_to_head
 from pes21_bot.db.session import make_engine, make_session_factory
 from pes21_bot.heartbeat import Heartbeats
+from pes21_bot.services import team
 from pes21_bot.telegram_http import AiohttpRequest, retry_seconds
 
 logger = logging.getLogger(__name__)
@@ -35,6 +38,39 @@ def load_all(config_path: Path, content_dir: Path) -> tuple[Config, Content]:
     config = load_config(config_path)
     content = load_content(content_dir, required_commands=all_commands(), pole=config.pole)
     return config, content
+
+
+async def team_report(config: Config, database_url: str) -> list[str]:
+    """bot.py --check on the team: config.yaml against the chat's changes, unreachable cards."""
+    lines: list[str] = []
+    rows = []
+    url = make_url(database_url)
+    # --check must not create an empty SQLite file where the bot has not run yet.
+    absent = url.get_backend_name() == "sqlite" and not await asyncio.to_thread(
+        Path(url.database or "").exists
+    )
+    if not absent:
+        engine = make_engine(database_url)
+        try:
+            async with make_session_factory(engine)() as session:
+                rows = await team.rows(session)
+        except SQLAlchemyError as exc:
+            lines.append(
+                "Attention : équipe de la base non lue (base pas encore créée ?) / "
+                f"team not read from the database: {type(exc).__name__}"
+            )
+        finally:
+            await engine.dispose()
+    lines += [
+        f"Conflit config.yaml / chat (le chat l'emporte) : {c}"
+        for c in team.conflicts(config, rows)
+    ]
+    lines += [
+        f"Attention : programmes.{p} : personne ne reçoit ses dossiers (aucun·e salarié·e, pas "
+        "de groupe) ; invitez quelqu'un avec /invitation salarie / nobody receives its projects"
+        for p in team.unstaffed(team.merge(config, rows))
+    ]
+    return lines
 
 
 def use_uvloop() -> None:

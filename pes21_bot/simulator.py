@@ -159,15 +159,18 @@ class Simulator:
 
 
 def _personas(api: FakeBotApi, config: Config) -> dict[str, Persona]:
-    staff, admin = config.staff[0], config.admins[0]
-    return {
+    admin = config.admins[0]
+    personas = {
         "porteur": Persona("porteur·euse (Alex)", api.user(HOLDER_ID, first_name="Alex")),
         "benevole": Persona("bénévole (Dominique)", api.user(VOLUNTEER_ID, first_name="Dominique")),
-        "salarie": Persona(
-            f"chargé·e de mission ({staff.name})", api.user(staff.id, first_name=staff.name)
-        ),
-        "admin": Persona(f"admin ({admin.name})", api.user(admin.id, first_name=admin.name)),
     }
+    if config.staff:  # config.yaml may list no staff: they can join by chat
+        staff = config.staff[0]
+        personas["salarie"] = Persona(
+            f"chargé·e de mission ({staff.name})", api.user(staff.id, first_name=staff.name)
+        )
+    personas["admin"] = Persona(f"admin ({admin.name})", api.user(admin.id, first_name=admin.name))
+    return personas
 
 
 async def _stdin_lines() -> AsyncIterator[str]:

@@ -86,6 +86,8 @@ class Person(Base):
     erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+    # When the admins were told this person's data would soon reach the retention period.
+    retention_notice_at: Mapped[datetime | None]
 
 
 class Project(Base):
@@ -245,6 +247,25 @@ class Invitation(Base):
     expires_at: Mapped[datetime]
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     used_at: Mapped[datetime | None]
+    # Staff invitations: the programmes the person will handle.
+    programmes: Mapped[list[Any] | None]
+
+
+class TeamMember(Base):
+    """A staff member who joined by chat, or a config.yaml member changed by chat (it wins)."""
+
+    __tablename__ = "team_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(100))
+    programmes: Mapped[list[Any]] = mapped_column(default=list)
+    # Programmes this member coordinates (escalations go to them).
+    coordinates: Mapped[list[Any]] = mapped_column(default=list)
+    joined_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]
 
 
 class Volunteer(Base):

@@ -240,6 +240,7 @@ class ProgrammeFigures:
     jobs: dict[str, int] = field(default_factory=dict)  # kind -> count
     reviews_done: int = 0
     reviews_overdue: int = 0
+    reviews_cancelled: int = 0
     volunteer_hours: float = 0.0
     volunteer_km: float = 0.0
     median_claim_hours: float | None = None
@@ -267,6 +268,7 @@ class ProgrammeFigures:
                 self.jobs,
                 self.reviews_done,
                 self.reviews_overdue,
+                self.reviews_cancelled,
                 self.volunteer_hours,
                 self.volunteer_km,
             )
@@ -451,6 +453,7 @@ def figure_rows(stats: Stats) -> list[FigureRow]:
         rows += [
             FigureRow("reviews_done", programme, None, item.reviews_done),
             FigureRow("reviews_overdue", programme, None, item.reviews_overdue),
+            FigureRow("reviews_cancelled", programme, None, item.reviews_cancelled),
             FigureRow("volunteers_hours", programme, None, item.volunteer_hours),
             FigureRow("volunteers_km", programme, None, item.volunteer_km),
         ]

@@ -166,12 +166,19 @@ def _programme_lines(content: Content, item: ProgrammeFigures, result: Stats) ->
                 detail=_details(content, item.jobs, content.lists.get("job_kinds", {})),
             )
         )
-    if item.reviews_done or item.reviews_overdue or item.volunteer_hours or item.volunteer_km:
+    if (
+        item.reviews_done
+        or item.reviews_overdue
+        or item.reviews_cancelled
+        or item.volunteer_hours
+        or item.volunteer_km
+    ):
         lines.append(
             content.render(
                 t.PROGRAMME_REVIEWS,
                 done=fr_int(item.reviews_done),
                 overdue=fr_int(item.reviews_overdue),
+                cancelled=fr_int(item.reviews_cancelled),
                 hours=fr_decimal(item.volunteer_hours),
                 km=fr_decimal(item.volunteer_km),
             )

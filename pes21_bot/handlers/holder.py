@@ -15,16 +15,14 @@ from pes21_bot.domain.data_export import renamed
 from pes21_bot.handlers.access import button, command
 from pes21_bot.handlers.ui import (
     answer_query,
-    edit_elsewhere,
     edit_or_send,
-    kick,
     reply,
 )
-from pes21_bot.messages.delivery import queue_owners_reassigned
+from pes21_bot.messages.erasure import announce_erasure
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_date
-from pes21_bot.services import data_rights, intake, outbox, projects, reviews
-from pes21_bot.services.people import display_name, find_person
+from pes21_bot.services import data_rights, intake, projects
+from pes21_bot.services.people import display_name
 
 logger = logging.getLogger(__name__)
 
@@ -118,41 +116,14 @@ async def on_erase(update: Update, context: Context) -> None:
         await edit_or_send(query, content.render(texts.ERASE_ABORTED))
         return
     user_id = update.effective_user.id
-    now = data.clock.now()
     async with data.transaction() as session:
-        # A volunteer's open reviews go to someone else first: erasing the person would leave
-        # them with nobody to remind.
-        person = await find_person(session, user_id)
-        name = display_name(data.config, person)
-        moved = (
-            await reviews.reassign_open_reviews(session, data.config, person.id, now)
-            if person is not None
-            else []
-        )
-        erased = await data_rights.erase(session, user_id, now)
-        await outbox.forget_chat(session, user_id)
-        queued = await queue_owners_reassigned(session, context, name, moved)
-        queued += [
-            outbox.add_message(
-                session,
-                project.owner_telegram_id,
-                content.render(texts.STAFF_ERASED, reference=project.reference),
-                now,
-            )
-            for project in erased
-            if project.reference is not None and project.owner_telegram_id is not None
-        ]
+        erasure = await data_rights.erase(session, data.config, user_id, data.clock.now())
     context.application.drop_user_data(user_id)
     context.application.drop_chat_data(user_id)
     await answer_query(query)
     await edit_or_send(query, content.render(texts.ERASED))
-    for project in erased:
-        if project.reference is None:
-            continue
-        blank = content.render(texts.CARD_ERASED, reference=project.reference)
-        for chat_id, message_id in project.cards:
-            await edit_elsewhere(context, chat_id, message_id, blank)
-    kick(context, queued)  # after the cards are blanked: the notice says they are
+    if erasure is not None:
+        await announce_erasure(context, erasure, data_rights.REQUEST)
 
 
 def holder_handlers() -> list[Any]:

@@ -23,6 +23,7 @@ from telegram.warnings import PTBUserWarning
 from pes21_bot.buttons import MAX_CALLBACK_BYTES, SEPARATOR
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage
+from pes21_bot.services import outbox
 from pes21_bot.services.people import UserInfo
 
 logger = logging.getLogger(__name__)
@@ -138,6 +139,14 @@ async def edit_elsewhere(
         )
     except TelegramError as exc:
         logger.info("card %s/%s not updated: %s", chat_id, message_id, exc)
+
+
+async def send_notice(context: Context, chat_id: int, text: str) -> None:
+    """A notice after a change already committed: written to the outbox, then sent from it."""
+    data = context.bot_data
+    async with data.transaction() as session:
+        row = outbox.add_message(session, chat_id, text, data.clock.now())
+    kick(context, [row])
 
 
 def kick(context: Context, rows: Sequence[OutboxMessage]) -> None:

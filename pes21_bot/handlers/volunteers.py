@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -21,11 +23,16 @@ from pes21_bot.messages.render import fr_date, fr_day
 from pes21_bot.services import reviews, volunteers
 from pes21_bot.services.people import display_name
 from pes21_bot.services.volunteers import Redeemed
+from pes21_bot.texts import team as team_texts
 from pes21_bot.texts import volunteers as t
 
 logger = logging.getLogger(__name__)
 
 MAX_LISTED = 60
+
+# The team by chat's part of /invitation and /rejoindre (handlers/team.py), composed in app.py.
+StaffInvitation = Callable[[Update, Context, list[str]], Awaitable[None]]
+JoinTeam = Callable[[Update, Context, str], Awaitable[bool]]
 
 
 def missions_text(content: Content, missions: list[str]) -> str:
@@ -51,9 +58,13 @@ def status_text(content: Content, person: Person, volunteer: Volunteer, today: d
     return content.render(t.STATUS_AVAILABLE)
 
 
-async def invitation(update: Update, context: Context) -> None:
-    """/invitation benevole: a one-time code, shown once."""
+async def invitation(update: Update, context: Context, staff_invitation: StaffInvitation) -> None:
+    """/invitation benevole (or salarie PROGRAMME...): a one-time code, shown once."""
     data = context.bot_data
+    staff_words = data.content.render(team_texts.INVITATION_STAFF_WORDS).casefold().split()
+    if context.args and context.args[0].casefold() in staff_words:
+        await staff_invitation(update, context, context.args[1:])
+        return
     words = data.content.render(t.INVITATION_WORDS).casefold().split()
     if not context.args or context.args[0].casefold() not in words:
         await reply(update, data.content.render(t.INVITATION_USAGE))
@@ -70,7 +81,7 @@ async def invitation(update: Update, context: Context) -> None:
     )
 
 
-async def join(update: Update, context: Context) -> int:
+async def join(update: Update, context: Context, join_team: JoinTeam) -> int:
     """/rejoindre CODE: enrol the sender, then ask their missions and days."""
     data = context.bot_data
     content = data.content
@@ -78,6 +89,8 @@ async def join(update: Update, context: Context) -> int:
         await reply(update, content.render(t.JOIN_USAGE))
         return forms.END
     code = " ".join(context.args)[: volunteers.MAX_CODE_INPUT]
+    if await join_team(update, context, code):
+        return forms.END
     async with data.transaction() as session:
         result = await volunteers.redeem(
             session, data.config, user_info(update), code, data.clock.now()
@@ -343,10 +356,10 @@ async def on_remove_confirm(update: Update, context: Context) -> None:
         await set_volunteer_menu(context, person.telegram_id, False)
 
 
-def volunteer_handlers() -> list[Any]:
+def volunteer_handlers(staff_invitation: StaffInvitation) -> list[Any]:
     """Commands and buttons that are not part of a form (registered after the forms)."""
     return [
-        command("invitation", invitation),
+        command("invitation", functools.partial(invitation, staff_invitation=staff_invitation)),
         command("benevoles", list_volunteers),
         command("retirer", remove_menu),
         button(buttons.REMOVE, on_remove_choice),
@@ -354,10 +367,10 @@ def volunteer_handlers() -> list[Any]:
     ]
 
 
-def volunteer_form_entries() -> list[Any]:
+def volunteer_form_entries(join_team: JoinTeam) -> list[Any]:
     """Handlers that open a volunteer form: part of the forms conversation."""
     return [
-        command("rejoindre", join),
+        command("rejoindre", functools.partial(join, join_team=join_team)),
         command("profil", profile),
         button(buttons.PROFILE, on_profile_button),
     ]

@@ -16,6 +16,7 @@ from pes21_bot.heartbeat import REMINDERS, beat
 from pes21_bot.jobs import outbox
 from pes21_bot.jobs.dispatcher import dispatch_due_reminders
 from pes21_bot.jobs.planner import plan_reminders
+from pes21_bot.jobs.retention import run_retention, schedule_retention
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +24,13 @@ JOB_NAME = "reminders"
 OUTBOX_JOB_NAME = "outbox"
 FIRST_RUN_AFTER = 5.0  # seconds after start: the first run catches up on what fell due meanwhile
 
-__all__ = ["dispatch_due_reminders", "plan_reminders", "run_reminders", "schedule_jobs"]
+__all__ = [
+    "dispatch_due_reminders",
+    "plan_reminders",
+    "run_reminders",
+    "run_retention",
+    "schedule_jobs",
+]
 
 
 async def run_reminders(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -43,7 +50,7 @@ async def _tick(context: Context) -> None:
 
 
 def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register the every-minute reminder job (interval from config.yaml) and the outbox sweep."""
+    """Register the reminder job (interval from config.yaml), the outbox sweep and the retention."""
     job_queue = application.job_queue
     if job_queue is None:
         raise RuntimeError("python-telegram-bot[job-queue] is required for reminders")
@@ -63,3 +70,4 @@ def schedule_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
         name=OUTBOX_JOB_NAME,
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
+    schedule_retention(application)

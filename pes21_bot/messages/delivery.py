@@ -21,7 +21,7 @@ from pes21_bot.handlers.ui import edit_elsewhere
 from pes21_bot.messages.cards import card_markup
 from pes21_bot.messages.render import card_text
 from pes21_bot.services import outbox, projects, reviews
-from pes21_bot.services.people import Role, display_name
+from pes21_bot.services.people import Role, display_name, roles_of
 from pes21_bot.texts import volunteers as t
 
 logger = logging.getLogger(__name__)
@@ -125,14 +125,25 @@ async def queue_owners_reassigned(
 async def set_volunteer_menu(context: Context, telegram_id: int, volunteer: bool) -> None:
     """Telegram's command menu in this chat: the volunteer commands, or back to the default."""
     config = context.bot_data.config
-    content = context.bot_data.content
     if config.staff_member(telegram_id) or config.is_admin(telegram_id):
         return  # staff and admins keep the fuller menu set at start-up
-    roles = {Role.HOLDER, Role.VOLUNTEER} if volunteer else {Role.HOLDER}
+    await set_menu(
+        context, telegram_id, {Role.HOLDER, Role.VOLUNTEER} if volunteer else {Role.HOLDER}
+    )
+
+
+async def set_team_menu(context: Context, telegram_id: int) -> None:
+    """Telegram's command menu of someone who joined or left the team, from the team view."""
+    await set_menu(context, telegram_id, roles_of(context.bot_data.config, telegram_id, None))
+
+
+async def set_menu(context: Context, telegram_id: int, roles: set[Role]) -> None:
+    """Telegram's command menu in this chat: the commands of these roles (failures logged)."""
+    content = context.bot_data.content
     try:
         await context.bot.set_my_commands(
             [BotCommand(n, content.commands[n]) for n in commands_for(roles)],
             scope=BotCommandScopeChat(telegram_id),
         )
     except TelegramError as exc:
-        logger.info("volunteer command menu not set: %s", exc)
+        logger.info("command menu not set: %s", exc)

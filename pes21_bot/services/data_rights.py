@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pes21_bot.config import Config
 from pes21_bot.db.models import (
     ConversationState,
     Event,
@@ -17,11 +18,12 @@ from pes21_bot.db.models import (
     Project,
     ProjectCard,
     Review,
+    TeamMember,
     Volunteer,
     encode_conversation_key,
 )
-from pes21_bot.services import events
-from pes21_bot.services.people import find_person
+from pes21_bot.services import events, outbox, reviews
+from pes21_bot.services.people import display_name, find_person
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -106,22 +108,59 @@ async def _reviews_of(session: AsyncSession, person_id: int) -> list[dict[str, A
     ]
 
 
+# Why someone's data were erased: they asked (/supprimer), or the retention period passed.
+REQUEST, RETENTION = "request", "retention"
+
+
 @dataclass
 class ErasedProject:
-    """One erased project: its staff cards to blank and its owner to tell."""
+    """One erased project: its staff cards to blank, its owner to tell, its cancelled reviews."""
 
     reference: str | None
     cards: list[tuple[int, int]] = field(default_factory=list)
     owner_telegram_id: int | None = None
+    reviews_cancelled: int = 0
 
 
-async def erase(session: AsyncSession, telegram_id: int, now: datetime) -> list[ErasedProject]:
-    """Remove every personal value; projects and events stay, detached and anonymous."""
-    erased: list[ErasedProject] = []
+@dataclass
+class Erasure:
+    """What erasing one person changed, for the notices that follow the commit."""
+
+    name: str
+    projects: list[ErasedProject] = field(default_factory=list)
+    # Reviews the erased person (a volunteer) had to do, handed to someone else.
+    moved: list[reviews.Reassigned] = field(default_factory=list)
+    # Reviewers (Telegram id) whose reviews of the erased person's projects were cancelled.
+    reviewers_told: dict[int, list[str]] = field(default_factory=dict)
+
+
+async def erase(
+    session: AsyncSession, config: Config, telegram_id: int, now: datetime
+) -> Erasure | None:
+    """/supprimer: erase the person with this Telegram id (None if the bot has no row)."""
+    await outbox.forget_chat(session, telegram_id)
     person = await find_person(session, telegram_id)
     if person is None:
-        return erased
-    result = await session.execute(select(Project).where(Project.holder_id == person.id))
+        return None
+    return await erase_person(session, config, person, now, REQUEST)
+
+
+async def erase_person(
+    session: AsyncSession, config: Config, person: Person, now: datetime, reason: str
+) -> Erasure:
+    """Remove every personal value; projects and events stay, detached and anonymous.
+
+    The person's open reviews to do go to someone else; the open reviews of their own projects
+    are cancelled with their reminders, since nobody can reach them any more.
+    """
+    erasure = Erasure(display_name(config, person))
+    if person.telegram_id is not None:
+        await outbox.forget_chat(session, person.telegram_id)
+    erasure.moved = await reviews.reassign_open_reviews(session, config, person.id, now)
+    result = await session.execute(
+        select(Project).where(Project.holder_id == person.id).order_by(Project.id)
+    )
+    reviewer_ids: dict[int, list[str]] = {}
     for project in result.scalars():
         item = ErasedProject(project.reference)
         if project.owner_id is not None:
@@ -131,22 +170,41 @@ async def erase(session: AsyncSession, telegram_id: int, now: datetime) -> list[
             select(ProjectCard).where(ProjectCard.project_id == project.id)
         )
         item.cards = [(card.chat_id, card.message_id) for card in cards.scalars()]
-        erased.append(item)
+        cancelled = await reviews.cancel_open_reviews(session, project, now, reason)
+        item.reviews_cancelled = len(cancelled)
+        for review in cancelled:
+            if review.assignee_id is not None and review.assignee_id != project.owner_id:
+                references = reviewer_ids.setdefault(review.assignee_id, [])
+                if project.reference and project.reference not in references:
+                    references.append(project.reference)
+        erasure.projects.append(item)
         project.answers = {}
         project.holder_id = None
         project.updated_at = now
         await session.execute(delete(ProjectCard).where(ProjectCard.project_id == project.id))
+    for reviewer_id, references in reviewer_ids.items():
+        reviewer = await session.get(Person, reviewer_id)
+        if reviewer is not None and reviewer.telegram_id is not None:
+            erasure.reviewers_told[reviewer.telegram_id] = references
+    telegram_id = person.telegram_id
     await session.execute(update(Event).where(Event.actor_id == person.id).values(actor_id=None))
-    await session.execute(
-        delete(PersistedData).where(
-            PersistedData.kind.in_(("user", "chat")), PersistedData.key == telegram_id
+    if telegram_id is not None:
+        # A removed member's row stays (config.yaml may still list them), without their name.
+        await session.execute(
+            update(TeamMember)
+            .where(TeamMember.telegram_id == telegram_id, TeamMember.removed_at.is_not(None))
+            .values(name="", person_id=None)
         )
-    )
-    await session.execute(
-        delete(ConversationState).where(
-            ConversationState.key == encode_conversation_key((telegram_id, telegram_id))
+        await session.execute(
+            delete(PersistedData).where(
+                PersistedData.kind.in_(("user", "chat")), PersistedData.key == telegram_id
+            )
         )
-    )
+        await session.execute(
+            delete(ConversationState).where(
+                ConversationState.key == encode_conversation_key((telegram_id, telegram_id))
+            )
+        )
     await session.delete(person)
-    events.record(session, events.DATA_ERASED, now, projects=len(erased))
-    return erased
+    events.record(session, events.DATA_ERASED, now, projects=len(erasure.projects), reason=reason)
+    return erasure

@@ -26,10 +26,16 @@ CLAIMED = "claimed"  # programme set
 REDIRECTED = "redirected"  # {previous}; programme = the new programme
 CLOSED = "closed"  # {reason}
 DATA_EXPORTED = "data_exported"  # {}
-DATA_ERASED = "data_erased"  # {projects}
+DATA_ERASED = "data_erased"  # {projects, reason: "request" | "retention"}
+RETENTION_NOTICE = "retention_notice"  # {people}: admins told of anonymisations to come
 
 # Volunteers (actor = the volunteer, or the admin who acts on them)
 VOLUNTEER_INVITED = "volunteer_invited"  # {invitation_id}
+STAFF_INVITED = "staff_invited"  # {invitation_id}
+TEAM_JOINED = "team_joined"  # {programmes}; actor: who joined
+TEAM_CHANGED = "team_changed"  # {member_id, programmes, coordinates}; member_id: a person id
+TEAM_REMOVED = "team_removed"  # {member_id}
+HANDED_OVER = "handed_over"  # {previous_owner_id, owner_id}: a removed member's dossier
 VOLUNTEER_ENROLLED = "volunteer_enrolled"  # {missions}
 VOLUNTEER_UPDATED = "volunteer_updated"  # {missions, paused_until}
 VOLUNTEER_REMOVED = "volunteer_removed"  # {volunteer_id}
@@ -49,6 +55,7 @@ REVIEW_ASSIGNED = "review_assigned"  # {review_id, assignee_id}
 REVIEW_SNOOZED = "review_snoozed"  # {review_id, until}
 REVIEW_DECLINED = "review_declined"  # {review_id}
 REVIEW_DONE = "review_done"  # {review_id, situation, jobs_created, satisfaction, hours, km}
+REVIEW_CANCELLED = "review_cancelled"  # {review_id, reason: "request" | "retention"}
 REMINDER_SENT = "reminder_sent"  # {reminder_id, kind, late}
 DLA_PROPOSED = "dla_proposed"  # {review_id}
 DLA_ACCEPTED = "dla_accepted"  # {review_id, new_project_id}

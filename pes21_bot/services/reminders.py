@@ -145,6 +145,16 @@ async def cancel_for_review(
     )
 
 
+async def cancel_for_project(session: AsyncSession, project_id: int) -> None:
+    """Drop every pending reminder about a project (its reviews' included)."""
+    await session.execute(
+        update(Reminder)
+        .where(Reminder.project_id == project_id, Reminder.state == PENDING)
+        .values(state=CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _claimable(now: datetime) -> Any:
     return or_(
         and_(Reminder.state == PENDING, Reminder.due_at <= now),
@@ -336,7 +346,10 @@ async def _plan_digests(session: AsyncSession, config: Config, now: datetime) ->
 async def _plan_unclaimed(session: AsyncSession, config: Config, now: datetime) -> None:
     result = await session.execute(
         select(Project.id, Project.programme).where(
-            Project.status == ProjectStatus.ROUTED, Project.owner_id.is_(None)
+            Project.status == ProjectStatus.ROUTED,
+            Project.owner_id.is_(None),
+            # An erased dossier (no holder any more) is not announced again.
+            Project.holder_id.is_not(None),
         )
     )
     rows = [(pid, programme) for pid, programme in result.all() if programme]
@@ -396,7 +409,9 @@ async def last_news(session: AsyncSession, project_ids: Sequence[int]) -> dict[i
 async def _plan_stale(session: AsyncSession, config: Config, now: datetime) -> None:
     result = await session.execute(
         select(Project.id, Project.owner_id).where(
-            Project.status.in_(FOLLOWED_STATUSES), Project.owner_id.is_not(None)
+            Project.status.in_(FOLLOWED_STATUSES),
+            Project.owner_id.is_not(None),
+            Project.holder_id.is_not(None),
         )
     )
     owners = {pid: owner for pid, owner in result.all()}

@@ -217,6 +217,32 @@ async def reassign_open_reviews(
     return moved
 
 
+async def cancel_open_reviews(
+    session: AsyncSession, project: Project, now: datetime, reason: str
+) -> list[Review]:
+    """Cancel a project's open reviews and every pending reminder of it (never "en retard")."""
+    result = await session.execute(
+        select(Review)
+        .where(Review.project_id == project.id, Review.state == ReviewState.OPEN)
+        .order_by(Review.due_at)
+    )
+    cancelled = list(result.scalars())
+    for review in cancelled:
+        review.state = ReviewState.CANCELLED
+        review.details = {**review.details, "cancelled": reason}
+        events.record(
+            session,
+            events.REVIEW_CANCELLED,
+            now,
+            project_id=project.id,
+            programme=project.programme,
+            review_id=review.id,
+            reason=reason,
+        )
+    await reminders.cancel_for_project(session, project.id)
+    return cancelled
+
+
 async def reviews_of(session: AsyncSession, person_id: int) -> tuple[list[Any], list[Any]]:
     """(open, done) reviews of a person as (review, project) pairs."""
     result = await session.execute(

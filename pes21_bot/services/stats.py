@@ -439,6 +439,20 @@ def _overdue_reviews(window: Window, scope: Scope, now: datetime) -> Select:
     )
 
 
+def _cancelled_reviews(window: Window, scope: Scope) -> Select:
+    """Reviews cancelled in the period (their holder's data were erased), per programme."""
+    programme = review_programme().label("programme")
+    return (
+        select(programme, func.count())
+        .where(
+            Event.kind == events.REVIEW_CANCELLED,
+            window.has(),
+            _in_scope(scope, review_programme()),
+        )
+        .group_by(programme)
+    )
+
+
 def _hours_between(session: AsyncSession, later: Any, earlier: Any) -> Any:
     if session.get_bind().dialect.name == "sqlite":
         return (func.julianday(later) - func.julianday(earlier)) * 24.0
@@ -675,6 +689,7 @@ async def compute_stats(
     sums = await _sums(session, window, scope)
     medians = await _median_claim_hours(session, window, scope)
     overdue = dict(await _rows(session, _overdue_reviews(window, scope, now)))
+    cancelled = dict(await _rows(session, _cancelled_reviews(window, scope)))
     programmes = []
     for programme in scope.programmes:
         done, hours, km = sums.reviews.get(programme, (0, 0.0, 0.0))
@@ -689,6 +704,7 @@ async def compute_stats(
                 jobs=sums.jobs.get(programme, {}),
                 reviews_done=done,
                 reviews_overdue=int(overdue.get(programme, 0)),
+                reviews_cancelled=int(cancelled.get(programme, 0)),
                 volunteer_hours=hours,
                 volunteer_km=km,
                 median_claim_hours=medians.get(programme),

@@ -43,23 +43,29 @@ def new_code() -> str:
 
 
 async def create_invitation(
-    session: AsyncSession, config: Config, admin: UserInfo, now: datetime
+    session: AsyncSession,
+    config: Config,
+    admin: UserInfo,
+    now: datetime,
+    *,
+    role: Role = Role.VOLUNTEER,
+    programmes: list[str] | None = None,
 ) -> tuple[str, Invitation]:
-    """A one-time volunteer code; only its hash is stored, the code is returned once."""
+    """A one-time code (volunteer, or staff of some programmes); only its hash is stored."""
     person = await ensure_person(session, admin, now)
     code = new_code()
     invitation = Invitation(
         code_hash=hash_code(code),
-        role=Role.VOLUNTEER.value,
+        role=role.value,
+        programmes=programmes,
         created_by_id=person.id,
         created_at=now,
         expires_at=now + timedelta(days=config.volunteers.invitation_days),
     )
     session.add(invitation)
     await session.flush()
-    events.record(
-        session, events.VOLUNTEER_INVITED, now, actor_id=person.id, invitation_id=invitation.id
-    )
+    kind = events.VOLUNTEER_INVITED if role == Role.VOLUNTEER else events.STAFF_INVITED
+    events.record(session, kind, now, actor_id=person.id, invitation_id=invitation.id)
     return code, invitation
 
 
@@ -81,7 +87,8 @@ class RedeemResult:
     locked_until: datetime | None = None
 
 
-async def _lock(session: AsyncSession, config: Config, telegram_id: int, now: datetime) -> Any:
+async def lock_until(session: AsyncSession, config: Config, telegram_id: int, now: datetime) -> Any:
+    """Until when this user may not try codes again (None if they may)."""
     settings = config.volunteers
     window = timedelta(minutes=settings.failed_codes_window_minutes)
     lock = timedelta(minutes=settings.lockout_minutes)
@@ -97,9 +104,9 @@ async def _lock(session: AsyncSession, config: Config, telegram_id: int, now: da
 async def redeem(
     session: AsyncSession, config: Config, user: UserInfo, code: str, now: datetime
 ) -> RedeemResult:
-    """Enrol the sender with a valid code; wrong codes are counted and can block tries."""
+    """Enrol the sender with a valid volunteer code; wrong codes are counted and can block."""
     await session.execute(delete(CodeAttempt).where(CodeAttempt.attempted_at < now - ATTEMPTS_KEPT))
-    until = await _lock(session, config, user.telegram_id, now)
+    until = await lock_until(session, config, user.telegram_id, now)
     if until is not None:
         return RedeemResult(Redeemed.LOCKED, locked_until=until)
     current = await active_volunteer(session, user.telegram_id)
@@ -109,6 +116,7 @@ async def redeem(
     found = await session.execute(
         select(Invitation.id).where(
             Invitation.code_hash == digest,
+            Invitation.role == Role.VOLUNTEER.value,
             Invitation.used_at.is_(None),
             Invitation.expires_at > now,
         )
@@ -117,7 +125,7 @@ async def redeem(
     if invitation_id is None:
         session.add(CodeAttempt(telegram_id=user.telegram_id, attempted_at=now))
         await session.flush()
-        until = await _lock(session, config, user.telegram_id, now)
+        until = await lock_until(session, config, user.telegram_id, now)
         return RedeemResult(Redeemed.REFUSED, locked_until=until)
     person = await ensure_person(session, user, now)
     used = await session.execute(

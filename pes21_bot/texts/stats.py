@@ -24,7 +24,7 @@ PROGRAMME_FLOW = key(
 )
 PROGRAMME_STRUCTURES = key("stats.programme_structures", "total", "detail")
 PROGRAMME_JOBS = key("stats.programme_jobs", "total", "detail")
-PROGRAMME_REVIEWS = key("stats.programme_reviews", "done", "overdue", "hours", "km")
+PROGRAMME_REVIEWS = key("stats.programme_reviews", "done", "overdue", "cancelled", "hours", "km")
 PROGRAMME_DLA = key(
     "stats.programme_dla",
     "welcomed",

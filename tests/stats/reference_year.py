@@ -21,8 +21,8 @@ from pes21_bot.domain.report import (
     DLA_INDIVIDUAL_ENGINEERING,
     DLA_WELCOMED,
 )
-from pes21_bot.services import data_rights, events
-from tests.stats.seed import NEW_YEAR_2025_INSIDE, NEW_YEAR_2026_OUTSIDE, Seeder, paris
+from pes21_bot.services import events
+from tests.stats.seed import NEW_YEAR_2025_INSIDE, NEW_YEAR_2026_OUTSIDE, Seeder, erase
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,7 @@ async def _creation(seed: Seeder) -> list[Project]:
         for i in range(30)
     ]
     amont = [await seed.project("accueil_amont", _day(i, 11)) for i in range(26)]
-    assert holder.telegram_id is not None
-    await data_rights.erase(seed.session, holder.telegram_id, paris("2025-12-01 10:00"))
+    await erase(seed.session, holder, "2025-12-01 10:00")
     # Redirected mid-year from accueil en amont to Bénéfices'Créa: still welcomed once.
     redirected = amont[20]
     seed.event(

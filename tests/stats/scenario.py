@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.db.models import Person, Project
-from pes21_bot.services import data_rights, events
-from tests.stats.seed import Seeder, paris
+from pes21_bot.services import events
+from tests.stats.seed import Seeder, erase
 
 HOLDER_NAME = "Zoé Martin"
 HOLDER_EMAIL = "zoe@example.org"
@@ -105,7 +105,6 @@ async def seed_scenario(session: AsyncSession) -> Scenario:
     seed.event(events.REVIEW_DONE, "2025-10-05 10:00", p1, actor=volunteer.id, hours=2.5, km=30)
     seed.event(events.REVIEW_DONE, "2026-01-10 10:00", p1, actor=volunteer.id, hours=1, km=5)
     await session.flush()
-    assert erased.telegram_id is not None
-    await data_rights.erase(session, erased.telegram_id, paris("2025-12-01 10:00"))
+    await erase(session, erased, "2025-12-01 10:00")
     await session.flush()
     return Scenario(p1, p2, p3, p4, p5, volunteer)

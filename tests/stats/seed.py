@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pes21_bot.config import Config, load_config
 from pes21_bot.db.models import Event, Person, Project, Review
-from pes21_bot.services import events
+from pes21_bot.runner import ROOT
+from pes21_bot.services import data_rights, events
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -17,6 +20,17 @@ PARIS = ZoneInfo("Europe/Paris")
 def paris(text: str) -> datetime:
     """'2025-03-10 14:00' (Paris wall-clock time) as a UTC instant."""
     return datetime.fromisoformat(text).replace(tzinfo=PARIS).astimezone(UTC)
+
+
+@cache
+def _config() -> Config:
+    return load_config(ROOT / "config.yaml")
+
+
+async def erase(session: AsyncSession, person: Person, moment: str) -> None:
+    """Erase a person as /supprimer does, at a Paris wall-clock time."""
+    assert person.telegram_id is not None
+    await data_rights.erase(session, _config(), person.telegram_id, paris(moment))
 
 
 # Instants that trap a period computed in UTC instead of Paris time.

@@ -153,7 +153,7 @@ async def test_stats_command_reads_in_french(sqlite_bot: Harness) -> None:
     )
     assert "Structures créées : 1 (SCOP : 1)" in lines
     assert "Emplois créés : 2 (CDI : 2)" in lines
-    assert "Bilans faits : 1 · en retard : 2 · temps bénévole : 2,5 h, 30 km" in lines
+    assert "Bilans faits : 1 · en retard : 2 · annulés : 0 · temps bénévole : 2,5 h, 30 km" in lines
     assert "Dossiers envoyés : 5 (71,4\u00a0%)" in lines
     assert "Délai médian entre l'envoi d'un dossier et sa prise en charge : 1,5 jour" in lines
     assert "Par rapport au 01/01/2024 – 31/12/2024" in lines

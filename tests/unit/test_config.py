@@ -36,10 +36,7 @@ def test_the_shipped_config_is_valid() -> None:
             lambda c: c["staff"][0].update(id="camille"),
             "staff.0.id: Input should be a valid integer",
         ),
-        (
-            lambda c: c.update(staff=[s for s in c["staff"] if "dla" not in s["programmes"]]),
-            "programmes.dla: aucun·e chargé·e de mission",
-        ),
+        (lambda c: c["programmes"].pop("dla"), "programmes manquants / missing programmes: dla"),
         (
             lambda c: c["programmes"]["dla"].update(response_days="soon"),
             "programmes.dla.response_days",
@@ -81,3 +78,17 @@ def test_environment_defaults_and_token_hidden(monkeypatch: pytest.MonkeyPatch) 
     assert env.database_url == "sqlite+aiosqlite:///data/pes21.db"
     assert env.config_path == Path("config.yaml")
     assert "SECRET" not in repr(env)
+
+
+def test_only_admins_are_required_and_check_names_programmes_reaching_nobody(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path, lambda c: c.update(staff=[s for s in c["staff"] if s["id"] != 2002]))
+    assert load_config(path).staff_for("dla") == []
+    monkeypatch.setenv("PES21_CONFIG", str(path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'absent.db'}")
+    assert main(["--check"]) == 0
+    out = capsys.readouterr().out
+    assert "programmes.dla : personne ne reçoit ses dossiers" in out
+    assert "programmes.crdva" not in out
+    assert not (tmp_path / "absent.db").exists()

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from pes21_bot.db.models import Event, Person, Project, Reminder, Review, Volunteer
+from pes21_bot.db.models import Event, Person, Project, Reminder, Review, TeamMember, Volunteer
 from pes21_bot.fake_telegram import FakeUser
 from pes21_bot.jobs import dispatch_due_reminders
 from pes21_bot.jobs.dispatcher import DispatchReport
@@ -118,6 +118,27 @@ async def end_by_service(harness: Harness, project: Project, ended_on: date) -> 
         scheduled = await accompaniment.end(session, harness.config, fresh, answers, staff, now)
         assert scheduled is not None
         return scheduled
+
+
+def team_row(
+    telegram_id: int,
+    name: str,
+    programmes: list[str],
+    at: datetime,
+    *,
+    coordinates: list[str] | None = None,
+    removed: bool = False,
+) -> TeamMember:
+    """A team row as /rejoindre or /equipe leave it."""
+    return TeamMember(
+        telegram_id=telegram_id,
+        name=name,
+        programmes=programmes,
+        coordinates=coordinates or [],
+        joined_at=at,
+        updated_at=at,
+        removed_at=at if removed else None,
+    )
 
 
 async def rows(harness: Harness, model: Any, *where: Any) -> list[Any]:
