@@ -112,7 +112,7 @@ SOURCE = Code(24)  # a deep-link source (domain/sources.py SOURCE_RE), or "-"
 
 # Welcome menu and FAQ (handlers/welcome.py).
 MENU = Button("m", (Code(16), SOURCE))
-FAQ = Button("f", (Id(),))
+FAQ = Button("f", (Id(), SOURCE))
 # Intake questionnaire (handlers/intake.py; still packed by hand there).
 DRAFT = Button("d", (OneOf(("resume", "restart")), Id()))
 CONSENT = Button("c", (Code(16), YES_NO, SOURCE))
