@@ -131,6 +131,14 @@ def _details(content: Content, counts: dict[str, int], labels: dict[str, str]) -
     )
 
 
+def _job_details(content: Content, item: ProgrammeFigures) -> str:
+    """By contract, then by working time where it was recorded: "CDI : 1, CDD : 2 ; ..."."""
+    parts = [_details(content, item.jobs, content.lists.get("job_contracts", {}))]
+    if item.job_times:
+        parts.append(_details(content, item.job_times, content.lists.get("working_times", {})))
+    return " ; ".join(parts)
+
+
 def _choices(content: Content, question: str) -> dict[str, str]:
     """French labels of an idea-questionnaire choice question (sector, legal form)."""
     questionnaire = content.questionnaires["idea"]
@@ -163,7 +171,7 @@ def _programme_lines(content: Content, item: ProgrammeFigures, result: Stats) ->
             content.render(
                 t.PROGRAMME_JOBS,
                 total=fr_int(item.jobs_total),
-                detail=_details(content, item.jobs, content.lists.get("job_kinds", {})),
+                detail=_job_details(content, item),
             )
         )
     if item.reviews_done or item.reviews_overdue or item.volunteer_hours or item.volunteer_km:

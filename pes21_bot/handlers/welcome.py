@@ -85,7 +85,9 @@ async def on_menu(update: Update, context: Context) -> None:
     # The source came with /start; it travels on through every menu screen.
     source = clean_source(str(parts[1])) if parts else None
     if item == "volunteer":
-        await edit_or_send(query, content.render(texts.VOLUNTEER_INFO), keyboard([_back(content, source)]))
+        await edit_or_send(
+            query, content.render(texts.VOLUNTEER_INFO), keyboard([_back(content, source)])
+        )
     elif item == "agenda":
         today = data.clock.now().astimezone(data.config.tz).date()
         workshops = content.upcoming_workshops(today)
