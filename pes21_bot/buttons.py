@@ -132,6 +132,7 @@ FORM_EDIT = Button("fe", (Id(), QUESTION))
 FORM_RECAP = Button("fr", (Id(), OneOf(("save", "cancel"))))
 # Holder's data rights (handlers/holder.py).
 ERASE = Button("erase", (YES_NO,))
+MY_DATA_FILE = Button("mydata", (OneOf(("json",)),))
 # Staff cards (handlers/staff.py).
 CLAIM = Button("claim", (Id(),))
 REDIRECT_MENU = Button("redir", (Id(),))
