@@ -126,6 +126,7 @@ async def test_volunteer_logs_a_review_from_the_reminder(both: Harness) -> None:
     remi.send_command("/mes_donnees")  # a volunteer's data: the profile and the reviews
     summary = await remi.expect("Vos données")
     assert "1 bilan saisi" in (summary.text or "")
+    remi.press("📄 Recevoir le fichier", message=summary)
     exported = await remi.next_message()
     assert exported.document is not None and exported.document.content is not None
     data = json.loads(exported.document.content)
