@@ -59,17 +59,26 @@ async def follow_up(update: Update, context: Context) -> None:
     await reply(update, "\n".join(lines))
 
 
-async def my_data(update: Update, context: Context) -> None:
-    """/mes_donnees: a readable summary of everything kept, the JSON file behind a button."""
+async def _kept_data(update: Update, context: Context) -> dict[str, Any] | None:
+    """What is kept about the user (each reading recorded), or None once told there is none."""
     assert update.effective_user is not None
     data = context.bot_data
-    content = data.content
     async with data.transaction() as session:
         export: dict[str, Any] = await data_rights.export_data(
             session, update.effective_user.id, data.clock.now()
         )
     if not export:
-        await reply(update, content.render(texts.MY_DATA_EMPTY))
+        await reply(update, data.content.render(texts.MY_DATA_EMPTY))
+        return None
+    return export
+
+
+async def my_data(update: Update, context: Context) -> None:
+    """/mes_donnees: a readable summary of everything kept, the JSON file behind a button."""
+    data = context.bot_data
+    content = data.content
+    export = await _kept_data(update, context)
+    if export is None:
         return
     parts = summary_messages(content, export, data.config.tz)
     markup = keyboard(
@@ -86,14 +95,9 @@ async def on_my_data_file(update: Update, context: Context) -> None:
     assert query is not None and update.effective_user is not None
     assert update.effective_chat is not None
     await answer_query(query)
-    data = context.bot_data
-    content = data.content
-    async with data.transaction() as session:
-        export: dict[str, Any] = await data_rights.export_data(
-            session, update.effective_user.id, data.clock.now()
-        )
-    if not export:
-        await reply(update, content.render(texts.MY_DATA_EMPTY))
+    content = context.bot_data.content
+    export = await _kept_data(update, context)
+    if export is None:
         return
     french = renamed(export, content.lists["data_fields"])
     payload = json.dumps(french, ensure_ascii=False, indent=2).encode()
