@@ -105,6 +105,7 @@ BUTTONS: dict[str, Rule] = {
             buttons.FORM_EDIT,
             buttons.FORM_RECAP,
             buttons.ERASE,
+            buttons.MY_DATA_FILE,
         )
     },
     # Early projects (accueil en amont) may also be claimed by welcoming volunteers.

@@ -112,7 +112,7 @@ SOURCE = Code(24)  # a deep-link source (domain/sources.py SOURCE_RE), or "-"
 
 # Welcome menu and FAQ (handlers/welcome.py).
 MENU = Button("m", (Code(16), SOURCE))
-FAQ = Button("f", (Id(),))
+FAQ = Button("f", (Id(), SOURCE))
 # Intake questionnaire (handlers/intake.py; still packed by hand there).
 DRAFT = Button("d", (OneOf(("resume", "restart")), Id()))
 CONSENT = Button("c", (Code(16), YES_NO, SOURCE))
@@ -132,6 +132,7 @@ FORM_EDIT = Button("fe", (Id(), QUESTION))
 FORM_RECAP = Button("fr", (Id(), OneOf(("save", "cancel"))))
 # Holder's data rights (handlers/holder.py).
 ERASE = Button("erase", (YES_NO,))
+MY_DATA_FILE = Button("mydata", (OneOf(("json",)),))
 # Staff cards (handlers/staff.py).
 CLAIM = Button("claim", (Id(),))
 REDIRECT_MENU = Button("redir", (Id(),))

@@ -308,7 +308,8 @@ class Accompaniment(Base):
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[str | None] = mapped_column(String(30))
-    # Outcome details: legal_form, structure_name, created_on, jobs_count, jobs_kind.
+    # Outcome details: legal_form, structure_name, created_on and the lines of jobs
+    # (domain/jobs.py: jobs_count, jobs_contract, jobs_time, jobs_more, jobs2_count...).
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

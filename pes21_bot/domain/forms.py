@@ -6,11 +6,27 @@ are text keys (forms.<kind>.<id>, forms.labels.<id>), choices a list of contenus
 
 from __future__ import annotations
 
-from pes21_bot.domain.fields import AtLeast, FormSpec, question
+from pes21_bot.domain.fields import AtLeast, Condition, FormSpec, Question, question
+from pes21_bot.domain.jobs import LINES, MAX_LINES, MORE
 from pes21_bot.domain.report import DLA_COLLECTIVE_ENGINEERING, DLA_DIAGNOSTIC
 
 STRUCTURE = {"outcome": ["structure_created"]}
-JOBS = {"jobs_count": AtLeast(min=1)}
+
+
+def job_questions(when: dict[str, Condition]) -> tuple[Question, ...]:
+    """Lines of jobs: a number (0 if none), its contract and working time, then "another?"."""
+    asked: list[Question] = [question(LINES[0].count, "number", max=500, when=when)]
+    for number, ids in enumerate(LINES, start=1):
+        if number > 1:
+            another: dict[str, Condition] = {LINES[number - 2].more: [MORE]}
+            asked.append(question(ids.count, "number", min=1, max=500, when=another))
+        has_jobs = {ids.count: AtLeast(min=1)}
+        asked.append(question(ids.contract, "choice", choice_list="job_contracts", when=has_jobs))
+        asked.append(question(ids.time, "choice", choice_list="working_times", when=has_jobs))
+        if number < MAX_LINES:
+            asked.append(question(ids.more, "choice", choice_list="jobs_more", when=has_jobs))
+    return tuple(asked)
+
 
 REVIEW = FormSpec(
     "review",
@@ -18,8 +34,7 @@ REVIEW = FormSpec(
         question("contact_date", "date"),
         question("contact_way", "choice", choice_list="contact_ways"),
         question("situation", "choice", choice_list="review_situations"),
-        question("jobs_count", "number", max=500),
-        question("jobs_kind", "choice", choice_list="job_kinds", when=JOBS),
+        *job_questions({}),
         question("needs", "multi_choice", choice_list="review_needs", optional=True),
         question("satisfaction", "choice", choice_list="satisfaction"),
         question("hours", "decimal", max=200),
@@ -45,13 +60,7 @@ ACCOMPANIMENT_END = FormSpec(
         question("legal_form", "choice", choice_list="legal_forms", when=STRUCTURE),
         question("created_on", "date", when=STRUCTURE),
         question("structure_name", "text", max=120, when=STRUCTURE),
-        question(
-            "jobs_count",
-            "number",
-            max=500,
-            when={"outcome": ["structure_created", "jobs_created"]},
-        ),
-        question("jobs_kind", "choice", choice_list="job_kinds", when=JOBS),
+        *job_questions({"outcome": ["structure_created", "jobs_created"]}),
         question("ended_on", "date"),
     ),
 )

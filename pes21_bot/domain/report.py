@@ -237,7 +237,8 @@ class ProgrammeFigures:
     claimed: int = 0
     accompanied: int = 0
     structures: dict[str, int] = field(default_factory=dict)  # legal form -> count
-    jobs: dict[str, int] = field(default_factory=dict)  # kind -> count
+    jobs: dict[str, int] = field(default_factory=dict)  # contract -> count
+    job_times: dict[str, int] = field(default_factory=dict)  # working time -> count (if known)
     reviews_done: int = 0
     reviews_overdue: int = 0
     reviews_cancelled: int = 0
@@ -252,7 +253,7 @@ class ProgrammeFigures:
 
     @property
     def jobs_total(self) -> int:
-        """Jobs created, all kinds."""
+        """Jobs created, all contracts."""
         return sum(self.jobs.values())
 
     @property
@@ -450,6 +451,7 @@ def figure_rows(stats: Stats) -> list[FigureRow]:
         ]
         rows += [FigureRow("structures", programme, form, n) for form, n in item.structures.items()]
         rows += [FigureRow("jobs", programme, kind, n) for kind, n in item.jobs.items()]
+        rows += [FigureRow("jobs_time", programme, time, n) for time, n in item.job_times.items()]
         rows += [
             FigureRow("reviews_done", programme, None, item.reviews_done),
             FigureRow("reviews_overdue", programme, None, item.reviews_overdue),

@@ -41,6 +41,7 @@ from pes21_bot.domain.report import (
 from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES
 from pes21_bot.handlers.access import command
 from pes21_bot.handlers.ui import reply
+from pes21_bot.labels import value_label
 from pes21_bot.messages.render import fr_day
 from pes21_bot.services import exports, stats
 from pes21_bot.texts import stats as t
@@ -123,19 +124,23 @@ def _delay(content: Content, hours: float | None) -> Html:
     return content.render(t.DELAY_DAYS, days=fr_decimal(days), s=plural(round(days, 1)))
 
 
-def _details(content: Content, counts: dict[str, int], labels: dict[str, str]) -> str:
+def _details(content: Content, counts: dict[str, int], kind: str) -> str:
+    """ "CDI : 1, CDD : 2": each stored code by its French label, the largest first."""
     items = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return ", ".join(
-        content.render(t.DETAIL_ITEM, label=labels.get(name, name) or "?", count=fr_int(n))
+        content.render(
+            t.DETAIL_ITEM, label=value_label(content, kind, name) if name else "?", count=fr_int(n)
+        )
         for name, n in items
     )
 
 
-def _choices(content: Content, question: str) -> dict[str, str]:
-    """French labels of an idea-questionnaire choice question (sector, legal form)."""
-    questionnaire = content.questionnaires["idea"]
-    found = [q for q in questionnaire.questions if q.id == question]
-    return dict(found[0].choices) if found else {}
+def _job_details(content: Content, item: ProgrammeFigures) -> str:
+    """By contract, then by working time where it was recorded: "CDI : 1, CDD : 2 ; ..."."""
+    parts = [_details(content, item.jobs, "contract")]
+    if item.job_times:
+        parts.append(_details(content, item.job_times, "time"))
+    return " ; ".join(parts)
 
 
 def _programme_lines(content: Content, item: ProgrammeFigures, result: Stats) -> list[str]:
@@ -155,7 +160,7 @@ def _programme_lines(content: Content, item: ProgrammeFigures, result: Stats) ->
             content.render(
                 t.PROGRAMME_STRUCTURES,
                 total=fr_int(item.structures_total),
-                detail=_details(content, item.structures, _choices(content, "legal_form")),
+                detail=_details(content, item.structures, "legal_form"),
             )
         )
     if item.jobs:
@@ -163,7 +168,7 @@ def _programme_lines(content: Content, item: ProgrammeFigures, result: Stats) ->
             content.render(
                 t.PROGRAMME_JOBS,
                 total=fr_int(item.jobs_total),
-                detail=_details(content, item.jobs, content.lists.get("job_kinds", {})),
+                detail=_job_details(content, item),
             )
         )
     if (
@@ -264,9 +269,10 @@ def _breakdown_lines(content: Content, result: Stats) -> list[str]:
         )
 
     unknown = content.label("stat_labels", "unknown")
-    sectors = _choices(content, "sector")
     lines.append(content.render(t.SECTORS_HEADER))
-    lines += [line(sectors.get(s, s) if s else unknown, n) for s, n in result.sectors]
+    lines += [
+        line(value_label(content, "sector", s) if s else unknown, n) for s, n in result.sectors
+    ]
     territory = result.territory
     lines.append(content.render(t.TERRITORY_HEADER))
     lines += [line(name, n) for name, n in territory.communes]

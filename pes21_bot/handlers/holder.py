@@ -20,6 +20,7 @@ from pes21_bot.handlers.ui import (
 )
 from pes21_bot.messages.erasure import announce_erasure
 from pes21_bot.messages.markup import keyboard
+from pes21_bot.messages.my_data import summary_messages
 from pes21_bot.messages.render import fr_date
 from pes21_bot.services import data_rights, intake, projects
 from pes21_bot.services.people import display_name
@@ -56,33 +57,46 @@ async def follow_up(update: Update, context: Context) -> None:
     await reply(update, "\n".join(lines))
 
 
-async def my_data(update: Update, context: Context) -> None:
-    """/mes_donnees: a readable summary and the full JSON file."""
-    assert update.effective_user is not None and update.effective_chat is not None
+async def _kept_data(update: Update, context: Context) -> dict[str, Any] | None:
+    """What is kept about the user (each reading recorded), or None once told there is none."""
+    assert update.effective_user is not None
     data = context.bot_data
-    content = data.content
     async with data.transaction() as session:
         export: dict[str, Any] = await data_rights.export_data(
             session, update.effective_user.id, data.clock.now()
         )
     if not export:
-        await reply(update, content.render(texts.MY_DATA_EMPTY))
+        await reply(update, data.content.render(texts.MY_DATA_EMPTY))
+        return None
+    return export
+
+
+async def my_data(update: Update, context: Context) -> None:
+    """/mes_donnees: a readable summary of everything kept, the JSON file behind a button."""
+    data = context.bot_data
+    content = data.content
+    export = await _kept_data(update, context)
+    if export is None:
         return
-    person = export["person"]
-    name = " ".join(n for n in (person["first_name"], person["last_name"]) if n) or "—"
-    since = person["first_contact"] or ""
-    summary = content.render(
-        texts.MY_DATA_SUMMARY, name=name, since=since[:10], projects=len(export["projects"])
+    parts = summary_messages(content, export, data.config.tz)
+    markup = keyboard(
+        [[(content.render(texts.MY_DATA_FILE_BUTTON), buttons.MY_DATA_FILE.pack("json"))]]
     )
-    if export["volunteer"] is not None:
-        done = sum(1 for review in export["reviews"] if review["logged_by_you"])
-        volunteer_line = content.render(
-            texts.MY_DATA_VOLUNTEER,
-            since=(export["volunteer"]["enrolled_at"] or "")[:10],
-            reviews=done,
-        )
-        summary = Html(f"{summary}\n{volunteer_line}")
-    await reply(update, summary)
+    for part in parts[:-1]:
+        await reply(update, part)
+    await reply(update, parts[-1], markup)
+
+
+async def on_my_data_file(update: Update, context: Context) -> None:
+    """The /mes_donnees button: the full JSON file, field names in French."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    assert update.effective_chat is not None
+    await answer_query(query)
+    content = context.bot_data.content
+    export = await _kept_data(update, context)
+    if export is None:
+        return
     french = renamed(export, content.lists["data_fields"])
     payload = json.dumps(french, ensure_ascii=False, indent=2).encode()
     await update.effective_chat.send_document(
@@ -131,6 +145,7 @@ def holder_handlers() -> list[Any]:
     return [
         command("suivi", follow_up),
         command("mes_donnees", my_data),
+        button(buttons.MY_DATA_FILE, on_my_data_file),
         command("supprimer", erase_request),
         button(buttons.ERASE, on_erase),
     ]

@@ -11,6 +11,7 @@ from telegram import Update
 from pes21_bot import access, buttons, texts
 from pes21_bot.context import Context
 from pes21_bot.db.models import FormDraft, OutboxMessage, Person, Project, Review
+from pes21_bot.domain.jobs import job_lines, total
 from pes21_bot.domain.vocabulary import ReviewState
 from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button, command, refuse
@@ -234,7 +235,7 @@ async def _complete_review(
                         content, spec.questions[2], answers.get("situation")
                     ),
                     satisfaction=answers.get("satisfaction") or "",
-                    jobs=answers.get("jobs_count") or 0,
+                    jobs=total(job_lines(answers)),
                 ),
             )
         if completed is not None and completed.dla_proposed:

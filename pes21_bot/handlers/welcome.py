@@ -7,7 +7,7 @@ from telegram import InlineKeyboardMarkup, Update
 from pes21_bot import buttons, texts
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
-from pes21_bot.domain.sources import NO_SOURCE, clean_source
+from pes21_bot.domain.sources import button_source, clean_source
 from pes21_bot.handlers.ui import answer_query, edit_or_send, reply
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_day
@@ -28,7 +28,7 @@ def menu_markup(content: Content, source: str | None) -> InlineKeyboardMarkup:
     """The welcome menu; the deep-link source travels in the buttons, nothing is stored yet."""
     return keyboard(
         [
-            [(content.render(label), buttons.MENU.pack(item, source or NO_SOURCE))]
+            [(content.render(label), buttons.MENU.pack(item, button_source(source)))]
             for item, label in MENU_ITEMS
         ]
     )
@@ -40,7 +40,9 @@ async def start(update: Update, context: Context) -> None:
     data = context.bot_data
     source = clean_source(context.args[0] if context.args else None)
     async with data.transaction() as session:
-        await intake.record_start(session, source, data.clock.now())
+        await intake.record_start(
+            session, data.config, update.effective_user.id, source, data.clock.now()
+        )
         draft = await intake.current_draft(session, update.effective_user.id)
     content = data.content
     if draft is not None:
@@ -67,8 +69,8 @@ async def nudge(update: Update, context: Context) -> None:
     await reply(update, content.render(texts.WELCOME_BACK_MENU), menu_markup(content, None))
 
 
-def _back(content: Content) -> list[tuple[str, str]]:
-    return [(content.render(texts.MENU_BACK), buttons.MENU.pack("menu", NO_SOURCE))]
+def _back(content: Content, source: str | None) -> list[tuple[str, str]]:
+    return [(content.render(texts.MENU_BACK), buttons.MENU.pack("menu", button_source(source)))]
 
 
 async def on_menu(update: Update, context: Context) -> None:
@@ -80,8 +82,12 @@ async def on_menu(update: Update, context: Context) -> None:
     data = context.bot_data
     content = data.content
     item = parts[0] if parts else None
+    # The source came with /start; it travels on through every menu screen.
+    source = clean_source(str(parts[1])) if parts else None
     if item == "volunteer":
-        await edit_or_send(query, content.render(texts.VOLUNTEER_INFO), keyboard([_back(content)]))
+        await edit_or_send(
+            query, content.render(texts.VOLUNTEER_INFO), keyboard([_back(content, source)])
+        )
     elif item == "agenda":
         today = data.clock.now().astimezone(data.config.tz).date()
         workshops = content.upcoming_workshops(today)
@@ -99,17 +105,18 @@ async def on_menu(update: Update, context: Context) -> None:
             text = Html("\n\n".join([content.render(texts.AGENDA_HEADER), *entries]))
         else:
             text = content.render(texts.AGENDA_EMPTY)
-        await edit_or_send(query, text, keyboard([_back(content)]))
+        await edit_or_send(query, text, keyboard([_back(content, source)]))
     elif item == "faq":
         rows = [
-            [(entry.question, buttons.FAQ.pack(index))] for index, entry in enumerate(content.faq)
+            [(entry.question, buttons.FAQ.pack(index, button_source(source)))]
+            for index, entry in enumerate(content.faq)
         ]
         await edit_or_send(
-            query, content.render(texts.FAQ_HEADER), keyboard([*rows, _back(content)])
+            query, content.render(texts.FAQ_HEADER), keyboard([*rows, _back(content, source)])
         )
     elif item == "menu":
         await edit_or_send(
-            query, content.render(texts.WELCOME_BACK_MENU), menu_markup(content, None)
+            query, content.render(texts.WELCOME_BACK_MENU), menu_markup(content, source)
         )
     else:
         await reply(update, content.render(texts.STALE_BUTTON))
@@ -123,11 +130,15 @@ async def on_faq(update: Update, context: Context) -> None:
     content = context.bot_data.content
     parts = buttons.FAQ.parse(query.data)
     index = parts[0] if parts else None
-    if not isinstance(index, int) or index >= len(content.faq):
+    if parts is None or not isinstance(index, int) or index >= len(content.faq):
         await reply(update, content.render(texts.STALE_BUTTON))
         return
+    source = clean_source(str(parts[1]))
     entry = content.faq[index]
-    back = [(content.render(texts.MENU_FAQ), buttons.MENU.pack("faq", NO_SOURCE)), *_back(content)]
+    back = [
+        (content.render(texts.MENU_FAQ), buttons.MENU.pack("faq", button_source(source))),
+        *_back(content, source),
+    ]
     await edit_or_send(
         query,
         content.render(texts.FAQ_ANSWER, question=entry.question, answer=entry.answer),

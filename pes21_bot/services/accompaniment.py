@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
 from pes21_bot.db.models import Accompaniment, Event, Project, Review
+from pes21_bot.domain.jobs import LINES, job_lines
 from pes21_bot.domain.vocabulary import ProjectStatus
 from pes21_bot.services import events, reviews
+from pes21_bot.services.jobs import record_jobs
 from pes21_bot.services.people import UserInfo, ensure_person
 
-JOB_KINDS = ("cdi", "cdd", "part_time", "contrat_aide")
 ENDED_REASON = "accompaniment_ended"
 
 
@@ -125,11 +126,9 @@ async def end(
     outcome = answers["outcome"]
     accompaniment.ended_on = ended_on
     accompaniment.outcome = outcome
-    accompaniment.details = {
-        k: answers[k]
-        for k in ("legal_form", "structure_name", "created_on", "jobs_count", "jobs_kind")
-        if k in answers
-    }
+    kept = ["legal_form", "structure_name", "created_on"]
+    kept += [i for ids in LINES for i in (ids.count, ids.contract, ids.time, ids.more)]
+    accompaniment.details = {k: answers[k] for k in kept if k in answers}
     accompaniment.updated_at = now
     project.status = ProjectStatus.CLOSED
     project.close_reason = ENDED_REASON
@@ -149,14 +148,7 @@ async def end(
             "created_on": answers.get("created_on"),
         }
         events.record(session, events.STRUCTURE_CREATED, now, **where, **structure)
-    jobs = int(answers.get("jobs_count") or 0)
-    if jobs > 0:
-        jobs_data: dict[str, Any] = {
-            "count": jobs,
-            "kind": answers.get("jobs_kind"),
-            "origin": "accompaniment",
-        }
-        events.record(session, events.JOBS_CREATED, now, **where, **jobs_data)
+    record_jobs(session, job_lines(answers), "accompaniment", now, where)
     return await reviews.schedule_reviews(session, config, project, ended_on, now)
 
 

@@ -47,7 +47,7 @@ VOLUNTEER_ATTACHED = "volunteer_attached"  # {volunteer_id}
 MILESTONE = "milestone"  # {milestone, on, jobs_consolidated?, action?}
 ACCOMPANIMENT_ENDED = "accompaniment_ended"  # {outcome, ended_on}
 STRUCTURE_CREATED = "structure_created"  # {legal_form, name, created_on}
-JOBS_CREATED = "jobs_created"  # {count, kind, origin: "accompaniment" | "review"}
+JOBS_CREATED = "jobs_created"  # {count, contract, time, origin: "accompaniment" | "review"}
 
 # Post-accompaniment reviews and reminders
 REVIEW_SCHEDULED = "review_scheduled"  # {review_id, number, due_on}

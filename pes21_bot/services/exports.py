@@ -33,11 +33,13 @@ from pes21_bot.domain.report import (
     figure_rows,
     slug,
 )
+from pes21_bot.labels import close_reason, event_label, readable, value_label
 from pes21_bot.services import events
 from pes21_bot.services.stats import Window, json_number, review_programme
 
 BATCH = 1000
 DATE_FORMAT = "DD/MM/YYYY HH:MM"
+DAY_FORMAT = "DD/MM/YYYY"
 
 # A cell starting with one of these is read as a formula by spreadsheet programs (OWASP's
 # "CSV injection"): holders' free text must never run in the team's spreadsheet.
@@ -83,13 +85,51 @@ async def _stream(session: AsyncSession, statement: Select) -> AsyncIterator[Any
             yield row
 
 
-def _json_text(raw: str | None) -> str:
-    """The stored JSON text of an event's data, with accents readable."""
-    if not raw:
-        return "{}"
-    if "\\u" in raw:  # stored ASCII-escaped: spreadsheets should show "é", not "\u00e9"
-        return json.dumps(json.loads(raw), ensure_ascii=False)
-    return raw
+# The Événements sheet's readable columns: each takes the first of these data keys an event
+# has (ids and technical keys are left out).
+EVENT_DATA_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("path", ("path",)),
+    ("source", ("source",)),
+    ("previous_programme", ("previous",)),
+    ("reason", ("reason", "outcome")),
+    ("milestone", ("milestone",)),
+    ("date_given", ("on", "started_on", "ended_on", "due_on", "until", "paused_until")),
+    ("legal_form", ("legal_form",)),
+    ("structure_name", ("name", "action")),
+    ("created_on", ("created_on",)),
+    ("jobs", ("count", "jobs_consolidated", "jobs_created")),
+    ("contract", ("contract",)),
+    ("working_time", ("time",)),
+    ("origin", ("origin",)),
+    ("number", ("number",)),
+    ("situation", ("situation",)),
+    ("satisfaction", ("satisfaction",)),
+    ("hours", ("hours",)),
+    ("km", ("km",)),
+    ("missions", ("missions",)),
+    ("score", ("score",)),
+    ("late", ("late",)),
+)
+
+
+# Figures whose detail is a stored code, and the kind of value it is.
+FIGURE_DETAILS = {
+    "structures": "legal_form",
+    "jobs": "contract",
+    "jobs_time": "time",
+    "sector": "sector",
+}
+
+
+def _event_data(raw: Any) -> dict[str, Any]:
+    """An event's data as a dict, whether the driver gives it as JSON text or decoded."""
+    if isinstance(raw, dict):
+        return raw
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 class Exporter:
@@ -151,6 +191,8 @@ class Exporter:
             detail = row.detail
             if row.figure in ("source_contacts", "source_welcomed") and not detail:
                 detail = content.label("stat_labels", "no_source")
+            elif detail and row.figure in FIGURE_DETAILS:
+                detail = value_label(content, FIGURE_DETAILS[row.figure], detail)
             yield [
                 content.label("stat_figures", row.figure),
                 self._programme(row.programme),
@@ -221,7 +263,7 @@ class Exporter:
                 self._programme(row[3]),
                 content.label("paths", row[4]),
                 content.label("project_status", row[5]),
-                row[6] or "",
+                value_label(content, "sector", row[6]) if row[6] else "",
                 row[7] or "",
                 row[8] or "",
                 self._yes_no(row[9]),
@@ -229,7 +271,7 @@ class Exporter:
                 row[11],
                 _local(row[12], self.zone),
                 _local(row[13], self.zone),
-                content.label("close_reasons", row[14]) if row[14] else "",
+                close_reason(content, row[14]),
             ]
             if self.personal:
                 answers = row[15] or {}
@@ -238,7 +280,8 @@ class Exporter:
             yield values
 
     def _event_columns(self) -> list[str]:
-        columns = ["occurred_at", "event", "kind", "programme", "project", "data"]
+        columns = ["occurred_at", "event", "programme", "project"]
+        columns += [column for column, _ in EVENT_DATA_COLUMNS]
         return [*columns, "actor"] if self.personal else columns
 
     async def _events(self) -> AsyncIterator[list[Any]]:
@@ -267,15 +310,25 @@ class Exporter:
         async for row in _stream(self.session, statement):
             values = [
                 _local(row[0], self.zone),
-                self.content.label("events", row[1]),
-                row[1],
+                event_label(self.content, row[1]),
                 self._programme(row[2]),
                 row[3] or "",
-                _json_text(row[4]),
+                *self._data_cells(_event_data(row[4])),
             ]
             if self.personal:
                 values.append(_name(self.config, row[5], row[6], row[7]))
             yield values
+
+    def _data_cells(self, data: dict[str, Any]) -> list[Any]:
+        """The readable columns of an event's data."""
+        cells = []
+        for _, keys in EVENT_DATA_COLUMNS:
+            key = next((k for k in keys if k in data), None)
+            if key == "source" and data[key] is None:
+                cells.append(self.content.label("stat_labels", "no_source"))
+            else:
+                cells.append(readable(self.content, key, data[key]) if key else "")
+        return cells
 
     def _review_columns(self) -> list[str]:
         columns = ["project", "programme", "number", "due_at", "status", "done_at"]
@@ -306,7 +359,7 @@ class Exporter:
                 self._programme(row[1]),
                 row[2],
                 _local(row[3], self.zone),
-                row[4],
+                value_label(self.content, "review_state", row[4]),
                 _local(row[5], self.zone),
             ]
             if self.personal:
@@ -379,9 +432,9 @@ async def write_xlsx(content: Content, tables: Sequence[Table], target: Path) ->
             for value in values:
                 if value == "":
                     row.append(None)  # an empty cell costs nothing in the file, "" does
-                elif isinstance(value, datetime):
+                elif isinstance(value, date):
                     cell = WriteOnlyCell(sheet, value=value)
-                    cell.number_format = DATE_FORMAT
+                    cell.number_format = DATE_FORMAT if isinstance(value, datetime) else DAY_FORMAT
                     row.append(cell)
                 elif isinstance(value, str):
                     row.append(text_cell(sheet, value))
@@ -418,6 +471,8 @@ def _csv_value(value: Any) -> Any:
         return neutralised(value)
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
     if isinstance(value, float):
         # French spreadsheets read a decimal comma.
         return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")

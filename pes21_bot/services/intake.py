@@ -44,8 +44,12 @@ async def sent_reference(session: AsyncSession, telegram_id: int, project_id: in
     return result.scalar_one_or_none()
 
 
-async def record_start(session: AsyncSession, source: str | None, now: datetime) -> None:
-    """Count a /start anonymously, with its deep-link source."""
+async def record_start(
+    session: AsyncSession, config: Config, telegram_id: int, source: str | None, now: datetime
+) -> None:
+    """Count a /start anonymously, with its deep-link source; the Pôle's own team is no contact."""
+    if config.is_admin(telegram_id) or config.staff_member(telegram_id) is not None:
+        return
     events.record(session, events.BOT_STARTED, now, source=source)
 
 

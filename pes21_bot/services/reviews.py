@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pes21_bot.config import Config
 from pes21_bot.db.models import Accompaniment, Person, Project, Review
 from pes21_bot.domain.assignment import REVIEW_MISSION, choose_volunteer
+from pes21_bot.domain.jobs import job_lines, total
 from pes21_bot.domain.scheduling import add_months, local_day_start
 from pes21_bot.domain.vocabulary import DlaProposal, ProjectStatus, ReviewState
 from pes21_bot.services import events, intake, reminders, volunteers
+from pes21_bot.services.jobs import record_jobs
 from pes21_bot.services.people import UserInfo, ensure_person
 
 DLA_NEED = "consolidation_dla"
@@ -303,7 +305,8 @@ async def complete(
     assert project is not None
     review.details = {**review.details, "answers": answers}
     await reminders.cancel_for_review(session, review.id)
-    jobs = int(answers.get("jobs_count") or 0)
+    lines = job_lines(answers)
+    jobs = total(lines)
     satisfaction = answers.get("satisfaction")
     done_data: dict[str, Any] = {
         "review_id": review.id,
@@ -319,13 +322,7 @@ async def complete(
         "programme": project.programme,
     }
     events.record(session, events.REVIEW_DONE, now, **where, **done_data)
-    if jobs > 0:
-        jobs_data: dict[str, Any] = {
-            "count": jobs,
-            "kind": answers.get("jobs_kind"),
-            "origin": "review",
-        }
-        events.record(session, events.JOBS_CREATED, now, **where, **jobs_data)
+    record_jobs(session, lines, "review", now, where)
     proposed = DLA_NEED in (answers.get("needs") or [])
     if proposed:
         review.dla_state = DlaProposal.PENDING

@@ -207,7 +207,8 @@ class Sums:
     """Event counts and sums of structure_created, jobs_created and review_done."""
 
     structures: dict[str, dict[str, int]] = field(default_factory=dict)  # programme -> form
-    jobs: dict[str, dict[str, int]] = field(default_factory=dict)  # programme -> kind
+    jobs: dict[str, dict[str, int]] = field(default_factory=dict)  # programme -> contract
+    job_times: dict[str, dict[str, int]] = field(default_factory=dict)  # programme -> time
     reviews: dict[str, tuple[int, float, float]] = field(default_factory=dict)  # done, h, km
 
     def structures_in(self, programmes: Sequence[str] | None = None) -> int:
@@ -232,9 +233,12 @@ async def _sums(session: AsyncSession, window: Window, scope: Scope) -> Sums:
     programme = review_programme().label("programme")
     label = case(
         (kind == events.STRUCTURE_CREATED, _json_text("legal_form")),
-        (kind == events.JOBS_CREATED, _json_text("kind")),
+        (kind == events.JOBS_CREATED, _json_text("contract")),
         else_=null(),
     ).label("label")
+    working_time = case((kind == events.JOBS_CREATED, _json_text("time")), else_=null()).label(
+        "working_time"
+    )
     amount = case(
         (kind == events.JOBS_CREATED, json_number("count")),
         (kind == events.REVIEW_DONE, json_number("hours")),
@@ -242,16 +246,16 @@ async def _sums(session: AsyncSession, window: Window, scope: Scope) -> Sums:
     km = case((kind == events.REVIEW_DONE, json_number("km")))
     rows = await _rows(
         session,
-        select(kind, programme, label, func.count(), func.sum(amount), func.sum(km))
+        select(kind, programme, label, func.count(), func.sum(amount), func.sum(km), working_time)
         .where(
             kind.in_((events.STRUCTURE_CREATED, events.JOBS_CREATED, events.REVIEW_DONE)),
             window.has(),
             _in_scope(scope, review_programme()),
         )
-        .group_by(kind, programme, label),
+        .group_by(kind, programme, label, working_time),
     )
     sums = Sums()
-    for name, group, detail, count, amount_sum, km_sum in rows:
+    for name, group, detail, count, amount_sum, km_sum, time_of_work in rows:
         group = group or ""
         if name == events.STRUCTURE_CREATED:
             forms = sums.structures.setdefault(group, {})
@@ -259,6 +263,9 @@ async def _sums(session: AsyncSession, window: Window, scope: Scope) -> Sums:
         elif name == events.JOBS_CREATED and round(amount_sum or 0):
             kinds = sums.jobs.setdefault(group, {})
             kinds[detail or ""] = kinds.get(detail or "", 0) + round(amount_sum or 0)
+            if time_of_work:
+                times = sums.job_times.setdefault(group, {})
+                times[time_of_work] = times.get(time_of_work, 0) + round(amount_sum or 0)
         elif name == events.REVIEW_DONE:
             done, hours, kms = sums.reviews.get(group, (0, 0.0, 0.0))
             sums.reviews[group] = (
@@ -702,6 +709,7 @@ async def compute_stats(
                 accompanied=counts.get("accompanied", programme),
                 structures=sums.structures.get(programme, {}),
                 jobs=sums.jobs.get(programme, {}),
+                job_times=sums.job_times.get(programme, {}),
                 reviews_done=done,
                 reviews_overdue=int(overdue.get(programme, 0)),
                 reviews_cancelled=int(cancelled.get(programme, 0)),

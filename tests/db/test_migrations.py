@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata, produce_migrations, render_python_code
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from pes21_bot.db.migrate import (
@@ -119,3 +121,44 @@ def test_version_files_do_not_import_project_code() -> None:
             elif isinstance(node, ast.ImportFrom) and node.module:
                 imported.add(node.module.split(".")[0])
         assert imported <= {"collections", "typing", "sqlalchemy", "alembic"}, path.name
+
+
+async def test_0011_splits_job_kinds_and_drops_the_no_source_marker(db_url: str) -> None:
+    config = alembic_config(db_url)
+    await asyncio.to_thread(command.upgrade, config, "0002")
+    engine = make_engine(db_url)
+    now = "2025-10-10 10:00:00+00:00"
+    rows = [
+        ("jobs_created", {"count": 2, "kind": "part_time", "origin": "review"}),
+        ("jobs_created", {"count": 4, "kind": "cdi", "origin": "accompaniment"}),
+        ("consent_refused", {"path": "idea", "source": "-"}),
+        ("bot_started", {"source": "flyer"}),
+    ]
+    try:
+        async with engine.begin() as connection:
+            for kind, data in rows:
+                await connection.execute(
+                    text("INSERT INTO events (occurred_at, kind, data) VALUES (:at, :kind, :data)"),
+                    {"at": datetime.fromisoformat(now), "kind": kind, "data": json.dumps(data)},
+                )
+            await connection.execute(
+                text(
+                    "INSERT INTO projects (path, status, answers, source, created_at, updated_at)"
+                    " VALUES ('idea', 'submitted', '{}', '-', :at, :at)"
+                ),
+                {"at": datetime.fromisoformat(now)},
+            )
+        await asyncio.to_thread(command.upgrade, config, "head")
+        async with engine.connect() as connection:
+            found = (await connection.execute(text("SELECT data FROM events ORDER BY id"))).all()
+            sources = (await connection.execute(text("SELECT source FROM projects"))).all()
+    finally:
+        await engine.dispose()
+    data = [json.loads(row[0]) if isinstance(row[0], str) else row[0] for row in found]
+    assert data == [
+        {"count": 2, "origin": "review", "contract": "other", "time": "part_time"},
+        {"count": 4, "origin": "accompaniment", "contract": "cdi", "time": None},
+        {"path": "idea", "source": None},
+        {"source": "flyer"},
+    ]
+    assert sources == [(None,)]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from sqlalchemy import String, Text, select
 
+from pes21_bot.content import Content
 from pes21_bot.db.models import Base
+from pes21_bot.messages.my_data import long_day
 from pes21_bot.services import events
 from tests.e2e.flows import submit_idea
 from tests.harness import Harness
@@ -35,14 +38,23 @@ async def test_my_data_sends_a_summary_and_a_json_file(sqlite_bot: Harness) -> N
     await holder.expect("aucune donnée personnelle")
     await submit_idea(holder)
     holder.send_command("/mes_donnees")
-    summary = await holder.expect("Vos données")
-    assert "Zoé Martin" in (summary.text or "")
+    summary = await holder.expect("Vos données gardées par le Pôle")
+    lines = (summary.text or "").splitlines()
+    assert "Nom : Zoé Martin" in lines
+    assert "E-mail : zoe@example.org" in lines
+    assert "Téléphone : +33612345678" in lines
+    assert "Premier contact : 10 mars 2026" in lines
+    assert "Dossier PES-2026-0001 (idée de projet) : en attente de prise en charge" in lines
+    assert "Envoyé le 10 mars 2026" in lines
+    assert "Secteur : Environnement, réemploi" in lines
+    assert summary.document is None and summary.buttons == [["📄 Recevoir le fichier"]]
+    holder.press("📄 Recevoir le fichier", message=summary)
     document = await holder.next_message()
     assert document.document is not None
     payload = json.loads(document.document.content or b"")
     assert payload["dossiers"][0]["reference"] == "PES-2026-0001"
     assert payload["dossiers"][0]["reponses"]["email"] == "zoe@example.org"
-    assert await sqlite_bot.count_events(events.DATA_EXPORTED) == 1
+    assert await sqlite_bot.count_events(events.DATA_EXPORTED) == 2  # the summary, the file
 
 
 async def test_erase_leaves_no_personal_value_in_any_text_column(bot: Harness) -> None:
@@ -87,3 +99,7 @@ async def test_erase_leaves_no_personal_value_in_any_text_column(bot: Harness) -
     assert await bot.count_events(events.DATA_ERASED) == 1
     holder.send_command("/suivi")
     await holder.expect("pas encore envoyé de dossier")
+
+
+def test_my_data_dates_are_written_in_words(content: Content) -> None:
+    assert long_day(content, date(2026, 12, 1)) == "1 décembre 2026"

@@ -109,12 +109,12 @@ async def _creation(seed: Seeder) -> list[Project]:
     seed.event(created, NEW_YEAR_2026_OUTSIDE, crea[4], legal_form="scop", name="Tardive")
 
     jobs = events.JOBS_CREATED
-    seed.event(jobs, "2025-10-10 10:00", crea[0], count=4, kind="cdi", origin="accompaniment")
-    seed.event(jobs, "2025-10-11 10:00", amont[0], count=3, kind="cdd", origin="accompaniment")
-    seed.event(jobs, "2025-11-20 10:00", crea[1], count=2, kind="cdi", origin="review")
-    seed.event(jobs, "2025-10-10 10:00", via_dla, "dla", count=5, kind="cdi", origin="review")
-    seed.event(jobs, "2024-10-10 10:00", older, count=3, kind="cdi", origin="accompaniment")
-    seed.event(jobs, NEW_YEAR_2026_OUTSIDE, crea[2], count=7, kind="cdd", origin="review")
+    seed.event(jobs, "2025-10-10 10:00", crea[0], count=4, contract="cdi", origin="accompaniment")
+    seed.event(jobs, "2025-10-11 10:00", amont[0], count=3, contract="cdd", origin="accompaniment")
+    seed.event(jobs, "2025-11-20 10:00", crea[1], count=2, contract="cdi", origin="review")
+    seed.event(jobs, "2025-10-10 10:00", via_dla, "dla", count=5, contract="cdi", origin="review")
+    seed.event(jobs, "2024-10-10 10:00", older, count=3, contract="cdi", origin="accompaniment")
+    seed.event(jobs, NEW_YEAR_2026_OUTSIDE, crea[2], count=7, contract="cdd", origin="review")
     return crea + amont
 
 

@@ -66,7 +66,7 @@ async def seed_scenario(session: AsyncSession) -> Scenario:
     p0 = await seed.project("benefices_crea", "2024-03-01 10:00")
     seed.event(events.CLAIMED, "2024-03-02 10:00", p0)
     seed.event(events.STRUCTURE_CREATED, "2024-09-01 10:00", p0, legal_form="scic")
-    seed.event(events.JOBS_CREATED, "2024-09-01 10:00", p0, count=2, kind="cdi")
+    seed.event(events.JOBS_CREATED, "2024-09-01 10:00", p0, count=2, contract="cdi")
 
     # Claims: P1 after 24 h, P2 after 48 h (then redirected and claimed again), P4 after 12 h,
     # P5 after 96 h. Median overall 36 h; Bénéfices'Créa 24 h; accueil en amont 48 h.
@@ -83,7 +83,7 @@ async def seed_scenario(session: AsyncSession) -> Scenario:
     seed.event(events.ACCOMPANIMENT_STARTED, "2025-03-01 10:00", p1, started_on="2025-03-01")
     seed.event(events.STRUCTURE_CREATED, "2025-09-01 10:00", p1, legal_form="scop")
     seed.event(
-        events.JOBS_CREATED, "2025-09-01 10:00", p1, count=2, kind="cdi", origin="accompaniment"
+        events.JOBS_CREATED, "2025-09-01 10:00", p1, count=2, contract="cdi", origin="accompaniment"
     )
 
     # Funnel: 7 questionnaires started (5 ideas, 2 DLA), 6 consents.

@@ -10,6 +10,7 @@ from datetime import datetime
 from openpyxl import load_workbook
 
 from pes21_bot.fake_telegram import BotMessage
+from pes21_bot.services import events
 from tests.harness import Harness
 from tests.stats.scenario import HOLDER_EMAIL, HOLDER_NAME, seed_scenario
 from tests.stats.seed import Seeder
@@ -57,8 +58,9 @@ async def test_admin_export_has_every_table_with_personal_columns(bot: Harness) 
 
     events = sheet_rows(sent, "Événements")
     assert "Personne" in events[0]
-    structure = [row for row in events if row[2] == "structure_created"]
-    assert structure[0][5] == '{"legal_form": "scop"}'  # the data as JSON text
+    columns = events[0]
+    structure = [dict(zip(columns, r, strict=True)) for r in events if r[1] == "structure créée"]
+    assert structure[0]["Forme juridique"] == "SCOP"  # the data as readable columns
     reviews = sheet_rows(sent, "Bilans")
     assert len(reviews) == 1 + 4  # due in 2025 (the one due in 2026 is not)
     time = sheet_rows(sent, "Temps bénévole")
@@ -82,7 +84,7 @@ async def test_anonymous_and_staff_exports_have_no_personal_columns(sqlite_bot: 
     projects = sheet_rows(staff_file, "Dossiers")
     assert "Nom" not in projects[0]
     assert [row[2] for row in projects[1:]] == ["DLA"]
-    assert {row[3] for row in sheet_rows(staff_file, "Événements")[1:]} == {"DLA"}
+    assert {row[2] for row in sheet_rows(staff_file, "Événements")[1:]} == {"DLA"}
 
 
 async def test_csv_export_is_a_zip_of_semicolon_files(sqlite_bot: Harness) -> None:
@@ -109,6 +111,58 @@ async def test_csv_export_is_a_zip_of_semicolon_files(sqlite_bot: Harness) -> No
         "10/04/2025 09:00",
         "01/06/2025 09:00",
     ]
+
+
+async def test_exports_show_french_labels_never_codes(sqlite_bot: Harness) -> None:
+    async with sqlite_bot.session_factory.begin() as session:
+        seed = Seeder(session)
+        ended = await seed.project("benefices_crea", "2025-03-03 10:00", sector="food")
+        ended.status, ended.close_reason = "closed", "accompaniment_ended"
+        when = "2025-09-02 10:00"
+        seed.event(events.STRUCTURE_CREATED, when, ended, legal_form="scop")
+        seed.event(
+            events.ACCOMPANIMENT_ENDED, when, ended, outcome="jobs_created", ended_on="2025-09-01"
+        )
+        seed.event(
+            events.JOBS_CREATED,
+            when,
+            ended,
+            count=2,
+            contract="cdd",
+            time="part_time",
+            origin="review",
+        )
+        seed.review(ended, "2025-10-01 09:00", state="done", done="2025-10-02 10:00")
+    admin = sqlite_bot.admin()
+    admin.send_command("/export", "2025")
+    sent = await admin.expect("Données 2025 (XLSX)")
+    codes = {"food", "accompaniment_ended", "jobs_created", "cdd", "part_time", "review", "done"}
+
+    projects = sheet_rows(sent, "Dossiers")
+    rows = [dict(zip(projects[0], r, strict=True)) for r in projects[1:]]
+    closed = next(r for r in rows if r["Motif de clôture"])
+    assert closed["Motif de clôture"] == "accompagnement terminé"
+    assert closed["Secteur"] == "Agriculture, alimentation"
+
+    events_sheet = sheet_rows(sent, "Événements")
+    header = events_sheet[0]
+    assert "Données" not in header and "Code de l'événement" not in header
+    rows = [dict(zip(header, r, strict=True)) for r in events_sheet[1:]]
+    end = next(r for r in rows if r["Événement"] == "accompagnement clos")
+    assert end["Motif ou issue"] == "Emplois créés"
+    assert end["Date indiquée"] == datetime(2025, 9, 1)
+    jobs = next(r for r in rows if r["Contrat"] == "CDD")
+    assert jobs["Temps de travail"] == "Temps partiel" and jobs["Emplois"] == 2
+    assert jobs["Noté lors de"] == "Bilan post-accompagnement"
+
+    reviews = sheet_rows(sent, "Bilans")
+    assert {r[4] for r in reviews[1:]} <= {"Fait", "À faire", "Annulé"}
+    figures = sheet_rows(sent, "Indicateurs")
+    details = {r[2] for r in figures[1:] if r[2]}
+    assert {"CDD", "Temps partiel", "SCOP", "Agriculture, alimentation"} <= details
+    for sheet in ("Dossiers", "Événements", "Bilans", "Indicateurs"):
+        cells = {str(c) for row in sheet_rows(sent, sheet) for c in row}
+        assert not cells & codes, sheet
 
 
 FORMULA_NAME = '=HYPERLINK("http://x","y")'

@@ -59,7 +59,13 @@ def test_every_code_of_config_and_contenus_fits_its_field(config: Config, conten
     for spec in FORMS.values():
         for field in spec.questions:
             assert _field_of(buttons.FORM_ANSWER, 1).parse(field.id), field.id
-    for name in ("volunteer_missions", "weekdays", "review_situations", "outcomes", "job_kinds"):
+    for name in (
+        "volunteer_missions",
+        "weekdays",
+        "review_situations",
+        "outcomes",
+        "job_contracts",
+    ):
         assert all(_field_of(buttons.FORM_ANSWER, 2).parse(v) for v in content.lists[name]), name
     milestones = {m for ms in config.accompaniment.milestones.values() for m in ms}
     assert all(_field_of(buttons.ACC_MILESTONE, 1).parse(m) for m in milestones)

@@ -70,9 +70,21 @@ async def test_full_accompaniment_schedules_three_reviews(both: Harness) -> None
     await camille.expect("nom de la structure")
     camille.send_text("La Recyclerie du Port")
     await camille.expect("Combien d'emplois ont été créés")
-    camille.send_text("2")
-    await camille.expect("De quel type")
+    camille.send_text("1")
+    await camille.expect("Quel est le contrat")
     camille.press("CDI")
+    await camille.expect("temps plein ou à temps partiel")
+    camille.press("Temps plein")
+    await camille.expect("d'autres emplois")
+    camille.press("Oui, d'autres emplois")
+    await camille.expect("Combien d'autres emplois")
+    camille.send_text("2")
+    await camille.expect("Quel est le contrat")
+    camille.press("CDD")
+    await camille.expect("temps plein ou à temps partiel")
+    camille.press("Temps partiel")
+    await camille.expect("encore d'autres emplois")
+    camille.press("Non, c'est tout")
     await camille.expect("À quelle date l'accompagnement s'est-il terminé")
     camille.press("Aujourd'hui (10/03/2026)")
     recap = await camille.expect("Récapitulatif : Fin de l'accompagnement")
@@ -100,8 +112,11 @@ async def test_full_accompaniment_schedules_three_reviews(both: Harness) -> None
         "name": "La Recyclerie du Port",
         "created_on": "2026-03-01",
     }
-    (jobs,) = await events_of(bot, events.JOBS_CREATED)
-    assert jobs.data == {"count": 2, "kind": "cdi", "origin": "accompaniment"}
+    jobs = await events_of(bot, events.JOBS_CREATED)
+    assert [e.data for e in jobs] == [
+        {"count": 1, "contract": "cdi", "time": "full_time", "origin": "accompaniment"},
+        {"count": 2, "contract": "cdd", "time": "part_time", "origin": "accompaniment"},
+    ]
     scheduled = await events_of(bot, events.REVIEW_SCHEDULED)
     assert [e.data["due_on"] for e in scheduled] == ["2026-06-10", "2026-09-10", "2027-03-10"]
     assert [e.data["number"] for e in scheduled] == [1, 2, 3]
@@ -110,6 +125,14 @@ async def test_full_accompaniment_schedules_three_reviews(both: Harness) -> None
     assert len(await events_of(bot, events.REVIEW_ASSIGNED)) == 3
     (fresh,) = await bot.projects()
     assert fresh.status == "closed"
+
+    admin = bot.admin()
+    admin.send_command("/stats")
+    figures = await admin.expect("Statistiques 2026")
+    assert (
+        "Emplois créés : 3 (CDD : 2, CDI : 1 ; Temps partiel : 2, Temps plein : 1)"
+        in (figures.text or "").splitlines()
+    )
 
 
 async def test_dla_milestones_record_jobs_and_collective_action(sbot: Harness) -> None:

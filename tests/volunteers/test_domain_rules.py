@@ -170,7 +170,7 @@ def test_hidden_answers_are_dropped_when_the_outcome_changes() -> None:
         "legal_form": "scop",
         "structure_name": "X",
         "jobs_count": 2,
-        "jobs_kind": "cdi",
+        "jobs_contract": "cdi",
         "ended_on": "2026-03-01",
     }
     assert ACCOMPANIMENT_END.clean(answers) == {"outcome": "abandoned", "ended_on": "2026-03-01"}

@@ -35,8 +35,10 @@ async def test_closure_form_counter_does_not_jump(sbot: Harness) -> None:
         ("press", "SCOP", "la structure a-t-elle été créée"),
         ("text", "01/03/2026", "nom de la structure"),
         ("text", "La Recyclerie du Port", "Combien d'emplois"),
-        ("text", "2 emplois", "De quel type"),
-        ("press", "CDI", "s'est-il terminé"),
+        ("text", "2 emplois", "Quel est le contrat"),
+        ("press", "CDI", "temps plein ou à temps partiel"),
+        ("press", "Temps plein", "d'autres emplois"),
+        ("press", "Non, c'est tout", "s'est-il terminé"),
     ]
     for kind, value, next_prompt in steps:
         if kind == "press":
@@ -45,13 +47,13 @@ async def test_closure_form_counter_does_not_jump(sbot: Harness) -> None:
             camille.send_text(value)
         seen.append(counter(await camille.expect(next_prompt)))
     # Before the outcome only it and the end date are known; the structure's questions then
-    # appear (6), the kind of jobs once jobs are counted (7).
-    assert seen == [(1, 2), (2, 6), (3, 6), (4, 6), (5, 6), (6, 7), (7, 7)]
+    # appear (6), the contract, working time and "others?" once jobs are counted (9).
+    assert seen == [(1, 2), (2, 6), (3, 6), (4, 6), (5, 6), (6, 9), (7, 9), (8, 9), (9, 9)]
     camille.press("Aujourd'hui (10/03/2026)")
     recap = await camille.expect("Récapitulatif : Fin de l'accompagnement")
     camille.press("✏️ Nom de la structure", message=recap)
     edited = await camille.expect("nom de la structure")
-    assert counter(edited) == (4, 7)
+    assert counter(edited) == (4, 9)
 
 
 async def test_back_and_hours_in_a_review_form(sbot: Harness) -> None:
@@ -75,7 +77,7 @@ async def test_back_and_hours_in_a_review_form(sbot: Harness) -> None:
     remi.press("La structure est créée")
     await remi.expect("Combien d'emplois")
     remi.send_text("zéro")
-    await remi.expect("nouveaux besoins")  # no job: the kind of jobs is not asked
+    await remi.expect("nouveaux besoins")  # no job: contract and time are not asked
     remi.press("Passer")
     await remi.expect("satisfaction")
     remi.press("4")

@@ -51,8 +51,12 @@ async def test_volunteer_logs_a_review_from_the_reminder(both: Harness) -> None:
     remi.send_sticker()
     await remi.expect("type de message")
     remi.send_text("3")
-    await remi.expect("De quel type")
+    await remi.expect("Quel est le contrat")
     remi.press("CDD")
+    await remi.expect("temps plein ou à temps partiel")
+    remi.press("Temps partiel")
+    await remi.expect("d'autres emplois")
+    remi.press("Non, c'est tout")
     await remi.expect("nouveaux besoins")
     remi.press("Consolidation (DLA)")
     await remi.next_message()
@@ -97,7 +101,7 @@ async def test_volunteer_logs_a_review_from_the_reminder(both: Harness) -> None:
         "km": 15,
     }
     (jobs,) = await events_of(bot, events.JOBS_CREATED)
-    assert jobs.data == {"count": 3, "kind": "cdd", "origin": "review"}
+    assert jobs.data == {"count": 3, "contract": "cdd", "time": "part_time", "origin": "review"}
     pending = await reminders_of(bot, Reminder.review_id == first, Reminder.state == "pending")
     assert pending == []  # no more reminders for a logged review
 
@@ -122,6 +126,7 @@ async def test_volunteer_logs_a_review_from_the_reminder(both: Harness) -> None:
     remi.send_command("/mes_donnees")  # a volunteer's data: the profile and the reviews
     summary = await remi.expect("Vos données")
     assert "1 bilan saisi" in (summary.text or "")
+    remi.press("📄 Recevoir le fichier", message=summary)
     exported = await remi.next_message()
     assert exported.document is not None and exported.document.content is not None
     data = json.loads(exported.document.content)
