@@ -128,7 +128,7 @@ ERASE_ABORTED = key("rights.erase_aborted")
 STAFF_ERASED = key("rights.staff_erased", "reference")
 
 # Staff
-CARD = key("staff.card", "reference", "programme", "path", "summary", "maturity")
+CARD = key("staff.card", "title", "reference", "programme", "path", "summary", "maturity")
 CARD_MATURITY = key("staff.card_maturity", "score", "threshold", "verdict", "reasons")
 CARD_REASON = key("staff.card_reason", "points", "explanation")
 MATURE = key("staff.mature")
