@@ -127,6 +127,8 @@ BUTTONS: dict[str, Rule] = {
             buttons.ACC_VOLUNTEER,
         )
     },
+    # A dossier's panel: whoever may read it with /dossier.
+    **{b.prefix: COMMANDS["dossier"] for b in (buttons.PROJECT, buttons.PROJECT_VIEW)},
     buttons.PROFILE.prefix: _rule(Role.VOLUNTEER, refusal=volunteer_texts.NOT_VOLUNTEER),
     buttons.REMOVE.prefix: ADMIN,
     buttons.REMOVE_CONFIRM.prefix: ADMIN,

@@ -32,6 +32,7 @@ from pes21_bot.handlers import accompaniment, common, forms, intake, reviews, vo
 from pes21_bot.handlers.access import button, command
 from pes21_bot.handlers.admin import admin_handlers
 from pes21_bot.handlers.backup import backup_handlers
+from pes21_bot.handlers.dossier import dossier_handlers
 from pes21_bot.handlers.form_engine import (
     CONFIRM_CANCEL,
     END,
@@ -161,6 +162,7 @@ def build_application(
         button(buttons.MENU, welcome.on_menu),
         button(buttons.FAQ, welcome.on_faq),
         *staff_handlers(),
+        *dossier_handlers(),
         *accompaniment.accompaniment_handlers(),
         *volunteers.volunteer_handlers(),
         *reviews.review_handlers(),

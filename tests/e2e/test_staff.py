@@ -140,9 +140,12 @@ async def test_staff_commands(sqlite_bot: Harness) -> None:
     camille.press("✋ Je prends", message=card)
     await camille.expect("Pris en charge")
     camille.send_command("/dossier", "pes-2026-0001")
-    detail = await camille.expect("Historique")
-    text = detail.text or ""
-    assert "Zoé Martin" in text and "pris en charge" in text and "dossier envoyé" in text
+    detail = await camille.expect("Suivi par : Camille")
+    camille.press("📋 Réponses", message=detail)
+    assert "Zoé Martin" in ((await camille.expect("Réponses")).text or "")
+    camille.press("🕓 Historique", message=detail)
+    text = (await camille.expect("Historique")).text or ""
+    assert "pris en charge" in text and "dossier envoyé" in text
     camille.send_command("/dossier", "PES-2026-0099")
     await camille.expect("Je ne trouve pas de dossier PES-2026-0099")
     camille.send_command("/dossier")
