@@ -136,13 +136,15 @@ async def test_staff_commands(sqlite_bot: Harness) -> None:
     card = await camille.expect("PES-2026-0001")
     camille.send_command("/dossiers")
     listing = await camille.expect("Vos dossiers ouverts")
-    assert "PES-2026-0001" in (listing.text or "")
+    assert "PES-2026-0001" in str(listing.buttons)
     camille.press("✋ Je prends", message=card)
     await camille.expect("Pris en charge")
     camille.send_command("/dossier", "pes-2026-0001")
     detail = await camille.expect("Suivi par : Camille")
     camille.press("📋 Réponses", message=detail)
     assert "Zoé Martin" in ((await camille.expect("Réponses")).text or "")
+    camille.press("⬅️ Retour au dossier", message=detail)
+    await camille.expect("Suivi par : Camille")
     camille.press("🕓 Historique", message=detail)
     text = (await camille.expect("Historique")).text or ""
     assert "pris en charge" in text and "dossier envoyé" in text
