@@ -41,6 +41,7 @@ from pes21_bot.handlers.form_engine import (
 )
 from pes21_bot.handlers.holder import holder_handlers
 from pes21_bot.handlers.staff import staff_handlers
+from pes21_bot.handlers.team import team_handlers
 from pes21_bot.handlers.ui import answer_query
 from pes21_bot.heartbeat import POLLING, BeatingRequest, Heartbeats, attach
 from pes21_bot.jobs import schedule_jobs
@@ -163,6 +164,7 @@ def build_application(
         button(buttons.FAQ, welcome.on_faq),
         *staff_handlers(),
         *dossier_handlers(),
+        *team_handlers(),
         *accompaniment.accompaniment_handlers(),
         *volunteers.volunteer_handlers(),
         *reviews.review_handlers(),

@@ -1,0 +1,73 @@
+"""/start for staff, coordinators and admins: their own menu, not the holder's welcome."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+
+from pes21_bot import access, buttons, texts
+from pes21_bot.context import Context
+from pes21_bot.domain.sources import NO_SOURCE
+from pes21_bot.handlers import admin, common, dossier
+from pes21_bot.handlers.access import Callback, button, permitted, refuse
+from pes21_bot.handlers.ui import answer_query, reply
+from pes21_bot.messages.markup import keyboard
+from pes21_bot.services import projects
+from pes21_bot.services.people import Role
+
+TEAM_ROLES = frozenset({Role.STAFF, Role.COORDINATOR, Role.ADMIN})
+
+# What each button of the menu runs, in the menu's order.
+ACTIONS: dict[str, tuple[texts.TextKey, Callback]] = {
+    "dossiers": (texts.TEAM_DOSSIERS, dossier.my_projects),
+    "stats": (texts.TEAM_STATS, admin.stats_command),
+    "aide": (texts.TEAM_HELP, common.help_command),
+}
+
+
+def is_team(roles: set[Role]) -> bool:
+    """Whether these roles make someone a member of the Pôle's team."""
+    return bool(roles & TEAM_ROLES)
+
+
+async def team_start(update: Update, context: Context, roles: set[Role]) -> None:
+    """The team's menu: how many dossiers wait, and the commands this person may use."""
+    assert update.effective_user is not None
+    data = context.bot_data
+    content = data.content
+    lines = [content.render(texts.TEAM_WELCOME, name=update.effective_user.first_name or "")]
+    if Role.STAFF in roles:
+        async with data.session_factory() as session:
+            found = await projects.open_projects_of(session, data.config, update.effective_user.id)
+        lines.append(content.render(texts.TEAM_TO_HANDLE, count=len(found)))
+    listed = access.commands_for(roles)
+    rows = [
+        [(content.render(label), buttons.TEAM.pack(name))]
+        for name, (label, _) in ACTIONS.items()
+        if name in listed
+    ]
+    rows.append([(content.render(texts.TEAM_HOLDER_MENU), buttons.MENU.pack("menu", NO_SOURCE))])
+    await reply(update, "\n\n".join(lines), keyboard(rows))
+
+
+async def on_team(update: Update, context: Context) -> None:
+    """A button of the team's menu: the command it stands for, checked like the command."""
+    query = update.callback_query
+    assert query is not None
+    parts = buttons.TEAM.parse(query.data)
+    if parts is None:
+        await answer_query(query, context.bot_data.content.render(texts.STALE_BUTTON))
+        return
+    name = str(parts[0])
+    rule = access.COMMANDS[name]
+    if not await permitted(rule, update, context):
+        await refuse(rule, update, context)
+        return
+    await answer_query(query)
+    await ACTIONS[name][1](update, context)
+
+
+def team_handlers() -> list[Any]:
+    """The team menu's buttons."""
+    return [button(buttons.TEAM, on_team)]
