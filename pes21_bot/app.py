@@ -28,11 +28,20 @@ from pes21_bot.content import Content
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.persistence import SqlPersistence
 from pes21_bot.db.session import SessionFactory
-from pes21_bot.handlers import accompaniment, common, forms, intake, reviews, volunteers, welcome
-from pes21_bot.handlers.access import button, command
-from pes21_bot.handlers.admin import admin_handlers
+from pes21_bot.handlers import (
+    accompaniment,
+    common,
+    dossier,
+    forms,
+    intake,
+    reviews,
+    team,
+    volunteers,
+    welcome,
+)
+from pes21_bot.handlers.access import button, command, user_roles
+from pes21_bot.handlers.admin import admin_handlers, stats_command
 from pes21_bot.handlers.backup import backup_handlers
-from pes21_bot.handlers.dossier import dossier_handlers
 from pes21_bot.handlers.form_engine import (
     CONFIRM_CANCEL,
     END,
@@ -41,7 +50,6 @@ from pes21_bot.handlers.form_engine import (
 )
 from pes21_bot.handlers.holder import holder_handlers
 from pes21_bot.handlers.staff import staff_handlers
-from pes21_bot.handlers.team import team_handlers
 from pes21_bot.handlers.ui import answer_query
 from pes21_bot.heartbeat import POLLING, BeatingRequest, Heartbeats, attach
 from pes21_bot.jobs import schedule_jobs
@@ -159,12 +167,18 @@ def build_application(
         MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, common.group_message),
         # Every form (short forms first, then the intake) owns free text while one is open.
         _forms_conversation(),
-        command("start", welcome.start),
+        command("start", _start),
         button(buttons.MENU, welcome.on_menu),
         button(buttons.FAQ, welcome.on_faq),
         *staff_handlers(),
-        *dossier_handlers(),
-        *team_handlers(),
+        *dossier.dossier_handlers(),
+        *team.team_handlers(
+            {
+                "dossiers": dossier.my_projects,
+                "stats": stats_command,
+                "aide": common.help_command,
+            }
+        ),
         *accompaniment.accompaniment_handlers(),
         *volunteers.volunteer_handlers(),
         *reviews.review_handlers(),
@@ -184,9 +198,20 @@ def build_application(
     return application
 
 
+async def _start(update: Update, context: Context) -> None:
+    """/start: the team's own menu for staff, coordinators and admins, else the welcome."""
+    assert update.effective_user is not None
+    roles = await user_roles(context, update.effective_user.id)
+    if team.is_team(roles):
+        # Not a holder's first contact: nothing is counted.
+        await team.team_start(update, context, roles)
+    else:
+        await welcome.start(update, context)
+
+
 async def _restart_from_form(update: Update, context: Context) -> int:
     """/start inside a form: the welcome (which offers to resume), drafts kept, state reset."""
-    await welcome.start(update, context)
+    await _start(update, context)
     return END
 
 

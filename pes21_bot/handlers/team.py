@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from telegram import Update
@@ -9,7 +10,6 @@ from telegram import Update
 from pes21_bot import access, buttons, texts
 from pes21_bot.context import Context
 from pes21_bot.domain.sources import NO_SOURCE
-from pes21_bot.handlers import admin, common, dossier
 from pes21_bot.handlers.access import Callback, button, permitted, refuse
 from pes21_bot.handlers.ui import answer_query, reply
 from pes21_bot.messages.markup import keyboard
@@ -18,11 +18,11 @@ from pes21_bot.services.people import Role
 
 TEAM_ROLES = frozenset({Role.STAFF, Role.COORDINATOR, Role.ADMIN})
 
-# What each button of the menu runs, in the menu's order.
-ACTIONS: dict[str, tuple[texts.TextKey, Callback]] = {
-    "dossiers": (texts.TEAM_DOSSIERS, dossier.my_projects),
-    "stats": (texts.TEAM_STATS, admin.stats_command),
-    "aide": (texts.TEAM_HELP, common.help_command),
+# The commands the menu offers, in its order (app.py says what each one runs).
+ACTIONS: dict[str, texts.TextKey] = {
+    "dossiers": texts.TEAM_DOSSIERS,
+    "stats": texts.TEAM_STATS,
+    "aide": texts.TEAM_HELP,
 }
 
 
@@ -44,30 +44,30 @@ async def team_start(update: Update, context: Context, roles: set[Role]) -> None
     listed = access.commands_for(roles)
     rows = [
         [(content.render(label), buttons.TEAM.pack(name))]
-        for name, (label, _) in ACTIONS.items()
+        for name, label in ACTIONS.items()
         if name in listed
     ]
     rows.append([(content.render(texts.TEAM_HOLDER_MENU), buttons.MENU.pack("menu", NO_SOURCE))])
     await reply(update, "\n\n".join(lines), keyboard(rows))
 
 
-async def on_team(update: Update, context: Context) -> None:
-    """A button of the team's menu: the command it stands for, checked like the command."""
-    query = update.callback_query
-    assert query is not None
-    parts = buttons.TEAM.parse(query.data)
-    if parts is None:
-        await answer_query(query, context.bot_data.content.render(texts.STALE_BUTTON))
-        return
-    name = str(parts[0])
-    rule = access.COMMANDS[name]
-    if not await permitted(rule, update, context):
-        await refuse(rule, update, context)
-        return
-    await answer_query(query)
-    await ACTIONS[name][1](update, context)
+def team_handlers(run: Mapping[str, Callback]) -> list[Any]:
+    """The team menu's buttons; ``run`` gives the callback of each of ACTIONS' commands."""
 
+    async def on_team(update: Update, context: Context) -> None:
+        """A button of the team's menu: the command it stands for, checked like the command."""
+        query = update.callback_query
+        assert query is not None
+        parts = buttons.TEAM.parse(query.data)
+        if parts is None:
+            await answer_query(query, context.bot_data.content.render(texts.STALE_BUTTON))
+            return
+        name = str(parts[0])
+        rule = access.COMMANDS[name]
+        if not await permitted(rule, update, context):
+            await refuse(rule, update, context)
+            return
+        await answer_query(query)
+        await run[name](update, context)
 
-def team_handlers() -> list[Any]:
-    """The team menu's buttons."""
     return [button(buttons.TEAM, on_team)]

@@ -8,8 +8,6 @@ from pes21_bot import buttons, texts
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
 from pes21_bot.domain.sources import NO_SOURCE, clean_source
-from pes21_bot.handlers import team
-from pes21_bot.handlers.access import user_roles
 from pes21_bot.handlers.ui import answer_query, edit_or_send, reply
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_day
@@ -40,11 +38,6 @@ async def start(update: Update, context: Context) -> None:
     """/start [source]: welcome and menu, or the offer to resume an unfinished intake."""
     assert update.effective_user is not None
     data = context.bot_data
-    roles = await user_roles(context, update.effective_user.id)
-    if team.is_team(roles):
-        # The team's own menu; their /start is not a holder's first contact.
-        await team.team_start(update, context, roles)
-        return
     source = clean_source(context.args[0] if context.args else None)
     async with data.transaction() as session:
         await intake.record_start(session, source, data.clock.now())
