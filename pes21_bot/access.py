@@ -129,6 +129,10 @@ BUTTONS: dict[str, Rule] = {
             buttons.ACC_VOLUNTEER,
         )
     },
+    # The team's /start menu; each of its buttons is then checked as the command it runs.
+    buttons.TEAM_MENU.prefix: _rule(Role.STAFF, Role.COORDINATOR, Role.ADMIN),
+    # A dossier's panel: whoever may read it with /dossier.
+    **{b.prefix: COMMANDS["dossier"] for b in (buttons.PROJECT, buttons.PROJECT_VIEW)},
     buttons.PROFILE.prefix: _rule(Role.VOLUNTEER, refusal=volunteer_texts.NOT_VOLUNTEER),
     buttons.REMOVE.prefix: ADMIN,
     buttons.REMOVE_CONFIRM.prefix: ADMIN,

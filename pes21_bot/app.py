@@ -29,10 +29,20 @@ from pes21_bot.content import Content
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.persistence import SqlPersistence
 from pes21_bot.db.session import SessionFactory
-from pes21_bot.handlers import accompaniment, common, forms, intake, reviews, volunteers, welcome
-from pes21_bot.handlers.access import button, command
+from pes21_bot.handlers import (
+    accompaniment,
+    common,
+    dossier,
+    forms,
+    intake,
+    reviews,
+    team_start,
+    volunteers,
+    welcome,
+)
+from pes21_bot.handlers.access import button, command, user_roles
 from pes21_bot.handlers.activity import activity_handlers
-from pes21_bot.handlers.admin import admin_handlers
+from pes21_bot.handlers.admin import admin_handlers, stats_command
 from pes21_bot.handlers.backup import backup_handlers
 from pes21_bot.handlers.form_engine import (
     CONFIRM_CANCEL,
@@ -162,10 +172,18 @@ def build_application(
         MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, common.group_message),
         # Every form (short forms first, then the intake) owns free text while one is open.
         _forms_conversation(),
-        command("start", welcome.start),
+        command("start", _start),
         button(buttons.MENU, welcome.on_menu),
         button(buttons.FAQ, welcome.on_faq),
         *staff_handlers(),
+        *dossier.dossier_handlers(),
+        *team_start.team_menu_handlers(
+            {
+                "dossiers": dossier.my_projects,
+                "stats": stats_command,
+                "aide": common.help_command,
+            }
+        ),
         *accompaniment.accompaniment_handlers(),
         *volunteers.volunteer_handlers(staff_invitation),
         *reviews.review_handlers(),
@@ -192,9 +210,20 @@ def build_application(
     return application
 
 
+async def _start(update: Update, context: Context) -> None:
+    """/start: the team's own menu for staff, coordinators and admins, else the welcome."""
+    assert update.effective_user is not None
+    roles = await user_roles(context, update.effective_user.id)
+    if team_start.is_team(roles):
+        # Not a holder's first contact: nothing is counted.
+        await team_start.team_start(update, context, roles)
+    else:
+        await welcome.start(update, context)
+
+
 async def _restart_from_form(update: Update, context: Context) -> int:
     """/start inside a form: the welcome (which offers to resume), drafts kept, state reset."""
-    await welcome.start(update, context)
+    await _start(update, context)
     return END
 
 

@@ -140,6 +140,11 @@ REDIRECT = Button("redirto", (Id(), Code(16)))
 CLOSE_MENU = Button("close", (Id(),))
 CLOSE = Button("closeas", (Id(), Code(24)))
 CARD_BACK = Button("card", (Id(),))
+# The team's /start menu (handlers/team_start.py): one of the commands it offers.
+TEAM_MENU = Button("tmn", (OneOf(("dossiers", "stats", "aide")),))
+# A dossier's panel (handlers/dossier.py): opened anew, or one of its views in place.
+PROJECT = Button("dos", (Id(),))
+PROJECT_VIEW = Button("dosv", (Id(), OneOf(("summary", "answers", "history"))))
 # Accompaniment (handlers/accompaniment.py).
 ACCOMPANIMENT = Button("acc", (Id(),))
 ACC_START = Button("acs", (Id(),))

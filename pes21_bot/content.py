@@ -16,7 +16,7 @@ from pes21_bot.config import CRITERIA, Pole
 from pes21_bot.domain import data_export
 from pes21_bot.domain.fields import FormSpec, Question, Words
 from pes21_bot.domain.territory import department_of
-from pes21_bot.domain.vocabulary import PATHS, PROGRAMMES, ProjectStatus
+from pes21_bot.domain.vocabulary import CARD_TITLES, PATHS, PROGRAMMES, ProjectStatus
 from pes21_bot.texts import TextKey
 
 
@@ -200,6 +200,7 @@ class Content:
 # Fixed lists whose values the code relies on; each must have a label for every value.
 REQUIRED_LISTS: dict[str, tuple[str, ...]] = {
     "project_status": tuple(ProjectStatus),
+    "card_titles": CARD_TITLES,
     "close_reasons": ("not_ess", "no_answer", "duplicate", "elsewhere", "withdrawn", "other"),
     "paths": PATHS,
     "criteria": CRITERIA,

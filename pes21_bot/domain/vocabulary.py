@@ -77,3 +77,6 @@ VOLUNTEER_PROGRAMME = Programme.ACCUEIL_AMONT
 # Projects staff may still close or redirect, and those being followed.
 OPEN_STATUSES = (ProjectStatus.ROUTED, ProjectStatus.CLAIMED, ProjectStatus.ACCOMPANYING)
 FOLLOWED_STATUSES = (ProjectStatus.CLAIMED, ProjectStatus.ACCOMPANYING)
+# A staff card's title follows the project's state; the copy a redirect leaves behind has its own.
+REDIRECTED_CARD = "redirected"
+CARD_TITLES = (*OPEN_STATUSES, ProjectStatus.CLOSED, REDIRECTED_CARD)

@@ -19,6 +19,7 @@ from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button, pressed_project, project_checked
 from pes21_bot.handlers.ui import answer_query, kick, reply, set_markup, user_info
 from pes21_bot.messages.delivery import queue_to, update_cards
+from pes21_bot.messages.dossier import back_markup
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_date, fr_day
 from pes21_bot.services import accompaniment, projects, volunteers
@@ -303,6 +304,7 @@ async def _complete_milestone(
             milestone=content.label("milestones", answers["milestone"]),
             date=fr_day(date.fromisoformat(answers["on"])),
         ),
+        back_markup(content, fresh, in_place=False),
     )
 
 

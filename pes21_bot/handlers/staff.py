@@ -8,22 +8,19 @@ from typing import Any
 
 from telegram import Update
 
-from pes21_bot import access, buttons, texts
+from pes21_bot import buttons, texts
 from pes21_bot.buttons import Button
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Project
 from pes21_bot.domain.qualification import IDEA_FIELDS
-from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, OPEN_STATUSES, PATHS, PROGRAMMES
+from pes21_bot.domain.vocabulary import OPEN_STATUSES, PATHS, PROGRAMMES
 from pes21_bot.handlers.access import button, command, pressed_project
 from pes21_bot.handlers.ui import answer_query, edit_elsewhere, kick, reply, set_markup, user_info
 from pes21_bot.messages.cards import card_markup
 from pes21_bot.messages.delivery import queue_cards, queue_to, update_cards
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import (
-    answer_lines,
     card_text,
-    fr_date,
-    fr_datetime,
     maturity_text,
 )
 from pes21_bot.services import intake, projects
@@ -195,6 +192,7 @@ async def on_redirect(update: Update, context: Context) -> None:
         data.config,
         project,
         content.render(texts.CARD_REDIRECTED, name=name, programme=destination),
+        moved=True,
     )
     for card in old_cards:
         await edit_elsewhere(context, card.chat_id, card.message_id, text)
@@ -242,79 +240,6 @@ async def on_close(update: Update, context: Context) -> None:
     await update_cards(
         context, fresh, content.render(texts.CARD_CLOSED, name=name, reason=reason_label), False
     )
-
-
-async def my_projects(update: Update, context: Context) -> None:
-    """/dossiers: the staff member's open projects and the unclaimed ones of their programmes."""
-    assert update.effective_user is not None
-    data = context.bot_data
-    content = data.content
-    async with data.session_factory() as session:
-        found = await projects.open_projects_of(session, data.config, update.effective_user.id)
-    if not found:
-        await reply(update, content.render(texts.MY_PROJECTS_EMPTY))
-        return
-    lines = [content.render(texts.MY_PROJECTS_HEADER)]
-    lines += [
-        content.render(
-            texts.MY_PROJECTS_LINE,
-            reference=p.reference or "",
-            programme=content.programme_name(p.programme or ""),
-            status=content.label("project_status", p.status),
-            date=fr_date(p.submitted_at, data.config.tz),
-        )
-        for p in found[:50]
-    ]
-    await reply(update, "\n".join(lines))
-
-
-async def project_detail(update: Update, context: Context) -> None:
-    """/dossier PES-2026-0042: answers, owner and history."""
-    assert update.effective_user is not None
-    data = context.bot_data
-    content = data.content
-    if not context.args:
-        await reply(update, content.render(texts.PROJECT_USAGE))
-        return
-    reference = context.args[0][:30]
-    async with data.session_factory() as session:
-        project = await projects.find_by_reference(session, reference)
-        user_id = update.effective_user.id
-        allowed = project is not None and access.staff_may(
-            access.COMMANDS["dossier"], data.config, user_id, project.programme
-        )
-        if project is None or not allowed:
-            await reply(update, content.render(texts.NOT_FOUND_REFERENCE, reference=reference))
-            return
-        history = await projects.history(session, project.id)
-        wanted = {e.actor_id for e in history if e.actor_id} | {project.owner_id or 0}
-        people = await projects.people_by_id(session, wanted)
-    owner = people.get(project.owner_id) if project.owner_id else None
-    questionnaire = content.questionnaires[project.path]
-    text = content.render(
-        texts.PROJECT_DETAIL,
-        reference=project.reference or "",
-        programme=content.programme_name(project.programme or ""),
-        status=content.label("project_status", project.status),
-        owner=display_name(data.config, owner) if owner else content.render(texts.EMPTY_VALUE),
-        summary=answer_lines(content, questionnaire, project.answers, 300),
-    )
-    lines = [text]
-    for event in history[-30:]:
-        actor = people.get(event.actor_id) if event.actor_id else None
-        lines.append(
-            content.render(
-                texts.PROJECT_HISTORY_LINE,
-                date=fr_datetime(event.occurred_at, data.config.tz),
-                event=content.lists["events"].get(event.kind)
-                or content.label("events_followup", event.kind),
-                actor=display_name(data.config, actor)
-                if actor
-                else content.render(texts.EMPTY_VALUE),
-            )
-        )
-    markup = card_markup(data.content, project) if project.status in FOLLOWED_STATUSES else None
-    await reply(update, "\n".join(lines), markup)
 
 
 def _parse_orientation_args(args: list[str]) -> tuple[str, dict[str, Any]] | str:
@@ -375,8 +300,6 @@ async def orientation_test(update: Update, context: Context) -> None:
 def staff_handlers() -> list[Any]:
     """Staff commands and card buttons, in registration order."""
     return [
-        command("dossiers", my_projects),
-        command("dossier", project_detail),
         command("orientation_test", orientation_test),
         button(buttons.CLAIM, on_claim),
         button(buttons.REDIRECT_MENU, on_redirect_menu),

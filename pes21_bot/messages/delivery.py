@@ -51,9 +51,13 @@ async def update_cards(
     data = context.bot_data
     async with data.session_factory() as session:
         cards = await projects.cards_of(session, project.id)
-    text = card_text(data.content, data.config, project, status_line)
-    markup = card_markup(data.content, project) if with_buttons else None
+        current = await projects.get_project(session, project.id)
+    # The caller's copy may predate the change (a redirect): the title follows the stored state.
+    shown = current or project
+    markup = card_markup(data.content, shown) if with_buttons else None
     for card in cards:
+        moved = card.programme != shown.programme
+        text = card_text(data.content, data.config, project if moved else shown, status_line, moved)
         await edit_elsewhere(context, card.chat_id, card.message_id, text, markup)
 
 

@@ -11,6 +11,7 @@ from pes21_bot.config import Config
 from pes21_bot.content import Content, Html, Question, Questionnaire
 from pes21_bot.db.models import Project
 from pes21_bot.domain.fields import is_visible
+from pes21_bot.domain.vocabulary import REDIRECTED_CARD
 from pes21_bot.texts import volunteers as tv
 
 SUMMARY_VALUE_MAX = 400
@@ -107,12 +108,20 @@ def maturity_text(content: Content, config: Config, score: int | None, criteria:
 
 
 def card_text(
-    content: Content, config: Config, project: Project, status_line: Html | None = None
+    content: Content,
+    config: Config,
+    project: Project,
+    status_line: Html | None = None,
+    moved: bool = False,
 ) -> Html:
-    """The card staff see for a project, with an optional status line (claimed by...)."""
+    """The card staff see for a project, titled by its state, with an optional status line.
+
+    ``moved``: this copy belongs to a programme the project was redirected away from.
+    """
     questionnaire = content.questionnaires[project.path]
     text = content.render(
         texts.CARD,
+        title=content.label("card_titles", REDIRECTED_CARD if moved else project.status),
         reference=project.reference or "",
         programme=content.programme_name(project.programme or ""),
         path=content.label("paths", project.path),

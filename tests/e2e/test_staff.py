@@ -136,13 +136,18 @@ async def test_staff_commands(sqlite_bot: Harness) -> None:
     card = await camille.expect("PES-2026-0001")
     camille.send_command("/dossiers")
     listing = await camille.expect("Vos dossiers ouverts")
-    assert "PES-2026-0001" in (listing.text or "")
+    assert "PES-2026-0001" in str(listing.buttons)
     camille.press("✋ Je prends", message=card)
     await camille.expect("Pris en charge")
     camille.send_command("/dossier", "pes-2026-0001")
-    detail = await camille.expect("Historique")
-    text = detail.text or ""
-    assert "Zoé Martin" in text and "pris en charge" in text and "dossier envoyé" in text
+    detail = await camille.expect("Suivi par : Camille")
+    camille.press("📋 Réponses", message=detail)
+    assert "Zoé Martin" in ((await camille.expect("Réponses")).text or "")
+    camille.press("⬅️ Retour au dossier", message=detail)
+    await camille.expect("Suivi par : Camille")
+    camille.press("🕓 Historique", message=detail)
+    text = (await camille.expect("Historique")).text or ""
+    assert "pris en charge" in text and "dossier envoyé" in text
     camille.send_command("/dossier", "PES-2026-0099")
     await camille.expect("Je ne trouve pas de dossier PES-2026-0099")
     camille.send_command("/dossier")
@@ -183,3 +188,34 @@ async def test_staff_commands_refused_to_holders(sqlite_bot: Harness, command: s
     name, _, args = command.partition(" ")
     holder.send_command(name, args)
     await holder.expect("réservée à l'équipe")
+
+
+async def test_card_title_follows_the_projects_state(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    await submit_idea(bot.holder())
+    camille = bot.staff("Camille")
+    card = await camille.expect("PES-2026-0001")
+    assert (card.text or "").startswith("🆕 Nouveau dossier · PES-2026-0001")
+    camille.press("✋ Je prends", message=card)
+    claimed = await camille.expect("Pris en charge par Camille")
+    assert (claimed.text or "").startswith("✅ Pris en charge · PES-2026-0001")
+    assert "🆕" not in (claimed.text or "")
+    camille.press("🔒 Clore", message=card)
+    await camille.next_message()
+    camille.press("doublon", message=card)
+    closed = await camille.expect("Clos par Camille : doublon")
+    assert (closed.text or "").startswith("🔒 Clos · PES-2026-0001")
+
+
+async def test_a_redirected_cards_title_says_so(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    await submit_idea(bot.holder())
+    camille = bot.staff("Camille")
+    card = await camille.expect("PES-2026-0001")
+    camille.press("↪️ Réorienter", message=card)
+    await camille.next_message()
+    camille.press("le DLA", message=card)
+    left = await camille.expect("Réorienté par Camille vers le DLA")
+    assert (left.text or "").startswith("↪️ Réorienté · PES-2026-0001 · Bénéfices'Créa")
+    new_card = await bot.staff("Karim").expect("PES-2026-0001")
+    assert (new_card.text or "").startswith("🆕 Nouveau dossier · PES-2026-0001 · le DLA")

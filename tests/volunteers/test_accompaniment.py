@@ -24,7 +24,7 @@ async def open_menu(bot: Harness, staff_name: str, reference: str) -> None:
     """/dossier, then the card's 'Accompagnement' button."""
     staff = bot.staff(staff_name)
     staff.send_command("/dossier", reference)
-    await staff.expect("Historique")
+    await staff.expect("Suivi par")
     staff.press("🧭 Accompagnement")
     await staff.expect(f"Accompagnement de {reference}")
 

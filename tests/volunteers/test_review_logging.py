@@ -110,7 +110,7 @@ async def test_volunteer_logs_a_review_from_the_reminder(both: Harness) -> None:
     assert "Très bon échange" in (proposal.text or "")
     karim.press("✅ Ouvrir un dossier DLA")
     await karim.expect("Dossier DLA PES-2026-0002 ouvert")
-    card = await karim.expect("🆕 PES-2026-0002")
+    card = await karim.expect("🆕 Nouveau dossier · PES-2026-0002")
     assert card.buttons[0] == ["✋ Je prends"]
     karim.press_raw(f"dla:yes:{first}", message_id=proposal.message_id)
     await karim.expect("déjà été traitée")

@@ -1,0 +1,134 @@
+"""A dossier's panel for staff: a short summary, its answers and its history, one screen each."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from telegram import InlineKeyboardMarkup
+
+from pes21_bot import buttons, texts
+from pes21_bot.config import Config
+from pes21_bot.content import Content, Html
+from pes21_bot.db.models import Event, Person, Project
+from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES
+from pes21_bot.messages.cards import card_markup
+from pes21_bot.messages.markup import keyboard
+from pes21_bot.messages.render import answer_lines, fr_date, fr_datetime, fr_day
+from pes21_bot.services import events
+from pes21_bot.services.people import display_name
+
+# Rows the bot writes for itself: nothing a member of staff did or needs to read.
+TECHNICAL_EVENTS = frozenset(
+    {
+        events.BOT_STARTED,
+        events.CONSENT_GIVEN,
+        events.INTAKE_STARTED,
+        events.QUESTION_ANSWERED,
+        events.REVIEW_SCHEDULED,
+        events.REMINDER_SENT,
+        events.REMINDER_FAILED,
+    }
+)
+HISTORY_LINES = 30
+ANSWER_VALUE_MAX = 300
+SCREEN_MAX = 3800  # under Telegram's 4096 characters, with room for the header
+
+
+def is_erased(project: Project) -> bool:
+    """Whether the holder's data were erased (the dossier stays, empty and anonymous)."""
+    return project.holder_id is None and not project.answers
+
+
+def panel_text(content: Content, config: Config, project: Project, owner: Person | None) -> Html:
+    """The summary that fits a phone screen: state, who follows it, when it was sent."""
+    text = content.render(
+        texts.PROJECT_DETAIL,
+        reference=project.reference or "",
+        programme=content.programme_name(project.programme or ""),
+        status=content.label("project_status", project.status),
+        owner=display_name(config, owner) if owner else content.render(texts.EMPTY_VALUE),
+        date=fr_date(project.submitted_at, config.tz),
+    )
+    if is_erased(project):
+        return Html(f"{text}\n\n{content.render(texts.PROJECT_ERASED)}")
+    return text
+
+
+def panel_markup(content: Content, project: Project) -> InlineKeyboardMarkup:
+    """Answers and history behind buttons, then the card's actions while it is followed."""
+    views = []
+    if not is_erased(project):
+        views.append((content.render(texts.PROJECT_ANSWERS), view(project, "answers")))
+    views.append((content.render(texts.PROJECT_HISTORY), view(project, "history")))
+    rows = list(keyboard([views]).inline_keyboard)
+    if project.status in FOLLOWED_STATUSES:
+        rows += card_markup(content, project).inline_keyboard
+    return InlineKeyboardMarkup(rows)
+
+
+def view(project: Project, name: str) -> str:
+    """Callback data of one of the panel's views."""
+    return buttons.PROJECT_VIEW.pack(project.id, name)
+
+
+def back_markup(content: Content, project: Project, in_place: bool) -> InlineKeyboardMarkup:
+    """'Retour au dossier': the panel in this message, or a new one."""
+    data = view(project, "summary") if in_place else buttons.PROJECT.pack(project.id)
+    return keyboard([[(content.render(texts.PROJECT_BACK), data)]])
+
+
+def answers_text(content: Content, project: Project) -> Html:
+    """Every visible answer, values shortened further if the whole would not fit one message."""
+    questionnaire = content.questionnaires[project.path]
+    header = content.render(texts.PROJECT_ANSWERS_HEADER, reference=project.reference or "")
+    lines = answer_lines(content, questionnaire, project.answers, ANSWER_VALUE_MAX)
+    if len(lines) > SCREEN_MAX:
+        lines = answer_lines(content, questionnaire, project.answers, ANSWER_VALUE_MAX // 4)
+    return Html(f"{header}\n\n{lines}")
+
+
+def _detail(content: Content, event: Event) -> str | None:
+    """What the row was about: the step, the new programme, the reason, the outcome."""
+    data = event.data or {}
+    if event.kind == events.MILESTONE and "milestone" in data:
+        step = content.label("milestones", str(data["milestone"]))
+        return f"{step} ({fr_day(date.fromisoformat(data['on']))})" if "on" in data else step
+    if event.kind in (events.ROUTED, events.REDIRECTED) and event.programme:
+        return content.programme_name(event.programme)
+    if event.kind == events.CLOSED and "reason" in data:
+        return content.label("close_reasons", str(data["reason"]))
+    if event.kind == events.ACCOMPANIMENT_ENDED and "outcome" in data:
+        return content.label("outcomes", str(data["outcome"]))
+    return None
+
+
+def history_text(
+    content: Content,
+    config: Config,
+    project: Project,
+    history: list[Event],
+    people: Mapping[int, Person],
+) -> Html:
+    """The last rows a person would care about, each saying what was recorded and by whom."""
+    header = content.render(texts.PROJECT_HISTORY_HEADER, reference=project.reference or "")
+    shown = [e for e in history if e.kind not in TECHNICAL_EVENTS][-HISTORY_LINES:]
+    lines = []
+    for event in shown:
+        label = content.lists["events"].get(event.kind) or content.label(
+            "events_followup", event.kind
+        )
+        detail = _detail(content, event)
+        if detail:
+            label = content.render(texts.PROJECT_HISTORY_DETAIL, event=label, detail=detail)
+        moment = fr_datetime(event.occurred_at, config.tz)
+        actor = people.get(event.actor_id) if event.actor_id else None
+        if actor is None:
+            lines.append(content.render(texts.PROJECT_HISTORY_LINE, date=moment, event=label))
+        else:
+            name = display_name(config, actor)
+            lines.append(
+                content.render(texts.PROJECT_HISTORY_BY, date=moment, event=label, actor=name)
+            )
+    body = "\n".join(lines) if lines else content.render(texts.PROJECT_HISTORY_EMPTY)
+    return Html(f"{header}\n\n{body}")
