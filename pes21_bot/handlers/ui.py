@@ -84,10 +84,22 @@ async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
         _log_cosmetic("callback answer", exc)
 
 
+def _editable(query: CallbackQuery) -> bool:
+    """Whether the bot may edit the pressed message: its own and still accessible."""
+    if query.inline_message_id is not None:
+        return True
+    message = query.message
+    if not isinstance(message, Message):
+        return False  # too old: Telegram sends an inaccessible message
+    # A forged press may come attached to the person's own message, which only they may edit.
+    author = message.from_user
+    return author is None or author.id == query.get_bot().id
+
+
 async def set_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None = None) -> None:
     """Replace (or, with None, remove) the pressed message's buttons; never raises."""
-    if query.inline_message_id is None and not isinstance(query.message, Message):
-        logger.info("keyboard edit skipped: message too old to edit")
+    if not _editable(query):
+        logger.info("keyboard edit skipped: message not editable by the bot")
         return
     try:
         await query.edit_message_reply_markup(markup)
@@ -103,8 +115,8 @@ async def edit_or_send(
     A time-out or 5xx is not followed by a new message: the edit may well have been applied.
     """
     try:
-        if query.inline_message_id is None and not isinstance(query.message, Message):
-            raise BadRequest("Message can't be edited (inaccessible)")  # sent anew below
+        if not _editable(query):
+            raise BadRequest("Message can't be edited (not the bot's)")  # sent anew below
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         return
     except BadRequest as exc:

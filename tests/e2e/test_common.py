@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from pes21_bot import buttons
 from pes21_bot.services import events, intake
 from tests.e2e.flows import expect_question, start_path
 from tests.harness import Harness
@@ -153,3 +154,18 @@ async def test_holder_who_blocked_the_bot_does_not_break_the_claim(sqlite_bot: H
     await camille.expect("Pris en charge par Camille")
     (project,) = await sqlite_bot.projects()
     assert project.status == "claimed"
+
+
+async def test_a_forged_press_on_the_persons_own_message_edits_nothing(
+    sqlite_bot: Harness,
+) -> None:
+    # Telegram only sends presses on the bot's messages; a forged one attached to the person's
+    # own message must not make the bot try (and fail) to edit a message that is not its own.
+    holder = sqlite_bot.holder()
+    update = holder.send_text("bonjour")
+    await holder.expect("Que souhaitez-vous faire")
+    own = update["message"]["message_id"]
+    holder.press_raw(buttons.MENU.pack("faq", "-"), own)
+    await holder.expect("Choisissez une question")
+    edits = [c for c in sqlite_bot.api.calls if c.method.startswith("editMessage")]
+    assert [c.status for c in edits if c.status != 200] == []
