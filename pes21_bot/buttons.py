@@ -8,7 +8,10 @@ known and checked by the tests, and a forged or stale button parses to None.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from pes21_bot.domain.fields import CHOICE_VALUE_MAX, QUESTION_ID_MAX
 
 SEPARATOR = ":"
 MAX_CALLBACK_BYTES = 64
@@ -75,6 +78,11 @@ class Button:
         """The regular expression that routes this family to its handler."""
         return f"^{re.escape(self.prefix)}{SEPARATOR}"
 
+    def pattern_of(self, firsts: Iterable[str]) -> str:
+        """The pattern of only the data whose first field is one of these values."""
+        words = "|".join(re.escape(word) for word in firsts)
+        return f"{self.pattern}(?:{words}){SEPARATOR}"
+
     def pack(self, *values: object) -> str:
         """Callback data for these field values; a value that does not fit is a bug."""
         texts = [str(v) for v in values]
@@ -105,31 +113,49 @@ class Button:
         return SEPARATOR.join([self.prefix, *(f.longest() for f in self.fields)])
 
 
+@dataclass(frozen=True)
+class FormButtons:
+    """The families of one kind of form, by what its buttons do (see handlers/form_engine.py)."""
+
+    answer: Button
+    toggle: Button
+    validate: Button
+    skip: Button
+    edit: Button
+    recap: Button
+
+
 YES_NO = OneOf(("yes", "no"))
-QUESTION = Code(20)  # question and field ids of contenus/questionnaires.yaml and of forms
-VALUE = Code(20)  # a choice value or an ISO date
+# Question and field ids of contenus/questionnaires.yaml and of forms (domain/fields.py keeps
+# them this short), so that every form button fits 64 bytes with 64-bit draft ids.
+QUESTION = Code(QUESTION_ID_MAX)
+VALUE = Code(CHOICE_VALUE_MAX)  # a choice value or an ISO date
 SOURCE = Code(24)  # a deep-link source (domain/sources.py SOURCE_RE), or "-"
 
-# Welcome menu and FAQ (handlers/welcome.py).
+# Welcome menu and FAQ (handlers/welcome.py); a path of the menu opens the intake.
 MENU = Button("m", (Code(16), SOURCE))
 FAQ = Button("f", (Id(), SOURCE))
-# Intake questionnaire (handlers/intake.py; still packed by hand there).
+# Intake questionnaire (handlers/intake.py: the resume offer, consent, /annuler's confirmation;
+# the questions' buttons are the form engine's, handlers/form_engine.py: a draft id, a question).
 DRAFT = Button("d", (OneOf(("resume", "restart")), Id()))
 CONSENT = Button("c", (Code(16), YES_NO, SOURCE))
 ANSWER = Button("a", (Id(), QUESTION, VALUE))
-TOGGLE = Button("t", (Id(), QUESTION, Id()))
-VALIDATE = Button("v", (Id(), QUESTION, Id()))
+TOGGLE = Button("t", (Id(), QUESTION, Id()))  # the mask of ticked choices once pressed
+VALIDATE = Button("v", (Id(), QUESTION, Id()))  # the mask of ticked choices
 SKIP = Button("s", (Id(), QUESTION))
 EDIT = Button("e", (Id(), QUESTION))
-RECAP = Button("r", (Id(), OneOf(("send", "cancel"))))
+# Every form's recap packs "save"; "send" is accepted too on the intake's.
+RECAP = Button("r", (Id(), OneOf(("save", "send", "cancel"))))
 CANCEL = Button("x", (Id(), YES_NO))
-# Short forms (handlers/forms.py; still packed by hand there).
+# The same buttons for the short forms (handlers/forms.py).
 FORM_ANSWER = Button("fa", (Id(), QUESTION, VALUE))
 FORM_TOGGLE = Button("ft", (Id(), QUESTION, Id()))
 FORM_VALIDATE = Button("fv", (Id(), QUESTION, Id()))
 FORM_SKIP = Button("fs", (Id(), QUESTION))
 FORM_EDIT = Button("fe", (Id(), QUESTION))
 FORM_RECAP = Button("fr", (Id(), OneOf(("save", "cancel"))))
+INTAKE_FORM = FormButtons(ANSWER, TOGGLE, VALIDATE, SKIP, EDIT, RECAP)
+SHORT_FORM = FormButtons(FORM_ANSWER, FORM_TOGGLE, FORM_VALIDATE, FORM_SKIP, FORM_EDIT, FORM_RECAP)
 # Holder's data rights (handlers/holder.py).
 ERASE = Button("erase", (YES_NO,))
 MY_DATA_FILE = Button("mydata", (OneOf(("json",)),))

@@ -32,6 +32,10 @@ POSTAL_CODE_RE = re.compile(r"^\d{5}$")
 DEFAULT_REGION = "FR"
 DEFAULT_MIN = 0
 DEFAULT_MAX = 1_000_000
+# A form's buttons carry a question id and a choice value (pes21_bot/buttons.py): at most this
+# long, they fit Telegram's 64 bytes of callback data whatever the draft id.
+QUESTION_ID_MAX = 20
+CHOICE_VALUE_MAX = 20
 
 
 class _Strict(BaseModel):
@@ -56,7 +60,7 @@ class Question(_Strict):
     (`choice_list`).
     """
 
-    id: str = Spec(pattern=r"^[a-z][a-z0-9_]{0,29}$")
+    id: str = Spec(pattern=rf"^[a-z][a-z0-9_]{{0,{QUESTION_ID_MAX - 1}}}$")
     type: str
     prompt: str = Spec(default="", max_length=1000)
     label: str = Spec(default="", max_length=60)
@@ -83,7 +87,7 @@ class Question(_Strict):
         if not has_choices and self.choices:
             raise ValueError("seules les questions à choix ont des choix (choices)")
         for value, label in self.choices.items():
-            if not value.isidentifier() or len(value) > 20:
+            if not value.isidentifier() or len(value) > CHOICE_VALUE_MAX:
                 raise ValueError(f"identifiant de choix invalide: {value}")
             if not 1 <= len(label) <= 60:
                 raise ValueError(f"libellé de choix trop long (60 max): {value}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 from telegram import Update
@@ -76,12 +76,14 @@ def command(name: str, callback: Callback) -> CommandHandler[Context, Any]:
     return CommandHandler(name, gated(rule, callback, f"/{name}"), filters=filters.ChatType.PRIVATE)
 
 
-def button(family: Button, callback: Callback) -> CallbackQueryHandler[Context, Any]:
-    """A button family's handler; its roles must be declared in access.BUTTONS."""
+def button(
+    family: Button, callback: Callback, firsts: Iterable[str] | None = None
+) -> CallbackQueryHandler[Context, Any]:
+    """A button family's handler (only for these first field values, if given); its roles must
+    be declared in access.BUTTONS."""
     rule = access.BUTTONS[family.prefix]  # a KeyError here: declare the family's roles first
-    return CallbackQueryHandler(
-        gated(rule, callback, f"button {family.prefix}"), pattern=family.pattern
-    )
+    pattern = family.pattern if firsts is None else family.pattern_of(firsts)
+    return CallbackQueryHandler(gated(rule, callback, f"button {family.prefix}"), pattern=pattern)
 
 
 async def project_checked(

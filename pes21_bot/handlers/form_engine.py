@@ -30,7 +30,6 @@ from telegram import (
 )
 from telegram.ext import (
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -38,6 +37,7 @@ from telegram.ext import (
 )
 
 from pes21_bot import texts
+from pes21_bot.buttons import Button, FormButtons
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
 from pes21_bot.domain.fields import (
@@ -52,15 +52,13 @@ from pes21_bot.domain.fields import (
     normalise_phone,
     parse_answer,
 )
+from pes21_bot.handlers.access import button
 from pes21_bot.handlers.ui import (
     answer_query,
-    as_int,
     db_driven_conversation,
     edit_or_send,
-    pack,
     reply,
     set_markup,
-    unpack,
 )
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import choices_of, format_value, fr_day, shorten
@@ -122,11 +120,13 @@ class Refusal:
 SKIPPED = object()  # the verdict of "Passer": the type's empty value, if skipping is allowed
 
 
+@dataclass
 class Flow(ABC):
-    """A form kind: where its draft is stored and what its hooks do."""
+    """A form kind: its buttons and texts; subclasses say where its draft is stored and what
+    its hooks do."""
 
-    prefix: str  # callback data family: "" gives a:, t:, v:, s:, e:, r: ; "f" gives fa:, ft:...
-    state: int
+    families: FormButtons  # the button families of pes21_bot/buttons.py it builds and routes
+    state: int  # its conversation state while it has the focus
     save_key: TextKey  # the recap's button that finishes the form
     timeout_key: TextKey
     recap_value_max: int  # longer answers are shortened in the recap
@@ -233,17 +233,20 @@ ButtonMaker = Callable[[Context, Flow, Draft, Question, int], Rows]
 
 def _choice_buttons(context: Context, flow: Flow, draft: Draft, q: Question, _mask: int) -> Rows:
     choices = choices_of(context.bot_data.content, q)
-    buttons = [(label, pack(f"{flow.prefix}a", draft.id, q.id, v)) for v, label in choices.items()]
+    buttons = [
+        (label, flow.families.answer.pack(draft.id, q.id, v)) for v, label in choices.items()
+    ]
     width = 5 if all(len(label) <= SHORT_LABEL for label in choices.values()) else 1
     return [buttons[i : i + width] for i in range(0, len(buttons), width)]
 
 
 def _yes_no_buttons(context: Context, flow: Flow, draft: Draft, q: Question, _mask: int) -> Rows:
     content = context.bot_data.content
+    answer = flow.families.answer
     return [
         [
-            (content.render(texts.YES), pack(f"{flow.prefix}a", draft.id, q.id, "yes")),
-            (content.render(texts.NO), pack(f"{flow.prefix}a", draft.id, q.id, "no")),
+            (content.render(texts.YES), answer.pack(draft.id, q.id, "yes")),
+            (content.render(texts.NO), answer.pack(draft.id, q.id, "no")),
         ]
     ]
 
@@ -253,9 +256,10 @@ def _toggle_buttons(context: Context, flow: Flow, draft: Draft, q: Question, mas
     rows: Rows = []
     for index, label in enumerate(choices_of(content, q).values()):
         tick = "✅ " if mask & (1 << index) else ""
-        data = pack(f"{flow.prefix}t", draft.id, q.id, mask ^ (1 << index))
+        data = flow.families.toggle.pack(draft.id, q.id, mask ^ (1 << index))
         rows.append([(f"{tick}{label}", data)])
-    rows.append([(content.render(texts.VALIDATE), pack(f"{flow.prefix}v", draft.id, q.id, mask))])
+    validate = flow.families.validate.pack(draft.id, q.id, mask)
+    rows.append([(content.render(texts.VALIDATE), validate)])
     return rows
 
 
@@ -268,7 +272,7 @@ def _date_buttons(context: Context, flow: Flow, draft: Draft, q: Question, _mask
         else:
             key = tv.FORM_TODAY if number == 0 else tv.FORM_YESTERDAY
             label = content.render(key, date=fr_day(shortcut))
-        rows.append([(label, pack(f"{flow.prefix}a", draft.id, q.id, shortcut.isoformat()))])
+        rows.append([(label, flow.families.answer.pack(draft.id, q.id, shortcut.isoformat()))])
     return rows
 
 
@@ -295,7 +299,7 @@ def question_markup(
     maker = BUTTONS.get(q.type)
     rows = maker(context, flow, draft, q, mask) if maker else []
     if skip:
-        rows.append([(content.render(texts.SKIP), pack(f"{flow.prefix}s", draft.id, q.id))])
+        rows.append([(content.render(texts.SKIP), flow.families.skip.pack(draft.id, q.id))])
     return keyboard(rows) if rows else None
 
 
@@ -309,12 +313,12 @@ def recap(context: Context, flow: Flow, spec: FormSpec, draft: Draft) -> tuple[H
         value = shorten(format_value(content, q, draft.answers[q.id]), flow.recap_value_max)
         label = flow.label(content, q)
         lines.append(content.render(texts.RECAP_LINE, label=label, value=value))
-        edits.append(
-            (content.render(texts.RECAP_EDIT, label=label), pack(f"{flow.prefix}e", draft.id, q.id))
-        )
+        edit = flow.families.edit.pack(draft.id, q.id)
+        edits.append((content.render(texts.RECAP_EDIT, label=label), edit))
     rows = [edits[i : i + 2] for i in range(0, len(edits), 2)]
-    rows.append([(content.render(flow.save_key), pack(f"{flow.prefix}r", draft.id, "save"))])
-    rows.append([(content.render(texts.CANCEL), pack(f"{flow.prefix}r", draft.id, "cancel"))])
+    finish = flow.families.recap
+    rows.append([(content.render(flow.save_key), finish.pack(draft.id, "save"))])
+    rows.append([(content.render(texts.CANCEL), finish.pack(draft.id, "cancel"))])
     return flow.recap_text(content, spec, Html("\n".join(lines))), keyboard(rows)
 
 
@@ -448,17 +452,39 @@ async def typed_answer(update: Update, context: Context, flow: Flow) -> int | No
     return await _follow_up(update, context, flow, outcome)
 
 
-ButtonValue = Callable[[Context, list[str], Question], Any]
+@dataclass(frozen=True)
+class Press:
+    """A pressed engine button: the draft it was sent for, its question (or the recap's word),
+    then its own fields."""
+
+    draft_id: int
+    code: str
+    rest: tuple[int | str, ...]
+
+
+def press_of(update: Update, family: Button) -> Press | None:
+    """The pressed button's data, parsed by its family; None if malformed or forged."""
+    query = update.callback_query
+    assert query is not None
+    values = family.parse(query.data)
+    if values is None:
+        return None
+    draft_id, code, *rest = values
+    assert isinstance(draft_id, int) and isinstance(code, str)  # every engine family starts so
+    return Press(draft_id, code, tuple(rest))
+
+
+ButtonValue = Callable[[Context, tuple[int | str, ...], Question], Any]
 
 
 def _already(
-    context: Context, draft: Draft, spec: FormSpec, parts: list[str], value: ButtonValue
+    context: Context, draft: Draft, spec: FormSpec, press: Press, value: ButtonValue
 ) -> Refusal | None:
     """A second press of the button that gave an answer: say what was answered, change nothing."""
-    answered = spec.question(parts[1])
+    answered = spec.question(press.code)
     if answered is None or answered.id not in draft.answers:
         return None
-    pressed = value(context, parts[2:], answered)
+    pressed = value(context, press.rest, answered)
     if pressed is SKIPPED:
         pressed = TYPES[answered.type].skipped()
     stored = draft.answers[answered.id]
@@ -469,20 +495,18 @@ def _already(
 
 
 async def _button(
-    update: Update, context: Context, flow: Flow, letter: str, count: int, value: ButtonValue
+    update: Update, context: Context, flow: Flow, family: Button, value: ButtonValue
 ) -> int:
     """Common path of the question buttons: judge against the draft, store, follow up."""
-    query = update.callback_query
-    assert query is not None
-    parts = unpack(query.data, f"{flow.prefix}{letter}", count)
+    press = press_of(update, family)
     content = context.bot_data.content
 
     def decide(draft: Draft, spec: FormSpec, question: Question | None) -> Any:
-        if parts is None or as_int(parts[0]) != draft.id:
+        if press is None or press.draft_id != draft.id:
             return Refusal(texts.STALE_BUTTON)
-        if question is None or question.id != parts[1]:
-            return _already(context, draft, spec, parts, value) or Refusal(texts.OUT_OF_TURN)
-        return value(context, parts[2:], question)
+        if question is None or question.id != press.code:
+            return _already(context, draft, spec, press, value) or Refusal(texts.OUT_OF_TURN)
+        return value(context, press.rest, question)
 
     outcome = await _store(update, context, flow, decide)
     if outcome is None:
@@ -492,8 +516,8 @@ async def _button(
     return await _follow_up(update, context, flow, outcome)
 
 
-def _chosen(context: Context, rest: list[str], question: Question) -> Any:
-    raw = rest[0]
+def _chosen(context: Context, rest: tuple[int | str, ...], question: Question) -> Any:
+    raw = str(rest[0])
     if question.type == "yes_no" and raw in ("yes", "no"):
         return raw
     if question.type == "choice" and raw in choices_of(context.bot_data.content, question):
@@ -507,14 +531,13 @@ def _chosen(context: Context, rest: list[str], question: Question) -> Any:
     return Refusal(texts.OUT_OF_TURN)
 
 
-def _mask(context: Context, raw: str, question: Question) -> int | None:
-    mask = as_int(raw)
-    if question.type != "multi_choice" or mask is None:
+def _mask(context: Context, mask: int | str, question: Question) -> int | None:
+    if question.type != "multi_choice" or not isinstance(mask, int):
         return None
     return mask if mask < 1 << len(choices_of(context.bot_data.content, question)) else None
 
 
-def _validated(context: Context, rest: list[str], question: Question) -> Any:
+def _validated(context: Context, rest: tuple[int | str, ...], question: Question) -> Any:
     mask = _mask(context, rest[0], question)
     if mask is None:
         return Refusal(texts.OUT_OF_TURN)
@@ -524,7 +547,7 @@ def _validated(context: Context, rest: list[str], question: Question) -> Any:
     return [v for i, v in enumerate(choices) if mask & (1 << i)]
 
 
-def _skip(_context: Context, _rest: list[str], question: Question) -> Any:
+def _skip(_context: Context, _rest: tuple[int | str, ...], question: Question) -> Any:
     return SKIPPED if question.optional else Refusal(texts.OUT_OF_TURN)
 
 
@@ -532,16 +555,17 @@ async def on_toggle(update: Update, context: Context, flow: Flow) -> int:
     """Tick or untick one option of a multi-choice question (nothing stored until 'Valider')."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = unpack(query.data, f"{flow.prefix}t", 3)
+    press = press_of(update, flow.families.toggle)
     content = context.bot_data.content
     draft = await load(context, flow, update.effective_user.id)
-    if draft is None or parts is None or as_int(parts[0]) != draft.id:
+    if draft is None or press is None or press.draft_id != draft.id:
         await answer_press(update)
         await reply(update, content.render(texts.STALE_BUTTON))
         return END if draft is None else flow.state
     spec = flow.spec(content, draft)
     question = spec.next_question(draft.answers)
-    mask = _mask(context, parts[2], question) if question and question.id == parts[1] else None
+    asked = question is not None and question.id == press.code
+    mask = _mask(context, press.rest[0], question) if question and asked else None
     if question is None or mask is None:
         verdict = Refusal(texts.OUT_OF_TURN)
         return await _follow_up(update, context, flow, Outcome(draft, spec, question, verdict))
@@ -554,18 +578,17 @@ async def on_toggle(update: Update, context: Context, flow: Flow) -> int:
 
 
 async def _recap_button(
-    update: Update, context: Context, flow: Flow, letter: str
+    update: Update, context: Context, flow: Flow, family: Button
 ) -> tuple[Draft, str] | int:
     """A button of the recap: the draft and the button's word, or the state after a refusal."""
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
+    assert update.effective_user is not None
     content = context.bot_data.content
-    parts = unpack(query.data, f"{flow.prefix}{letter}", 2)
+    press = press_of(update, family)
     draft = await load(context, flow, update.effective_user.id)
-    if parts is None or draft is None or as_int(parts[0]) != draft.id:
+    if press is None or draft is None or press.draft_id != draft.id:
         done = None
-        if parts is not None and as_int(parts[0]) is not None and letter == "r":
-            done = await flow.finished_text(update, context, int(parts[0]))
+        if press is not None and family is flow.families.recap:
+            done = await flow.finished_text(update, context, press.draft_id)
         await answer_press(update, done)
         if done is None:
             await reply(update, content.render(texts.STALE_BUTTON))
@@ -574,22 +597,18 @@ async def _recap_button(
         await answer_press(update)
         await reply(update, content.render(texts.OUT_OF_TURN))
         return await ask(update, context, flow, draft)
-    return draft, parts[1]
+    return draft, press.code
 
 
 async def on_recap(update: Update, context: Context, flow: Flow) -> int:
     """The save ('Envoyer', 'Enregistrer') or 'Abandonner' button under the recap."""
-    found = await _recap_button(update, context, flow, "r")
+    found = await _recap_button(update, context, flow, flow.families.recap)
     if isinstance(found, int):
         return found
     draft, action = found
     if action == "cancel":
         await answer_press(update)
         return await flow.abandon(update, context, draft)
-    if action not in ("save", "send"):
-        await answer_press(update)
-        await reply(update, context.bot_data.content.render(texts.STALE_BUTTON))
-        return flow.state
     state = await flow.finish(update, context, draft, pressed=True)
     query = update.callback_query
     assert query is not None
@@ -599,7 +618,7 @@ async def on_recap(update: Update, context: Context, flow: Flow) -> int:
 
 async def on_edit(update: Update, context: Context, flow: Flow) -> int:
     """An answer's button under the recap: ask that question again."""
-    found = await _recap_button(update, context, flow, "e")
+    found = await _recap_button(update, context, flow, flow.families.edit)
     if isinstance(found, int):
         return found
     draft, question_id = found
@@ -623,12 +642,8 @@ async def reopen(update: Update, context: Context, flow: Flow, question: Questio
     return await ask(update, context, flow, draft)
 
 
-async def go_back(update: Update, context: Context, flow: Flow) -> int | None:
-    """/retour: ask the previous question again; None if the user has no draft of this kind."""
-    assert update.effective_user is not None
-    draft = await load(context, flow, update.effective_user.id)
-    if draft is None:
-        return None
+async def go_back(update: Update, context: Context, flow: Flow, draft: Draft) -> int:
+    """/retour: ask the previous question of the draft again."""
     content = context.bot_data.content
     previous = flow.spec(content, draft).previous_question(draft.answers)
     if previous is None:
@@ -637,17 +652,25 @@ async def go_back(update: Update, context: Context, flow: Flow) -> int | None:
     return await reopen(update, context, flow, previous)
 
 
-async def cancel(update: Update, context: Context, flow: Flow) -> int | None:
-    """/annuler: the flow's abandon hook; None if the user has no draft of this kind."""
-    assert update.effective_user is not None
-    draft = await load(context, flow, update.effective_user.id)
-    if draft is None:
-        return None
+async def cancel(update: Update, context: Context, flow: Flow, draft: Draft) -> int:
+    """/annuler: the flow's abandon hook."""
     return await flow.abandon(update, context, draft)
 
 
 Callback = Callable[[Update, Context], Coroutine[Any, Any, Any]]
 PerFlow = Callable[[Update, Context, Flow], Awaitable[int | None]]
+PerDraft = Callable[[Update, Context, Flow, Draft], Awaitable[int]]
+
+
+def on_draft(run: PerDraft) -> PerFlow:
+    """`run` on the user's open draft of the flow; None if they have none."""
+
+    async def per_flow(update: Update, context: Context, flow: Flow) -> int | None:
+        assert update.effective_user is not None
+        draft = await load(context, flow, update.effective_user.id)
+        return None if draft is None else await run(update, context, flow, draft)
+
+    return per_flow
 
 
 def _first_draft(flows: Sequence[Flow], run: PerFlow, none: Callback) -> Callback:
@@ -674,26 +697,24 @@ def _buttons(flow: Flow) -> list[BaseHandler[Update, Context, Any]]:
         return run
 
     async def choice(update: Update, context: Context, flow: Flow) -> int:
-        return await _button(update, context, flow, "a", 3, _chosen)
+        return await _button(update, context, flow, flow.families.answer, _chosen)
 
     async def validate(update: Update, context: Context, flow: Flow) -> int:
-        return await _button(update, context, flow, "v", 3, _validated)
+        return await _button(update, context, flow, flow.families.validate, _validated)
 
     async def skip(update: Update, context: Context, flow: Flow) -> int:
-        return await _button(update, context, flow, "s", 2, _skip)
+        return await _button(update, context, flow, flow.families.skip, _skip)
 
+    families = flow.families
     handlers = {
-        "a": choice,
-        "t": on_toggle,
-        "v": validate,
-        "s": skip,
-        "e": on_edit,
-        "r": on_recap,
+        families.answer: choice,
+        families.toggle: on_toggle,
+        families.validate: validate,
+        families.skip: skip,
+        families.edit: on_edit,
+        families.recap: on_recap,
     }
-    return [
-        CallbackQueryHandler(bound(handler), pattern=rf"^{flow.prefix}{letter}:")
-        for letter, handler in handlers.items()
-    ]
+    return [button(family, bound(handler)) for family, handler in handlers.items()]
 
 
 @dataclass(frozen=True)
@@ -721,8 +742,8 @@ def build_form_conversation(
 
     def typed(order: Sequence[Flow]) -> list[BaseHandler[Update, Context, Any]]:
         text = _first_draft(order, typed_answer, composition.no_draft_text)
-        back = _first_draft(order, go_back, composition.no_draft_command)
-        drop = _first_draft(order, cancel, composition.no_draft_command)
+        back = _first_draft(order, on_draft(go_back), composition.no_draft_command)
+        drop = _first_draft(order, on_draft(cancel), composition.no_draft_command)
         return [
             CommandHandler("retour", back, filters=private),
             CommandHandler("annuler", drop, filters=private),

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
+from pes21_bot import buttons
 from pes21_bot.content import Content, Html, Question
 from pes21_bot.context import Context
 from pes21_bot.db.models import FormDraft
@@ -36,17 +38,11 @@ Completer = Callable[[Update, Context, FormDraft, dict[str, Any]], Awaitable[Non
 format_answer = format_value
 
 
+@dataclass
 class ShortFormFlow(Flow):
     """Forms declared in domain/forms.py, stored answer by answer in a FormDraft."""
 
-    prefix = "f"
-    state = FILLING
-    save_key = t.FORM_SAVE
-    timeout_key = t.FORM_TIMEOUT
-    recap_value_max = 300
-
-    def __init__(self, completers: Mapping[str, Completer]) -> None:
-        self.completers = dict(completers)
+    completers: Mapping[str, Completer] = field(default_factory=dict)  # by form kind
 
     async def load(self, session: AsyncSession, telegram_id: int) -> Draft | None:
         """The form this user is filling in."""
@@ -122,11 +118,17 @@ def short_form_flow(completers: Mapping[str, Completer]) -> ShortFormFlow:
     missing = set(FORMS) - set(completers)
     if missing:
         raise ValueError(f"forms without a completion: {sorted(missing)}")
-    return ShortFormFlow(completers)
+    return _flow(completers)
+
+
+def _flow(completers: Mapping[str, Completer]) -> ShortFormFlow:
+    return ShortFormFlow(
+        buttons.SHORT_FORM, FILLING, t.FORM_SAVE, t.FORM_TIMEOUT, 300, dict(completers)
+    )
 
 
 # Opening and resuming never complete a form, so they need no completion hooks.
-_OPENER = ShortFormFlow({})
+_OPENER = _flow({})
 
 
 async def load_draft(context: Context, telegram_id: int) -> FormDraft | None:

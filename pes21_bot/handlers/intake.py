@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, MessageHandler, filters
 
-from pes21_bot import texts
+from pes21_bot import buttons, texts
 from pes21_bot.content import Content, Html, Question
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Project
@@ -23,6 +23,7 @@ from pes21_bot.domain.fields import FormSpec
 from pes21_bot.domain.sources import clean_source
 from pes21_bot.domain.vocabulary import PATHS, ProjectStatus
 from pes21_bot.handlers import form_engine
+from pes21_bot.handlers.access import button
 from pes21_bot.handlers.form_engine import (
     ANSWERING,
     CONFIRM_CANCEL,
@@ -31,16 +32,7 @@ from pes21_bot.handlers.form_engine import (
     Flow,
     answer_press,
 )
-from pes21_bot.handlers.ui import (
-    as_int,
-    edit_or_send,
-    kick,
-    pack,
-    reply,
-    set_markup,
-    unpack,
-    user_info,
-)
+from pes21_bot.handlers.ui import edit_or_send, kick, reply, set_markup, user_info
 from pes21_bot.messages import delivery
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import intake, outbox
@@ -51,12 +43,6 @@ logger = logging.getLogger(__name__)
 
 class IntakeFlow(Flow):
     """The intake: a Project draft, questions from contenus/, submission to staff."""
-
-    prefix = ""
-    state = ANSWERING
-    save_key = texts.SEND
-    timeout_key = texts.TIMEOUT
-    recap_value_max = 500
 
     async def load(self, session: AsyncSession, telegram_id: int) -> Draft | None:
         """The holder's unfinished intake."""
@@ -123,7 +109,7 @@ class IntakeFlow(Flow):
             await reply(update, context.bot_data.content.outside_department(value))
 
 
-FLOW = IntakeFlow()
+FLOW = IntakeFlow(buttons.INTAKE_FORM, ANSWERING, texts.SEND, texts.TIMEOUT, recap_value_max=500)
 
 
 async def submit(update: Update, context: Context, project_id: int, *, pressed: bool) -> None:
@@ -180,8 +166,8 @@ async def _confirm_cancel(update: Update, context: Context, project_id: int) -> 
     content = context.bot_data.content
     markup = keyboard(
         [
-            [(content.render(texts.CANCEL_YES), pack("x", project_id, "yes"))],
-            [(content.render(texts.CANCEL_NO), pack("x", project_id, "no"))],
+            [(content.render(texts.CANCEL_YES), buttons.CANCEL.pack(project_id, "yes"))],
+            [(content.render(texts.CANCEL_NO), buttons.CANCEL.pack(project_id, "no"))],
         ]
     )
     await reply(update, content.render(texts.CANCEL_CONFIRM), markup)
@@ -197,11 +183,11 @@ async def on_cancel_answer(update: Update, context: Context) -> int:
     """The confirmation buttons of /annuler."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = unpack(query.data, "x", 2)
+    parts = buttons.CANCEL.parse(query.data)
     data = context.bot_data
     async with data.transaction() as session:
         project = await intake.current_draft(session, update.effective_user.id)
-        if parts is None or project is None or as_int(parts[0]) != project.id:
+        if parts is None or project is None or parts[0] != project.id:
             project = None
         elif parts[1] == "yes":
             await intake.abandon(session, project, data.clock.now())
@@ -245,11 +231,12 @@ async def on_path(update: Update, context: Context) -> int:
     """A path from the welcome menu: consent screen first, unless consent was already given."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = unpack(query.data, "m", 2)
+    parts = buttons.MENU.parse(query.data)
     if parts is None or parts[0] not in PATHS:
         await _stale(update, context)
         return END
-    path, source = parts[0], clean_source(parts[1])
+    path, raw_source = str(parts[0]), str(parts[1])
+    source = clean_source(raw_source)
     async with context.bot_data.session_factory() as session:
         person = await find_person(session, update.effective_user.id)
     if person is not None and person.consent == "given":
@@ -264,8 +251,8 @@ async def on_path(update: Update, context: Context) -> int:
     content = context.bot_data.content
     markup = keyboard(
         [
-            [(content.render(texts.CONSENT_ACCEPT), pack("c", path, "yes", parts[1]))],
-            [(content.render(texts.CONSENT_REFUSE), pack("c", path, "no", parts[1]))],
+            [(content.render(texts.CONSENT_ACCEPT), buttons.CONSENT.pack(path, "yes", raw_source))],
+            [(content.render(texts.CONSENT_REFUSE), buttons.CONSENT.pack(path, "no", raw_source))],
         ]
     )
     await reply(update, content.render(texts.CONSENT_REQUEST), markup)
@@ -276,11 +263,11 @@ async def on_consent(update: Update, context: Context) -> int:
     """The consent buttons: the consent (or the refusal) is recorded before anything is shown."""
     query = update.callback_query
     assert query is not None
-    parts = unpack(query.data, "c", 3)
-    if parts is None or parts[0] not in PATHS or parts[1] not in ("yes", "no"):
+    parts = buttons.CONSENT.parse(query.data)
+    if parts is None or parts[0] not in PATHS:
         await _stale(update, context)
         return END
-    path, answer, source = parts[0], parts[1], clean_source(parts[2])
+    path, answer, source = str(parts[0]), parts[1], clean_source(str(parts[2]))
     data = context.bot_data
     if answer == "yes":
         state = await begin(update, context, path, source)
@@ -302,9 +289,9 @@ async def on_resume(update: Update, context: Context) -> int:
     """'Reprendre' or 'Recommencer' offered by /start during an unfinished intake."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
-    parts = unpack(query.data, "d", 2)
+    parts = buttons.DRAFT.parse(query.data)
     project = await _load(context, update.effective_user.id)
-    if parts is None or project is None or as_int(parts[1]) != project.id:
+    if parts is None or project is None or parts[1] != project.id:
         await _stale(update, context)
         return END if project is None else ANSWERING
     if parts[0] == "resume":
@@ -329,10 +316,11 @@ async def no_draft(update: Update, context: Context) -> None:
 def intake_entry_points() -> list[BaseHandler[Update, Context, Any]]:
     """The buttons that open or resume an intake (welcome menu, consent, resume offer)."""
     return [
-        CallbackQueryHandler(on_path, pattern=r"^m:(idea|dla|local_authority|crdva):"),
-        CallbackQueryHandler(on_consent, pattern=r"^c:"),
-        CallbackQueryHandler(on_resume, pattern=r"^d:"),
-        CallbackQueryHandler(on_cancel_answer, pattern=r"^x:"),
+        # Only the menu's paths: its other items are the welcome's (handlers/welcome.py).
+        button(buttons.MENU, on_path, firsts=PATHS),
+        button(buttons.CONSENT, on_consent),
+        button(buttons.DRAFT, on_resume),
+        button(buttons.CANCEL, on_cancel_answer),
     ]
 
 
@@ -340,6 +328,6 @@ def confirm_cancel_handlers() -> list[BaseHandler[Update, Context, Any]]:
     """While 'Voulez-vous vraiment abandonner ?' is open."""
     private = filters.ChatType.PRIVATE
     return [
-        CallbackQueryHandler(on_cancel_answer, pattern=r"^x:"),
+        button(buttons.CANCEL, on_cancel_answer),
         MessageHandler(private & ~filters.COMMAND, waiting_for_cancel_answer),
     ]

@@ -1,4 +1,4 @@
-"""Small helpers shared by handlers: callback data, safe sending, user facts."""
+"""Small helpers shared by handlers: safe sending, user facts."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ConversationHandler
 from telegram.warnings import PTBUserWarning
 
-from pes21_bot.buttons import MAX_CALLBACK_BYTES, SEPARATOR
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage
 from pes21_bot.services import outbox
@@ -29,31 +28,6 @@ from pes21_bot.services.people import UserInfo
 logger = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
-
-
-# Hand-packed buttons of the form engine (handlers/intake.py, handlers/forms.py); every other
-# family is built and parsed by its definition in pes21_bot/buttons.py.
-def pack(*parts: object) -> str:
-    """Build callback data; parts must not contain ':' and the whole fits Telegram's 64 bytes."""
-    data = SEPARATOR.join(str(p) for p in parts)
-    if len(data.encode()) > MAX_CALLBACK_BYTES:
-        raise ValueError(f"callback data too long: {data!r}")
-    return data
-
-
-def unpack(data: str | None, prefix: str, count: int) -> list[str] | None:
-    """Split callback data with this prefix into exactly `count` parts, or None if malformed."""
-    if not data:
-        return None
-    parts = data.split(SEPARATOR)
-    if parts[0] != prefix or len(parts) != count + 1 or not all(parts[1:]):
-        return None
-    return parts[1:]
-
-
-def as_int(text: str) -> int | None:
-    """A positive integer from callback data, or None."""
-    return int(text) if text.isdigit() and len(text) < 19 else None
 
 
 def user_info(update: Update) -> UserInfo:
