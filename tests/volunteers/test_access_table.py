@@ -1,6 +1,7 @@
 """The table of who may do what, walked whole: every command and every button family, tried by
 every persona. Those the table does not allow get its French refusal and change nothing in the
-database; those it allows are not refused."""
+database; those it allows are not refused. The form buttons, open to everyone, act only on the
+presser's own draft."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from pes21_bot import access, buttons
+from pes21_bot import access, buttons, texts
 from pes21_bot.access import Rule
 from pes21_bot.buttons import Button, Code, Id, OneOf
 from pes21_bot.db.models import Base, Review
 from pes21_bot.domain.vocabulary import Programme
 from pes21_bot.fake_telegram import FakeUser
+from pes21_bot.services.forms import open_draft
 from pes21_bot.services.people import Role
+from pes21_bot.texts import volunteers as volunteer_texts
+from tests.e2e.flows import start_path
 from tests.harness import HOLDER_ID, Harness
 from tests.volunteers.helpers import CAMILLE, KARIM, end_by_service, seed_project, seed_volunteer
 
@@ -188,3 +192,45 @@ async def test_a_volunteer_help_and_menu_do_not_offer_to_join(sbot: Harness) -> 
     holder.send_command("/aide")
     assert "/rejoindre" in ((await holder.expect("Voici ce que vous pouvez")).text or "")
     assert "rejoindre" not in access.commands_for({Role.HOLDER, Role.VOLUNTEER})
+
+
+def _form_data(family: Button, draft_id: int, question_id: str) -> str:
+    """A form engine button of that draft's question, with a plausible value in each field."""
+    values: list[object] = [draft_id]
+    for field in family.fields[1:]:
+        if isinstance(field, OneOf):
+            values.append(field.values[0])  # "save" under a recap
+        elif isinstance(field, Code):
+            values.append(question_id if len(values) == 1 else "yes")
+        else:
+            values.append(1)  # the first choice ticked
+    return family.pack(*values)
+
+
+async def test_no_one_presses_the_form_buttons_of_someone_elses_draft(sbot: Harness) -> None:
+    victim, intruder = sbot.holder(), sbot.api.user(5050)
+    await start_path(victim, "💡 J'ai une idée de projet")
+    await start_path(intruder, "💡 J'ai une idée de projet")  # so that a draft id differs too
+    intake_draft = (await sbot.projects())[0].id
+    remi = await seed_volunteer(sbot, REMI, "Rémi")
+    async with sbot.session_factory.begin() as session:
+        form = await open_draft(session, remi.id, "vol_missions", None, {}, sbot.clock.now())
+    first_question = sbot.content.questionnaires["idea"].questions[0].id
+    presses = [
+        _form_data(f, intake_draft, first_question) for f in vars(buttons.INTAKE_FORM).values()
+    ]
+    presses += [_form_data(f, form.id, "missions") for f in vars(buttons.SHORT_FORM).values()]
+    stale = _plain(sbot.content.render(texts.STALE_BUTTON))
+    done = _plain(sbot.content.render(volunteer_texts.FORM_ALREADY_DONE))  # fr: with no form open
+    before = await _snapshot(sbot)
+    for user in (victim, intruder):
+        user.unread()  # what starting the intakes left
+    for data in presses:
+        toast = await sbot.button_answer(intruder.press_raw(data))
+        if toast:
+            assert toast == done, data
+        else:
+            assert (await intruder.expect("plus valable")).text == stale, data
+    await sbot.settle()
+    assert await _snapshot(sbot) == before
+    assert not victim.unread()
