@@ -79,9 +79,9 @@ def command(name: str, callback: Callback) -> CommandHandler[Context, Any]:
 def button(
     family: Button, callback: Callback, firsts: Iterable[str] | None = None
 ) -> CallbackQueryHandler[Context, Any]:
-    """A button family's handler (only for these first field values, if given); its roles must
-    be declared in access.BUTTONS."""
+    """A family's handler (only for these first field values, if given), roles from the table."""
     rule = access.BUTTONS[family.prefix]  # a KeyError here: declare the family's roles first
+    # Narrowed where two handlers share a family: the menu's paths open the intake.
     pattern = family.pattern if firsts is None else family.pattern_of(firsts)
     return CallbackQueryHandler(gated(rule, callback, f"button {family.prefix}"), pattern=pattern)
 

@@ -122,8 +122,7 @@ SKIPPED = object()  # the verdict of "Passer": the type's empty value, if skippi
 
 @dataclass
 class Flow(ABC):
-    """A form kind: its buttons and texts; subclasses say where its draft is stored and what
-    its hooks do."""
+    """A form kind: its button families and texts; subclasses store its draft and run its hooks."""
 
     families: FormButtons  # the button families of pes21_bot/buttons.py it builds and routes
     state: int  # its conversation state while it has the focus
@@ -454,8 +453,7 @@ async def typed_answer(update: Update, context: Context, flow: Flow) -> int | No
 
 @dataclass(frozen=True)
 class Press:
-    """A pressed engine button: the draft it was sent for, its question (or the recap's word),
-    then its own fields."""
+    """A pressed engine button: its draft, its question (the recap's word), its other fields."""
 
     draft_id: int
     code: str

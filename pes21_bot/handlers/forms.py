@@ -123,7 +123,12 @@ def short_form_flow(completers: Mapping[str, Completer]) -> ShortFormFlow:
 
 def _flow(completers: Mapping[str, Completer]) -> ShortFormFlow:
     return ShortFormFlow(
-        buttons.SHORT_FORM, FILLING, t.FORM_SAVE, t.FORM_TIMEOUT, 300, dict(completers)
+        buttons.SHORT_FORM,
+        FILLING,
+        t.FORM_SAVE,
+        t.FORM_TIMEOUT,
+        recap_value_max=300,
+        completers=dict(completers),
     )
 
 
