@@ -10,6 +10,7 @@ import pytest
 from pes21_bot.db.models import Review
 from pes21_bot.fake_telegram import FakeUser
 from tests.e2e.flows import EARLY_IDEA, answer, start_path
+from tests.e2e.outbox_helpers import drained
 from tests.harness import Harness
 from tests.volunteers.helpers import (
     end_by_service,
@@ -140,6 +141,7 @@ async def test_early_projects_reach_welcoming_volunteers_who_may_claim(sbot: Har
     await sbot.staff("Camille").expect("PES-2026-0001")
     await sbot.staff("Léa").expect("PES-2026-0001")
     assert sbot.api.messages(6021) == [] and sbot.api.messages(6022) == []
+    await drained(sbot)  # a card is recorded just after its delivery; a person is never this quick
     volunteer = sbot.api.user(6020)
     before = len(sbot.api.calls_to("answerCallbackQuery"))
     volunteer.press("↪️ Réorienter", message=card)  # only claiming is open to volunteers
