@@ -53,12 +53,14 @@ from pes21_bot.handlers.form_engine import (
 from pes21_bot.handlers.holder import holder_handlers
 from pes21_bot.handlers.staff import staff_handlers
 from pes21_bot.handlers.team import join_team, refresh_team, staff_invitation, team_handlers
-from pes21_bot.handlers.ui import answer_query, send_notice
+from pes21_bot.handlers.ui import answer_query, kick, send_notice
 from pes21_bot.heartbeat import POLLING, BeatingRequest, Heartbeats, attach
 from pes21_bot.jobs import retention as retention_job
 from pes21_bot.jobs import schedule_jobs
 from pes21_bot.jobs.backup import schedule_backup
+from pes21_bot.messages.delivery import missed_cards
 from pes21_bot.messages.erasure import announce_erasure
+from pes21_bot.services.people import Role
 from pes21_bot.telegram_http import AiohttpRequest
 
 logger = logging.getLogger(__name__)
@@ -215,8 +217,13 @@ async def _start(update: Update, context: Context) -> None:
     assert update.effective_user is not None
     roles = await user_roles(context, update.effective_user.id)
     if team_start.is_team(roles):
+        # Cards that could not reach this person before they opened the bot, then the menu.
+        missed = (
+            await missed_cards(context, update.effective_user.id) if Role.STAFF in roles else []
+        )
         # Not a holder's first contact: nothing is counted.
         await team_start.team_start(update, context, roles)
+        kick(context, missed)
     else:
         await welcome.start(update, context)
 

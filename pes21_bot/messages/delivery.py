@@ -67,6 +67,23 @@ async def queue_in_charge(
     ]
 
 
+async def missed_cards(context: Context, telegram_id: int) -> list[OutboxMessage]:
+    """A staff member the bot could not write to opened it: queue the cards they missed that
+    still wait for someone, after a line saying why they come now (send them with kick)."""
+    data = context.bot_data
+    now = data.clock.now()
+    async with data.transaction() as session:
+        missed = await outbox.reachable_again(session, data.config, telegram_id, now)
+        rows: list[OutboxMessage] = []
+        if missed:
+            intro = data.content.render(notify_texts.CARDS_CAUGHT_UP, count=len(missed))
+            rows.append(outbox.add_message(session, telegram_id, intro, now))
+            rows += [outbox.add_card(session, project, telegram_id, now) for project in missed]
+    if missed is not None:  # the menu could not be set at start-up either
+        await set_team_menu(context, telegram_id)
+    return rows
+
+
 async def update_cards(
     context: Context, project: Project, status_line: Html, with_buttons: bool
 ) -> None:

@@ -19,8 +19,10 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
-from pes21_bot.db.models import OutboxMessage, Project, ProjectCard
+from pes21_bot.db.models import OutboxMessage, Person, Project, ProjectCard
+from pes21_bot.domain.vocabulary import ProjectStatus
 from pes21_bot.services import projects
+from pes21_bot.services.people import find_person
 
 CARD, MESSAGE = "card", "message"
 PENDING, SENDING, SENT, UNDELIVERABLE, FAILED = (
@@ -246,6 +248,97 @@ async def _card_fallback(
         for chat_id in dict.fromkeys(targets)
         if chat_id and chat_id not in tried
     ]
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A team member the bot could not hand a card to, seen for the first time."""
+
+    telegram_id: int
+    name: str
+    reference: str
+
+
+async def mark_unreachable(
+    session: AsyncSession, config: Config, deliveries: Sequence[Delivery], now: datetime
+) -> list[Unreachable]:
+    """Remember the staff members whose card could not be delivered (never opened the bot, or
+    blocked it); only those not already known as unreachable are returned, once each."""
+    blocked = {d.row_id for d in deliveries if d.status == "blocked"}
+    if not blocked:
+        return []
+    result = await session.execute(
+        select(OutboxMessage.chat_id, Project.reference)
+        .join(Project, Project.id == OutboxMessage.project_id)
+        .where(OutboxMessage.id.in_(blocked), OutboxMessage.kind == CARD)
+        .order_by(OutboxMessage.id)
+    )
+    found: list[Unreachable] = []
+    for chat_id, reference in result.all():
+        member = config.staff_member(chat_id)
+        if member is None or any(u.telegram_id == chat_id for u in found):
+            continue
+        person = await find_person(session, chat_id)
+        if person is None:  # never wrote to the bot: a row to remember it by
+            person = Person(
+                telegram_id=chat_id, first_name=member.name, created_at=now, last_seen_at=now
+            )
+            session.add(person)
+        elif person.unreachable_at is not None:
+            continue
+        person.unreachable_at = now
+        found.append(Unreachable(chat_id, member.name, reference or "?"))
+    await session.flush()
+    return found
+
+
+async def reachable_again(
+    session: AsyncSession, config: Config, telegram_id: int, now: datetime
+) -> list[Project] | None:
+    """A staff member known as unreachable wrote to the bot: reachable again; returns the
+    projects whose card they missed and that still wait for someone (None: was not known as
+    unreachable)."""
+    person = await find_person(session, telegram_id)
+    if person is None or person.unreachable_at is None:
+        return None
+    person.unreachable_at = None
+    member = config.staff_member(telegram_id)
+    if member is None:
+        return []
+    received = select(OutboxMessage.project_id).where(
+        OutboxMessage.chat_id == telegram_id,
+        OutboxMessage.kind == CARD,
+        OutboxMessage.state.in_((PENDING, SENDING, SENT)),
+    )
+    result = await session.execute(
+        select(Project)
+        .join(OutboxMessage, OutboxMessage.project_id == Project.id)
+        .where(
+            OutboxMessage.chat_id == telegram_id,
+            OutboxMessage.kind == CARD,
+            OutboxMessage.state == UNDELIVERABLE,
+            Project.status == ProjectStatus.ROUTED,
+            Project.owner_id.is_(None),
+            Project.programme.in_(member.programmes),
+            Project.id.not_in(received),
+        )
+        .distinct()
+        .order_by(Project.id)
+    )
+    return list(result.scalars())
+
+
+async def unreachable_staff(session: AsyncSession, config: Config) -> list[tuple[int, str]]:
+    """Staff members (id, name) the bot could not hand a card to since they last wrote."""
+    result = await session.execute(
+        select(Person.telegram_id).where(Person.unreachable_at.is_not(None)).order_by(Person.id)
+    )
+    found = []
+    for telegram_id in result.scalars():
+        member = config.staff_member(telegram_id or 0)
+        if member is not None:
+            found.append((member.id, member.name))
+    return found
 
 
 async def card_message(session: AsyncSession, project_id: int, chat_id: int) -> ProjectCard | None:
