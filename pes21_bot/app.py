@@ -50,7 +50,7 @@ from pes21_bot.handlers.form_engine import (
     Composition,
     build_form_conversation,
 )
-from pes21_bot.handlers.holder import holder_handlers
+from pes21_bot.handlers.holder import holder_completers, holder_form_entries, holder_handlers
 from pes21_bot.handlers.staff import staff_handlers
 from pes21_bot.handlers.team import join_team, refresh_team, staff_invitation, team_handlers
 from pes21_bot.handlers.ui import answer_query, kick, send_notice
@@ -250,6 +250,7 @@ def _forms_conversation() -> Any:
             **reviews.review_completers(),
             **accompaniment.accompaniment_completers(),
             **volunteers.volunteer_completers(),
+            **holder_completers(),
         }
     )
     composition = Composition(
@@ -257,6 +258,7 @@ def _forms_conversation() -> Any:
             *reviews.review_form_entries(),
             *volunteers.volunteer_form_entries(join_team),
             *accompaniment.accompaniment_form_entries(),
+            *holder_form_entries(),
             *intake.intake_entry_points(),
         ],
         extra_states={CONFIRM_CANCEL: intake.confirm_cancel_handlers()},

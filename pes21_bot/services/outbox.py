@@ -25,6 +25,8 @@ from pes21_bot.services import projects
 from pes21_bot.services.people import find_person
 
 CARD, MESSAGE = "card", "message"
+# A holder's message to the team: a message whose text is erased with the holder's data.
+HOLDER_MESSAGE = "holder_message"
 PENDING, SENDING, SENT, UNDELIVERABLE, FAILED = (
     "pending",
     "sending",
@@ -72,10 +74,11 @@ def add_message(
     *,
     buttons: Buttons | None = None,
     project_id: int | None = None,
+    kind: str = MESSAGE,
 ) -> OutboxMessage:
     """Queue a message (HTML text, optional inline buttons) in the caller's transaction."""
     stored = [[list(button) for button in line] for line in buttons or []]
-    return _queue(session, MESSAGE, chat_id, now, project_id, {"text": text, "buttons": stored})
+    return _queue(session, kind, chat_id, now, project_id, {"text": text, "buttons": stored})
 
 
 def add_card(session: AsyncSession, project: Project, chat_id: int, now: datetime) -> OutboxMessage:
@@ -186,7 +189,7 @@ async def record(
         row.last_error = (delivery.error or "")[:300] or None
         if delivery.status == "sent":
             row.state, row.sent_at, row.message_id = SENT, now, delivery.message_id
-            if row.kind == MESSAGE:
+            if row.kind != CARD:
                 row.payload = {}  # delivered: no second copy of what it said is kept
             project = await session.get(Project, row.project_id) if row.project_id else None
             if row.kind == CARD and project is not None and delivery.message_id is not None:
@@ -359,6 +362,16 @@ async def purge(session: AsyncSession, before: datetime) -> None:
             OutboxMessage.state.in_((SENT, UNDELIVERABLE, FAILED)),
             OutboxMessage.created_at < before,
         )
+    )
+
+
+async def forget_holder_messages(session: AsyncSession, project_ids: Sequence[int]) -> None:
+    """Drop what a holder wrote to the team about these projects and is still stored here."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.kind == HOLDER_MESSAGE, OutboxMessage.project_id.in_(project_ids))
+        .values(state=FAILED, payload={}, last_error="erased")
+        .execution_options(synchronize_session=False)
     )
 
 
