@@ -119,6 +119,10 @@ async def on_write(update: Update, context: Context) -> int:
         ]
         await reply(update, content.render(t.WRITE_CHOOSE), keyboard(rows))
         return forms.END
+    busy = await forms.load_draft(context, update.effective_user.id)
+    if busy is not None and busy.kind != MESSAGE_FORM:  # a bilan being typed is never replaced
+        await reply(update, content.render(t.WRITE_BUSY))
+        return forms.END
     back = [(content.render(texts.MENU_BACK), buttons.MENU.pack("menu", NO_SOURCE))]
     intro = content.render(t.WRITE_INTRO, reference=chosen.reference or "", reader=reader[1])
     await reply(update, intro, keyboard([back]))

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from pes21_bot import buttons
 from pes21_bot.db.models import Event, OutboxMessage
 from pes21_bot.services import events
+from pes21_bot.services import forms as form_service
+from pes21_bot.services.people import find_person
 from tests.e2e.flows import EARLY_IDEA, answer, expect_question, submit_idea
 from tests.e2e.outbox_helpers import drained
 from tests.harness import OTHER_HOLDER_ID, Harness
@@ -139,3 +141,24 @@ async def test_several_dossiers_are_chosen_by_button_and_no_dossier_offers_nothi
     assert "PES-2026-0002" in (forwarded.text or "")
     other.press_raw(buttons.WRITE_TEAM.pack(2))  # someone else's dossier: nothing opens
     await other.expect("pas de dossier en cours")
+
+
+async def test_a_form_being_filled_in_is_never_replaced(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    holder = bot.holder()
+    await submit_idea(holder)
+    now = bot.clock.now()
+    async with bot.session_factory.begin() as session:
+        person = await find_person(session, holder.id)
+        assert person is not None
+        await form_service.open_draft(
+            session, person.id, "vol_pause", None, {"paused_until": "2026-04-01"}, now
+        )
+    holder.send_text("une question")
+    holder.press(WRITE, message=await holder.expect("Une question sur votre dossier"))
+    await holder.expect("autre saisie en cours")
+    async with bot.session_factory() as session:
+        person = await find_person(session, holder.id)
+        assert person is not None
+        kept = await form_service.current_draft(session, person.id)
+    assert kept is not None and kept.answers == {"paused_until": "2026-04-01"}
