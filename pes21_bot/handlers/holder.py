@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler
 from pes21_bot import buttons, texts
 from pes21_bot.content import Html
 from pes21_bot.context import Context
-from pes21_bot.db.models import FormDraft, Project
+from pes21_bot.db.models import FormDraft, OutboxMessage, Project
 from pes21_bot.domain.data_export import renamed
 from pes21_bot.domain.forms import HOLDER_MESSAGE
 from pes21_bot.domain.sources import NO_SOURCE
@@ -139,7 +139,7 @@ async def _complete_message(
     now = data.clock.now()
     text = str(answers.get("message") or "")
     user = update.effective_user
-    queued: list[Any] = []
+    queued: list[OutboxMessage] = []
     async with data.transaction() as session:
         found = await holder_messages.record(
             session, data.config, draft.target_id, user.id, text, now

@@ -7,14 +7,17 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import delete
 
 from pes21_bot import buttons
-from pes21_bot.db.models import Project
+from pes21_bot.config import Config
+from pes21_bot.db.models import Accompaniment, Project
 from pes21_bot.fake_telegram import FakeUser
-from pes21_bot.services import projects
+from pes21_bot.services import projects, reviews
 from pes21_bot.services.people import UserInfo
 from tests.harness import Harness
 from tests.volunteers.helpers import (
+    CAMILLE,
     dispatch,
     end_by_service,
     seed_project,
@@ -104,3 +107,23 @@ async def test_a_volunteer_owner_who_declines_hands_the_bilan_to_the_staff(
     vera.send_command("/mes_bilans")
     mine = await vera.expect("Bilans à faire")
     assert "bilan n°1" not in (mine.text or "") and "bilan n°2" in (mine.text or "")
+
+
+async def test_without_staff_in_charge_the_coordinator_then_the_admins_are_told(
+    sqlite_bot: Harness, config: Config
+) -> None:
+    bot = sqlite_bot
+    project = await volunteer_owned(bot)
+    async with bot.session_factory.begin() as session:
+        fresh = await session.get(Project, project.id)
+        assert fresh is not None
+        await session.execute(delete(Accompaniment))  # as if nobody on staff ran it
+        assert await reviews.chats_in_charge(session, config, fresh) == [CAMILLE]  # coordinator
+        programmes = dict(config.programmes)
+        programmes["accueil_amont"] = programmes["accueil_amont"].model_copy(
+            update={"coordinator": None}
+        )
+        bare = config.model_copy(update={"programmes": programmes})
+        assert await reviews.chats_in_charge(session, bare, fresh) == [m.id for m in config.admins]
+        fresh.owner_id = None
+        assert await reviews.staff_in_charge(session, config, fresh) is None
