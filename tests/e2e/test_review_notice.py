@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from pes21_bot import buttons
 from pes21_bot.config import Config
 from pes21_bot.db.models import Accompaniment, Project
+from pes21_bot.domain.vocabulary import Programme
 from pes21_bot.fake_telegram import FakeUser
 from pes21_bot.services import projects, reviews
 from pes21_bot.services.people import UserInfo
@@ -120,7 +121,7 @@ async def test_without_staff_in_charge_the_coordinator_then_the_admins_are_told(
         await session.execute(delete(Accompaniment))  # as if nobody on staff ran it
         assert await reviews.chats_in_charge(session, config, fresh) == [CAMILLE]  # coordinator
         programmes = dict(config.programmes)
-        programmes["accueil_amont"] = programmes["accueil_amont"].model_copy(
+        programmes[Programme.ACCUEIL_AMONT] = programmes[Programme.ACCUEIL_AMONT].model_copy(
             update={"coordinator": None}
         )
         bare = config.model_copy(update={"programmes": programmes})

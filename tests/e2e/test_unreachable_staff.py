@@ -7,6 +7,7 @@ import pytest
 
 from pes21_bot.config import Config, StaffMember
 from pes21_bot.db.models import Person
+from pes21_bot.domain.vocabulary import Programme
 from pes21_bot.runner import team_report
 from pes21_bot.services.people import find_person
 from tests.e2e.flows import EARLY_IDEA, submit_idea
@@ -22,7 +23,7 @@ LINK = "t.me/pes21_test_bot"
 
 async def with_nora(bot: Harness, config: Config) -> None:
     """Nora joins accueil en amont in config.yaml, but has never opened the bot."""
-    staff = [*config.staff, StaffMember(id=NORA, name="Nora", programmes=["accueil_amont"])]
+    staff = [*config.staff, StaffMember(id=NORA, name="Nora", programmes=[Programme.ACCUEIL_AMONT])]
     bot.config = config.model_copy(update={"staff": staff})
     await bot.restart()
     stop_jobs(bot)
