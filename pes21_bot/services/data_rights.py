@@ -72,7 +72,26 @@ async def export_data(session: AsyncSession, telegram_id: int, now: datetime) ->
         "projects": projects,
         "volunteer": None if volunteer is None else _volunteer_data(volunteer),
         "reviews": await _reviews_of(session, person.id),
+        "messages": await _messages_of(session, person.id),
     }
+
+
+async def _messages_of(session: AsyncSession, person_id: int) -> list[dict[str, Any]]:
+    """What this person wrote to the team, oldest first."""
+    result = await session.execute(
+        select(Event, Project.reference)
+        .outerjoin(Project, Project.id == Event.project_id)
+        .where(Event.actor_id == person_id, Event.kind == events.HOLDER_MESSAGE)
+        .order_by(Event.occurred_at, Event.id)
+    )
+    return [
+        {
+            "project": reference,
+            "written_at": _iso(event.occurred_at),
+            "text": (event.data or {}).get("text"),
+        }
+        for event, reference in result.all()
+    ]
 
 
 def _volunteer_data(volunteer: Volunteer) -> dict[str, Any]:

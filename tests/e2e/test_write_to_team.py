@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -92,6 +94,17 @@ async def test_a_holders_question_reaches_the_team_then_the_owner(sqlite_bot: Ha
     assert [e.data["text"] for e in await holder_messages(bot)] == [
         QUESTION,
         "Autre question : faut-il un business plan ?",
+    ]
+
+    holder.send_command("/mes_donnees")  # what they wrote is part of what is kept
+    summary = await holder.expect("Messages écrits à l'équipe : 2 (le dernier le 10 mars 2026)")
+    holder.press("📄 Recevoir le fichier", message=summary)
+    exported = await holder.next_message()
+    assert exported.document is not None and exported.document.content is not None
+    kept = json.loads(exported.document.content)["messages_a_l_equipe"]
+    assert [(m["dossier"], m["texte"]) for m in kept] == [
+        ("PES-2026-0001", QUESTION),
+        ("PES-2026-0001", "Autre question : faut-il un business plan ?"),
     ]
 
     holder.send_command("/supprimer")
