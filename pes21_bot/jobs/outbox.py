@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application, CallbackContext
 
 from pes21_bot.alert_tags import CARD_UNDELIVERABLE, alert_extra
-from pes21_bot.config import Config
+from pes21_bot.alerts import alert_chats
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.models import OutboxMessage, Project
 from pes21_bot.domain.vocabulary import OPEN_STATUSES
@@ -90,12 +90,6 @@ async def _send(context: Context, item: Prepared) -> outbox.Delivery:
     return outbox.Delivery(
         item.reminder_id, status, outcome.error, outcome.retry_after, outcome.message_id
     )
-
-
-def alert_chats(config: Config) -> list[int]:
-    """Where notices to the admins go: the alert chat, else each admin."""
-    chat = config.operations.alerts_chat_id
-    return [chat] if chat is not None else [member.id for member in config.admins]
 
 
 async def _tell_unreachable(
