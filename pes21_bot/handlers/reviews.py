@@ -193,6 +193,7 @@ async def on_review_button(update: Update, context: Context) -> int:
             context,
             display_name(data.config, person),
             [reviews.Reassigned(fresh, project, assignee)],
+            person,
         )
     kick(context, queued)
     await answer_query(query)

@@ -140,9 +140,14 @@ async def adopt_copy(context: Context, query: CallbackQuery, project: Project) -
 
 
 async def queue_owners_reassigned(
-    session: AsyncSession, context: Context, name: str, moved: list[reviews.Reassigned]
+    session: AsyncSession,
+    context: Context,
+    name: str,
+    moved: list[reviews.Reassigned],
+    actor: Person | None = None,
 ) -> list[OutboxMessage]:
-    """Queue, for the staff in charge of each project, that a review changed hands, and to whom."""
+    """Queue, for the staff in charge of each project, that a review changed hands, and to whom
+    (not to the `actor` who handed it over: they know)."""
     data = context.bot_data
     content = data.content
     people = await projects.people_by_id(session, {m.assignee_id for m in moved if m.assignee_id})
@@ -155,7 +160,7 @@ async def queue_owners_reassigned(
             name=name,
             assignee=display_name(data.config, people.get(item.assignee_id or 0)),
         )
-        queued += await queue_in_charge(session, context, item.project, text, None)
+        queued += await queue_in_charge(session, context, item.project, text, actor)
     return queued
 
 

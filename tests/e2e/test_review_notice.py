@@ -16,6 +16,7 @@ from pes21_bot.domain.vocabulary import Programme
 from pes21_bot.fake_telegram import FakeUser
 from pes21_bot.services import projects, reviews
 from pes21_bot.services.people import UserInfo
+from tests.e2e.outbox_helpers import drained
 from tests.harness import Harness
 from tests.volunteers.helpers import (
     CAMILLE,
@@ -128,3 +129,17 @@ async def test_without_staff_in_charge_the_coordinator_then_the_admins_are_told(
         assert await reviews.chats_in_charge(session, bare, fresh) == [m.id for m in config.admins]
         fresh.owner_id = None
         assert await reviews.staff_in_charge(session, config, fresh) is None
+
+
+async def test_staff_who_decline_their_own_bilan_are_not_told_about_it(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    stop_jobs(bot)
+    project = await seed_project(bot)  # Camille's, no volunteer: the bilans are hers
+    await end_by_service(bot, project, date(2026, 3, 10))
+    travel(bot, datetime(2026, 6, 10, 9, 0, tzinfo=PARIS))
+    await dispatch(bot)
+    camille = bot.staff("Camille")
+    camille.press("Je ne peux pas", message=await camille.expect("Bilan à faire"))
+    await camille.expect("confié à quelqu'un d'autre")
+    await drained(bot)
+    assert not [m for m in bot.api.messages(CAMILLE) if "ne peut plus être fait" in (m.text or "")]
