@@ -14,6 +14,7 @@ from pes21_bot.services import forms as form_service
 from pes21_bot.services.people import find_person
 from tests.e2e.flows import EARLY_IDEA, answer, expect_question, submit_idea
 from tests.e2e.outbox_helpers import drained
+from tests.e2e.test_group_buttons import GROUP, group_bot  # noqa: F401 - fixture
 from tests.harness import OTHER_HOLDER_ID, Harness
 
 pytestmark = pytest.mark.e2e
@@ -175,3 +176,23 @@ async def test_a_form_being_filled_in_is_never_replaced(sqlite_bot: Harness) -> 
         assert person is not None
         kept = await form_service.current_draft(session, person.id)
     assert kept is not None and kept.answers == {"paused_until": "2026-04-01"}
+
+
+async def test_while_nobody_holds_it_the_programmes_group_reads_the_message(
+    group_bot: Harness,  # noqa: F811 - the fixture
+) -> None:
+    bot = group_bot
+    group = bot.api.group(GROUP, "Équipe Bénéfices'Créa")
+    holder = bot.holder()
+    await submit_idea(holder)
+    holder.send_text("une question")
+    holder.press(WRITE, message=await holder.expect("Une question sur votre dossier"))
+    await holder.expect("Tapez votre message")
+    holder.send_text(QUESTION)
+    await holder.expect("est transmis à l'équipe du Pôle qui suit ce dispositif (Bénéfices'Créa)")
+    forwarded = await group.expect("Message de Zoé")
+    assert QUESTION in (forwarded.text or "")
+    assert forwarded.inline_buttons == []  # in a group only the cards' buttons act
+    assert not [
+        m for m in bot.api.messages(bot.staff("Camille").id) if "Message de" in (m.text or "")
+    ]
