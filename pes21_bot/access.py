@@ -141,6 +141,8 @@ BUTTONS: dict[str, Rule] = {
     buttons.DLA.prefix: _rule(Role.STAFF, scoped=True, programme=Programme.DLA),
     buttons.TEAM.prefix: ADMIN,
     buttons.TEAM_PROGRAMME.prefix: ADMIN,
+    # A holder's message to the team: the handler checks the dossier is the presser's.
+    buttons.WRITE_TEAM.prefix: EVERYONE,
 }
 
 

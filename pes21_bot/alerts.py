@@ -23,6 +23,7 @@ from pes21_bot.alert_tags import (
     ERRORS,
     REMINDER_GIVEN_UP,
 )
+from pes21_bot.config import Config
 from pes21_bot.texts import ops as t
 from pes21_bot.texts._registry import TextKey
 
@@ -40,6 +41,12 @@ TEXTS: dict[str, TextKey] = {
     CARD_UNDELIVERABLE: t.ALERT_CARD_UNDELIVERABLE,
 }
 EVERY = timedelta(hours=1)
+
+
+def alert_chats(config: Config) -> list[int]:
+    """Where alerts and notices to the admins go: the alert chat, else each admin."""
+    chat = config.operations.alerts_chat_id
+    return [chat] if chat is not None else [member.id for member in config.admins]
 
 
 class Alerter:
@@ -90,13 +97,7 @@ class Alerter:
         except (KeyError, ValueError) as exc:
             logger.warning("alert %s not rendered: %s", kind, type(exc).__name__)
             return False
-        settings = data.config.operations
-        chats = (
-            [settings.alerts_chat_id]
-            if settings.alerts_chat_id is not None
-            else [member.id for member in data.config.admins]
-        )
-        for chat_id in chats:
+        for chat_id in alert_chats(data.config):
             try:
                 await application.bot.send_message(chat_id, text, parse_mode="HTML")
             except Exception as exc:  # an alert must never raise where it was triggered

@@ -50,15 +50,17 @@ from pes21_bot.handlers.form_engine import (
     Composition,
     build_form_conversation,
 )
-from pes21_bot.handlers.holder import holder_handlers
+from pes21_bot.handlers.holder import holder_completers, holder_form_entries, holder_handlers
 from pes21_bot.handlers.staff import staff_handlers
 from pes21_bot.handlers.team import join_team, refresh_team, staff_invitation, team_handlers
-from pes21_bot.handlers.ui import answer_query, send_notice
+from pes21_bot.handlers.ui import answer_query, kick, send_notice
 from pes21_bot.heartbeat import POLLING, BeatingRequest, Heartbeats, attach
 from pes21_bot.jobs import retention as retention_job
 from pes21_bot.jobs import schedule_jobs
 from pes21_bot.jobs.backup import schedule_backup
+from pes21_bot.messages.delivery import missed_cards
 from pes21_bot.messages.erasure import announce_erasure
+from pes21_bot.services.people import Role
 from pes21_bot.telegram_http import AiohttpRequest
 
 logger = logging.getLogger(__name__)
@@ -215,8 +217,13 @@ async def _start(update: Update, context: Context) -> None:
     assert update.effective_user is not None
     roles = await user_roles(context, update.effective_user.id)
     if team_start.is_team(roles):
+        # Cards that could not reach this person before they opened the bot, then the menu.
+        missed = (
+            await missed_cards(context, update.effective_user.id) if Role.STAFF in roles else []
+        )
         # Not a holder's first contact: nothing is counted.
         await team_start.team_start(update, context, roles)
+        kick(context, missed)
     else:
         await welcome.start(update, context)
 
@@ -243,6 +250,7 @@ def _forms_conversation() -> Any:
             **reviews.review_completers(),
             **accompaniment.accompaniment_completers(),
             **volunteers.volunteer_completers(),
+            **holder_completers(),
         }
     )
     composition = Composition(
@@ -250,6 +258,7 @@ def _forms_conversation() -> Any:
             *reviews.review_form_entries(),
             *volunteers.volunteer_form_entries(join_team),
             *accompaniment.accompaniment_form_entries(),
+            *holder_form_entries(),
             *intake.intake_entry_points(),
         ],
         extra_states={CONFIRM_CANCEL: intake.confirm_cancel_handlers()},

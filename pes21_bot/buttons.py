@@ -196,3 +196,9 @@ FAMILIES: tuple[Button, ...] = tuple(v for v in dict(globals()).values() if isin
 CARD_FAMILIES = (CLAIM, REDIRECT_MENU, REDIRECT, CLOSE_MENU, CLOSE, CARD_BACK)
 # The only buttons that act in a group chat: a programme's staff cards there (and what they open).
 GROUP_PREFIXES = frozenset(f.prefix for f in (*CARD_FAMILIES, ACCOMPANIMENT, DLA))
+
+# --- "Écrire à l'équipe" (handlers/holder.py): a holder's message about one of their dossiers.
+# A dossier (id), or 0 for "which one?" when the holder has several.
+WRITE_TEAM = Button("hw", (Id(),))
+FAMILIES = (*FAMILIES, WRITE_TEAM)
+# --- end of "Écrire à l'équipe"

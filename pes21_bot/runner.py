@@ -20,7 +20,7 @@ from pes21_bot.content import Content, load_content
 from pes21_bot.db.migrate import upgrade_to_head
 from pes21_bot.db.session import make_engine, make_session_factory
 from pes21_bot.heartbeat import Heartbeats
-from pes21_bot.services import team
+from pes21_bot.services import outbox, team
 from pes21_bot.telegram_http import AiohttpRequest, retry_seconds
 
 logger = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ async def team_report(config: Config, database_url: str) -> list[str]:
     """bot.py --check on the team: config.yaml against the chat's changes, unreachable cards."""
     lines: list[str] = []
     rows = []
+    unreachable: list[tuple[int, str]] = []
     url = make_url(database_url)
     # --check must not create an empty SQLite file where the bot has not run yet.
     absent = url.get_backend_name() == "sqlite" and not await asyncio.to_thread(
@@ -54,6 +55,7 @@ async def team_report(config: Config, database_url: str) -> list[str]:
         try:
             async with make_session_factory(engine)() as session:
                 rows = await team.rows(session)
+                unreachable = await outbox.unreachable_staff(session, config)
         except SQLAlchemyError as exc:
             lines.append(
                 "Attention : équipe de la base non lue (base pas encore créée ?) / "
@@ -69,6 +71,12 @@ async def team_report(config: Config, database_url: str) -> list[str]:
         f"Attention : programmes.{p} : personne ne reçoit ses dossiers (aucun·e salarié·e, pas "
         "de groupe) ; invitez quelqu'un avec /invitation salarie / nobody receives its projects"
         for p in team.unstaffed(team.merge(config, rows))
+    ]
+    lines += [
+        f"Attention : {name} ({telegram_id}) ne reçoit pas ses fiches : le bot n'a jamais été "
+        "ouvert dans sa conversation, ou a été bloqué ; il faut ouvrir le bot et appuyer une fois "
+        "sur Démarrer / cannot be reached by the bot"
+        for telegram_id, name in unreachable
     ]
     return lines
 

@@ -170,6 +170,9 @@ def _personas(api: FakeBotApi, config: Config) -> dict[str, Persona]:
             f"chargé·e de mission ({staff.name})", api.user(staff.id, first_name=staff.name)
         )
     personas["admin"] = Persona(f"admin ({admin.name})", api.user(admin.id, first_name=admin.name))
+    # The rest of the team has opened the bot too, as they must: their cards are delivered.
+    for member in [*config.staff, *config.admins]:
+        api.user(member.id, first_name=member.name)
     return personas
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Groups of the file and the fields of each; values under "answers" and "entry" are the person's
 # own answers, kept as stored.
-GROUPS = ("person", "projects", "volunteer", "reviews")
+GROUPS = ("person", "projects", "volunteer", "reviews", "messages")
 PERSON_FIELDS = (
     "telegram_id",
     "first_name",
@@ -36,9 +36,20 @@ VOLUNTEER_FIELDS = (
     "last_activity",
 )
 REVIEW_FIELDS = ("project", "number", "due_at", "state", "done_at", "logged_by_you", "entry")
+# What the person wrote to the team ("Écrire à l'équipe").
+MESSAGE_FIELDS = ("project", "written_at", "text")
 
 ALL_FIELDS = tuple(
-    dict.fromkeys((*GROUPS, *PERSON_FIELDS, *PROJECT_FIELDS, *VOLUNTEER_FIELDS, *REVIEW_FIELDS))
+    dict.fromkeys(
+        (
+            *GROUPS,
+            *PERSON_FIELDS,
+            *PROJECT_FIELDS,
+            *VOLUNTEER_FIELDS,
+            *REVIEW_FIELDS,
+            *MESSAGE_FIELDS,
+        )
+    )
 )
 
 

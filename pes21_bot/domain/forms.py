@@ -74,6 +74,11 @@ VOLUNTEER_DAYS = FormSpec("vol_days", (VOLUNTEER_DAYS_QUESTION,), recap=False)
 VOLUNTEER_PAUSE = FormSpec(
     "vol_pause", (question("paused_until", "date", future=True),), recap=False
 )
+# A holder's message to the team: one written text, forwarded as soon as it is typed.
+HOLDER_MESSAGE_MAX = 2000
+HOLDER_MESSAGE = FormSpec(
+    "holder_msg", (question("message", "long_text", min=1, max=HOLDER_MESSAGE_MAX),), recap=False
+)
 
 FORMS = {
     spec.kind: spec
@@ -86,5 +91,6 @@ FORMS = {
         VOLUNTEER_MISSIONS,
         VOLUNTEER_DAYS,
         VOLUNTEER_PAUSE,
+        HOLDER_MESSAGE,
     )
 }

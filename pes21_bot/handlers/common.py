@@ -106,12 +106,17 @@ async def register_commands(bot: Bot, config: Config, content: Content) -> None:
         await bot.set_my_commands(
             _bot_commands(content, commands_for({Role.HOLDER})), scope=BotCommandScopeDefault()
         )
-        members = {m.id for m in config.staff} | {m.id for m in config.admins}
-        for member_id in sorted(members):
-            roles = roles_of(config, member_id, None)
+    except TelegramError as exc:
+        logger.warning("command menus not registered: %s", exc)
+        return
+    # One member who never opened the bot must not leave the others without their menu.
+    members = {m.id for m in config.staff} | {m.id for m in config.admins}
+    for member_id in sorted(members):
+        roles = roles_of(config, member_id, None)
+        try:
             await bot.set_my_commands(
                 _bot_commands(content, commands_for(roles)),
                 scope=BotCommandScopeChat(member_id),
             )
-    except TelegramError as exc:
-        logger.warning("command menus not registered: %s", exc)
+        except TelegramError as exc:
+            logger.warning("command menu of chat %s not registered: %s", member_id, exc)

@@ -1,4 +1,5 @@
-"""Holder's own commands: /suivi, and the data rights /mes_donnees and /supprimer."""
+"""Holder's own commands: /suivi, "Écrire à l'équipe", and the data rights /mes_donnees and
+/supprimer."""
 
 from __future__ import annotations
 
@@ -6,26 +7,40 @@ import json
 import logging
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
+from telegram.ext import BaseHandler
 
 from pes21_bot import buttons, texts
 from pes21_bot.content import Html
 from pes21_bot.context import Context
+from pes21_bot.db.models import FormDraft, OutboxMessage, Project
 from pes21_bot.domain.data_export import renamed
+from pes21_bot.domain.forms import HOLDER_MESSAGE
+from pes21_bot.domain.sources import NO_SOURCE
+from pes21_bot.domain.vocabulary import OPEN_STATUSES
+from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button, command
 from pes21_bot.handlers.ui import (
     answer_query,
     edit_or_send,
+    kick,
     reply,
 )
+from pes21_bot.messages.delivery import panel_button
 from pes21_bot.messages.erasure import announce_erasure
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.my_data import summary_messages
 from pes21_bot.messages.render import fr_date
-from pes21_bot.services import data_rights, intake, projects
+from pes21_bot.messages.write import write_markup
+from pes21_bot.services import data_rights, holder_messages, intake, outbox, projects
 from pes21_bot.services.people import display_name
+from pes21_bot.texts import notify as t
 
 logger = logging.getLogger(__name__)
+
+MAX_LISTED = 10
+MESSAGE_FORM = HOLDER_MESSAGE.kind
 
 
 async def follow_up(update: Update, context: Context) -> None:
@@ -39,6 +54,7 @@ async def follow_up(update: Update, context: Context) -> None:
     if not found:
         await reply(update, content.render(texts.FOLLOW_UP_EMPTY))
         return
+    writable = any(p.status in OPEN_STATUSES for p in found)
     lines = [content.render(texts.FOLLOW_UP_HEADER)]
     for project in found[:30]:
         line = content.render(
@@ -54,7 +70,117 @@ async def follow_up(update: Update, context: Context) -> None:
                 line + content.render(texts.FOLLOW_UP_OWNER, name=display_name(data.config, owner))
             )
         lines.append(line)
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), write_markup(content) if writable else None)
+
+
+async def _reader_text(
+    session: AsyncSession, context: Context, project: Project
+) -> tuple[holder_messages.Readers, Html]:
+    """Who will read a message about this dossier, as the holder is told."""
+    data = context.bot_data
+    content = data.content
+    found = await holder_messages.readers(session, data.config, project)
+    if found.owner is not None:
+        name = display_name(data.config, found.owner)
+        return found, content.render(t.WRITE_READER_OWNER, name=name)
+    programme = content.programme_name(project.programme or "")
+    return found, content.render(t.WRITE_READER_TEAM, programme=programme)
+
+
+async def on_write(update: Update, context: Context) -> int:
+    """'✉️ Écrire à l'équipe': which dossier (when several), then the next text is forwarded."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    data = context.bot_data
+    content = data.content
+    parts = buttons.WRITE_TEAM.parse(query.data)
+    wanted = parts[0] if parts is not None else None
+    await answer_query(query)
+    async with data.session_factory() as session:
+        found = await holder_messages.open_projects(session, update.effective_user.id)
+        chosen = next((p for p in found if p.id == wanted), found[0] if len(found) == 1 else None)
+        reader = await _reader_text(session, context, chosen) if chosen is not None else None
+    if not found:
+        await reply(update, content.render(t.WRITE_NONE))
+        return forms.END
+    if chosen is None or reader is None:
+        rows = [
+            [
+                (
+                    content.render(
+                        t.WRITE_CHOICE,
+                        reference=p.reference or "",
+                        programme=content.programme_name(p.programme or ""),
+                    ),
+                    buttons.WRITE_TEAM.pack(p.id),
+                )
+            ]
+            for p in found[:MAX_LISTED]
+        ]
+        await reply(update, content.render(t.WRITE_CHOOSE), keyboard(rows))
+        return forms.END
+    busy = await forms.load_draft(context, update.effective_user.id)
+    if busy is not None and busy.kind != MESSAGE_FORM:  # a bilan being typed is never replaced
+        await reply(update, content.render(t.WRITE_BUSY))
+        return forms.END
+    back = [(content.render(texts.MENU_BACK), buttons.MENU.pack("menu", NO_SOURCE))]
+    intro = content.render(t.WRITE_INTRO, reference=chosen.reference or "", reader=reader[1])
+    await reply(update, intro, keyboard([back]))
+    return await forms.begin(update, context, MESSAGE_FORM, chosen.id)
+
+
+async def _complete_message(
+    update: Update, context: Context, draft: FormDraft, answers: dict[str, Any]
+) -> None:
+    """Forward the typed message to whoever reads it, store it on the dossier, say who."""
+    assert update.effective_user is not None
+    data = context.bot_data
+    content = data.content
+    now = data.clock.now()
+    text = str(answers.get("message") or "")
+    user = update.effective_user
+    queued: list[OutboxMessage] = []
+    async with data.transaction() as session:
+        found = await holder_messages.record(
+            session, data.config, draft.target_id, user.id, text, now
+        )
+        if found is not None:
+            _, reader = await _reader_text(session, context, found.project)
+            forwarded = content.render(
+                t.WRITE_FORWARDED,
+                reference=found.project.reference or "",
+                name=user.first_name or "?",
+                text=text,
+            )
+            for chat in found.chats:
+                queued.append(
+                    outbox.add_message(
+                        session,
+                        chat,
+                        forwarded,
+                        now,
+                        # Groups act only on card buttons; a person opens the dossier's panel.
+                        buttons=panel_button(content, found.project) if chat > 0 else None,
+                        project_id=found.project.id,
+                        kind=outbox.HOLDER_MESSAGE,
+                    )
+                )
+    if found is None:
+        await reply(update, content.render(t.WRITE_NONE))
+        return
+    kick(context, queued)
+    sent = content.render(t.WRITE_SENT, reference=found.project.reference or "", reader=reader)
+    await reply(update, sent)
+
+
+def holder_completers() -> dict[str, forms.Completer]:
+    """What completing a holder's message does (wired by app.py)."""
+    return {MESSAGE_FORM: _complete_message}
+
+
+def holder_form_entries() -> list[BaseHandler[Update, Context, Any]]:
+    """The button that opens a message to the team (an entry of the forms' conversation)."""
+    return [button(buttons.WRITE_TEAM, on_write)]
 
 
 async def _kept_data(update: Update, context: Context) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from pes21_bot.domain.vocabulary import ReviewState
 from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button, command, refuse
 from pes21_bot.handlers.ui import answer_query, edit_or_send, kick, reply, user_info
-from pes21_bot.messages.delivery import queue_cards, queue_owners_reassigned, queue_to
+from pes21_bot.messages.delivery import queue_cards, queue_in_charge, queue_owners_reassigned
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_date
 from pes21_bot.messages.reviews import COMMENT_MAX, contact_text, dla_proposal
@@ -193,6 +193,7 @@ async def on_review_button(update: Update, context: Context) -> int:
             context,
             display_name(data.config, person),
             [reviews.Reassigned(fresh, project, assignee)],
+            person,
         )
     kick(context, queued)
     await answer_query(query)
@@ -215,29 +216,18 @@ async def _complete_review(
     queued: list[OutboxMessage] = []
     async with data.transaction() as session:
         completed = await reviews.complete(session, found[0].id, answers, person, data.clock.now())
-        owner = (
-            await session.get(Person, completed.project.owner_id)
-            if completed is not None and completed.project.owner_id
-            else None
-        )
-        if completed is not None and owner is not None and owner.id != person.id:
+        if completed is not None:
             spec = forms.FORMS["review"]
-            queued = queue_to(
-                session,
-                context,
-                owner,
-                content.render(
-                    t.OWNER_REVIEW_DONE,
-                    reference=completed.project.reference or "",
-                    number=completed.review.number,
-                    name=display_name(data.config, person),
-                    situation=forms.format_answer(
-                        content, spec.questions[2], answers.get("situation")
-                    ),
-                    satisfaction=answers.get("satisfaction") or "",
-                    jobs=total(job_lines(answers)),
-                ),
+            text = content.render(
+                t.OWNER_REVIEW_DONE,
+                reference=completed.project.reference or "",
+                number=completed.review.number,
+                name=display_name(data.config, person),
+                situation=forms.format_answer(content, spec.questions[2], answers.get("situation")),
+                satisfaction=answers.get("satisfaction") or "",
+                jobs=total(job_lines(answers)),
             )
+            queued = await queue_in_charge(session, context, completed.project, text, person)
         if completed is not None and completed.dla_proposed:
             queued += await _queue_dla_proposal(
                 session, context, completed.review, completed.project, person, answers

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application, CallbackContext
 
 from pes21_bot.alert_tags import CARD_UNDELIVERABLE, alert_extra
+from pes21_bot.alerts import alert_chats
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.models import OutboxMessage, Project
 from pes21_bot.domain.vocabulary import OPEN_STATUSES
@@ -25,6 +26,7 @@ from pes21_bot.messages.cards import card_markup
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import card_text
 from pes21_bot.services import outbox, reminders
+from pes21_bot.texts import notify as t
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,8 @@ QUICK_TRIES = 3  # in-process tries before a row waits for the sweep
 QUICK_WAIT_MAX = 30.0  # a longer 429 wait is left to the sweep
 SWEEP_SECONDS = 15
 KEPT_FOR = timedelta(days=30)  # finished rows, for diagnosis, then deleted
+# Telegram's 400 to a private chat the bot was never opened in.
+NEVER_OPENED = "chat not found"
 
 
 async def _prepare(session: AsyncSession, context: Context, row: OutboxMessage) -> Prepared | None:
@@ -69,16 +73,46 @@ async def _send(context: Context, item: Prepared) -> outbox.Delivery:
             break
         logger.info("outbox row %s: try %s after %s", item.reminder_id, attempt + 1, outcome.error)
         outcome = await send_prepared(context, item)
-    if outcome.status == "blocked" and item.card_project is not None:
+    status = outcome.status
+    if status == "failed" and NEVER_OPENED in (outcome.error or "").lower():
+        status = "blocked"  # someone who never opened the bot: as unreachable as a block
+    if status == "blocked" and item.card_project is not None:
+        # A staff member is named to the admins once (_tell_unreachable); a group is not.
+        staff = context.bot_data.config.staff_member(item.chat_id) is not None
+        reference = item.card_project.reference or "?"
+        extra = {} if staff else alert_extra(CARD_UNDELIVERABLE, reference=reference)
         logger.warning(
             "card of project %s not delivered to chat %s",
             item.card_project.id,
             item.chat_id,
-            extra=alert_extra(CARD_UNDELIVERABLE, reference=item.card_project.reference or "?"),
+            extra=extra,
         )
     return outbox.Delivery(
-        item.reminder_id, outcome.status, outcome.error, outcome.retry_after, outcome.message_id
+        item.reminder_id, status, outcome.error, outcome.retry_after, outcome.message_id
     )
+
+
+async def _tell_unreachable(
+    session: AsyncSession, context: Context, deliveries: list[outbox.Delivery]
+) -> list[OutboxMessage]:
+    """Queue, once per staff member the bot cannot write to, who must open the bot and where."""
+    data = context.bot_data
+    now = data.clock.now()
+    queued: list[OutboxMessage] = []
+    for member in await outbox.mark_unreachable(session, data.config, deliveries, now):
+        text = data.content.render(
+            t.STAFF_UNREACHABLE,
+            name=member.name,
+            telegram_id=member.telegram_id,
+            reference=member.reference,
+            link=f"https://t.me/{context.bot.username}",
+        )
+        queued += [
+            outbox.add_message(session, chat, text, now)
+            for chat in alert_chats(data.config)
+            if chat != member.telegram_id
+        ]
+    return queued
 
 
 async def deliver(
@@ -123,6 +157,7 @@ async def deliver(
             deliveries += done
         async with data.transaction() as session:
             queued = await outbox.record(session, data.config, deliveries, data.clock.now())
+            queued += await _tell_unreachable(session, context, deliveries)
         sent += sum(1 for d in deliveries if d.status == "sent")
         if wanted is not None:
             wanted = [row.id for row in queued]

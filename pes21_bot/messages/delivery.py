@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
-from pes21_bot import texts
+from pes21_bot import buttons, texts
 from pes21_bot.access import commands_for
-from pes21_bot.content import Html
+from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Person, Project
 from pes21_bot.domain.vocabulary import OPEN_STATUSES
@@ -22,6 +22,7 @@ from pes21_bot.messages.cards import card_markup
 from pes21_bot.messages.render import card_text
 from pes21_bot.services import outbox, projects, reviews
 from pes21_bot.services.people import Role, display_name, roles_of
+from pes21_bot.texts import notify as notify_texts
 from pes21_bot.texts import volunteers as t
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,45 @@ def queue_to(
     if person is None or person.telegram_id is None:
         return []
     return [outbox.add_message(session, person.telegram_id, text, context.bot_data.clock.now())]
+
+
+def panel_button(content: Content, project: Project) -> outbox.Buttons:
+    """The button that opens a dossier's panel, as stored in an outbox row."""
+    return [[(content.render(notify_texts.OPEN_DOSSIER), buttons.PROJECT.pack(project.id))]]
+
+
+async def queue_in_charge(
+    session: AsyncSession, context: Context, project: Project, text: str, writer: Person | None
+) -> list[OutboxMessage]:
+    """Queue a notice about a project's bilans to the staff in charge of it (not to the writer),
+    with a button to the dossier's panel."""
+    data = context.bot_data
+    chats = await reviews.chats_in_charge(session, data.config, project)
+    now = data.clock.now()
+    markup = panel_button(data.content, project)
+    skip = writer.telegram_id if writer is not None else None
+    return [
+        outbox.add_message(session, chat, text, now, buttons=markup, project_id=project.id)
+        for chat in chats
+        if chat != skip
+    ]
+
+
+async def missed_cards(context: Context, telegram_id: int) -> list[OutboxMessage]:
+    """A staff member the bot could not write to opened it: queue the cards they missed that
+    still wait for someone, after a line saying why they come now (send them with kick)."""
+    data = context.bot_data
+    now = data.clock.now()
+    async with data.transaction() as session:
+        missed = await outbox.reachable_again(session, data.config, telegram_id, now)
+        rows: list[OutboxMessage] = []
+        if missed:
+            intro = data.content.render(notify_texts.CARDS_CAUGHT_UP, count=len(missed))
+            rows.append(outbox.add_message(session, telegram_id, intro, now))
+            rows += [outbox.add_card(session, project, telegram_id, now) for project in missed]
+    if missed is not None:  # the menu could not be set at start-up either
+        await set_team_menu(context, telegram_id)
+    return rows
 
 
 async def update_cards(
@@ -100,29 +140,27 @@ async def adopt_copy(context: Context, query: CallbackQuery, project: Project) -
 
 
 async def queue_owners_reassigned(
-    session: AsyncSession, context: Context, name: str, moved: list[reviews.Reassigned]
+    session: AsyncSession,
+    context: Context,
+    name: str,
+    moved: list[reviews.Reassigned],
+    actor: Person | None = None,
 ) -> list[OutboxMessage]:
-    """Queue, for each staff owner, that a review of their project changed hands, and to whom."""
+    """Queue, for the staff in charge of each project, that a review changed hands, and to whom
+    (not to the `actor` who handed it over: they know)."""
     data = context.bot_data
     content = data.content
-    ids = {m.project.owner_id for m in moved if m.project.owner_id}
-    ids |= {m.assignee_id for m in moved if m.assignee_id}
-    people = await projects.people_by_id(session, ids)
+    people = await projects.people_by_id(session, {m.assignee_id for m in moved if m.assignee_id})
     queued: list[OutboxMessage] = []
     for item in moved:
-        assignee = people.get(item.assignee_id or 0)
-        queued += queue_to(
-            session,
-            context,
-            people.get(item.project.owner_id or 0),
-            content.render(
-                t.OWNER_REASSIGNED,
-                reference=item.project.reference or "",
-                number=item.review.number,
-                name=name,
-                assignee=display_name(data.config, assignee),
-            ),
+        text = content.render(
+            t.OWNER_REASSIGNED,
+            reference=item.project.reference or "",
+            number=item.review.number,
+            name=name,
+            assignee=display_name(data.config, people.get(item.assignee_id or 0)),
         )
+        queued += await queue_in_charge(session, context, item.project, text, actor)
     return queued
 
 

@@ -81,5 +81,9 @@ def summary_messages(content: Content, export: dict[str, Any], zone: tzinfo) -> 
                 reviews=done,
             )
         )
+    written = export.get("messages") or []
+    if written:
+        last = _day(content, written[-1]["written_at"], zone)
+        blocks.append(content.render(texts.MY_DATA_MESSAGES, count=len(written), date=last))
     blocks.append(content.render(texts.MY_DATA_FILE_OFFER))
     return [Html(part) for part in split_message(blocks)]

@@ -72,7 +72,26 @@ async def export_data(session: AsyncSession, telegram_id: int, now: datetime) ->
         "projects": projects,
         "volunteer": None if volunteer is None else _volunteer_data(volunteer),
         "reviews": await _reviews_of(session, person.id),
+        "messages": await _messages_of(session, person.id),
     }
+
+
+async def _messages_of(session: AsyncSession, person_id: int) -> list[dict[str, Any]]:
+    """What this person wrote to the team, oldest first."""
+    result = await session.execute(
+        select(Event, Project.reference)
+        .outerjoin(Project, Project.id == Event.project_id)
+        .where(Event.actor_id == person_id, Event.kind == events.HOLDER_MESSAGE)
+        .order_by(Event.occurred_at, Event.id)
+    )
+    return [
+        {
+            "project": reference,
+            "written_at": _iso(event.occurred_at),
+            "text": (event.data or {}).get("text"),
+        }
+        for event, reference in result.all()
+    ]
 
 
 def _volunteer_data(volunteer: Volunteer) -> dict[str, Any]:
@@ -161,7 +180,9 @@ async def erase_person(
         select(Project).where(Project.holder_id == person.id).order_by(Project.id)
     )
     reviewer_ids: dict[int, list[str]] = {}
+    erased_ids: list[int] = []
     for project in result.scalars():
+        erased_ids.append(project.id)
         item = ErasedProject(project.reference)
         if project.owner_id is not None:
             owner = await session.get(Person, project.owner_id)
@@ -187,6 +208,13 @@ async def erase_person(
         if reviewer is not None and reviewer.telegram_id is not None:
             erasure.reviewers_told[reviewer.telegram_id] = references
     telegram_id = person.telegram_id
+    # What they wrote to the team is theirs: the rows stay (the history says a message came).
+    await session.execute(
+        update(Event)
+        .where(Event.actor_id == person.id, Event.kind == events.HOLDER_MESSAGE)
+        .values(data={})
+    )
+    await outbox.forget_holder_messages(session, erased_ids)
     await session.execute(update(Event).where(Event.actor_id == person.id).values(actor_id=None))
     if telegram_id is not None:
         # A removed member's row stays (config.yaml may still list them), without their name.

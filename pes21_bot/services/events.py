@@ -62,6 +62,9 @@ DLA_ACCEPTED = "dla_accepted"  # {review_id, new_project_id}
 DLA_DECLINED = "dla_declined"  # {review_id}
 REMINDER_FAILED = "reminder_failed"  # {reminder_id, kind, error}
 
+# A holder's message to the team ("Écrire à l'équipe"); its text is erased with their data.
+HOLDER_MESSAGE = "holder_message"  # {text}
+
 
 def record(
     session: AsyncSession,

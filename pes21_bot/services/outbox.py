@@ -19,10 +19,14 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
-from pes21_bot.db.models import OutboxMessage, Project, ProjectCard
+from pes21_bot.db.models import OutboxMessage, Person, Project, ProjectCard
+from pes21_bot.domain.vocabulary import ProjectStatus
 from pes21_bot.services import projects
+from pes21_bot.services.people import find_person
 
 CARD, MESSAGE = "card", "message"
+# A holder's message to the team: a message whose text is erased with the holder's data.
+HOLDER_MESSAGE = "holder_message"
 PENDING, SENDING, SENT, UNDELIVERABLE, FAILED = (
     "pending",
     "sending",
@@ -70,10 +74,11 @@ def add_message(
     *,
     buttons: Buttons | None = None,
     project_id: int | None = None,
+    kind: str = MESSAGE,
 ) -> OutboxMessage:
     """Queue a message (HTML text, optional inline buttons) in the caller's transaction."""
     stored = [[list(button) for button in line] for line in buttons or []]
-    return _queue(session, MESSAGE, chat_id, now, project_id, {"text": text, "buttons": stored})
+    return _queue(session, kind, chat_id, now, project_id, {"text": text, "buttons": stored})
 
 
 def add_card(session: AsyncSession, project: Project, chat_id: int, now: datetime) -> OutboxMessage:
@@ -184,7 +189,7 @@ async def record(
         row.last_error = (delivery.error or "")[:300] or None
         if delivery.status == "sent":
             row.state, row.sent_at, row.message_id = SENT, now, delivery.message_id
-            if row.kind == MESSAGE:
+            if row.kind != CARD:
                 row.payload = {}  # delivered: no second copy of what it said is kept
             project = await session.get(Project, row.project_id) if row.project_id else None
             if row.kind == CARD and project is not None and delivery.message_id is not None:
@@ -248,6 +253,97 @@ async def _card_fallback(
     ]
 
 
+@dataclass(frozen=True)
+class Unreachable:
+    """A team member the bot could not hand a card to, seen for the first time."""
+
+    telegram_id: int
+    name: str
+    reference: str
+
+
+async def mark_unreachable(
+    session: AsyncSession, config: Config, deliveries: Sequence[Delivery], now: datetime
+) -> list[Unreachable]:
+    """Remember the staff members whose card could not be delivered (never opened the bot, or
+    blocked it); only those not already known as unreachable are returned, once each."""
+    blocked = {d.row_id for d in deliveries if d.status == "blocked"}
+    if not blocked:
+        return []
+    result = await session.execute(
+        select(OutboxMessage.chat_id, Project.reference)
+        .join(Project, Project.id == OutboxMessage.project_id)
+        .where(OutboxMessage.id.in_(blocked), OutboxMessage.kind == CARD)
+        .order_by(OutboxMessage.id)
+    )
+    found: list[Unreachable] = []
+    for chat_id, reference in result.all():
+        member = config.staff_member(chat_id)
+        if member is None or any(u.telegram_id == chat_id for u in found):
+            continue
+        person = await find_person(session, chat_id)
+        if person is None:  # never wrote to the bot: a row to remember it by
+            person = Person(
+                telegram_id=chat_id, first_name=member.name, created_at=now, last_seen_at=now
+            )
+            session.add(person)
+        elif person.unreachable_at is not None:
+            continue
+        person.unreachable_at = now
+        found.append(Unreachable(chat_id, member.name, reference or "?"))
+    await session.flush()
+    return found
+
+
+async def reachable_again(
+    session: AsyncSession, config: Config, telegram_id: int, now: datetime
+) -> list[Project] | None:
+    """A staff member known as unreachable wrote to the bot: reachable again; returns the
+    projects whose card they missed and that still wait for someone (None: was not known as
+    unreachable)."""
+    person = await find_person(session, telegram_id)
+    if person is None or person.unreachable_at is None:
+        return None
+    person.unreachable_at = None
+    member = config.staff_member(telegram_id)
+    if member is None:
+        return []
+    received = select(OutboxMessage.project_id).where(
+        OutboxMessage.chat_id == telegram_id,
+        OutboxMessage.kind == CARD,
+        OutboxMessage.state.in_((PENDING, SENDING, SENT)),
+    )
+    result = await session.execute(
+        select(Project)
+        .join(OutboxMessage, OutboxMessage.project_id == Project.id)
+        .where(
+            OutboxMessage.chat_id == telegram_id,
+            OutboxMessage.kind == CARD,
+            OutboxMessage.state == UNDELIVERABLE,
+            Project.status == ProjectStatus.ROUTED,
+            Project.owner_id.is_(None),
+            Project.programme.in_(member.programmes),
+            Project.id.not_in(received),
+        )
+        .distinct()
+        .order_by(Project.id)
+    )
+    return list(result.scalars())
+
+
+async def unreachable_staff(session: AsyncSession, config: Config) -> list[tuple[int, str]]:
+    """Staff members (id, name) the bot could not hand a card to since they last wrote."""
+    result = await session.execute(
+        select(Person.telegram_id).where(Person.unreachable_at.is_not(None)).order_by(Person.id)
+    )
+    found = []
+    for telegram_id in result.scalars():
+        member = config.staff_member(telegram_id or 0)
+        if member is not None:
+            found.append((member.id, member.name))
+    return found
+
+
 async def card_message(session: AsyncSession, project_id: int, chat_id: int) -> ProjectCard | None:
     """The latest recorded card of a project in a chat."""
     result = await session.execute(
@@ -266,6 +362,16 @@ async def purge(session: AsyncSession, before: datetime) -> None:
             OutboxMessage.state.in_((SENT, UNDELIVERABLE, FAILED)),
             OutboxMessage.created_at < before,
         )
+    )
+
+
+async def forget_holder_messages(session: AsyncSession, project_ids: Sequence[int]) -> None:
+    """Drop what a holder wrote to the team about these projects and is still stored here."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.kind == HOLDER_MESSAGE, OutboxMessage.project_id.in_(project_ids))
+        .values(state=FAILED, payload={}, last_error="erased")
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -69,6 +69,36 @@ async def assign(
     await _volunteer_reminders(session, config, review, max(review.due_at, now))
 
 
+async def staff_in_charge(session: AsyncSession, config: Config, project: Project) -> Person | None:
+    """The staff member who answers for a project: its owner if staff, else the staff member who
+    ran its latest accompaniment (a volunteer may own an accueil-en-amont dossier)."""
+    owner = await session.get(Person, project.owner_id) if project.owner_id else None
+    if owner is not None and config.staff_member(owner.telegram_id or 0) is not None:
+        return owner
+    result = await session.execute(
+        select(Person)
+        .join(Accompaniment, Accompaniment.staff_id == Person.id)
+        .where(Accompaniment.project_id == project.id)
+        .order_by(Accompaniment.id.desc())
+    )
+    for person in result.scalars():
+        if config.staff_member(person.telegram_id or 0) is not None:
+            return person
+    return None
+
+
+async def chats_in_charge(session: AsyncSession, config: Config, project: Project) -> list[int]:
+    """Who is told about a project's bilans: the staff in charge, else the programme's
+    coordinator, else every admin."""
+    staff = await staff_in_charge(session, config, project)
+    if staff is not None and staff.telegram_id is not None:
+        return [staff.telegram_id]
+    programme = config.programmes.get(project.programme or "")  # type: ignore[call-overload]
+    if programme is not None and programme.coordinator:
+        return [programme.coordinator]
+    return [member.id for member in config.admins]
+
+
 async def choose_assignee(
     session: AsyncSession,
     config: Config,
@@ -76,11 +106,15 @@ async def choose_assignee(
     now: datetime,
     excluded: list[int] | None = None,
 ) -> int | None:
-    """An available reviewing volunteer (least open reviews first), else the staff owner."""
+    """An available reviewing volunteer (least open reviews first), else the staff in charge
+    (else the owner, whoever they are)."""
     chosen = choose_volunteer(
         await volunteers.candidates(session), _today(config, now), REVIEW_MISSION, excluded or []
     )
-    return chosen if chosen is not None else project.owner_id
+    if chosen is not None:
+        return chosen
+    staff = await staff_in_charge(session, config, project)
+    return staff.id if staff is not None else project.owner_id
 
 
 async def schedule_reviews(
@@ -89,6 +123,8 @@ async def schedule_reviews(
     """Reviews at the configured months after the end, all given to one reviewer."""
     rules = reminders.quiet_rules(config)
     assignee = await choose_assignee(session, config, project, now)
+    staff = await staff_in_charge(session, config, project)
+    in_charge = staff.id if staff is not None else project.owner_id
     created = []
     for number, months in enumerate(config.reminders.review_offsets_months, start=1):
         due_on = add_months(ended_on, months)
@@ -112,12 +148,12 @@ async def schedule_reviews(
             due_on=due_on.isoformat(),
         )
         await assign(session, config, review, assignee, now)
-        if project.owner_id is not None:
+        if in_charge is not None:
             reminders.add(
                 session,
                 reminders.REVIEW_ESCALATION,
                 review.due_at + timedelta(days=config.reminders.review_escalation_days),
-                recipient_id=project.owner_id,
+                recipient_id=in_charge,
                 project_id=project.id,
                 review_id=review.id,
             )
@@ -186,8 +222,9 @@ async def decline(
         review_id=review.id,
     )
     assignee = await choose_assignee(session, config, project, now, declined)
-    if assignee == person.id:  # the owner declining their own review keeps it
-        assignee = project.owner_id
+    if assignee == person.id:  # the staff in charge declining their own review keeps it
+        staff = await staff_in_charge(session, config, project)
+        assignee = staff.id if staff is not None else project.owner_id
     await assign(session, config, review, assignee, now, actor_id=person.id)
     return assignee
 

@@ -142,4 +142,5 @@ async def test_undeliverable_card_alerts_the_admins(sqlite_bot: Harness, config:
     (alert,) = _alerts(admin)
     (project,) = await bot.projects()
     assert project.reference is not None and project.reference in alert
+    assert "Camille" in alert and "t.me/pes21_test_bot" in alert  # who must open the bot
     _no_secret(bot, alert)
