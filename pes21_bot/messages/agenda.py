@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from pes21_bot.config import Config
 from pes21_bot.content import Content, Html
 from pes21_bot.context import BotData
 from pes21_bot.db.models import AgendaEvent, OutboxMessage, Person, Registration, Reminder
+from pes21_bot.domain.report import AgendaFigures, fr_int
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_datetime, shorten
 from pes21_bot.services import events_agenda as agenda
@@ -208,3 +209,48 @@ async def agenda_screen(data: BotData, telegram_id: int) -> tuple[Html, Rows]:
         )
         states = await agenda.states_of(session, person.id, [e.id for e in found]) if person else {}
     return agenda_view(data.content, data.config.tz, found, states)
+
+
+def _detail(content: Content, counts: dict[str, int], label: Callable[[str], str]) -> Html:
+    items = ", ".join(
+        content.render(t.REPORT_ITEM, label=label(name), count=fr_int(count))
+        for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    )
+    return content.render(t.REPORT_DETAIL, items=Html(items)) if items else Html("")
+
+
+def figure_lines(content: Content, figures: AgendaFigures) -> list[Html]:
+    """The lines of "Sensibilisation et formations" (after its header), as /rapport shows them."""
+    if figures.empty:
+        return [content.render(t.REPORT_NONE)]
+
+    def kind(name: str) -> str:
+        return content.label("event_kinds", name)
+
+    lines = []
+    if figures.workshops:
+        total = sum(figures.workshops.values())
+        detail = _detail(content, figures.workshops, kind)
+        lines.append(content.render(t.REPORT_WORKSHOPS, count=fr_int(total), detail=detail))
+    if figures.trainings:
+        total = sum(figures.trainings.values())
+        detail = _detail(content, figures.trainings, str)
+        lines.append(content.render(t.REPORT_TRAININGS, count=fr_int(total), detail=detail))
+    if figures.club_meetings:
+        lines.append(content.render(t.REPORT_CLUB, count=fr_int(figures.club_meetings)))
+    if figures.others:
+        total = sum(figures.others.values())
+        detail = _detail(content, figures.others, kind)
+        lines.append(content.render(t.REPORT_OTHERS, count=fr_int(total), detail=detail))
+    lines.append(content.render(t.REPORT_PARTICIPANTS, count=fr_int(figures.participants)))
+    return lines
+
+
+def report_block(content: Content, figures: AgendaFigures, period: str) -> list[Html]:
+    """/rapport's block: its header with the period, then the figures."""
+    return [content.render(t.REPORT_HEADER, period=period), *figure_lines(content, figures)]
+
+
+def stats_block(content: Content, figures: AgendaFigures) -> list[Html]:
+    """/stats' block: its header, then the figures."""
+    return [content.render(t.STATS_HEADER), *figure_lines(content, figures)]

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pes21_bot.config import Config
 from pes21_bot.content import Workshop
 from pes21_bot.db.models import AgendaEvent, Person, Registration, Reminder
+from pes21_bot.domain.report import AgendaFigures
 from pes21_bot.services import events, reminders
 
 # Event states
@@ -513,3 +514,43 @@ def answers_event(answers: dict[str, Any], zone: ZoneInfo) -> NewEvent:
         run_by_pole=answers.get("ev_role") != "takes_part",
         partner=answers.get("ev_partner"),
     )
+
+
+async def figures(
+    session: AsyncSession, config: Config, start: datetime, end: datetime
+) -> AgendaFigures:
+    """Events held whose date falls in [start, end), counted as the report counts them."""
+    came = (
+        select(func.count())
+        .where(Registration.event_id == AgendaEvent.id, Registration.state == ATTENDED)
+        .correlate(AgendaEvent)
+        .scalar_subquery()
+    )
+    result = await session.execute(
+        select(
+            AgendaEvent.kind,
+            AgendaEvent.partner,
+            AgendaEvent.run_by_pole,
+            AgendaEvent.walk_ins + came,
+        ).where(
+            AgendaEvent.state == HELD, AgendaEvent.starts_at >= start, AgendaEvent.starts_at < end
+        )
+    )
+    workshops: dict[str, int] = {}
+    trainings: dict[str, int] = {}
+    others: dict[str, int] = {}
+    club = participants = 0
+    for kind, partner, run_by_pole, people in result.all():
+        participants += int(people or 0)
+        settings = config.events.kinds.get(kind)
+        group = settings.report if settings is not None else "other"
+        if group == "workshop" and run_by_pole:
+            workshops[kind] = workshops.get(kind, 0) + 1
+        elif group == "training":
+            name = partner or "?"
+            trainings[name] = trainings.get(name, 0) + 1
+        elif group == "club":
+            club += 1
+        else:
+            others[kind] = others.get(kind, 0) + 1
+    return AgendaFigures(workshops, trainings, club, others, participants)
