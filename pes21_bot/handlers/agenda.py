@@ -193,7 +193,9 @@ async def attendance_menu(update: Update, context: Context) -> None:
     rows = [
         [
             (
-                content.render(t.ATTENDANCE_EVENT, date=messages.when(e, zone), title=e.title),
+                messages.label(
+                    content, t.ATTENDANCE_EVENT, date=messages.when(e, zone), title=e.title
+                ),
                 buttons.ATTENDANCE.pack(e.id),
             )
         ]

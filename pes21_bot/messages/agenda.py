@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 
@@ -54,17 +55,22 @@ def _status(content: Content, event: AgendaEvent, state: str | None) -> Html:
     return _seats(content, event)
 
 
+def label(content: Content, key: texts.TextKey, **params: object) -> str:
+    """A button's text: plain text, so a title's "&" is not shown as "&amp;"."""
+    return html.unescape(content.render(key, **params))
+
+
 def event_button(
     content: Content, zone: tzinfo, event: AgendaEvent, state: str | None
 ) -> tuple[str, str]:
     """One button for an event: register, or cancel what one has (place or waiting list)."""
     params = {"date": _short_day(event, zone), "title": shorten(event.title, BUTTON_TITLE_MAX)}
     if state == agenda.REGISTERED:
-        return content.render(t.BUTTON_CANCEL, **params), buttons.AGENDA.pack("cancel", event.id)
+        return label(content, t.BUTTON_CANCEL, **params), buttons.AGENDA.pack("cancel", event.id)
     if state == agenda.WAITING:
-        label = content.render(t.BUTTON_LEAVE_WAIT, **params)
-        return label, buttons.AGENDA.pack("cancel", event.id)
-    return content.render(t.BUTTON_REGISTER, **params), buttons.AGENDA.pack("reg", event.id)
+        text = label(content, t.BUTTON_LEAVE_WAIT, **params)
+        return text, buttons.AGENDA.pack("cancel", event.id)
+    return label(content, t.BUTTON_REGISTER, **params), buttons.AGENDA.pack("reg", event.id)
 
 
 def agenda_view(
@@ -166,7 +172,7 @@ def attendance_sheet(
         lines.append(
             [
                 (
-                    content.render(keys[registration.state], name=name),
+                    label(content, keys[registration.state], name=name),
                     buttons.ATTENDANCE_MARK.pack(event.id, registration.id, came),
                 )
             ]
@@ -187,8 +193,8 @@ async def reminder(
         return None
     if row.kind == agenda.EVENT_ATTENDANCE:
         text = content.render(t.ATTENDANCE_DUE, title=event.title, date=when(event, zone))
-        label = content.render(t.ATTENDANCE_EVENT, date=_short_day(event, zone), title=event.title)
-        return text, keyboard([[(label, buttons.ATTENDANCE.pack(event.id))]])
+        shown = label(content, t.ATTENDANCE_EVENT, date=_short_day(event, zone), title=event.title)
+        return text, keyboard([[(shown, buttons.ATTENDANCE.pack(event.id))]])
     text = confirmation(content, t.REMINDER, event, zone)
     return text, keyboard([[event_button(content, zone, event, agenda.REGISTERED)]])
 
@@ -211,9 +217,9 @@ async def agenda_screen(data: BotData, telegram_id: int) -> tuple[Html, Rows]:
     return agenda_view(data.content, data.config.tz, found, states)
 
 
-def _detail(content: Content, counts: dict[str, int], label: Callable[[str], str]) -> Html:
+def _detail(content: Content, counts: dict[str, int], name_of: Callable[[str], str]) -> Html:
     items = ", ".join(
-        content.render(t.REPORT_ITEM, label=label(name), count=fr_int(count))
+        content.render(t.REPORT_ITEM, label=name_of(name), count=fr_int(count))
         for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     )
     return content.render(t.REPORT_DETAIL, items=Html(items)) if items else Html("")
