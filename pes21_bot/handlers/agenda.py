@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import CallbackQuery, Update
 
 from pes21_bot import buttons
+from pes21_bot.buttons import Button
 from pes21_bot.content import Html
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.models import AgendaEvent, FormDraft, OutboxMessage, Person
@@ -173,6 +175,27 @@ async def _recordable(update: Update, context: Context, event_id: int) -> Agenda
     return event
 
 
+@dataclass(frozen=True)
+class Pressed:
+    """An attendance button the presser may use: the event, the button's fields, the press."""
+
+    event: AgendaEvent
+    values: tuple[int | str, ...]
+    query: CallbackQuery
+
+
+async def _pressed_event(update: Update, context: Context, family: Button) -> Pressed | None:
+    """Parse an attendance button (event id first) and check the presser may record it."""
+    query = update.callback_query
+    assert query is not None
+    values = family.parse(query.data)
+    event_id = values[0] if values is not None and isinstance(values[0], int) else 0
+    event = await _recordable(update, context, event_id)
+    if event is None or values is None:
+        return None
+    return Pressed(event, values, query)
+
+
 async def attendance_menu(update: Update, context: Context) -> None:
     """/presences: past events whose attendance is not recorded (one's own; an admin's: all)."""
     assert update.effective_user is not None
@@ -213,48 +236,40 @@ async def _sheet(context: Context, event: AgendaEvent) -> tuple[Html, Rows]:
 
 async def on_attendance(update: Update, context: Context) -> None:
     """An event of /presences: its attendance sheet."""
-    query = update.callback_query
-    assert query is not None
-    parsed = buttons.ATTENDANCE.parse(query.data)
-    event = await _recordable(update, context, int(parsed[0]) if parsed else 0)
-    if event is None:
+    pressed = await _pressed_event(update, context, buttons.ATTENDANCE)
+    if pressed is None:
         return
-    await answer_query(query)
-    text, rows = await _sheet(context, event)
+    await answer_query(pressed.query)
+    text, rows = await _sheet(context, pressed.event)
     await reply(update, text, keyboard(rows))
 
 
 async def on_mark(update: Update, context: Context) -> None:
     """A registrant came (or not): stored, then the sheet shows it."""
-    query = update.callback_query
-    assert query is not None
-    parsed = buttons.ATTENDANCE_MARK.parse(query.data)
-    event = await _recordable(update, context, int(parsed[0]) if parsed else 0)
-    if event is None or parsed is None:
+    pressed = await _pressed_event(update, context, buttons.ATTENDANCE_MARK)
+    if pressed is None:
         return
     data = context.bot_data
+    registration_id, came = int(pressed.values[1]), pressed.values[2] == "yes"
     async with data.transaction() as session:
         row = await agenda.set_attendance(
-            session, event.id, int(parsed[1]), parsed[2] == "yes", data.clock.now()
+            session, pressed.event.id, registration_id, came, data.clock.now()
         )
     if row is None:
         await refuse_with(update, context, STALE_BUTTON)
         return
-    await answer_query(query)
-    text, rows = await _sheet(context, event)
-    await edit_or_send(query, text, keyboard(rows))
+    await answer_query(pressed.query)
+    text, rows = await _sheet(context, pressed.event)
+    await edit_or_send(pressed.query, text, keyboard(rows))
 
 
 async def on_finish(update: Update, context: Context) -> int:
     """'Terminer': how many came without registering (a short form)."""
-    query = update.callback_query
-    assert query is not None
-    parsed = buttons.ATTENDANCE_FINISH.parse(query.data)
-    event = await _recordable(update, context, int(parsed[0]) if parsed else 0)
-    if event is None:
+    pressed = await _pressed_event(update, context, buttons.ATTENDANCE_FINISH)
+    if pressed is None:
         return forms.END
-    await answer_query(query)
-    return await forms.begin(update, context, "ev_walkins", event.id)
+    await answer_query(pressed.query)
+    return await forms.begin(update, context, "ev_walkins", pressed.event.id)
 
 
 async def _complete_walk_ins(

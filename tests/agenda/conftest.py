@@ -1,22 +1,7 @@
-"""Fixtures: the running bot with its reminder job stopped (tests run it by hand)."""
+"""Fixtures: the bot with its reminder job stopped, as for the volunteer tests."""
 
 from __future__ import annotations
 
-import pytest
+from tests.volunteers.conftest import both, sbot
 
-from tests.harness import Harness
-from tests.volunteers.helpers import stop_jobs
-
-
-@pytest.fixture
-def sbot(sqlite_bot: Harness) -> Harness:
-    """The bot on SQLite, reminder job run by the test."""
-    stop_jobs(sqlite_bot)
-    return sqlite_bot
-
-
-@pytest.fixture
-def both(bot: Harness) -> Harness:
-    """The bot on SQLite and PostgreSQL, reminder job run by the test."""
-    stop_jobs(bot)
-    return bot
+__all__ = ["both", "sbot"]

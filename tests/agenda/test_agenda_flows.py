@@ -246,3 +246,29 @@ async def test_an_intake_routed_to_accueil_en_amont_offers_the_next_emergence(
     assert "Émergence de printemps" in (offer.text or "")
     holder.press("✍️ S'inscrire : 20/03 Émergence de printemps", message=offer)
     await holder.expect("vous êtes inscrit·e à")
+
+
+async def test_the_menu_agenda_registers_and_a_second_registration_is_reminded(
+    sbot: Harness,
+) -> None:
+    bot = sbot
+    holder = bot.holder()
+    holder.send_command("/start")
+    await holder.expect("Bienvenue")
+    holder.press("📅 Prochains ateliers")
+    agenda_screen = await holder.expect("Prochains ateliers")
+    assert agenda_screen.buttons[-1] == ["⬅️ Menu"]  # one button per event, then the menu
+    assert len(agenda_screen.buttons) == 4
+    label = "✍️ S'inscrire : 08/12 Atelier Émergence : de l'idée au projet"
+    holder.press(label, message=agenda_screen)
+    confirmed = await holder.expect("vous êtes inscrit·e à")
+    holder.press("❌ Me désinscrire : 08/12 Atelier Émergence : de l'idée au projet")
+    await holder.expect("est annulée")
+    bot.clock.set(datetime(2026, 12, 7, 14, 0, tzinfo=UTC))
+    assert (await dispatch(bot)).sent == 0  # cancelled: no reminder
+    holder.press(label, message=agenda_screen)  # registered again: the reminder is back
+    await holder.expect("vous êtes inscrit·e à")
+    await dispatch(bot)
+    reminder = await holder.expect("Rappel")
+    assert "08/12/2026 14:00" in (reminder.text or "")
+    assert "08/12/2026 14:00" in (confirmed.text or "")
