@@ -1,4 +1,4 @@
-"""/start, the welcome menu (its agenda entry reads the database: handlers/agenda.py), the FAQ."""
+"""/start, the welcome menu (its agenda entry reads the database: messages/agenda.py), the FAQ."""
 
 from __future__ import annotations
 
