@@ -80,6 +80,10 @@ COMMANDS: dict[str, Rule] = {
     "retirer": ADMIN,
     "equipe": ADMIN,
     "sauvegarde": ADMIN,
+    # The agenda (handlers/agenda.py).
+    "agenda": EVERYONE,
+    "atelier": STAFF_OR_ADMIN,
+    "presences": STAFF_OR_ADMIN,
 }
 
 BUTTONS: dict[str, Rule] = {
@@ -143,6 +147,13 @@ BUTTONS: dict[str, Rule] = {
     buttons.TEAM_PROGRAMME.prefix: ADMIN,
     # A holder's message to the team: the handler checks the dossier is the presser's.
     buttons.WRITE_TEAM.prefix: EVERYONE,
+    # The agenda: anyone registers (the event's audience is checked by the handler); the
+    # attendance is the creator's or an admin's (checked by the handler too).
+    buttons.AGENDA.prefix: EVERYONE,
+    **{
+        b.prefix: STAFF_OR_ADMIN
+        for b in (buttons.ATTENDANCE, buttons.ATTENDANCE_MARK, buttons.ATTENDANCE_FINISH)
+    },
 }
 
 

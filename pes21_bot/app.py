@@ -31,6 +31,7 @@ from pes21_bot.db.persistence import SqlPersistence
 from pes21_bot.db.session import SessionFactory
 from pes21_bot.handlers import (
     accompaniment,
+    agenda,
     common,
     dossier,
     forms,
@@ -193,6 +194,9 @@ def build_application(
         *admin_handlers(),
         *backup_handlers(),
         *team_handlers(),
+        # The agenda (issue 11): /agenda, registrations, /presences; /atelier and the walk-ins
+        # form open in the forms conversation (agenda_form_entries, agenda_completers).
+        *agenda.agenda_handlers(),
         command("aide", common.help_command),
         # Last: whatever no handler above took.
         MessageHandler(private & filters.COMMAND, common.unknown_command),
@@ -251,6 +255,7 @@ def _forms_conversation() -> Any:
             **accompaniment.accompaniment_completers(),
             **volunteers.volunteer_completers(),
             **holder_completers(),
+            **agenda.agenda_completers(),
         }
     )
     composition = Composition(
@@ -259,6 +264,7 @@ def _forms_conversation() -> Any:
             *volunteers.volunteer_form_entries(join_team),
             *accompaniment.accompaniment_form_entries(),
             *holder_form_entries(),
+            *agenda.agenda_form_entries(),
             *intake.intake_entry_points(),
         ],
         extra_states={CONFIRM_CANCEL: intake.confirm_cancel_handlers()},
@@ -273,4 +279,5 @@ async def _post_init(application: Application) -> None:
     data: BotData = application.bot_data
     alerts.install(application)
     await refresh_team(data)  # config.yaml merged with the team changed by chat
+    await agenda.seed_agenda(data)  # contenus/agenda.yaml, imported once per entry
     await common.register_commands(application.bot, data.config, data.content)

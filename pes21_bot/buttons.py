@@ -191,6 +191,14 @@ TEAM = Button("tm", (Id(), OneOf(("list", "show", "prog", "coord", "rm", "rmyes"
 # A programme of that member: follow it, stop following it, or coordinate it.
 TEAM_PROGRAMME = Button("tmp", (Id(), OneOf(("on", "off", "mkc")), Code(16)))
 
+# --- The agenda (handlers/agenda.py) ---
+# Register to an event, join its waiting list, or cancel one's registration.
+AGENDA = Button("ag", (OneOf(("reg", "wait", "cancel")), Id()))
+# Attendance: an event's sheet, a registrant came (yes) or not (no), then "Terminer".
+ATTENDANCE = Button("agp", (Id(),))
+ATTENDANCE_MARK = Button("agm", (Id(), Id(), YES_NO))
+ATTENDANCE_FINISH = Button("agf", (Id(),))
+
 FAMILIES: tuple[Button, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Button))
 # The buttons of a staff card; an older copy of a card is brought up to date when one is pressed.
 CARD_FAMILIES = (CLAIM, REDIRECT_MENU, REDIRECT, CLOSE_MENU, CLOSE, CARD_BACK)

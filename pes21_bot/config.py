@@ -225,6 +225,51 @@ class Accompaniment(_Strict):
         return value
 
 
+# How the report counts an event kind: a workshop, a training (by partner), a Club meeting.
+ReportGroup = Literal["workshop", "training", "club", "other"]
+EVENT_KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
+
+
+class EventKind(_Strict):
+    """A kind of agenda event: how the report counts it, whether a partner is asked."""
+
+    report: ReportGroup = "other"
+    partner: bool = False  # trainings: the partner organisation is asked
+
+
+DEFAULT_EVENT_KINDS: dict[str, EventKind] = {
+    "crdva": EventKind(report="workshop"),
+    "paroles_experts": EventKind(report="workshop"),
+    "emergence": EventKind(report="workshop"),
+    "formation": EventKind(report="training", partner=True),
+    "club": EventKind(report="club"),
+    "mois_ess": EventKind(),
+    "vie_asso": EventKind(),
+    "autre": EventKind(),
+}
+
+
+class Events(_Strict):
+    """The agenda: kinds of events (labels in contenus/, lists.event_kinds) and reminders."""
+
+    kinds: dict[str, EventKind] = Field(default_factory=lambda: dict(DEFAULT_EVENT_KINDS))
+    # The kind offered after an intake routed to accueil en amont.
+    intake_offer_kind: str | None = "emergence"
+    # The kind volunteers are invited to by message.
+    volunteer_invite_kind: str | None = "vie_asso"
+    reminder_hours_before: int = Field(default=24, ge=1, le=7 * 24)
+
+    @model_validator(mode="after")
+    def _known_kinds(self) -> Events:
+        bad = [k for k in self.kinds if not EVENT_KIND_RE.match(k)]
+        if bad:
+            raise ValueError(f"identifiant de type d'événement invalide: {bad}")
+        for name in (self.intake_offer_kind, self.volunteer_invite_kind):
+            if name is not None and name not in self.kinds:
+                raise ValueError(f"type d'événement inconnu / unknown event kind: {name}")
+        return self
+
+
 class Operations(_Strict):
     """Running in production: backups, liveness heartbeats and alerts to the admins."""
 
@@ -277,6 +322,7 @@ class Config(_Strict):
     accompaniment: Accompaniment = Accompaniment()
     operations: Operations = Operations()
     retention: Retention = Retention()
+    events: Events = Events()
 
     @field_validator("timezone")
     @classmethod

@@ -96,12 +96,17 @@ class FaqEntry(_Strict):
 
 
 class Workshop(_Strict):
-    """A dated entry of the workshop agenda."""
+    """A dated entry of the workshop agenda: the seed of the agenda's events (imported once)."""
 
     date: date
-    title: str = Field(min_length=1)
-    place: str = ""
-    details: str = ""
+    title: str = Field(min_length=1, max_length=200)
+    place: str = Field(default="", max_length=300)
+    details: str = Field(default="", max_length=1000)
+    # A stable key (the import is done once per key), the kind (config.yaml events.kinds).
+    key: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,60}$")
+    kind: str = "autre"
+    time: str = Field(default="14:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    capacity: int | None = Field(default=None, ge=1, le=10_000)
 
 
 class Region(_Strict):
@@ -191,10 +196,6 @@ class Content:
         return self.render(
             texts.OUTSIDE_DEPARTMENT, region=region.name, alternatives=Html(region.alternatives)
         )
-
-    def upcoming_workshops(self, today: date) -> list[Workshop]:
-        """Workshops from today on, soonest first."""
-        return sorted((w for w in self.agenda if w.date >= today), key=lambda w: w.date)
 
 
 # Fixed lists whose values the code relies on; each must have a label for every value.

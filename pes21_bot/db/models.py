@@ -329,6 +329,53 @@ class FormDraft(Base):
     updated_at: Mapped[datetime]
 
 
+class AgendaEvent(Base):
+    """A workshop, training or other event of the Pôle's agenda (not the event log above)."""
+
+    __tablename__ = "agenda_events"
+    __table_args__ = (Index("ix_agenda_events_state_starts_at", "state", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable key of the contenus/agenda.yaml seed and of imported rows: importing twice is a no-op.
+    external_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))  # config.yaml events.kinds
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    place: Mapped[str | None] = mapped_column(String(300))  # an address or a visio link
+    details: Mapped[str | None] = mapped_column(String(1000))
+    capacity: Mapped[int | None]  # None: no limit
+    audience: Mapped[str] = mapped_column(String(20))  # holders, volunteers, everyone
+    run_by_pole: Mapped[bool] = mapped_column(Boolean, default=True)
+    partner: Mapped[str | None] = mapped_column(String(120))  # trainings: the organisation
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(20), default="scheduled")  # held, cancelled
+    # Places taken; raised by one conditional UPDATE, so two presses never take the last twice.
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    walk_ins: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    held_at: Mapped[datetime | None]
+
+
+class Registration(Base):
+    """Someone's registration to an agenda event; a waiting one has a position in the queue."""
+
+    __tablename__ = "agenda_registrations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "person_id", name="uq_agenda_registrations_event_person"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_events.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    # registered, waiting, cancelled, attended, absent
+    state: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int | None]  # order of the waiting list
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
 # PTB's conversation key (chat and user ids), stored as JSON text in ConversationState.key.
 ConversationKey = tuple[int | str, ...]
 MAX_CONVERSATION_KEY_LENGTH = 200

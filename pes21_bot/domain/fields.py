@@ -25,6 +25,7 @@ Answers = dict[str, Any]
 DATE_RE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?$")
 ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 HOURS_RE = re.compile(r"^(\d{1,3})h(\d{1,2})?$")
+CLOCK_RE = re.compile(r"^(\d{1,2})\s*[h:.]\s*(\d{2})?$")
 # A number then words without digits: "3", "3 personnes", "12 km", "1,5", "1 200 €".
 AMOUNT_RE = re.compile(r"^(\d{1,9}(?:[.,]\d{1,3})?)(\D*)$")
 THOUSANDS_RE = re.compile(r"(?<=\d)[\s\u202f\u00a0](?=\d{3}(?!\d))")
@@ -274,6 +275,15 @@ def _date(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
     return problem if problem is not None else parsed.isoformat()
 
 
+def _time(_q: Question, text: str, _r: Rules, _c: Mapping[str, str]) -> Any:
+    # A time of day as people write it: 14h, 14h30, 14:30, 9.15; stored as "HH:MM".
+    match = CLOCK_RE.match(text.strip().lower())
+    if not match:
+        return Invalid("time")
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else Invalid("time")
+
+
 def _email(_q: Question, text: str, _r: Rules, _c: Mapping[str, str]) -> Any:
     try:
         checked = validate_email(text, check_deliverability=False)
@@ -323,6 +333,7 @@ TYPES: dict[str, QuestionType] = {
     "number": QuestionType(_number),
     "decimal": QuestionType(_decimal),
     "date": QuestionType(_date),
+    "time": QuestionType(_time),
     "email": QuestionType(_email),
     "phone": QuestionType(_phone),
     "postal_code": QuestionType(_postal_code),

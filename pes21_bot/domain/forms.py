@@ -80,6 +80,23 @@ HOLDER_MESSAGE = FormSpec(
     "holder_msg", (question("message", "long_text", min=1, max=HOLDER_MESSAGE_MAX),), recap=False
 )
 
+# /atelier (staff): an event of the agenda; the partner organisation is asked for trainings.
+EVENT = FormSpec(
+    "event",
+    (
+        question("ev_kind", "choice", choice_list="event_kinds"),
+        question("ev_partner", "text", max=120, when={"ev_kind": ["formation"]}),
+        question("ev_title", "text", max=200),
+        question("ev_date", "date", future=True),
+        question("ev_time", "time"),
+        question("ev_place", "text", max=300),
+        question("ev_capacity", "number", min=1, max=10_000, optional=True),
+        question("ev_audience", "choice", choice_list="event_audiences"),
+        question("ev_role", "choice", choice_list="event_roles"),
+    ),
+)
+EVENT_WALK_INS = FormSpec("ev_walkins", (question("walk_ins", "number", max=10_000),), recap=False)
+
 FORMS = {
     spec.kind: spec
     for spec in (
@@ -92,5 +109,7 @@ FORMS = {
         VOLUNTEER_DAYS,
         VOLUNTEER_PAUSE,
         HOLDER_MESSAGE,
+        EVENT,
+        EVENT_WALK_INS,
     )
 }

@@ -334,6 +334,25 @@ class VolunteerFigures:
 
 
 @dataclass(frozen=True)
+class AgendaFigures:
+    """The report's "Sensibilisation et formations": events held in a period, by how they count.
+
+    Workshops count only when the Pôle runs them; trainings are listed by partner organisation.
+    """
+
+    workshops: dict[str, int]  # kind -> held workshops run by the Pôle
+    trainings: dict[str, int]  # partner -> held trainings
+    club_meetings: int
+    others: dict[str, int]  # kind -> other held events
+    participants: int  # registrants who came plus walk-ins
+
+    @property
+    def empty(self) -> bool:
+        """Nothing held in the period."""
+        return not (self.workshops or self.trainings or self.club_meetings or self.others)
+
+
+@dataclass(frozen=True)
 class ReportFigures:
     """Every figure of the activity report the bot can count."""
 
@@ -342,6 +361,8 @@ class ReportFigures:
     territories_accompanied: int
     crdva_welcomed: int
     volunteers: VolunteerFigures
+    # Workshops, trainings and events held (services/events_agenda.py figures).
+    agenda: AgendaFigures = field(default_factory=lambda: AgendaFigures({}, {}, 0, {}, 0))
 
 
 @dataclass(frozen=True)

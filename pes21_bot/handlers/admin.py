@@ -42,6 +42,7 @@ from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES
 from pes21_bot.handlers.access import command
 from pes21_bot.handlers.ui import reply
 from pes21_bot.labels import value_label
+from pes21_bot.messages import agenda as agenda_messages
 from pes21_bot.messages.render import fr_day
 from pes21_bot.services import exports, stats
 from pes21_bot.texts import stats as t
@@ -332,6 +333,7 @@ def stats_messages(content: Content, result: Stats) -> list[str]:
     for item in active:
         first += _programme_lines(content, item, result)
     first += _funnel_lines(content, result)
+    first += agenda_messages.stats_block(content, result.report.agenda)
     first += _comparison_lines(content, result)
     return split_message(first) + split_message(_breakdown_lines(content, result))
 
@@ -414,6 +416,7 @@ def report_text(content: Content, report: ReportFigures, period: Period, scope: 
             s=plural(volunteers.hours),
         ),
         content.render(t.REPORT_VOLUNTEERS_KM, km=fr_decimal(volunteers.km)),
+        *agenda_messages.report_block(content, report.agenda, when),
         content.render(t.REPORT_NOT_COUNTED),
     ]
     return "\n".join(lines)

@@ -63,6 +63,7 @@ from pes21_bot.handlers.ui import (
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import choices_of, format_value, fr_day, shorten
 from pes21_bot.texts import TextKey
+from pes21_bot.texts import agenda as agenda_texts
 from pes21_bot.texts import volunteers as tv
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ INVALID_TEXTS: dict[str, TextKey] = {
     "date": tv.FORM_INVALID_DATE,
     "date_past": tv.FORM_INVALID_DATE_PAST,
     "date_future": tv.FORM_INVALID_DATE_FUTURE,
+    "time": agenda_texts.FORM_INVALID_TIME,
     "yes_no": texts.INVALID_YES_NO,
     "choice": texts.INVALID_CHOICE,
     "use_buttons": texts.INVALID_USE_BUTTONS,

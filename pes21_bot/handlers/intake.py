@@ -21,7 +21,7 @@ from pes21_bot.db.models import OutboxMessage, Project
 from pes21_bot.domain.answers import in_cote_dor
 from pes21_bot.domain.fields import FormSpec
 from pes21_bot.domain.sources import clean_source
-from pes21_bot.domain.vocabulary import PATHS, ProjectStatus
+from pes21_bot.domain.vocabulary import PATHS, Programme, ProjectStatus
 from pes21_bot.handlers import form_engine
 from pes21_bot.handlers.access import button
 from pes21_bot.handlers.form_engine import (
@@ -33,7 +33,7 @@ from pes21_bot.handlers.form_engine import (
     answer_press,
 )
 from pes21_bot.handlers.ui import edit_or_send, kick, reply, set_markup, user_info
-from pes21_bot.messages import delivery
+from pes21_bot.messages import agenda, delivery
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import intake, outbox
 from pes21_bot.services.people import find_person
@@ -149,6 +149,10 @@ async def submit(update: Update, context: Context, project_id: int, *, pressed: 
                 outbox.add_message(session, update.effective_chat.id, text, data.clock.now())
                 for text in notices
             ]
+            if programme == Programme.ACCUEIL_AMONT:  # the next Émergence workshop, to register
+                queued += await agenda.queue_emergence_offer(
+                    session, data.config, content, update.effective_chat.id, data.clock.now()
+                )
     if pressed:
         await answer_press(update)
     if submission is None:

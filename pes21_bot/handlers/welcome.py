@@ -1,4 +1,4 @@
-"""/start, the welcome menu, the workshop agenda and the FAQ."""
+"""/start, the welcome menu (its agenda entry reads the database: messages/agenda.py), the FAQ."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pes21_bot.context import Context
 from pes21_bot.domain.forms import HOLDER_MESSAGE
 from pes21_bot.domain.sources import button_source, clean_source
 from pes21_bot.handlers.ui import answer_query, edit_or_send, reply
+from pes21_bot.messages import agenda
 from pes21_bot.messages.markup import keyboard
-from pes21_bot.messages.render import fr_day
 from pes21_bot.messages.write import write_row
 from pes21_bot.services import forms as form_service
 from pes21_bot.services import holder_messages, intake
@@ -124,23 +124,9 @@ async def on_menu(update: Update, context: Context) -> None:
             query, content.render(texts.VOLUNTEER_INFO), keyboard([_back(content, source)])
         )
     elif item == "agenda":
-        today = data.clock.now().astimezone(data.config.tz).date()
-        workshops = content.upcoming_workshops(today)
-        if workshops:
-            entries = [
-                content.render(
-                    texts.AGENDA_ENTRY,
-                    date=fr_day(w.date),
-                    title=w.title,
-                    place=w.place,
-                    details=w.details,
-                ).strip()
-                for w in workshops[:8]
-            ]
-            text = Html("\n\n".join([content.render(texts.AGENDA_HEADER), *entries]))
-        else:
-            text = content.render(texts.AGENDA_EMPTY)
-        await edit_or_send(query, text, keyboard([_back(content, source)]))
+        assert update.effective_user is not None
+        text, rows = await agenda.agenda_screen(context.bot_data, update.effective_user.id)
+        await edit_or_send(query, text, keyboard([*rows, _back(content, source)]))
     elif item == "faq":
         rows = [
             [(entry.question, buttons.FAQ.pack(index, button_source(source)))]

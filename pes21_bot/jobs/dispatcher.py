@@ -26,8 +26,9 @@ from pes21_bot.context import BotData, Context
 from pes21_bot.db.models import Person, Project, Reminder, Review
 from pes21_bot.domain.scheduling import is_quiet, same_local_week
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus, ReviewState
+from pes21_bot.messages import agenda as agenda_messages
 from pes21_bot.messages import reminders as messages
-from pes21_bot.services import projects, reminders, reviews, volunteers
+from pes21_bot.services import events_agenda, projects, reminders, reviews, volunteers
 from pes21_bot.services.people import display_name
 from pes21_bot.telegram_http import retry_seconds
 
@@ -130,6 +131,8 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
         refs = [str(r) for r in reminder.payload.get("reviews", [])]
         text, markup = messages.volunteer_unreachable(content, name, refs)
         return Prepared(reminder.id, chat_id, text, markup)
+    elif kind in events_agenda.REMINDER_KINDS:
+        built = await agenda_messages.reminder(session, content, config.tz, reminder)
     else:
         logger.warning("reminder %s has an unknown kind %r", reminder.id, kind)
         return None

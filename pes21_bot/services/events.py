@@ -64,6 +64,12 @@ REMINDER_FAILED = "reminder_failed"  # {reminder_id, kind, error}
 
 # A holder's message to the team ("Écrire à l'équipe"); its text is erased with their data.
 HOLDER_MESSAGE = "holder_message"  # {text}
+# The agenda (services/events_agenda.py; the figures read agenda_events and registrations)
+AGENDA_EVENT_CREATED = "agenda_event_created"  # {kind}; actor: who created it
+AGENDA_REGISTERED = "agenda_registered"  # {state: registered | waiting}; actor: the person
+AGENDA_WITHDRAWN = "agenda_withdrawn"  # {state}: what the cancelled registration was
+AGENDA_PROMOTED = "agenda_promoted"  # {}: a waiting person got a freed place
+AGENDA_HELD = "agenda_held"  # {kind, walk_ins}; actor: who recorded the attendance
 
 
 def record(

@@ -18,13 +18,13 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, cast, or_, select, true
+from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from pes21_bot.config import Config
 from pes21_bot.content import Content
-from pes21_bot.db.models import Event, Person, Project, Review
+from pes21_bot.db.models import AgendaEvent, Event, Person, Project, Registration, Review
 from pes21_bot.domain.report import (
     Bucket,
     Funnel,
@@ -183,6 +183,9 @@ class Exporter:
             Table("events", self._event_columns(), self._events),
             Table("reviews", self._review_columns(), self._reviews),
             Table("volunteer_time", self._time_columns(), self._volunteer_time),
+            # The agenda (issue 11): events whose date falls in the period, and who came.
+            Table("agenda_events", AGENDA_EVENT_COLUMNS, self._agenda_events),
+            Table("agenda_attendance", self._attendance_columns(), self._attendance),
         ]
 
     async def _figures(self, stats: Stats) -> AsyncIterator[list[Any]]:
@@ -401,6 +404,86 @@ class Exporter:
             if self.personal:
                 values.append(_name(self.config, row[5], row[6], row[7]))
             yield values
+
+    async def _agenda_events(self) -> AsyncIterator[list[Any]]:
+        came = (
+            select(func.count())
+            .where(Registration.event_id == AgendaEvent.id, Registration.state == "attended")
+            .correlate(AgendaEvent)
+            .scalar_subquery()
+        )
+        registered = (
+            select(func.count())
+            .where(
+                Registration.event_id == AgendaEvent.id,
+                Registration.state.in_(("registered", "attended", "absent")),
+            )
+            .correlate(AgendaEvent)
+            .scalar_subquery()
+        )
+        statement = (
+            select(AgendaEvent, registered, came)
+            .where(self.window.has(AgendaEvent.starts_at))
+            .order_by(AgendaEvent.starts_at, AgendaEvent.id)
+        )
+        content = self.content
+        async for event, registrants, attended in _stream(self.session, statement):
+            yield [
+                _local(event.starts_at, self.zone),
+                content.label("event_kinds", event.kind),
+                event.title,
+                event.place or "",
+                event.partner or "",
+                self._yes_no(event.run_by_pole),
+                content.label("event_audiences", event.audience),
+                event.capacity if event.capacity is not None else "",
+                content.label("event_states", event.state),
+                registrants,
+                attended,
+                event.walk_ins,
+                attended + event.walk_ins if event.state == "held" else "",
+            ]
+
+    def _attendance_columns(self) -> list[str]:
+        columns = ["starts_at", "event_kind", "event_title", "registration_state"]
+        return [*columns, "name"] if self.personal else columns
+
+    async def _attendance(self) -> AsyncIterator[list[Any]]:
+        statement = (
+            select(AgendaEvent.starts_at, AgendaEvent.kind, AgendaEvent.title, Registration.state)
+            .select_from(Registration)
+            .join(AgendaEvent, AgendaEvent.id == Registration.event_id)
+            .where(self.window.has(AgendaEvent.starts_at))
+            .order_by(AgendaEvent.starts_at, AgendaEvent.id, Registration.id)
+        )
+        statement = self._with_person(statement, Registration.person_id)
+        async for row in _stream(self.session, statement):
+            values = [
+                _local(row[0], self.zone),
+                self.content.label("event_kinds", row[1]),
+                row[2],
+                self.content.label("registration_states", row[3]),
+            ]
+            if self.personal:
+                values.append(_name(self.config, row[4], row[5], row[6]))
+            yield values
+
+
+AGENDA_EVENT_COLUMNS = [
+    "starts_at",
+    "event_kind",
+    "event_title",
+    "event_place",
+    "partner",
+    "run_by_pole",
+    "audience",
+    "capacity",
+    "event_state",
+    "registrants",
+    "attended",
+    "walk_ins",
+    "participants",
+]
 
 
 def _sheet_title(content: Content, key: str) -> str:

@@ -61,7 +61,7 @@ from pes21_bot.domain.report import (
     year_earlier,
 )
 from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES, PROGRAMMES, ReviewState
-from pes21_bot.services import events
+from pes21_bot.services import events, events_agenda
 
 TOP_COMMUNES = 10
 TOP_SOURCES = 10
@@ -409,6 +409,7 @@ async def _report(
             km=sum(r[2] for r in reviews),
             upstream_welcomed=counts.get("welcomed", "accueil_amont"),
         ),
+        agenda=await events_agenda.figures(session, config, window.start, window.end),
     )
 
 

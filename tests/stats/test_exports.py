@@ -36,7 +36,15 @@ async def test_admin_export_has_every_table_with_personal_columns(bot: Harness) 
     assert "données personnelles" in (sent.caption or "")
     assert sent.document.content is not None
     titles = load_workbook(io.BytesIO(sent.document.content), read_only=True).sheetnames
-    assert titles == ["Indicateurs", "Dossiers", "Événements", "Bilans", "Temps bénévole"]
+    assert titles == [
+        "Indicateurs",
+        "Dossiers",
+        "Événements",
+        "Bilans",
+        "Temps bénévole",
+        "Ateliers et événements",
+        "Présences",
+    ]
 
     projects = sheet_rows(sent, "Dossiers")
     header = projects[0]
@@ -97,10 +105,12 @@ async def test_csv_export_is_a_zip_of_semicolon_files(sqlite_bot: Harness) -> No
     assert sent.document.filename == "pes21-2025-01-01_2025-06-30.zip"
     archive = zipfile.ZipFile(io.BytesIO(sent.document.content or b""))
     assert sorted(archive.namelist()) == [
+        "ateliers_et_evenements.csv",
         "bilans.csv",
         "dossiers.csv",
         "evenements.csv",
         "indicateurs.csv",
+        "presences.csv",
         "temps_benevole.csv",
     ]
     text = archive.read("dossiers.csv").decode("utf-8-sig")
