@@ -35,6 +35,7 @@ from pes21_bot.handlers import (
     dossier,
     forms,
     intake,
+    mission,
     reviews,
     team_start,
     volunteers,
@@ -185,6 +186,7 @@ def build_application(
             }
         ),
         *accompaniment.accompaniment_handlers(),
+        *mission.mission_handlers(),
         *volunteers.volunteer_handlers(staff_invitation),
         *reviews.review_handlers(),
         *holder_handlers(),
@@ -243,6 +245,7 @@ def _forms_conversation() -> Any:
             **reviews.review_completers(),
             **accompaniment.accompaniment_completers(),
             **volunteers.volunteer_completers(),
+            **mission.mission_completers(),
         }
     )
     composition = Composition(
@@ -250,6 +253,7 @@ def _forms_conversation() -> Any:
             *reviews.review_form_entries(),
             *volunteers.volunteer_form_entries(join_team),
             *accompaniment.accompaniment_form_entries(),
+            *mission.mission_form_entries(),
             *intake.intake_entry_points(),
         ],
         extra_states={CONFIRM_CANCEL: intake.confirm_cancel_handlers()},

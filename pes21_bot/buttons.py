@@ -170,3 +170,11 @@ FAMILIES: tuple[Button, ...] = tuple(v for v in dict(globals()).values() if isin
 CARD_FAMILIES = (CLAIM, REDIRECT_MENU, REDIRECT, CLOSE_MENU, CLOSE, CARD_BACK)
 # The only buttons that act in a group chat: a programme's staff cards there (and what they open).
 GROUP_PREFIXES = frozenset(f.prefix for f in (*CARD_FAMILIES, ACCOMPANIMENT, DLA))
+
+# The welcoming volunteer's mission on an accueil-en-amont dossier (handlers/mission.py):
+# the first exchange form, the orientation menus, a proposal, and staff's decision on it.
+MISSION_EXCHANGE = Button("mex", (Id(),))
+MISSION_ORIENT = Button("mor", (Id(), OneOf(("menu", "other", "close"))))
+MISSION_PROPOSE = Button("mop", (Id(), OneOf(("redirect", "emergence", "close")), Code(24)))
+MISSION_DECIDE = Button("mod", (Id(), OneOf(("accept", "refuse"))))
+FAMILIES += (MISSION_EXCHANGE, MISSION_ORIENT, MISSION_PROPOSE, MISSION_DECIDE)

@@ -74,6 +74,15 @@ VOLUNTEER_DAYS = FormSpec("vol_days", (VOLUNTEER_DAYS_QUESTION,), recap=False)
 VOLUNTEER_PAUSE = FormSpec(
     "vol_pause", (question("paused_until", "date", future=True),), recap=False
 )
+# A welcoming volunteer's first exchange with the holder of an accueil-en-amont dossier.
+FIRST_EXCHANGE = FormSpec(
+    "first_exchange",
+    (
+        question("contact_date", "date"),
+        question("exchange_way", "choice", choice_list="first_contact_ways"),
+        question("exchange_notes", "long_text", min=10, max=3000),
+    ),
+)
 
 FORMS = {
     spec.kind: spec
@@ -86,5 +95,6 @@ FORMS = {
         VOLUNTEER_MISSIONS,
         VOLUNTEER_DAYS,
         VOLUNTEER_PAUSE,
+        FIRST_EXCHANGE,
     )
 }

@@ -9,7 +9,7 @@ from telegram import Update
 from pes21_bot import access, buttons, texts
 from pes21_bot.context import Context
 from pes21_bot.db.models import Project
-from pes21_bot.handlers.access import button, command, pressed_project
+from pes21_bot.handlers.access import button, command, may_act, pressed_project
 from pes21_bot.handlers.ui import answer_query, edit_or_send, reply
 from pes21_bot.messages import dossier
 from pes21_bot.messages.markup import keyboard
@@ -47,16 +47,25 @@ async def my_projects(update: Update, context: Context) -> None:
     await reply(update, text, keyboard(rows))
 
 
-async def _panel(context: Context, project: Project) -> tuple[str, Any]:
-    """The panel's text and buttons, with the owner read from the database."""
+async def _panel(context: Context, project: Project, user_id: int) -> tuple[str, Any]:
+    """The panel's text and buttons, with the owner read from the database.
+
+    Staff get the card's actions; the welcoming volunteer who holds it, the mission's.
+    """
     data = context.bot_data
     async with data.session_factory() as session:
         people = await projects.people_by_id(session, {project.owner_id or 0})
     owner = people.get(project.owner_id) if project.owner_id else None
+    staff = access.staff_may(access.COMMANDS["dossier"], data.config, user_id, project.programme)
     return (
         dossier.panel_text(data.content, data.config, project, owner),
-        dossier.panel_markup(data.content, project),
+        dossier.panel_markup(data.content, project, mission=not staff),
     )
+
+
+def _user_id(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
 
 
 async def project_detail(update: Update, context: Context) -> None:
@@ -70,13 +79,11 @@ async def project_detail(update: Update, context: Context) -> None:
     reference = context.args[0][:30]
     async with data.session_factory() as session:
         project = await projects.find_by_reference(session, reference)
-    allowed = project is not None and access.staff_may(
-        access.COMMANDS["dossier"], data.config, update.effective_user.id, project.programme
-    )
-    if project is None or not allowed:
+    user_id = update.effective_user.id
+    if project is None or not await may_act(context, access.COMMANDS["dossier"], user_id, project):
         await reply(update, content.render(texts.NOT_FOUND_REFERENCE, reference=reference))
         return
-    await reply(update, *await _panel(context, project))
+    await reply(update, *await _panel(context, project, user_id))
 
 
 async def on_project(update: Update, context: Context) -> None:
@@ -87,7 +94,7 @@ async def on_project(update: Update, context: Context) -> None:
     project, _ = target
     assert update.callback_query is not None
     await answer_query(update.callback_query)
-    await reply(update, *await _panel(context, project))
+    await reply(update, *await _panel(context, project, _user_id(update)))
 
 
 async def on_view(update: Update, context: Context) -> None:
@@ -113,7 +120,7 @@ async def on_view(update: Update, context: Context) -> None:
         text = dossier.history_text(content, data.config, project, history, people)
         await edit_or_send(query, text, back)
     else:
-        await edit_or_send(query, *await _panel(context, project))
+        await edit_or_send(query, *await _panel(context, project, _user_id(update)))
 
 
 def dossier_handlers() -> list[Any]:

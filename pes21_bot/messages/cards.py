@@ -5,10 +5,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 
 from pes21_bot import buttons, texts
-from pes21_bot.content import Content
-from pes21_bot.db.models import Project
+from pes21_bot.content import Content, Html
+from pes21_bot.db.models import Person, Project
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus
 from pes21_bot.messages.markup import keyboard
+from pes21_bot.services.people import Role
 from pes21_bot.texts import volunteers as volunteer_texts
 
 
@@ -31,3 +32,30 @@ def card_markup(content: Content, project: Project) -> InlineKeyboardMarkup:
         ]
     )
     return keyboard(rows)
+
+
+def volunteer_line(content: Content, owner: Person | None) -> Html | None:
+    """'Bénévole associé·e : Wendy' when the dossier is held by a volunteer (first name only)."""
+    if owner is None or owner.role != Role.VOLUNTEER:
+        return None
+    return content.render(volunteer_texts.MISSION_VOLUNTEER_LINE, name=owner.first_name or "?")
+
+
+def mission_markup(content: Content, project: Project) -> InlineKeyboardMarkup:
+    """The welcoming volunteer's buttons on the dossier they hold."""
+    return keyboard(
+        [
+            [
+                (
+                    content.render(volunteer_texts.MISSION_EXCHANGE),
+                    buttons.MISSION_EXCHANGE.pack(project.id),
+                )
+            ],
+            [
+                (
+                    content.render(volunteer_texts.MISSION_ORIENT),
+                    buttons.MISSION_ORIENT.pack(project.id, "menu"),
+                )
+            ],
+        ]
+    )

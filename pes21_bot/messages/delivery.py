@@ -13,15 +13,16 @@ from telegram.error import TelegramError
 
 from pes21_bot import texts
 from pes21_bot.access import commands_for
-from pes21_bot.content import Html
+from pes21_bot.config import Config
+from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
-from pes21_bot.db.models import OutboxMessage, Person, Project
+from pes21_bot.db.models import OutboxMessage, Person, Project, ProjectCard
 from pes21_bot.domain.vocabulary import OPEN_STATUSES
 from pes21_bot.handlers.ui import edit_elsewhere
-from pes21_bot.messages.cards import card_markup
+from pes21_bot.messages.cards import card_markup, volunteer_line
 from pes21_bot.messages.render import card_text
 from pes21_bot.services import outbox, projects, reviews
-from pes21_bot.services.people import Role, display_name, roles_of
+from pes21_bot.services.people import Role, UserInfo, display_name, roles_of
 from pes21_bot.texts import volunteers as t
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,13 @@ async def update_cards(
         await edit_elsewhere(context, card.chat_id, card.message_id, text, markup)
 
 
+def claimed_line(content: Content, config: Config, owner: Person | None) -> Html:
+    """'Pris en charge par …', and the welcoming volunteer's line when a volunteer holds it."""
+    line = content.render(texts.CARD_CLAIMED, name=display_name(config, owner))
+    extra = volunteer_line(content, owner)
+    return Html(f"{line}\n{extra}") if extra else line
+
+
 async def current_card(
     context: Context, project: Project
 ) -> tuple[Html, InlineKeyboardMarkup | None]:
@@ -71,7 +79,7 @@ async def current_card(
     if project.owner_id is not None:
         async with data.session_factory() as session:
             owner = (await projects.people_by_id(session, {project.owner_id})).get(project.owner_id)
-        status_line = content.render(texts.CARD_CLAIMED, name=display_name(data.config, owner))
+        status_line = claimed_line(content, data.config, owner)
     markup = card_markup(content, project) if project.status in OPEN_STATUSES else None
     return card_text(content, data.config, project, status_line), markup
 
@@ -151,3 +159,81 @@ async def set_menu(context: Context, telegram_id: int, roles: set[Role]) -> None
         )
     except TelegramError as exc:
         logger.info("command menu not set: %s", exc)
+
+
+async def redirect_in(
+    session: AsyncSession, context: Context, fresh: Project, programme: str, actor: UserInfo
+) -> tuple[list[ProjectCard], list[OutboxMessage]]:
+    """Redirect in this transaction: the cards left behind, and the new cards and the holder's
+    notice queued."""
+    data = context.bot_data
+    content = data.content
+    old_cards = await projects.cards_of(session, fresh.id)
+    await projects.redirect(session, fresh, programme, actor, data.clock.now())
+    await projects.forget_cards(session, fresh.id)
+    queued = await queue_cards(session, context, fresh)
+    queued += queue_to(
+        session,
+        context,
+        await projects.holder_of(session, fresh),
+        content.render(
+            texts.HOLDER_REDIRECTED,
+            reference=fresh.reference or "",
+            programme=content.programme_name(programme),
+            days=data.config.programmes[programme].response_days,  # type: ignore[index]
+        ),
+    )
+    return old_cards, queued
+
+
+async def show_left_behind(
+    context: Context,
+    before: Project,
+    old_cards: list[ProjectCard],
+    actor: UserInfo,
+    programme: str,
+) -> None:
+    """The cards a redirect left behind say where the project went, and who sent it there."""
+    data = context.bot_data
+    content = data.content
+    name = data.config.member_name(actor.telegram_id) or actor.first_name or ""
+    text = card_text(
+        content,
+        data.config,
+        before,
+        content.render(
+            texts.CARD_REDIRECTED, name=name, programme=content.programme_name(programme)
+        ),
+        moved=True,
+    )
+    for card in old_cards:
+        await edit_elsewhere(context, card.chat_id, card.message_id, text)
+
+
+async def close_in(
+    session: AsyncSession, context: Context, fresh: Project, reason: str, actor: UserInfo
+) -> list[OutboxMessage]:
+    """Close in this transaction; the holder's notice queued."""
+    content = context.bot_data.content
+    await projects.close(session, fresh, reason, actor, context.bot_data.clock.now())
+    return queue_to(
+        session,
+        context,
+        await projects.holder_of(session, fresh),
+        content.render(
+            texts.HOLDER_CLOSED,
+            reference=fresh.reference or "",
+            reason=content.label("close_reasons", reason),
+        ),
+    )
+
+
+async def show_closed(context: Context, project: Project, reason: str, actor: UserInfo) -> None:
+    """Every card of a closed project says who closed it and why, without buttons."""
+    data = context.bot_data
+    content = data.content
+    name = data.config.member_name(actor.telegram_id) or actor.first_name or ""
+    reason_label = content.label("close_reasons", reason)
+    await update_cards(
+        context, project, content.render(texts.CARD_CLOSED, name=name, reason=reason_label), False
+    )

@@ -62,6 +62,12 @@ DLA_ACCEPTED = "dla_accepted"  # {review_id, new_project_id}
 DLA_DECLINED = "dla_declined"  # {review_id}
 REMINDER_FAILED = "reminder_failed"  # {reminder_id, kind, error}
 
+# Accueil en amont (actor = the welcoming volunteer who holds the dossier, or the deciding staff)
+FIRST_EXCHANGE = "first_exchange"  # {on, way, notes}
+ORIENTATION_PROPOSED = "orientation_proposed"  # {proposal_id, choice, programme_to?, reason?}
+ORIENTATION_ACCEPTED = "orientation_accepted"  # {proposal_id, choice, programme_to?, reason?}
+ORIENTATION_REFUSED = "orientation_refused"  # {proposal_id, choice}
+
 
 def record(
     session: AsyncSession,
