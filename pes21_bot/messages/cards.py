@@ -5,8 +5,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup
 
 from pes21_bot import buttons, texts
+from pes21_bot.config import Config
 from pes21_bot.content import Content, Html
 from pes21_bot.db.models import Person, Project
+from pes21_bot.domain.visibility import Field, Relation, Viewer, visible_fields
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services.people import Role
@@ -59,3 +61,12 @@ def mission_markup(content: Content, project: Project) -> InlineKeyboardMarkup:
             ],
         ]
     )
+
+
+def card_fields(config: Config, chat_id: int, holder_chat: int | None) -> frozenset[Field]:
+    """What a card shows in this chat: everything to staff and their groups; to a welcoming
+    volunteer, contact details only on the dossier they hold (``holder_chat``: its owner's)."""
+    if chat_id < 0 or config.is_admin(chat_id) or config.staff_member(chat_id) is not None:
+        return visible_fields(Viewer.STAFF, Relation.NONE)
+    relation = Relation.HOLDS if chat_id == holder_chat else Relation.NONE
+    return visible_fields(Viewer.WELCOMING, relation)

@@ -19,7 +19,7 @@ from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Person, Project, ProjectCard
 from pes21_bot.domain.vocabulary import OPEN_STATUSES
 from pes21_bot.handlers.ui import edit_elsewhere
-from pes21_bot.messages.cards import card_markup, volunteer_line
+from pes21_bot.messages.cards import card_fields, card_markup, volunteer_line
 from pes21_bot.messages.render import card_text
 from pes21_bot.services import outbox, projects, reviews
 from pes21_bot.services.people import Role, UserInfo, display_name, roles_of
@@ -53,13 +53,25 @@ async def update_cards(
     async with data.session_factory() as session:
         cards = await projects.cards_of(session, project.id)
         current = await projects.get_project(session, project.id)
+        holder_chat = await owner_chat(session, current or project)
     # The caller's copy may predate the change (a redirect): the title follows the stored state.
     shown = current or project
     markup = card_markup(data.content, shown) if with_buttons else None
     for card in cards:
         moved = card.programme != shown.programme
-        text = card_text(data.content, data.config, project if moved else shown, status_line, moved)
+        fields = card_fields(data.config, card.chat_id, holder_chat)
+        text = card_text(
+            data.content, data.config, project if moved else shown, status_line, moved, fields
+        )
         await edit_elsewhere(context, card.chat_id, card.message_id, text, markup)
+
+
+async def owner_chat(session: AsyncSession, project: Project) -> int | None:
+    """The Telegram chat of whoever holds the project, if anyone."""
+    if project.owner_id is None:
+        return None
+    owner = await session.get(Person, project.owner_id)
+    return owner.telegram_id if owner is not None else None
 
 
 def claimed_line(content: Content, config: Config, owner: Person | None) -> Html:
@@ -70,18 +82,21 @@ def claimed_line(content: Content, config: Config, owner: Person | None) -> Html
 
 
 async def current_card(
-    context: Context, project: Project
+    context: Context, project: Project, chat_id: int
 ) -> tuple[Html, InlineKeyboardMarkup | None]:
-    """The card as it stands now: its status line and, while the project is open, its buttons."""
+    """The card as it stands now in this chat: its status line and, while the project is open,
+    its buttons."""
     data = context.bot_data
     content = data.content
     status_line = None
+    owner = None
     if project.owner_id is not None:
         async with data.session_factory() as session:
             owner = (await projects.people_by_id(session, {project.owner_id})).get(project.owner_id)
         status_line = claimed_line(content, data.config, owner)
     markup = card_markup(content, project) if project.status in OPEN_STATUSES else None
-    return card_text(content, data.config, project, status_line), markup
+    fields = card_fields(data.config, chat_id, owner.telegram_id if owner else None)
+    return card_text(content, data.config, project, status_line, fields=fields), markup
 
 
 async def adopt_copy(context: Context, query: CallbackQuery, project: Project) -> None:
@@ -103,7 +118,7 @@ async def adopt_copy(context: Context, query: CallbackQuery, project: Project) -
     logger.info("older copy %s/%s of project %s's card adopted", chat_id, message_id, project.id)
     async with data.transaction() as session:
         await projects.add_card(session, project, chat_id, message_id, data.clock.now())
-    text, markup = await current_card(context, project)
+    text, markup = await current_card(context, project, chat_id)
     await edit_elsewhere(context, chat_id, message_id, text, markup)
 
 
@@ -197,16 +212,14 @@ async def show_left_behind(
     data = context.bot_data
     content = data.content
     name = data.config.member_name(actor.telegram_id) or actor.first_name or ""
-    text = card_text(
-        content,
-        data.config,
-        before,
-        content.render(
-            texts.CARD_REDIRECTED, name=name, programme=content.programme_name(programme)
-        ),
-        moved=True,
+    line = content.render(
+        texts.CARD_REDIRECTED, name=name, programme=content.programme_name(programme)
     )
+    async with data.session_factory() as session:
+        holder_chat = await owner_chat(session, before)
     for card in old_cards:
+        fields = card_fields(data.config, card.chat_id, holder_chat)
+        text = card_text(content, data.config, before, line, moved=True, fields=fields)
         await edit_elsewhere(context, card.chat_id, card.message_id, text)
 
 
