@@ -110,7 +110,11 @@ async def on_view(update: Update, context: Context) -> None:
     content = data.content
     back = dossier.back_markup(content, project, in_place=True)
     if name == "answers":
-        await edit_or_send(query, dossier.answers_text(content, project), back)
+        staff = access.staff_may(
+            access.COMMANDS["dossier"], data.config, _user_id(update), project.programme
+        )
+        text = dossier.answers_text(content, project, dossier.panel_fields(staff))
+        await edit_or_send(query, text, back)
     elif name == "history":
         async with data.session_factory() as session:
             history = await projects.history(session, project.id)

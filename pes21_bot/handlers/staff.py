@@ -26,6 +26,7 @@ from pes21_bot.messages.delivery import (
     show_left_behind,
     update_cards,
 )
+from pes21_bot.messages.dossier import panel_markup, panel_text
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import (
     maturity_text,
@@ -79,6 +80,10 @@ async def on_claim(update: Update, context: Context) -> None:
     await update_cards(
         context, result.project, claimed_line(content, data.config, result.owner), True
     )
+    if not projects.may_handle(data.config, user_info(update).telegram_id, project.programme):
+        # A welcoming volunteer: the dossier's panel, with what the mission needs.
+        text = panel_text(content, data.config, result.project, result.owner)
+        await reply(update, text, panel_markup(content, result.project, mission=True))
 
 
 async def _show_choices(

@@ -11,6 +11,7 @@ from pes21_bot import buttons, texts
 from pes21_bot.config import Config
 from pes21_bot.content import Content, Html
 from pes21_bot.db.models import Event, Person, Project
+from pes21_bot.domain.visibility import Field, Relation, Viewer, shown_answers, visible_fields
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES
 from pes21_bot.messages.cards import card_markup, mission_markup, volunteer_line
 from pes21_bot.messages.markup import keyboard
@@ -80,6 +81,11 @@ def panel_markup(content: Content, project: Project, mission: bool = False) -> I
     return InlineKeyboardMarkup(rows)
 
 
+def panel_fields(staff: bool) -> frozenset[Field]:
+    """What /dossier shows: its readers are staff and admins, or the volunteer who holds it."""
+    return visible_fields(Viewer.STAFF if staff else Viewer.WELCOMING, Relation.HOLDS)
+
+
 def view(project: Project, name: str) -> str:
     """Callback data of one of the panel's views."""
     return buttons.PROJECT_VIEW.pack(project.id, name)
@@ -91,13 +97,15 @@ def back_markup(content: Content, project: Project, in_place: bool) -> InlineKey
     return keyboard([[(content.render(texts.PROJECT_BACK), data)]])
 
 
-def answers_text(content: Content, project: Project) -> Html:
-    """Every visible answer, values shortened further if the whole would not fit one message."""
+def answers_text(content: Content, project: Project, fields: frozenset[Field]) -> Html:
+    """Every answer its reader may see (domain/visibility.py), values shortened further if the
+    whole would not fit one message."""
     questionnaire = content.questionnaires[project.path]
     header = content.render(texts.PROJECT_ANSWERS_HEADER, reference=project.reference or "")
-    lines = answer_lines(content, questionnaire, project.answers, ANSWER_VALUE_MAX)
+    answers = shown_answers(project.answers, fields)
+    lines = answer_lines(content, questionnaire, answers, ANSWER_VALUE_MAX)
     if len(lines) > SCREEN_MAX:
-        lines = answer_lines(content, questionnaire, project.answers, ANSWER_VALUE_MAX // 4)
+        lines = answer_lines(content, questionnaire, answers, ANSWER_VALUE_MAX // 4)
     return Html(f"{header}\n\n{lines}")
 
 

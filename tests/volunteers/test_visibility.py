@@ -56,6 +56,8 @@ async def test_welcoming_volunteers_see_contact_details_only_once_they_hold_it(
 
     wendy.press("✋ Je prends", message=card)
     await wendy.expect("Pris en charge par Wendy")
+    panel = await wendy.expect("Suivi par : Wendy")  # the dossier's panel, for the mission
+    assert ["📝 Premier échange"] in panel.buttons
     await sbot.settle()
     mine = sbot.api.bot_message(WENDY, card.message_id)
     theirs = sbot.api.bot_message(PAULA, other_card.message_id)
