@@ -29,6 +29,7 @@ from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button, pressed_project, project_checked, refuse
 from pes21_bot.handlers.ui import answer_query, edit_or_send, kick, reply, set_markup, user_info
 from pes21_bot.messages.delivery import (
+    actor_name,
     close_in,
     queue_to,
     redirect_in,
@@ -288,7 +289,7 @@ async def on_decide(update: Update, context: Context) -> None:
             volunteer = (await projects.people_by_id(session, {decided.volunteer_id or 0})).get(
                 decided.volunteer_id or 0
             )
-            name = data.config.member_name(actor.telegram_id) or actor.first_name or ""
+            name = actor_name(data.config, actor)
             told = t.MISSION_ACCEPTED if accept else t.MISSION_REFUSED
             queued += queue_to(
                 session, context, volunteer, content.render(told, decider=name, reference=reference)

@@ -45,6 +45,18 @@ def queue_to(
     return [outbox.add_message(session, person.telegram_id, text, context.bot_data.clock.now())]
 
 
+async def queue_to_holder(
+    session: AsyncSession, context: Context, project: Project, text: str
+) -> list[OutboxMessage]:
+    """Queue a message to the project's holder, unless they erased their data."""
+    return queue_to(session, context, await projects.holder_of(session, project), text)
+
+
+def actor_name(config: Config, actor: UserInfo) -> str:
+    """How a card or a notice names whoever acted: their team name, else their first name."""
+    return config.member_name(actor.telegram_id) or actor.first_name or ""
+
+
 async def update_cards(
     context: Context, project: Project, status_line: Html, with_buttons: bool
 ) -> None:
@@ -187,10 +199,10 @@ async def redirect_in(
     await projects.redirect(session, fresh, programme, actor, data.clock.now())
     await projects.forget_cards(session, fresh.id)
     queued = await queue_cards(session, context, fresh)
-    queued += queue_to(
+    queued += await queue_to_holder(
         session,
         context,
-        await projects.holder_of(session, fresh),
+        fresh,
         content.render(
             texts.HOLDER_REDIRECTED,
             reference=fresh.reference or "",
@@ -211,7 +223,7 @@ async def show_left_behind(
     """The cards a redirect left behind say where the project went, and who sent it there."""
     data = context.bot_data
     content = data.content
-    name = data.config.member_name(actor.telegram_id) or actor.first_name or ""
+    name = actor_name(data.config, actor)
     line = content.render(
         texts.CARD_REDIRECTED, name=name, programme=content.programme_name(programme)
     )
@@ -229,10 +241,10 @@ async def close_in(
     """Close in this transaction; the holder's notice queued."""
     content = context.bot_data.content
     await projects.close(session, fresh, reason, actor, context.bot_data.clock.now())
-    return queue_to(
+    return await queue_to_holder(
         session,
         context,
-        await projects.holder_of(session, fresh),
+        fresh,
         content.render(
             texts.HOLDER_CLOSED,
             reference=fresh.reference or "",
@@ -245,7 +257,7 @@ async def show_closed(context: Context, project: Project, reason: str, actor: Us
     """Every card of a closed project says who closed it and why, without buttons."""
     data = context.bot_data
     content = data.content
-    name = data.config.member_name(actor.telegram_id) or actor.first_name or ""
+    name = actor_name(data.config, actor)
     reason_label = content.label("close_reasons", reason)
     await update_cards(
         context, project, content.render(texts.CARD_CLOSED, name=name, reason=reason_label), False

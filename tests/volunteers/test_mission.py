@@ -136,12 +136,7 @@ async def test_orientation_close_refused_then_accepted(sbot: Harness) -> None:
     reference = project.reference or ""
     wendy = sbot.api.user(WENDY)
     await _open_panel(wendy, reference)
-    wendy.press("🧭 Proposer une orientation")
-    await wendy.expect("Quelle orientation")
-    wendy.press("🚪 Clore le dossier")
-    await wendy.expect("Pour quelle raison")
-    wendy.press("la personne renonce")
-    await wendy.expect("Proposition envoyée")
+    await _propose_closing(wendy)
     camille = sbot.staff("Camille")
     proposal = await camille.expect("clore")
     camille.press("❌ Refuser", message=proposal)
@@ -166,12 +161,7 @@ async def test_orientation_close_refused_then_accepted(sbot: Harness) -> None:
     accepted = await rows(sbot, Event, Event.kind == events.ORIENTATION_ACCEPTED)
     assert [e.data["choice"] for e in accepted] == ["emergence"]
 
-    wendy.press("🧭 Proposer une orientation", message=await _last_panel(wendy, reference))
-    await wendy.expect("Quelle orientation")
-    wendy.press("🚪 Clore le dossier")
-    await wendy.expect("Pour quelle raison")
-    wendy.press("la personne renonce")
-    await wendy.expect("Proposition envoyée")
+    await _propose_closing(wendy, await _last_panel(wendy, reference))
     closing = await camille.expect("clore")
     camille.press("✅ Accepter", message=closing)
     await wendy.expect("a accepté votre proposition")
@@ -201,3 +191,12 @@ async def _last_panel(wendy: FakeUser, reference: str) -> int:
     wendy.send_command("/dossier", reference)
     panel = await wendy.expect(reference)
     return panel.message_id
+
+
+async def _propose_closing(wendy: FakeUser, panel: int | None = None) -> None:
+    wendy.press("🧭 Proposer une orientation", message=panel)
+    await wendy.expect("Quelle orientation")
+    wendy.press("🚪 Clore le dossier")
+    await wendy.expect("Pour quelle raison")
+    wendy.press("la personne renonce")
+    await wendy.expect("Proposition envoyée")
