@@ -257,6 +257,16 @@ def record_first_exchange(
     )
 
 
+async def forget_exchange_notes(session: AsyncSession, project_id: int) -> None:
+    """Erasure: what was said at the first exchange is about the holder; its date and way stay."""
+    result = await session.execute(
+        select(Event).where(Event.project_id == project_id, Event.kind == events.FIRST_EXCHANGE)
+    )
+    for event in result.scalars():
+        # A new dict, so that the JSON column is seen as changed.
+        event.data = {k: v for k, v in event.data.items() if k != "notes"}
+
+
 async def first_exchange(session: AsyncSession, project_id: int) -> Event | None:
     """The latest first exchange recorded on a dossier."""
     result = await session.execute(

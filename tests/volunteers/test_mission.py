@@ -89,6 +89,14 @@ async def test_volunteer_sees_the_dossier_records_the_first_exchange(sbot: Harne
     staff_panel = await camille.expect(reference)
     assert "Bénévole associé·e : Wendy" in (staff_panel.text or "")
 
+    holder = sbot.holder()  # what was said is about the holder: erased with their data
+    holder.send_command("/supprimer")
+    await holder.expect("Voulez-vous vraiment effacer")
+    holder.press("Oui, tout effacer")
+    await holder.expect("vos données personnelles sont effacées")
+    (row,) = await rows(sbot, Event, Event.kind == events.FIRST_EXCHANGE)
+    assert row.data == {"on": "2026-03-10", "way": "meeting"}
+
 
 async def test_orientation_to_benefices_crea_accepted_once(sbot: Harness) -> None:
     project = await _held_by_wendy(sbot)
