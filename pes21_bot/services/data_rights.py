@@ -24,7 +24,7 @@ from pes21_bot.db.models import (
 )
 from pes21_bot.services import events, outbox, reviews
 from pes21_bot.services.people import display_name, find_person
-from pes21_bot.services.projects import forget_exchange_notes
+from pes21_bot.services.projects import first_exchanges, forget_exchange_notes
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -53,6 +53,7 @@ async def export_data(session: AsyncSession, telegram_id: int, now: datetime) ->
             "criteria": p.criteria,
             "created_at": _iso(p.created_at),
             "submitted_at": _iso(p.submitted_at),
+            "first_exchanges": [e.data for e in await first_exchanges(session, p.id)],
         }
         for p in result.scalars()
     ]

@@ -257,25 +257,27 @@ def record_first_exchange(
     )
 
 
+async def first_exchanges(session: AsyncSession, project_id: int) -> list[Event]:
+    """The first exchanges recorded on a dossier, oldest first."""
+    result = await session.execute(
+        select(Event)
+        .where(Event.project_id == project_id, Event.kind == events.FIRST_EXCHANGE)
+        .order_by(Event.occurred_at, Event.id)
+    )
+    return list(result.scalars())
+
+
 async def forget_exchange_notes(session: AsyncSession, project_id: int) -> None:
     """Erasure: what was said at the first exchange is about the holder; its date and way stay."""
-    result = await session.execute(
-        select(Event).where(Event.project_id == project_id, Event.kind == events.FIRST_EXCHANGE)
-    )
-    for event in result.scalars():
+    for event in await first_exchanges(session, project_id):
         # A new dict, so that the JSON column is seen as changed.
         event.data = {k: v for k, v in event.data.items() if k != "notes"}
 
 
 async def first_exchange(session: AsyncSession, project_id: int) -> Event | None:
     """The latest first exchange recorded on a dossier."""
-    result = await session.execute(
-        select(Event)
-        .where(Event.project_id == project_id, Event.kind == events.FIRST_EXCHANGE)
-        .order_by(Event.occurred_at.desc(), Event.id.desc())
-        .limit(1)
-    )
-    return result.scalar_one_or_none()
+    found = await first_exchanges(session, project_id)
+    return found[-1] if found else None
 
 
 async def history(session: AsyncSession, project_id: int) -> list[Event]:

@@ -3,6 +3,8 @@ sees it, records the first exchange, proposes an orientation that the programme'
 
 from __future__ import annotations
 
+import json
+
 from pes21_bot import buttons
 from pes21_bot.db.models import Event, Project
 from pes21_bot.fake_telegram import BotMessage, FakeUser
@@ -89,7 +91,14 @@ async def test_volunteer_sees_the_dossier_records_the_first_exchange(sbot: Harne
     staff_panel = await camille.expect(reference)
     assert "Bénévole associé·e : Wendy" in (staff_panel.text or "")
 
-    holder = sbot.holder()  # what was said is about the holder: erased with their data
+    holder = sbot.holder()  # what was said is about the holder: in their file, erased with them
+    holder.send_command("/mes_donnees")
+    summary = await holder.expect("Vos données gardées par le Pôle")
+    holder.press("📄 Recevoir le fichier", message=summary)
+    document = await holder.next_message()
+    assert document.document is not None
+    (exchange,) = json.loads(document.document.content or b"")["dossiers"][0]["premiers_echanges"]
+    assert exchange["way"] == "meeting" and "café associatif" in exchange["notes"]
     holder.send_command("/supprimer")
     await holder.expect("Voulez-vous vraiment effacer")
     holder.press("Oui, tout effacer")
