@@ -14,6 +14,7 @@ from pes21_bot.handlers.ui import answer_query, edit_or_send, reply
 from pes21_bot.messages import dossier
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import projects
+from pes21_bot.texts import volunteers as volunteer_texts
 
 LISTED = 50
 
@@ -42,7 +43,10 @@ async def my_projects(update: Update, context: Context) -> None:
         ]
         for p in found[:LISTED]
     ]
-    header = content.render(texts.MY_PROJECTS_HEADER)
+    staff = data.config.staff_member(update.effective_user.id) is not None
+    header = content.render(
+        texts.MY_PROJECTS_HEADER if staff else volunteer_texts.MISSION_MY_PROJECTS
+    )
     text = f"{header}\n{content.render(texts.MY_PROJECTS_CHOOSE)}"
     await reply(update, text, keyboard(rows))
 

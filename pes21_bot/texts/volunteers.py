@@ -139,6 +139,7 @@ DIGEST_MORE = key("reminders.digest_more", "count")
 UNREACHABLE_REVIEW = key("reminders.unreachable_review", "reference", "number")
 
 # The welcoming volunteer's mission on an accueil-en-amont dossier (handlers/mission.py)
+MISSION_MY_PROJECTS = key("mission.my_projects_header")
 MISSION_EXCHANGE = key("mission.exchange_button")
 MISSION_ORIENT = key("mission.orient_button")
 MISSION_EXCHANGE_SAVED = key("mission.exchange_saved", "reference")

@@ -59,7 +59,7 @@ async def test_volunteer_sees_the_dossier_records_the_first_exchange(sbot: Harne
     wendy = sbot.api.user(WENDY)
 
     wendy.send_command("/dossiers")
-    listed = await wendy.expect("Vos dossiers")
+    listed = await wendy.expect("Les dossiers d'accueil en amont que vous suivez")
     labels = _labels(listed)
     assert len(labels) == 1 and reference in labels[0]
     wendy.send_command("/dossier", other.reference or "")
@@ -117,6 +117,8 @@ async def test_orientation_to_benefices_crea_accepted_once(sbot: Harness) -> Non
     await wendy.expect("Quelle orientation")
     wendy.press("💼 Bénéfices'Créa (projet mûr)")
     await wendy.expect("Proposition envoyée")
+    again = buttons.MISSION_PROPOSE.pack(project.id, "emergence", "-")
+    assert "attend déjà" in await _toast(sbot, wendy, again)  # one proposal at a time
 
     camille, lea = sbot.staff("Camille"), sbot.staff("Léa")
     for_camille = await camille.expect("propose d'orienter")
