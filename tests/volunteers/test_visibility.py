@@ -12,6 +12,7 @@ from pes21_bot.db.models import Review
 from pes21_bot.domain.visibility import Field, Relation, Viewer, shown_answers, visible_fields
 from pes21_bot.fake_telegram import BotMessage, FakeUser
 from tests.e2e.flows import EARLY_IDEA, answer, start_path
+from tests.e2e.outbox_helpers import drained
 from tests.harness import Harness
 from tests.volunteers.helpers import dispatch, end_by_service, seed_project, seed_volunteer, travel
 
@@ -54,6 +55,7 @@ async def test_welcoming_volunteers_see_contact_details_only_once_they_hold_it(
     staff_card = await sbot.staff("Camille").expect("PES-2026-0001")
     assert SURNAME in _text(staff_card) and PHONE_DIGITS in _text(staff_card).replace(" ", "")
 
+    await drained(sbot)  # every card sent and recorded, so that the claim edits them all
     wendy.press("✋ Je prends", message=card)
     await wendy.expect("Pris en charge par Wendy")
     panel = await wendy.expect("Suivi par : Wendy")  # the dossier's panel, for the mission
@@ -64,7 +66,7 @@ async def test_welcoming_volunteers_see_contact_details_only_once_they_hold_it(
     assert _has_contact(_text(mine)) and SURNAME in _text(mine)  # she holds it: she calls
     assert "Pris en charge par Wendy" in _text(theirs) and not _has_contact(_text(theirs))
     staff_copy = sbot.api.bot_message(sbot.staff("Léa").chat_id, staff_card.message_id)
-    assert SURNAME in _text(staff_copy)
+    assert SURNAME in _text(staff_copy) and "Bénévole associé·e : Wendy" in _text(staff_copy)
 
     wendy.send_command("/dossier", "PES-2026-0001")
     await wendy.expect("PES-2026-0001")
