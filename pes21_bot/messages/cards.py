@@ -63,10 +63,29 @@ def mission_markup(content: Content, project: Project) -> InlineKeyboardMarkup:
     )
 
 
+def _team_chat(config: Config, chat_id: int) -> bool:
+    """A staff group, a staff member or an admin (else a welcoming volunteer's chat)."""
+    return chat_id < 0 or config.is_admin(chat_id) or config.staff_member(chat_id) is not None
+
+
 def card_fields(config: Config, chat_id: int, holder_chat: int | None) -> frozenset[Field]:
     """What a card shows in this chat: everything to staff and their groups; to a welcoming
     volunteer, contact details only on the dossier they hold (``holder_chat``: its owner's)."""
-    if chat_id < 0 or config.is_admin(chat_id) or config.staff_member(chat_id) is not None:
+    if _team_chat(config, chat_id):
         return visible_fields(Viewer.STAFF, Relation.NONE)
     relation = Relation.HOLDS if chat_id == holder_chat else Relation.NONE
     return visible_fields(Viewer.WELCOMING, relation)
+
+
+def chat_card_markup(
+    config: Config, content: Content, project: Project, chat_id: int, holder_chat: int | None
+) -> InlineKeyboardMarkup | None:
+    """The card's buttons in this chat: staff's; a welcoming volunteer gets 'Je prends' while
+    nobody holds it, then the mission's buttons if they hold it, else none."""
+    if _team_chat(config, chat_id):
+        return card_markup(content, project)
+    if project.status == ProjectStatus.ROUTED:
+        return keyboard([[(content.render(texts.CLAIM), buttons.CLAIM.pack(project.id))]])
+    if chat_id == holder_chat and project.status in FOLLOWED_STATUSES:
+        return mission_markup(content, project)
+    return None

@@ -19,7 +19,7 @@ from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Person, Project, ProjectCard
 from pes21_bot.domain.vocabulary import OPEN_STATUSES
 from pes21_bot.handlers.ui import edit_elsewhere
-from pes21_bot.messages.cards import card_fields, card_markup, volunteer_line
+from pes21_bot.messages.cards import card_fields, chat_card_markup, volunteer_line
 from pes21_bot.messages.render import card_text
 from pes21_bot.services import outbox, projects, reviews
 from pes21_bot.services.people import Role, UserInfo, display_name, roles_of
@@ -68,12 +68,16 @@ async def update_cards(
         holder_chat = await owner_chat(session, current or project)
     # The caller's copy may predate the change (a redirect): the title follows the stored state.
     shown = current or project
-    markup = card_markup(data.content, shown) if with_buttons else None
     for card in cards:
         moved = card.programme != shown.programme
         fields = card_fields(data.config, card.chat_id, holder_chat)
         text = card_text(
             data.content, data.config, project if moved else shown, status_line, moved, fields
+        )
+        markup = (
+            chat_card_markup(data.config, data.content, shown, card.chat_id, holder_chat)
+            if with_buttons
+            else None
         )
         await edit_elsewhere(context, card.chat_id, card.message_id, text, markup)
 
@@ -106,8 +110,13 @@ async def current_card(
         async with data.session_factory() as session:
             owner = (await projects.people_by_id(session, {project.owner_id})).get(project.owner_id)
         status_line = claimed_line(content, data.config, owner)
-    markup = card_markup(content, project) if project.status in OPEN_STATUSES else None
-    fields = card_fields(data.config, chat_id, owner.telegram_id if owner else None)
+    holder_chat = owner.telegram_id if owner else None
+    markup = (
+        chat_card_markup(data.config, content, project, chat_id, holder_chat)
+        if project.status in OPEN_STATUSES
+        else None
+    )
+    fields = card_fields(data.config, chat_id, holder_chat)
     return card_text(content, data.config, project, status_line, fields=fields), markup
 
 

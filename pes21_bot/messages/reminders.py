@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup
 from pes21_bot.config import Config
 from pes21_bot.content import Content, Html
 from pes21_bot.db.models import Person, Project, Review
-from pes21_bot.messages.cards import accompaniment_row, card_fields, card_markup
+from pes21_bot.messages.cards import accompaniment_row, card_fields, chat_card_markup
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import card_text, fr_date
 from pes21_bot.messages.reviews import contact_text, review_markup
@@ -140,7 +140,8 @@ def unclaimed_card(
     else:
         header = content.render(t.UNCLAIMED, days=settings.unclaimed_sla_working_days)
     card = card_text(content, config, project, fields=card_fields(config, chat_id, None))
-    return Html(f"{header}\n\n{card}"), card_markup(content, project)
+    markup = chat_card_markup(config, content, project, chat_id, None)
+    return Html(f"{header}\n\n{card}"), markup
 
 
 def stale_project(content: Content, project: Project, days: int) -> Built:

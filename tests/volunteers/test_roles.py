@@ -143,7 +143,9 @@ async def test_early_projects_reach_welcoming_volunteers_who_may_claim(sbot: Har
     assert sbot.api.messages(6021) == [] and sbot.api.messages(6022) == []
     volunteer = sbot.api.user(6020)
     before = len(sbot.api.calls_to("answerCallbackQuery"))
-    volunteer.press("↪️ Réorienter", message=card)  # only claiming is open to volunteers
+    assert card.buttons == [["✋ Je prends"]]  # only claiming is open to volunteers
+    (sent,) = await sbot.projects()
+    volunteer.press_raw(f"redir:{sent.id}", message_id=card.message_id)
     call = await sbot.api.wait_for_call("answerCallbackQuery", before + 1)
     assert REFUSED in (call.params.get("text") or "")
     volunteer.press("✋ Je prends", message=card)

@@ -49,6 +49,7 @@ async def test_welcoming_volunteers_see_contact_details_only_once_they_hold_it(
     wendy, paula = sbot.api.user(WENDY), sbot.api.user(PAULA)
     card = await wendy.expect("PES-2026-0001")
     other_card = await paula.expect("PES-2026-0001")
+    assert card.buttons == [["✋ Je prends"]]
     for text in (_text(card), _text(other_card)):  # before claiming
         assert FIRST_NAME in text and IDEA in text and COMMUNE in text, text
         assert not _has_contact(text), text
@@ -63,6 +64,9 @@ async def test_welcoming_volunteers_see_contact_details_only_once_they_hold_it(
     await sbot.settle()
     mine = sbot.api.bot_message(WENDY, card.message_id)
     theirs = sbot.api.bot_message(PAULA, other_card.message_id)
+    # Nothing of staff's on a volunteer's card: the mission's buttons for her, none for Paula.
+    assert mine.buttons == [["📝 Premier échange"], ["🧭 Proposer une orientation"]]
+    assert theirs.buttons == []
     assert _has_contact(_text(mine)) and SURNAME in _text(mine)  # she holds it: she calls
     assert "Pris en charge par Wendy" in _text(theirs) and not _has_contact(_text(theirs))
     staff_copy = sbot.api.bot_message(sbot.staff("Léa").chat_id, staff_card.message_id)
