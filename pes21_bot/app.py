@@ -36,6 +36,7 @@ from pes21_bot.handlers import (
     dossier,
     forms,
     intake,
+    mission,
     reviews,
     team_start,
     volunteers,
@@ -188,6 +189,7 @@ def build_application(
             }
         ),
         *accompaniment.accompaniment_handlers(),
+        *mission.mission_handlers(),
         *volunteers.volunteer_handlers(staff_invitation),
         *reviews.review_handlers(),
         *holder_handlers(),
@@ -256,6 +258,7 @@ def _forms_conversation() -> Any:
             **volunteers.volunteer_completers(),
             **holder_completers(),
             **agenda.agenda_completers(),
+            **mission.mission_completers(),
         }
     )
     composition = Composition(
@@ -265,6 +268,7 @@ def _forms_conversation() -> Any:
             *accompaniment.accompaniment_form_entries(),
             *holder_form_entries(),
             *agenda.agenda_form_entries(),
+            *mission.mission_form_entries(),
             *intake.intake_entry_points(),
         ],
         extra_states={CONFIRM_CANCEL: intake.confirm_cancel_handlers()},
