@@ -111,6 +111,21 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
         text, markup = messages.unclaimed_card(content, config, project, escalated)
         text = messages.with_late(content, reminder.late, text)
         return Prepared(reminder.id, chat_id, text, markup, card_project=project)
+    elif kind == reminders.HOLDER_WAITING:
+        routed = (
+            (await reminders.routed_at(session, [project.id])).get(project.id) if project else None
+        )
+        # Claimed or redirected meanwhile, or erased (no holder any more): nothing to say.
+        if project is None or project.holder_id is None:
+            return None
+        if project.holder_id != reminder.recipient_id:
+            return None
+        if not _still_unclaimed(project, reminder, routed):
+            return None
+        days = int(reminder.payload.get("days", 0))
+        # Not marked late: the holder never knew when it was due.
+        text, markup = messages.holder_waiting(content, project, days)
+        return Prepared(reminder.id, chat_id, text, markup)
     elif kind == reminders.PROJECT_STALE:
         if project is None or project.status not in FOLLOWED_STATUSES:
             return None

@@ -22,7 +22,7 @@ from pes21_bot.db.models import (
     Volunteer,
     encode_conversation_key,
 )
-from pes21_bot.services import events, outbox, reviews
+from pes21_bot.services import events, outbox, reminders, reviews
 from pes21_bot.services.people import display_name, find_person
 
 
@@ -176,6 +176,8 @@ async def erase_person(
     if person.telegram_id is not None:
         await outbox.forget_chat(session, person.telegram_id)
     erasure.moved = await reviews.reassign_open_reviews(session, config, person.id, now)
+    # Nothing more is sent to them (the "still waiting" notice, the satisfaction survey).
+    await reminders.cancel_for_person(session, person.id)
     result = await session.execute(
         select(Project).where(Project.holder_id == person.id).order_by(Project.id)
     )
