@@ -37,6 +37,7 @@ from pes21_bot.handlers import (
     forms,
     intake,
     reviews,
+    satisfaction,
     team_start,
     volunteers,
     welcome,
@@ -256,6 +257,7 @@ def _forms_conversation() -> Any:
             **volunteers.volunteer_completers(),
             **holder_completers(),
             **agenda.agenda_completers(),
+            **satisfaction.survey_completers(),
         }
     )
     composition = Composition(
@@ -265,6 +267,7 @@ def _forms_conversation() -> Any:
             *accompaniment.accompaniment_form_entries(),
             *holder_form_entries(),
             *agenda.agenda_form_entries(),
+            *satisfaction.survey_form_entries(),
             *intake.intake_entry_points(),
         ],
         extra_states={CONFIRM_CANCEL: intake.confirm_cancel_handlers()},

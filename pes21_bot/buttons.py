@@ -210,3 +210,8 @@ GROUP_PREFIXES = frozenset(f.prefix for f in (*CARD_FAMILIES, ACCOMPANIMENT, DLA
 WRITE_TEAM = Button("hw", (Id(),))
 FAMILIES = (*FAMILIES, WRITE_TEAM)
 # --- end of "Écrire à l'équipe"
+
+# --- The satisfaction survey (handlers/satisfaction.py): answer it, or "no thanks", by dossier.
+SURVEY = Button("sv", (OneOf(("go", "no")), Id()))
+FAMILIES = (*FAMILIES, SURVEY)
+# --- end of the satisfaction survey

@@ -96,6 +96,16 @@ EVENT = FormSpec(
     ),
 )
 EVENT_WALK_INS = FormSpec("ev_walkins", (question("walk_ins", "number", max=10_000),), recap=False)
+# The holder's satisfaction survey after an accompaniment: only the rating is required.
+SATISFACTION = FormSpec(
+    "satisfaction",
+    (
+        question("sv_rating", "choice", choice_list="satisfaction"),
+        question("sv_helped", "choice", choice_list="survey_helped", optional=True),
+        question("sv_comment", "long_text", optional=True, min=1, max=1000),
+        question("sv_recommend", "yes_no", optional=True),
+    ),
+)
 
 FORMS = {
     spec.kind: spec
@@ -111,5 +121,6 @@ FORMS = {
         HOLDER_MESSAGE,
         EVENT,
         EVENT_WALK_INS,
+        SATISFACTION,
     )
 }

@@ -28,7 +28,15 @@ from pes21_bot.domain.scheduling import is_quiet, same_local_week
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus, ReviewState
 from pes21_bot.messages import agenda as agenda_messages
 from pes21_bot.messages import reminders as messages
-from pes21_bot.services import events_agenda, projects, reminders, reviews, volunteers
+from pes21_bot.messages import satisfaction as satisfaction_messages
+from pes21_bot.services import (
+    events_agenda,
+    projects,
+    reminders,
+    reviews,
+    satisfaction,
+    volunteers,
+)
 from pes21_bot.services.people import display_name
 from pes21_bot.telegram_http import retry_seconds
 
@@ -125,6 +133,16 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
         days = int(reminder.payload.get("days", 0))
         # Not marked late: the holder never knew when it was due.
         text, markup = messages.holder_waiting(content, project, days)
+        return Prepared(reminder.id, chat_id, text, markup)
+    elif kind == satisfaction.SURVEY:
+        # Erased meanwhile (no holder), or answered already: nothing to ask.
+        if project is None or project.holder_id is None:
+            return None
+        if project.holder_id != reminder.recipient_id or await satisfaction.settled(
+            session, project.id
+        ):
+            return None
+        text, markup = satisfaction_messages.invitation(content, project)
         return Prepared(reminder.id, chat_id, text, markup)
     elif kind == reminders.PROJECT_STALE:
         if project is None or project.status not in FOLLOWED_STATUSES:

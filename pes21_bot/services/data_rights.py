@@ -22,7 +22,7 @@ from pes21_bot.db.models import (
     Volunteer,
     encode_conversation_key,
 )
-from pes21_bot.services import events, outbox, reminders, reviews
+from pes21_bot.services import events, outbox, reminders, reviews, satisfaction
 from pes21_bot.services.people import display_name, find_person
 
 
@@ -217,6 +217,7 @@ async def erase_person(
         .values(data={})
     )
     await outbox.forget_holder_messages(session, erased_ids)
+    await satisfaction.erase_comments(session, person.id)
     await session.execute(update(Event).where(Event.actor_id == person.id).values(actor_id=None))
     if telegram_id is not None:
         # A removed member's row stays (config.yaml may still list them), without their name.
