@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from pes21_bot.domain.followup import FollowUpFigures
 from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES, PROGRAMME_PATH, ReviewState
 
 # Milestone ids carried by `milestone` events ({milestone, on, jobs_consolidated?, action?}).
@@ -363,6 +364,8 @@ class ReportFigures:
     volunteers: VolunteerFigures
     # Workshops, trainings and events held (services/events_agenda.py figures).
     agenda: AgendaFigures = field(default_factory=lambda: AgendaFigures({}, {}, 0, {}, 0))
+    # Delays kept, first answers and satisfaction (services/followup.py figures).
+    followup: FollowUpFigures = field(default_factory=FollowUpFigures)
 
 
 @dataclass(frozen=True)

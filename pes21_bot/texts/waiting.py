@@ -16,3 +16,15 @@ SURVEY_THANKS = key("survey.thanks")
 SURVEY_DECLINED = key("survey.declined")
 SURVEY_GONE = key("survey.gone")
 SURVEY_BUSY = key("survey.busy")
+
+# The follow-up figures (/stats, /rapport).
+FOLLOWUP_HEADER = key("followup.header")
+FOLLOWUP_DELAYS = key("followup.delays", "programme", "within", "known", "share", "delay")
+FOLLOWUP_SURVEY = key(
+    "followup.survey", "programme", "answers", "average", "distribution", "yes", "recommend"
+)
+SURVEY_RATING_ITEM = key("followup.rating_item", "rating", "count")
+FOLLOWUP_NONE = key("followup.none")
+FOLLOWUP_FIRST_ANSWER = key("followup.first_answer", "delay")
+REPORT_SURVEY_HEADER = key("followup.report_header", "period")
+REPORT_SURVEY_NONE = key("followup.report_none")
