@@ -493,6 +493,27 @@ def figure_rows(stats: Stats) -> list[FigureRow]:
     for source in stats.sources:
         rows.append(FigureRow("source_contacts", None, source.source, source.first_contacts))
         rows.append(FigureRow("source_welcomed", None, source.source, source.welcomed))
+    return rows + _followup_rows(stats.report.followup)
+
+
+def _followup_rows(followup: FollowUpFigures) -> list[FigureRow]:
+    rows: list[FigureRow] = []
+    for programme, delays in followup.delays.items():
+        rows.append(FigureRow("claims_known", programme, None, delays.known))
+        rows.append(FigureRow("claimed_in_time", programme, None, delays.within))
+    for group, hours in followup.first_answer_hours.items():
+        rows.append(
+            FigureRow("first_answer_days", None if group == "*" else group, None, _days(hours))
+        )
+    for programme, survey in followup.surveys.items():
+        rows.append(FigureRow("survey_answers", programme, None, survey.answers))
+        average = None if survey.average is None else round(survey.average, 2)
+        rows.append(FigureRow("survey_average", programme, None, average))
+        rows += [
+            FigureRow("survey_rating", programme, str(r), n)
+            for r, n in sorted(survey.distribution.items())
+        ]
+        rows.append(FigureRow("survey_recommend", programme, None, survey.recommend_yes))
     return rows
 
 

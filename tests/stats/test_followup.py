@@ -133,6 +133,9 @@ async def test_export_sheet_comments_for_admins_only(sqlite_bot: Harness) -> Non
     assert lines[0]["Ce qui a le plus aidé"] == "Les contacts et le réseau"
     assert lines[0]["Recommande le Pôle"] == "Oui" and lines[1]["Recommande le Pôle"] == "Non"
     assert lines[1]["Commentaire"] == "=SUM(A1)"  # stored as text, never as a formula
+    figures = {(r[0], r[1], r[2]): r[3] for r in sheet_rows(sent, "Indicateurs")}
+    assert figures["Dossiers pris en charge dans le délai annoncé", "Bénéfices'Créa", None] == 2
+    assert figures["Réponses de satisfaction par note", "Bénéfices'Créa", "4"] == 2
     karim = sqlite_bot.staff("Karim")
     karim.send_command("/export", "2025")
     staff_file = await karim.expect("Sans données personnelles")
