@@ -73,6 +73,7 @@ async def export_data(session: AsyncSession, telegram_id: int, now: datetime) ->
         "volunteer": None if volunteer is None else _volunteer_data(volunteer),
         "reviews": await _reviews_of(session, person.id),
         "messages": await _messages_of(session, person.id),
+        "satisfaction": await satisfaction.answers_of(session, person.id),
     }
 
 

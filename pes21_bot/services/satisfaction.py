@@ -95,6 +95,24 @@ async def record(
     return True
 
 
+async def answers_of(session: AsyncSession, person_id: int) -> list[dict[str, Any]]:
+    """What this person answered to the satisfaction surveys (/mes_donnees), oldest first."""
+    result = await session.execute(
+        select(Event, Project.reference)
+        .outerjoin(Project, Project.id == Event.project_id)
+        .where(Event.actor_id == person_id, Event.kind == events.SATISFACTION_ANSWERED)
+        .order_by(Event.occurred_at, Event.id)
+    )
+    return [
+        {
+            "project": reference,
+            "answered_at": event.occurred_at.isoformat(),
+            **{k: (event.data or {}).get(k) for k in ("rating", "helped", "recommend", "comment")},
+        }
+        for event, reference in result.all()
+    ]
+
+
 async def erase_comments(session: AsyncSession, person_id: int) -> None:
     """The holder's own words go with their data; the rating stays, anonymous."""
     result = await session.execute(

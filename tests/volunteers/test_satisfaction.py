@@ -4,6 +4,7 @@ holder; the comment erased with the holder's data."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -179,6 +180,14 @@ async def test_the_comment_goes_with_the_holders_data(sbot: Harness) -> None:
     await zoe.expect("Votre avis sur l'accompagnement")
     zoe.press("✅ Enregistrer")
     await zoe.expect("Merci pour vos réponses")
+    zoe.send_command("/mes_donnees")
+    summary = await zoe.expect("Vos données gardées par le Pôle")
+    zoe.press("📄 Recevoir le fichier", message=summary)
+    document = await zoe.next_message()
+    assert document.document is not None
+    (kept,) = json.loads(document.document.content or b"")["questionnaire_de_satisfaction"]
+    assert kept["dossier"] == "PES-2026-0001" and kept["note_sur_5"] == 5
+    assert kept["commentaire"] == "Zoé Martin, très contente."
     zoe.send_command("/supprimer")
     await zoe.expect("Voulez-vous vraiment effacer")
     zoe.press("Oui, tout effacer")
