@@ -32,29 +32,29 @@ def notices(messages: list[BotMessage]) -> list[BotMessage]:
     return [m for m in messages if NOTICE in (m.text or "")]
 
 
-async def test_the_holder_is_told_once_on_the_fifth_working_day(sbot: Harness) -> None:
-    zoe = sbot.holder()
+async def test_the_holder_is_told_once_on_the_fifth_working_day(both: Harness) -> None:
+    zoe = both.holder()
     await submit_idea(zoe)  # Tuesday 10 March, 10:30 in Dijon: "sous 5 jours ouvrés"
     zoe.unread()
-    travel(sbot, paris(3, 17, 10, 29))  # weekend skipped: Tuesday 17 is the fifth working day
-    await tick(sbot)
+    travel(both, paris(3, 17, 10, 29))  # weekend skipped: Tuesday 17 is the fifth working day
+    await tick(both)
     assert notices(zoe.unread()) == []
-    travel(sbot, paris(3, 17, 10, 31))
-    await tick(sbot)
+    travel(both, paris(3, 17, 10, 31))
+    await tick(both)
     notice = await zoe.expect(NOTICE)
     text = notice.text or ""
     assert "PES-2026-0001" in text and "5 jours ouvrés" in text
-    assert sbot.config.pole.phone in text and sbot.config.pole.email in text
+    assert both.config.pole.phone in text and both.config.pole.email in text
     assert notice.buttons == [["✉️ Écrire à l'équipe"]]
     # The team's own escalation stays: Camille coordinates Bénéfices'Créa.
-    assert any("À attribuer" in (m.text or "") for m in sbot.staff("Camille").unread())
-    await tick(sbot)
-    await sbot.restart()
-    stop_jobs(sbot)
-    travel(sbot, paris(3, 24, 11, 0))
-    await tick(sbot)
+    assert any("À attribuer" in (m.text or "") for m in both.staff("Camille").unread())
+    await tick(both)
+    await both.restart()
+    stop_jobs(both)
+    travel(both, paris(3, 24, 11, 0))
+    await tick(both)
     assert notices(zoe.unread()) == []
-    sent = await reminders_of(sbot, Reminder.kind == "holder_waiting")
+    sent = await reminders_of(both, Reminder.kind == "holder_waiting")
     assert [r.state for r in sent] == ["sent"]
 
 

@@ -52,13 +52,13 @@ def invitations(user: FakeUser) -> list[str]:
     return [m.text or "" for m in user.unread() if INVITATION in (m.text or "")]
 
 
-async def test_survey_fourteen_days_after_the_end_answered_with_buttons(sbot: Harness) -> None:
-    zoe = await accompanied(sbot, date(2026, 3, 10))
-    travel(sbot, paris(3, 23, 18, 0))
-    await tick(sbot)
+async def test_survey_fourteen_days_after_the_end_answered_with_buttons(both: Harness) -> None:
+    zoe = await accompanied(both, date(2026, 3, 10))
+    travel(both, paris(3, 23, 18, 0))
+    await tick(both)
     assert invitations(zoe) == []
-    travel(sbot, paris(3, 24, 8, 31))  # 14 days after, once quiet hours end
-    await tick(sbot)
+    travel(both, paris(3, 24, 8, 31))  # 14 days after, once quiet hours end
+    await tick(both)
     invitation = await zoe.expect(INVITATION)
     assert "facultatif" in (invitation.text or "") and "PES-2026-0001" in (invitation.text or "")
     assert invitation.buttons == [["✍️ Répondre"], ["Non merci"]]
@@ -76,17 +76,17 @@ async def test_survey_fourteen_days_after_the_end_answered_with_buttons(sbot: Ha
     await zoe.expect("Votre avis sur l'accompagnement")
     zoe.press("✅ Enregistrer")
     await zoe.expect("Merci pour vos réponses")
-    (answer,) = await events_of(sbot, events.SATISFACTION_ANSWERED)
+    (answer,) = await events_of(both, events.SATISFACTION_ANSWERED)
     assert answer.data["rating"] == 4 and answer.data["helped"] == "network"
     assert answer.data["recommend"] == "yes" and answer.programme == "benefices_crea"
-    await tick(sbot)
-    travel(sbot, paris(4, 24, 10, 0))
-    await tick(sbot)
+    await tick(both)
+    travel(both, paris(4, 24, 10, 0))
+    await tick(both)
     assert invitations(zoe) == []
-    assert sbot.api.bot_message(zoe.id, invitation.message_id).buttons == []  # keyboard gone
+    assert both.api.bot_message(zoe.id, invitation.message_id).buttons == []  # keyboard gone
     zoe.press_raw(replay(invitation, 0), invitation.message_id)
     await zoe.expect("n'est plus disponible")
-    assert len(await events_of(sbot, events.SATISFACTION_ANSWERED)) == 1
+    assert len(await events_of(both, events.SATISFACTION_ANSWERED)) == 1
 
 
 async def test_only_the_rating_is_needed_and_no_thanks_is_once(sbot: Harness) -> None:
@@ -163,10 +163,10 @@ async def test_an_erased_holder_is_never_surveyed(sbot: Harness) -> None:
     )
 
 
-async def test_the_comment_goes_with_the_holders_data(sbot: Harness) -> None:
-    zoe = await accompanied(sbot, date(2026, 3, 10))
-    travel(sbot, paris(3, 24, 9, 0))
-    await tick(sbot)
+async def test_the_comment_goes_with_the_holders_data(both: Harness) -> None:
+    zoe = await accompanied(both, date(2026, 3, 10))
+    travel(both, paris(3, 24, 9, 0))
+    await tick(both)
     await zoe.expect(INVITATION)
     zoe.press("✍️ Répondre")
     await zoe.expect("de 1 (pas du tout) à 5")
@@ -192,7 +192,7 @@ async def test_the_comment_goes_with_the_holders_data(sbot: Harness) -> None:
     await zoe.expect("Voulez-vous vraiment effacer")
     zoe.press("Oui, tout effacer")
     await zoe.expect("vos données personnelles sont effacées")
-    (answer,) = await events_of(sbot, events.SATISFACTION_ANSWERED)
+    (answer,) = await events_of(both, events.SATISFACTION_ANSWERED)
     assert answer.data["comment"] is None and answer.data["rating"] == 5
     assert answer.actor_id is None
-    await sbot.staff("Camille").expect("effacé à la demande de la personne")
+    await both.staff("Camille").expect("effacé à la demande de la personne")
