@@ -114,3 +114,18 @@ async def test_an_erased_holder_is_never_told(sbot: Harness) -> None:
     await tick(sbot)
     assert notices(zoe.unread()) == []
     assert await reminders_of(sbot, Reminder.kind == "holder_waiting") == []
+
+
+async def test_a_holder_who_blocked_the_bot_is_not_retried(sbot: Harness) -> None:
+    zoe = sbot.holder()
+    await submit_idea(zoe)
+    zoe.block_bot()
+    travel(sbot, paris(3, 17, 11, 0))
+    await tick(sbot)
+    (row,) = await reminders_of(sbot, Reminder.kind == "holder_waiting")
+    assert row.state == "failed" and (row.last_error or "").startswith("403")
+    travel(sbot, paris(3, 18, 11, 0))
+    await tick(sbot)
+    assert [r.state for r in await reminders_of(sbot, Reminder.kind == "holder_waiting")] == [
+        "failed"
+    ]
