@@ -3,29 +3,15 @@ their dossier (quiet hours respected, not once claimed, not after erasure, once 
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from pes21_bot.db.models import Reminder
 from pes21_bot.fake_telegram import BotMessage
-from pes21_bot.jobs import run_reminders
 from pes21_bot.services import projects
 from pes21_bot.services.people import UserInfo
 from tests.e2e.flows import submit_idea
 from tests.harness import Harness
-from tests.volunteers.helpers import CAMILLE, reminders_of, stop_jobs, travel
+from tests.volunteers.helpers import CAMILLE, paris_2026, reminders_of, stop_jobs, tick, travel
 
-PARIS = ZoneInfo("Europe/Paris")
 NOTICE = "est bien reçu"
-
-
-def paris(month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=PARIS)
-
-
-async def tick(bot: Harness) -> None:
-    await run_reminders(bot.app)  # type: ignore[arg-type]
-    await bot.settle()
 
 
 def notices(messages: list[BotMessage]) -> list[BotMessage]:
@@ -36,10 +22,10 @@ async def test_the_holder_is_told_once_on_the_fifth_working_day(both: Harness) -
     zoe = both.holder()
     await submit_idea(zoe)  # Tuesday 10 March, 10:30 in Dijon: "sous 5 jours ouvrés"
     zoe.unread()
-    travel(both, paris(3, 17, 10, 29))  # weekend skipped: Tuesday 17 is the fifth working day
+    travel(both, paris_2026(3, 17, 10, 29))  # weekend skipped: Tuesday 17 is the fifth working day
     await tick(both)
     assert notices(zoe.unread()) == []
-    travel(both, paris(3, 17, 10, 31))
+    travel(both, paris_2026(3, 17, 10, 31))
     await tick(both)
     notice = await zoe.expect(NOTICE)
     text = notice.text or ""
@@ -51,7 +37,7 @@ async def test_the_holder_is_told_once_on_the_fifth_working_day(both: Harness) -
     await tick(both)
     await both.restart()
     stop_jobs(both)
-    travel(both, paris(3, 24, 11, 0))
+    travel(both, paris_2026(3, 24, 11, 0))
     await tick(both)
     assert notices(zoe.unread()) == []
     sent = await reminders_of(both, Reminder.kind == "holder_waiting")
@@ -60,13 +46,13 @@ async def test_the_holder_is_told_once_on_the_fifth_working_day(both: Harness) -
 
 async def test_quiet_hours_delay_the_notice_to_the_morning(sbot: Harness) -> None:
     zoe = sbot.holder()
-    travel(sbot, paris(3, 10, 19, 0))
+    travel(sbot, paris_2026(3, 10, 19, 0))
     await submit_idea(zoe)
     zoe.unread()
-    travel(sbot, paris(3, 17, 21, 0))  # due at 19:00, quiet from 20:00
+    travel(sbot, paris_2026(3, 17, 21, 0))  # due at 19:00, quiet from 20:00
     await tick(sbot)
     assert notices(zoe.unread()) == []
-    travel(sbot, paris(3, 18, 8, 31))
+    travel(sbot, paris_2026(3, 18, 8, 31))
     await tick(sbot)
     await zoe.expect(NOTICE)
 
@@ -78,7 +64,7 @@ async def test_no_notice_once_claimed(sbot: Harness) -> None:
     await camille.expect("PES-2026-0001")
     camille.press("✋ Je prends")
     await camille.expect("Pris en charge par Camille")
-    travel(sbot, paris(3, 20, 12, 0))
+    travel(sbot, paris_2026(3, 20, 12, 0))
     await tick(sbot)
     assert notices(zoe.unread()) == []
     assert await reminders_of(sbot, Reminder.kind == "holder_waiting") == []
@@ -86,9 +72,9 @@ async def test_no_notice_once_claimed(sbot: Harness) -> None:
 
 async def test_claimed_after_the_notice_was_planned_cancels_it(sbot: Harness) -> None:
     zoe = sbot.holder()
-    travel(sbot, paris(3, 10, 19, 0))
+    travel(sbot, paris_2026(3, 10, 19, 0))
     await submit_idea(zoe)
-    travel(sbot, paris(3, 17, 21, 0))  # planned, but quiet hours hold it
+    travel(sbot, paris_2026(3, 17, 21, 0))  # planned, but quiet hours hold it
     await tick(sbot)
     camille = sbot.staff("Camille")
     camille.unread()
@@ -96,7 +82,7 @@ async def test_claimed_after_the_notice_was_planned_cancels_it(sbot: Harness) ->
         (project,) = await sbot.projects()
         await projects.claim(session, project.id, UserInfo(CAMILLE, "Camille"), sbot.clock.now())
     zoe.unread()
-    travel(sbot, paris(3, 18, 9, 0))
+    travel(sbot, paris_2026(3, 18, 9, 0))
     await tick(sbot)
     assert notices(zoe.unread()) == []
     (row,) = await reminders_of(sbot, Reminder.kind == "holder_waiting")
@@ -110,7 +96,7 @@ async def test_an_erased_holder_is_never_told(sbot: Harness) -> None:
     await zoe.expect("Voulez-vous vraiment effacer")
     zoe.press("Oui, tout effacer")
     await zoe.expect("vos données personnelles sont effacées")
-    travel(sbot, paris(3, 20, 12, 0))
+    travel(sbot, paris_2026(3, 20, 12, 0))
     await tick(sbot)
     assert notices(zoe.unread()) == []
     assert await reminders_of(sbot, Reminder.kind == "holder_waiting") == []
@@ -120,11 +106,11 @@ async def test_a_holder_who_blocked_the_bot_is_not_retried(sbot: Harness) -> Non
     zoe = sbot.holder()
     await submit_idea(zoe)
     zoe.block_bot()
-    travel(sbot, paris(3, 17, 11, 0))
+    travel(sbot, paris_2026(3, 17, 11, 0))
     await tick(sbot)
     (row,) = await reminders_of(sbot, Reminder.kind == "holder_waiting")
     assert row.state == "failed" and (row.last_error or "").startswith("403")
-    travel(sbot, paris(3, 18, 11, 0))
+    travel(sbot, paris_2026(3, 18, 11, 0))
     await tick(sbot)
     assert [r.state for r in await reminders_of(sbot, Reminder.kind == "holder_waiting")] == [
         "failed"
