@@ -161,6 +161,8 @@ BUTTONS: dict[str, Rule] = {
     # The agenda: anyone registers (the event's audience is checked by the handler); the
     # attendance is the creator's or an admin's (checked by the handler too).
     buttons.AGENDA.prefix: EVERYONE,
+    # The satisfaction survey: the handler checks the dossier is the presser's.
+    buttons.SURVEY.prefix: EVERYONE,
     **{
         b.prefix: STAFF_OR_ADMIN
         for b in (buttons.ATTENDANCE, buttons.ATTENDANCE_MARK, buttons.ATTENDANCE_FINISH)

@@ -38,6 +38,7 @@ from pes21_bot.handlers import (
     intake,
     mission,
     reviews,
+    satisfaction,
     team_start,
     volunteers,
     welcome,
@@ -259,6 +260,7 @@ def _forms_conversation() -> Any:
             **holder_completers(),
             **agenda.agenda_completers(),
             **mission.mission_completers(),
+            **satisfaction.survey_completers(),
         }
     )
     composition = Composition(
@@ -269,6 +271,7 @@ def _forms_conversation() -> Any:
             *holder_form_entries(),
             *agenda.agenda_form_entries(),
             *mission.mission_form_entries(),
+            *satisfaction.survey_form_entries(),
             *intake.intake_entry_points(),
         ],
         extra_states={CONFIRM_CANCEL: intake.confirm_cancel_handlers()},

@@ -217,3 +217,8 @@ MISSION_ORIENT = Button("mor", (Id(), OneOf(("menu", "other", "close"))))
 MISSION_PROPOSE = Button("mop", (Id(), OneOf(("redirect", "emergence", "close")), Code(24)))
 MISSION_DECIDE = Button("mod", (Id(), OneOf(("accept", "refuse"))))
 FAMILIES += (MISSION_EXCHANGE, MISSION_ORIENT, MISSION_PROPOSE, MISSION_DECIDE)
+
+# --- The satisfaction survey (handlers/satisfaction.py): answer it, or "no thanks", by dossier.
+SURVEY = Button("sv", (OneOf(("go", "no")), Id()))
+FAMILIES = (*FAMILIES, SURVEY)
+# --- end of the satisfaction survey

@@ -155,6 +155,8 @@ class Reminders(_Strict):
     digest_time: str = "09:00"
     interval_seconds: int = Field(default=60, ge=5, le=3600)
     max_attempts: int = Field(default=8, ge=1, le=50)
+    # The holder's satisfaction survey, this many days after their accompaniment ended.
+    satisfaction_days: int = Field(default=14, ge=1, le=365)
 
     @field_validator("quiet_start", "quiet_end", "digest_time", mode="before")
     @classmethod

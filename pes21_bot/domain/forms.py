@@ -106,6 +106,17 @@ FIRST_EXCHANGE = FormSpec(
     ),
 )
 
+# The holder's satisfaction survey after an accompaniment: only the rating is required.
+SATISFACTION = FormSpec(
+    "satisfaction",
+    (
+        question("sv_rating", "choice", choice_list="satisfaction"),
+        question("sv_helped", "choice", choice_list="survey_helped", optional=True),
+        question("sv_comment", "long_text", optional=True, min=1, max=1000),
+        question("sv_recommend", "yes_no", optional=True),
+    ),
+)
+
 FORMS = {
     spec.kind: spec
     for spec in (
@@ -121,5 +132,6 @@ FORMS = {
         EVENT,
         EVENT_WALK_INS,
         FIRST_EXCHANGE,
+        SATISFACTION,
     )
 }

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from pes21_bot.domain.followup import FollowUpFigures
 from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES, PROGRAMME_PATH, ReviewState
 
 # Milestone ids carried by `milestone` events ({milestone, on, jobs_consolidated?, action?}).
@@ -363,6 +364,8 @@ class ReportFigures:
     volunteers: VolunteerFigures
     # Workshops, trainings and events held (services/events_agenda.py figures).
     agenda: AgendaFigures = field(default_factory=lambda: AgendaFigures({}, {}, 0, {}, 0))
+    # Delays kept, first answers and satisfaction (services/followup.py figures).
+    followup: FollowUpFigures = field(default_factory=FollowUpFigures)
 
 
 @dataclass(frozen=True)
@@ -490,6 +493,27 @@ def figure_rows(stats: Stats) -> list[FigureRow]:
     for source in stats.sources:
         rows.append(FigureRow("source_contacts", None, source.source, source.first_contacts))
         rows.append(FigureRow("source_welcomed", None, source.source, source.welcomed))
+    return rows + _followup_rows(stats.report.followup)
+
+
+def _followup_rows(followup: FollowUpFigures) -> list[FigureRow]:
+    rows: list[FigureRow] = []
+    for programme, delays in followup.delays.items():
+        rows.append(FigureRow("claims_known", programme, None, delays.known))
+        rows.append(FigureRow("claimed_in_time", programme, None, delays.within))
+    for group, hours in followup.first_answer_hours.items():
+        rows.append(
+            FigureRow("first_answer_days", None if group == "*" else group, None, _days(hours))
+        )
+    for programme, survey in followup.surveys.items():
+        rows.append(FigureRow("survey_answers", programme, None, survey.answers))
+        average = None if survey.average is None else round(survey.average, 2)
+        rows.append(FigureRow("survey_average", programme, None, average))
+        rows += [
+            FigureRow("survey_rating", programme, str(r), n)
+            for r, n in sorted(survey.distribution.items())
+        ]
+        rows.append(FigureRow("survey_recommend", programme, None, survey.recommend_yes))
     return rows
 
 

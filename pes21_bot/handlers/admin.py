@@ -43,6 +43,8 @@ from pes21_bot.handlers.access import command
 from pes21_bot.handlers.ui import reply
 from pes21_bot.labels import value_label
 from pes21_bot.messages import agenda as agenda_messages
+from pes21_bot.messages import followup as followup_messages
+from pes21_bot.messages.followup import delay_text
 from pes21_bot.messages.render import fr_day
 from pes21_bot.services import exports, stats
 from pes21_bot.texts import stats as t
@@ -116,15 +118,6 @@ def _programme(content: Content, programme: str) -> str:
 # --- /stats --------------------------------------------------------------------------------
 
 
-def _delay(content: Content, hours: float | None) -> Html:
-    if hours is None:
-        return content.render(t.DELAY_NONE)
-    if hours < 24:
-        return content.render(t.DELAY_HOURS, hours=fr_decimal(hours))
-    days = hours / 24
-    return content.render(t.DELAY_DAYS, days=fr_decimal(days), s=plural(round(days, 1)))
-
-
 def _details(content: Content, counts: dict[str, int], kind: str) -> str:
     """ "CDI : 1, CDD : 2": each stored code by its French label, the largest first."""
     items = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -153,7 +146,7 @@ def _programme_lines(content: Content, item: ProgrammeFigures, result: Stats) ->
             oriented=fr_int(item.oriented),
             claimed=fr_int(item.claimed),
             accompanied=fr_int(item.accompanied),
-            delay=_delay(content, item.median_claim_hours),
+            delay=delay_text(content, item.median_claim_hours),
         ),
     ]
     if item.structures:
@@ -228,7 +221,7 @@ def _funnel_lines(content: Content, result: Stats) -> list[str]:
                 share=share,
             )
         )
-    lines.append(content.render(t.MEDIAN, delay=_delay(content, result.median_claim_hours)))
+    lines.append(content.render(t.MEDIAN, delay=delay_text(content, result.median_claim_hours)))
     return lines
 
 
@@ -334,6 +327,7 @@ def stats_messages(content: Content, result: Stats) -> list[str]:
         first += _programme_lines(content, item, result)
     first += _funnel_lines(content, result)
     first += agenda_messages.stats_block(content, result.report.agenda)
+    first += followup_messages.stats_block(content, result.report.followup, scope)
     first += _comparison_lines(content, result)
     return split_message(first) + split_message(_breakdown_lines(content, result))
 
@@ -417,6 +411,7 @@ def report_text(content: Content, report: ReportFigures, period: Period, scope: 
         ),
         content.render(t.REPORT_VOLUNTEERS_KM, km=fr_decimal(volunteers.km)),
         *agenda_messages.report_block(content, report.agenda, when),
+        *followup_messages.report_block(content, report.followup, scope, when),
         content.render(t.REPORT_NOT_COUNTED),
     ]
     return "\n".join(lines)
@@ -438,7 +433,7 @@ async def report_command(update: Update, context: Context) -> None:
     config = data.config
     report = await read_apart(
         data.session_factory,
-        lambda session: stats.compute_report(session, config, period, scope),
+        lambda session: stats.compute_report(session, config, period, scope, data.clock.now()),
     )
     text = report_text(data.content, report, period, scope)
     for part in split_message([text]):

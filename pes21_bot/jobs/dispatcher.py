@@ -28,7 +28,15 @@ from pes21_bot.domain.scheduling import is_quiet, same_local_week
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus, ReviewState
 from pes21_bot.messages import agenda as agenda_messages
 from pes21_bot.messages import reminders as messages
-from pes21_bot.services import events_agenda, projects, reminders, reviews, volunteers
+from pes21_bot.messages import satisfaction as satisfaction_messages
+from pes21_bot.services import (
+    events_agenda,
+    projects,
+    reminders,
+    reviews,
+    satisfaction,
+    volunteers,
+)
 from pes21_bot.services.people import display_name
 from pes21_bot.telegram_http import retry_seconds
 
@@ -111,6 +119,31 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
         text, markup = messages.unclaimed_card(content, config, project, escalated, chat_id)
         text = messages.with_late(content, reminder.late, text)
         return Prepared(reminder.id, chat_id, text, markup, card_project=project)
+    elif kind == reminders.HOLDER_WAITING:
+        routed = (
+            (await reminders.routed_at(session, [project.id])).get(project.id) if project else None
+        )
+        # Claimed or redirected meanwhile, or erased (no holder any more): nothing to say.
+        if project is None or project.holder_id is None:
+            return None
+        if project.holder_id != reminder.recipient_id:
+            return None
+        if not _still_unclaimed(project, reminder, routed):
+            return None
+        days = int(reminder.payload.get("days", 0))
+        # Not marked late: the holder never knew when it was due.
+        text, markup = messages.holder_waiting(content, project, days)
+        return Prepared(reminder.id, chat_id, text, markup)
+    elif kind == satisfaction.SURVEY:
+        # Erased meanwhile (no holder), or answered already: nothing to ask.
+        if project is None or project.holder_id is None:
+            return None
+        if project.holder_id != reminder.recipient_id or await satisfaction.settled(
+            session, project.id
+        ):
+            return None
+        text, markup = satisfaction_messages.invitation(content, project)
+        return Prepared(reminder.id, chat_id, text, markup)
     elif kind == reminders.PROJECT_STALE:
         if project is None or project.status not in FOLLOWED_STATUSES:
             return None

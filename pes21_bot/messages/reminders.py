@@ -13,9 +13,11 @@ from pes21_bot.messages.cards import accompaniment_row, card_fields, chat_card_m
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import card_text, fr_date
 from pes21_bot.messages.reviews import contact_text, review_markup
+from pes21_bot.messages.write import write_markup
 from pes21_bot.services.people import display_name
 from pes21_bot.services.reminders import Digest
 from pes21_bot.texts import volunteers as t
+from pes21_bot.texts import waiting as waiting_texts
 
 DIGEST_LISTED = 10
 
@@ -148,6 +150,17 @@ def stale_project(content: Content, project: Project, days: int) -> Built:
     """To the staff owner: no news of a followed project for a while, with its button."""
     text = content.render(t.STALE, reference=project.reference or "", days=days)
     return text, keyboard([accompaniment_row(content, project)])
+
+
+def holder_waiting(content: Content, project: Project, days: int) -> Built:
+    """To the holder: nobody claimed the dossier within the announced delay, the team has it."""
+    text = content.render(
+        waiting_texts.HOLDER_WAITING,
+        reference=project.reference or "",
+        programme=content.programme_name(project.programme or ""),
+        days=days,
+    )
+    return text, write_markup(content)
 
 
 def volunteer_unreachable(content: Content, name: str, reviews: list[str]) -> Built:

@@ -22,7 +22,7 @@ from pes21_bot.db.models import (
     Volunteer,
     encode_conversation_key,
 )
-from pes21_bot.services import events, outbox, reviews
+from pes21_bot.services import events, outbox, reminders, reviews, satisfaction
 from pes21_bot.services.people import display_name, find_person
 from pes21_bot.services.projects import first_exchanges, forget_exchange_notes
 
@@ -75,6 +75,7 @@ async def export_data(session: AsyncSession, telegram_id: int, now: datetime) ->
         "volunteer": None if volunteer is None else _volunteer_data(volunteer),
         "reviews": await _reviews_of(session, person.id),
         "messages": await _messages_of(session, person.id),
+        "satisfaction": await satisfaction.answers_of(session, person.id),
     }
 
 
@@ -178,6 +179,8 @@ async def erase_person(
     if person.telegram_id is not None:
         await outbox.forget_chat(session, person.telegram_id)
     erasure.moved = await reviews.reassign_open_reviews(session, config, person.id, now)
+    # Nothing more is sent to them (the "still waiting" notice, the satisfaction survey).
+    await reminders.cancel_for_person(session, person.id)
     result = await session.execute(
         select(Project).where(Project.holder_id == person.id).order_by(Project.id)
     )
@@ -218,6 +221,7 @@ async def erase_person(
         .values(data={})
     )
     await outbox.forget_holder_messages(session, erased_ids)
+    await satisfaction.erase_comments(session, person.id)
     await session.execute(update(Event).where(Event.actor_id == person.id).values(actor_id=None))
     if telegram_id is not None:
         # A removed member's row stays (config.yaml may still list them), without their name.

@@ -64,6 +64,14 @@ REMINDER_FAILED = "reminder_failed"  # {reminder_id, kind, error}
 
 # A holder's message to the team ("Écrire à l'équipe"); its text is erased with their data.
 HOLDER_MESSAGE = "holder_message"  # {text}
+# Staff answers relayed to the holder through the bot (services/ of the relay); the first one
+# of a dossier starts "délai de première réponse" (docs/indicateurs.md).
+RELAY_TO_HOLDER = "relay_to_holder"
+# The satisfaction survey after an accompaniment (services/satisfaction.py); actor: the holder.
+# rating 1-5; helped, recommend ("yes" | "no") and comment may be None; comment erased with
+# the holder's data.
+SATISFACTION_ANSWERED = "satisfaction_answered"  # {rating, helped, recommend, comment}
+SATISFACTION_DECLINED = "satisfaction_declined"  # {}
 # The agenda (services/events_agenda.py; the figures read agenda_events and registrations)
 AGENDA_EVENT_CREATED = "agenda_event_created"  # {kind}; actor: who created it
 AGENDA_REGISTERED = "agenda_registered"  # {state: registered | waiting}; actor: the person

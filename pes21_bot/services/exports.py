@@ -186,6 +186,8 @@ class Exporter:
             # The agenda (issue 11): events whose date falls in the period, and who came.
             Table("agenda_events", AGENDA_EVENT_COLUMNS, self._agenda_events),
             Table("agenda_attendance", self._attendance_columns(), self._attendance),
+            # The satisfaction survey; the holders' comments for admins only.
+            Table("satisfaction", self._survey_columns(), self._survey),
         ]
 
     async def _figures(self, stats: Stats) -> AsyncIterator[list[Any]]:
@@ -466,6 +468,39 @@ class Exporter:
             ]
             if self.personal:
                 values.append(_name(self.config, row[4], row[5], row[6]))
+            yield values
+
+    def _survey_columns(self) -> list[str]:
+        columns = ["answered_at", "project", "programme", "satisfaction", "helped", "recommend"]
+        return [*columns, "comment"] if self.personal else columns
+
+    async def _survey(self) -> AsyncIterator[list[Any]]:
+        statement = (
+            select(Event.occurred_at, Project.reference, Event.programme, cast(Event.data, String))
+            .select_from(Event)
+            .outerjoin(Project, Project.id == Event.project_id)
+            .where(
+                Event.kind == events.SATISFACTION_ANSWERED,
+                self.window.has(),
+                self._scoped(Event.programme),
+            )
+            .order_by(Event.occurred_at, Event.id)
+        )
+        content = self.content
+        async for row in _stream(self.session, statement):
+            data = _event_data(row[3])
+            helped = data.get("helped")
+            recommend = data.get("recommend")
+            values = [
+                _local(row[0], self.zone),
+                row[1] or "",
+                self._programme(row[2]),
+                data.get("rating"),
+                content.label("survey_helped", helped) if helped else "",
+                self._yes_no(recommend == "yes") if recommend in ("yes", "no") else "",
+            ]
+            if self.personal:
+                values.append(str(data.get("comment") or ""))
             yield values
 
 

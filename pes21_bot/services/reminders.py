@@ -46,6 +46,8 @@ PROJECT_ESCALATED = "project_escalated"
 PROJECT_STALE = "project_stale"
 DIGEST = "digest"
 VOLUNTEER_UNREACHABLE = "volunteer_unreachable"
+# To the holder: nobody claimed their dossier within the announced delay (once per dossier).
+HOLDER_WAITING = "holder_waiting"
 VOLUNTEER_KINDS = (REVIEW_DUE, REVIEW_OVERDUE)
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
@@ -394,6 +396,50 @@ async def _plan_unclaimed(session: AsyncSession, config: Config, now: datetime) 
             )
 
 
+async def _plan_holder_waiting(session: AsyncSession, config: Config, now: datetime) -> None:
+    """The holder's "we have it" notice once the announced delay passed without a claim."""
+    already = select(Reminder.project_id).where(
+        Reminder.kind == HOLDER_WAITING, Reminder.state == SENT
+    )
+    result = await session.execute(
+        select(Project.id, Project.programme, Project.holder_id).where(
+            Project.status == ProjectStatus.ROUTED,
+            Project.owner_id.is_(None),
+            Project.holder_id.is_not(None),
+            Project.id.not_in(already),
+        )
+    )
+    rows = [row for row in result.all() if row[1] in config.programmes]
+    since = await routed_at(session, [pid for pid, _, _ in rows])
+    for project_id, programme, holder_id in rows:
+        routed = since.get(project_id)
+        if routed is None:
+            continue
+        # The delay the holder was told at submission (or redirection), in working days.
+        days = config.programmes[programme].response_days  # type: ignore[index]
+        due = add_working_days(routed, days, config.tz)
+        if due <= now:
+            await add_unique(
+                session,
+                f"waiting:{project_id}:{int(routed.timestamp())}",
+                HOLDER_WAITING,
+                due,
+                recipient_id=holder_id,
+                project_id=project_id,
+                payload={"routed_at": routed.isoformat(), "days": days},
+            )
+
+
+async def cancel_for_person(session: AsyncSession, person_id: int) -> None:
+    """Drop every pending reminder addressed to a person (an erased holder)."""
+    await session.execute(
+        update(Reminder)
+        .where(Reminder.recipient_id == person_id, Reminder.state == PENDING)
+        .values(state=CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def last_news(session: AsyncSession, project_ids: Sequence[int]) -> dict[int, datetime]:
     """The latest recorded event of each project (reminders themselves are not news)."""
     if not project_ids:
@@ -435,9 +481,11 @@ async def _plan_stale(session: AsyncSession, config: Config, now: datetime) -> N
 
 
 async def plan_periodic(session: AsyncSession, config: Config, now: datetime) -> None:
-    """Create the rows of time-based reminders: digests, unclaimed projects, silent projects."""
+    """Create the rows of time-based reminders: digests, unclaimed projects (to the team and to
+    their holder), silent projects."""
     await _plan_digests(session, config, now)
     await _plan_unclaimed(session, config, now)
+    await _plan_holder_waiting(session, config, now)
     await _plan_stale(session, config, now)
 
 

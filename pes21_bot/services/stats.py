@@ -61,7 +61,7 @@ from pes21_bot.domain.report import (
     year_earlier,
 )
 from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES, PROGRAMMES, ReviewState
-from pes21_bot.services import events, events_agenda
+from pes21_bot.services import events, events_agenda, followup
 
 TOP_COMMUNES = 10
 TOP_SOURCES = 10
@@ -389,6 +389,7 @@ async def _report(
     scope: Scope,
     counts: Counts,
     sums: Sums,
+    now: datetime,
 ) -> ReportFigures:
     creation = [p for p in CREATION_PROGRAMMES if p in scope.programmes]
     reviews = list(sums.reviews.values())
@@ -410,17 +411,23 @@ async def _report(
             upstream_welcomed=counts.get("welcomed", "accueil_amont"),
         ),
         agenda=await events_agenda.figures(session, config, window.start, window.end),
+        followup=await followup.figures(session, config, window.start, window.end, scope, now),
     )
 
 
 async def compute_report(
-    session: AsyncSession, config: Config, period: Period, scope: Scope
+    session: AsyncSession,
+    config: Config,
+    period: Period,
+    scope: Scope,
+    now: datetime | None = None,
 ) -> ReportFigures:
     """The figures of the activity report for a period, within a scope."""
     window = window_of(period, config)
     counts = await _counts(session, window, scope)
     sums = await _sums(session, window, scope)
-    return await _report(session, config, window, scope, counts, sums)
+    moment = window.end if now is None else now
+    return await _report(session, config, window, scope, counts, sums, moment)
 
 
 # --- /stats --------------------------------------------------------------------------------
@@ -744,7 +751,7 @@ async def compute_stats(
         sectors=origins.sectors,
         territory=origins.territory,
         sources=await _sources(session, window, scope, origins.sources),
-        report=await _report(session, config, window, scope, counts, sums),
+        report=await _report(session, config, window, scope, counts, sums, now),
     )
 
 

@@ -44,6 +44,7 @@ async def test_admin_export_has_every_table_with_personal_columns(bot: Harness) 
         "Temps bénévole",
         "Ateliers et événements",
         "Présences",
+        "Satisfaction",
     ]
 
     projects = sheet_rows(sent, "Dossiers")
@@ -111,6 +112,7 @@ async def test_csv_export_is_a_zip_of_semicolon_files(sqlite_bot: Harness) -> No
         "evenements.csv",
         "indicateurs.csv",
         "presences.csv",
+        "satisfaction.csv",
         "temps_benevole.csv",
     ]
     text = archive.read("dossiers.csv").decode("utf-8-sig")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from pes21_bot.db.models import Event, Person, Project, Reminder, Review, TeamMember, Volunteer
 from pes21_bot.fake_telegram import FakeUser
-from pes21_bot.jobs import dispatch_due_reminders
+from pes21_bot.jobs import dispatch_due_reminders, run_reminders
 from pes21_bot.jobs.dispatcher import DispatchReport
 from pes21_bot.services import accompaniment, intake, projects, reviews
 from pes21_bot.services.people import Role, UserInfo, ensure_person
@@ -164,6 +165,21 @@ async def review(harness: Harness, review_id: int) -> Review:
         found = await reviews.get_review(session, review_id)
         assert found is not None
         return found
+
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def paris_2026(month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    """A Paris wall-clock moment of 2026."""
+    return datetime(2026, month, day, hour, minute, tzinfo=PARIS)
+
+
+async def tick(harness: Harness) -> None:
+    """One run of the reminder job (planning, then sending), and its sends delivered."""
+    assert harness.app is not None
+    await run_reminders(harness.app)
+    await harness.settle()
 
 
 def travel(harness: Harness, moment: datetime) -> None:

@@ -151,7 +151,7 @@ async def test_blocked_volunteer_becomes_unreachable_and_reviews_move(sbot: Harn
     (unreachable,) = await events_of(sbot, events.VOLUNTEER_UNREACHABLE)
     assert unreachable.data == {"volunteer_id": person.id}
     assert all(r.assignee_id != person.id for r in await rows(sbot, Review))
-    (failed,) = await reminders_of(sbot, Reminder.state == "failed")
+    (failed,) = await reminders_of(sbot, Reminder.state == "failed", Reminder.kind == "review_due")
     assert failed.last_error is not None and failed.last_error.startswith("403")
     assert len(scheduled) == 3
 
