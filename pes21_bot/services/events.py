@@ -26,6 +26,8 @@ CLAIMED = "claimed"  # programme set
 REDIRECTED = "redirected"  # {previous}; programme = the new programme
 CLOSED = "closed"  # {reason}
 DATA_EXPORTED = "data_exported"  # {}
+# A dossier recorded by staff (services/recorded.py) given to its holder's Telegram by a code.
+DOSSIER_LINKED = "dossier_linked"  # {}; actor: the holder
 DATA_ERASED = "data_erased"  # {projects, reason: "request" | "retention"}
 RETENTION_NOTICE = "retention_notice"  # {people}: admins told of anonymisations to come
 
