@@ -84,6 +84,9 @@ COMMANDS: dict[str, Rule] = {
     "agenda": EVERYONE,
     "atelier": STAFF_OR_ADMIN,
     "presences": STAFF_OR_ADMIN,
+    # Dossiers recorded by staff (handlers/recorded.py); /lier: the holder gets one by code.
+    "nouveau_dossier": STAFF_OR_ADMIN,
+    "lier": EVERYONE,
 }
 
 BUTTONS: dict[str, Rule] = {
@@ -153,6 +156,11 @@ BUTTONS: dict[str, Rule] = {
     **{
         b.prefix: STAFF_OR_ADMIN
         for b in (buttons.ATTENDANCE, buttons.ATTENDANCE_MARK, buttons.ATTENDANCE_FINISH)
+    },
+    # Dossiers recorded by staff: the form's buttons check that the draft is the presser's.
+    **{
+        b.prefix: STAFF_OR_ADMIN
+        for b in (buttons.RECORD_PATH, *vars(buttons.RECORDED_FORM).values())
     },
 }
 

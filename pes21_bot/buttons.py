@@ -210,3 +210,17 @@ GROUP_PREFIXES = frozenset(f.prefix for f in (*CARD_FAMILIES, ACCOMPANIMENT, DLA
 WRITE_TEAM = Button("hw", (Id(),))
 FAMILIES = (*FAMILIES, WRITE_TEAM)
 # --- end of "Écrire à l'équipe"
+
+# --- Dossiers recorded by staff (handlers/recorded.py): the questionnaire chosen, then the
+# form engine's buttons for the recording's draft (a Project with recorded_by_id).
+RECORD_PATH = Button("nd", (Code(16),))
+RECORDED_FORM = FormButtons(
+    Button("na", (Id(), QUESTION, VALUE)),
+    Button("nt", (Id(), QUESTION, Id())),
+    Button("nv", (Id(), QUESTION, Id())),
+    Button("ns", (Id(), QUESTION)),
+    Button("ne", (Id(), QUESTION)),
+    Button("nr", (Id(), OneOf(("save", "cancel")))),
+)
+FAMILIES = (*FAMILIES, RECORD_PATH, *vars(RECORDED_FORM).values())
+# --- end of dossiers recorded by staff
