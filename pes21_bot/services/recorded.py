@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
 from pes21_bot.db.models import CodeAttempt, Event, LinkCode, Person, Project
+from pes21_bot.domain.real_dates import real_moment
 from pes21_bot.domain.vocabulary import ProjectStatus
 from pes21_bot.services import events, intake
 from pes21_bot.services.people import Role, UserInfo, find_person
@@ -35,8 +36,6 @@ PARTNER = "partenaire"
 PARTNER_MAX = 120
 LINK_CODE_LENGTH = 8  # 40 bits from a 31-letter alphabet, read aloud on the phone
 LINK_CODE_DAYS = 30
-# A day in the past stands for this local hour, so the event falls in that day whatever the zone.
-PAST_HOUR = time(12, 0)
 
 
 @dataclass(frozen=True)
@@ -51,13 +50,6 @@ class Origin:
     partner: str | None = None
     first_contact: date | None = None
     consent_on: date | None = None
-
-
-def moment(config: Config, day: date | None, now: datetime) -> datetime:
-    """When an event of this real day is dated: now for today (or no day), else that day's noon."""
-    if day is None or day >= now.astimezone(config.tz).date():
-        return now
-    return datetime.combine(day, PAST_HOUR, tzinfo=config.tz).astimezone(UTC)
 
 
 async def current_draft(session: AsyncSession, recorder_id: int) -> Project | None:
@@ -119,8 +111,8 @@ async def record_dossier(
     (consent at its own day), with `recorded_at` (ISO) and `recorded_by` in their data. The
     caller queues the staff cards (messages/delivery.queue_cards) in the same transaction.
     """
-    first = moment(config, origin.first_contact, now)
-    consented = moment(config, origin.consent_on or origin.first_contact, now)
+    first = real_moment(origin.first_contact, now, config.tz)
+    consented = real_moment(origin.consent_on or origin.first_contact, now, config.tz)
     name = answers.get("name")
     holder = Person(
         telegram_id=None,

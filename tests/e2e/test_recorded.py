@@ -171,3 +171,42 @@ async def test_recording_never_mixes_with_the_staff_members_own_holder_draft(
     (dropped,) = await bot.projects()
     assert dropped.status == "abandoned"
     assert await bot.count_events(events.INTAKE_STARTED) == 0
+
+
+async def test_a_past_accompaniment_is_counted_in_its_real_year(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    camille = bot.staff("Camille")
+    await record_phone_idea(camille)
+    card = await camille.expect("PES-2025-0001")
+    camille.press("✋ Je prends", message=card)
+    camille.send_command("/dossier", "PES-2025-0001")
+    await camille.expect("Suivi par")
+    camille.press("🧭 Accompagnement")
+    await camille.expect("Accompagnement de PES-2025-0001")
+    camille.press("▶️ Démarrer l'accompagnement")
+    await camille.expect("À quelle date l'accompagnement a-t-il commencé")
+    camille.send_text("02/04/2025")
+    await camille.expect("a démarré le 02/04/2025")
+    await camille.expect("Démarré le 02/04/2025")
+    camille.press("🏁 Clore l'accompagnement")
+    await camille.expect("Comment se termine")
+    camille.press("Poursuivi ailleurs")
+    await camille.expect("À quelle date l'accompagnement s'est-il terminé")
+    camille.send_text("15/12/2025")
+    await camille.expect("Récapitulatif")
+    camille.press("✅ Enregistrer")
+    await camille.expect("L'accompagnement de PES-2025-0001 est clos")
+    async with bot.session_factory() as session:
+        started = (
+            await session.execute(select(Event).where(Event.kind == events.ACCOMPANIMENT_STARTED))
+        ).scalar_one()
+    assert started.occurred_at.date().isoformat() == "2025-04-02"
+    assert started.data["recorded_at"].startswith("2026-03-10")
+
+    admin = bot.admin()
+    admin.send_command("/rapport", "2025")
+    report = (await admin.expect("Rapport d'activité")).text or ""
+    assert "• 1 projet accompagné" in report.split("\n")
+    admin.send_command("/rapport", "2026")
+    this_year = (await admin.expect("Rapport d'activité")).text or ""
+    assert "• 1 projet accompagné" not in this_year.split("\n")
