@@ -138,6 +138,10 @@ class RecordedFlow(Flow):
         await reply(update, data.content.render(t.CANCELLED))
         return END
 
+    def for_someone_else(self) -> bool:
+        """The staff member types the person's number: theirs is no answer."""
+        return True
+
     async def finished_text(self, update: Update, context: Context, draft_id: int) -> Html | None:
         """A second press: the reference the dossier got."""
         assert update.effective_user is not None

@@ -11,6 +11,7 @@ TITLE = key("recorded.title", "title")
 SAVE = key("recorded.save")
 TIMEOUT = key("recorded.timeout")
 CANCELLED = key("recorded.cancelled")
+OWN_CONTACT = key("recorded.own_contact")
 SENT = key("recorded.sent", "reference", "programme", "code", "until", "link")
 ALREADY_SENT = key("recorded.already_sent", "reference")
 # The questions asked before the questionnaire (their prompts and recap labels).

@@ -16,8 +16,8 @@ from tests.harness import Harness
 CODE_RE = re.compile(r"/lier ([A-Z0-9]{4}-[A-Z0-9]{4})")
 
 
-async def record_phone_idea(staff: FakeUser, first_contact: str | None = "14/03/2025") -> str:
-    """A mature idea told on the phone, recorded by staff; returns the link code given."""
+async def start_recording(staff: FakeUser, first_contact: str | None) -> BotMessage:
+    """/nouveau_dossier for an idea told on the phone, up to the questionnaire's first question."""
     staff.send_command("/nouveau_dossier")
     await staff.expect("Quel dossier enregistrez-vous")
     staff.press("Idée de projet")
@@ -33,7 +33,12 @@ async def record_phone_idea(staff: FakeUser, first_contact: str | None = "14/03/
     staff.press("✅ Oui, accord donné à l'oral")
     await expect_question(staff)  # the consent's date
     staff.press("Passer")
-    question = await expect_question(staff)
+    return await expect_question(staff)
+
+
+async def record_phone_idea(staff: FakeUser, first_contact: str | None = "14/03/2025") -> str:
+    """A mature idea told on the phone, recorded by staff; returns the link code given."""
+    question = await start_recording(staff, first_contact)
     assert "prénom et votre nom" in (question.text or "")
     recap = await answer(staff, MATURE_IDEA)
     assert "Venu·e par : 📞 Téléphone" in (recap.text or "")
@@ -210,3 +215,21 @@ async def test_a_past_accompaniment_is_counted_in_its_real_year(sqlite_bot: Harn
     admin.send_command("/rapport", "2026")
     this_year = (await admin.expect("Rapport d'activité")).text or ""
     assert "• 1 projet accompagné" not in this_year.split("\n")
+
+
+async def test_the_staff_members_own_number_is_not_the_persons(sqlite_bot: Harness) -> None:
+    camille = sqlite_bot.staff("Camille")
+    await start_recording(camille, None)
+    camille.send_text("Zoé Martin")
+    await expect_question(camille)
+    camille.press("Passer")  # no e-mail
+    phone = await expect_question(camille)
+    assert "Partager mon numéro" not in str(phone.reply_markup)
+    camille.send_contact("+33612345678")  # her own contact
+    await camille.expect("C'est votre propre numéro")
+    await expect_question(camille)  # asked again
+    camille.send_contact("+33612345679", "Zoé", user_id=None)  # from her address book
+    postal = await expect_question(camille)
+    assert "code postal" in (postal.text or "")
+    (draft,) = await sqlite_bot.projects()
+    assert draft.answers["phone"] == "+33612345679"
