@@ -162,6 +162,8 @@ BUTTONS: dict[str, Rule] = {
         b.prefix: STAFF_OR_ADMIN
         for b in (buttons.RECORD_PATH, *vars(buttons.RECORDED_FORM).values())
     },
+    # A new link code: whoever may read the dossier with /dossier.
+    buttons.LINK_CODE.prefix: COMMANDS["dossier"],
 }
 
 

@@ -222,5 +222,7 @@ RECORDED_FORM = FormButtons(
     Button("ne", (Id(), QUESTION)),
     Button("nr", (Id(), OneOf(("save", "cancel")))),
 )
-FAMILIES = (*FAMILIES, RECORD_PATH, *vars(RECORDED_FORM).values())
+# A new link code for a recorded dossier whose holder is not on Telegram yet (its panel).
+LINK_CODE = Button("nl", (Id(),))
+FAMILIES = (*FAMILIES, RECORD_PATH, *vars(RECORDED_FORM).values(), LINK_CODE)
 # --- end of dossiers recorded by staff

@@ -13,7 +13,7 @@ from pes21_bot.handlers.access import button, command, pressed_project
 from pes21_bot.handlers.ui import answer_query, edit_or_send, reply
 from pes21_bot.messages import dossier
 from pes21_bot.messages.markup import keyboard
-from pes21_bot.services import projects
+from pes21_bot.services import projects, recorded
 
 LISTED = 50
 
@@ -52,10 +52,11 @@ async def _panel(context: Context, project: Project) -> tuple[str, Any]:
     data = context.bot_data
     async with data.session_factory() as session:
         people = await projects.people_by_id(session, {project.owner_id or 0})
+        awaits_link = await recorded.awaits_link(session, project)
     owner = people.get(project.owner_id) if project.owner_id else None
     return (
         dossier.panel_text(data.content, data.config, project, owner),
-        dossier.panel_markup(data.content, project),
+        dossier.panel_markup(data.content, project, awaits_link=awaits_link),
     )
 
 

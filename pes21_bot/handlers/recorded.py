@@ -23,7 +23,7 @@ from pes21_bot.db.models import OutboxMessage, Project
 from pes21_bot.domain.fields import FormSpec, question
 from pes21_bot.domain.vocabulary import PATHS, ProjectStatus
 from pes21_bot.handlers import form_engine
-from pes21_bot.handlers.access import button, command
+from pes21_bot.handlers.access import button, command, pressed_project
 from pes21_bot.handlers.form_engine import END, Draft, Flow, answer_press
 from pes21_bot.handlers.ui import kick, reply, set_markup, user_info
 from pes21_bot.messages import delivery
@@ -186,7 +186,7 @@ async def _send(update: Update, context: Context, project_id: int, *, pressed: b
                 programme=content.programme_name(programme),
                 code=code,
                 until=fr_datetime(until, data.config.tz),
-                link=f"https://t.me/{context.bot.username}?start={LINK_PREFIX}{code}",
+                link=_link_text(context, code),
             )
     if pressed:
         await answer_press(update)
@@ -195,6 +195,39 @@ async def _send(update: Update, context: Context, project_id: int, *, pressed: b
         return
     await reply(update, sent)
     kick(context, queued)
+
+
+def _link_text(context: Context, code: str) -> str:
+    return f"https://t.me/{context.bot.username}?start={LINK_PREFIX}{code}"
+
+
+async def on_new_code(update: Update, context: Context) -> None:
+    """'Nouveau code pour la personne' on a recorded dossier's panel."""
+    target = await pressed_project(update, context, buttons.LINK_CODE)
+    if target is None:
+        return
+    project, _ = target
+    data = context.bot_data
+    now = data.clock.now()
+    async with data.transaction() as session:
+        fresh = await session.get(Project, project.id)
+        staff = await ensure_person(session, user_info(update), now)
+        renewed = (
+            None if fresh is None else await recorded.renew_link_code(session, fresh, staff.id, now)
+        )
+    if renewed is None:
+        await answer_press(update, data.content.render(t.ALREADY_LINKED))
+        return
+    code, until = renewed
+    await answer_press(update)
+    text = data.content.render(
+        t.CODE_RENEWED,
+        reference=project.reference or "",
+        code=code,
+        until=fr_datetime(until, data.config.tz),
+        link=_link_text(context, code),
+    )
+    await reply(update, text)
 
 
 async def new_dossier(update: Update, context: Context) -> int:
@@ -273,5 +306,5 @@ def recorded_form_entries() -> list[BaseHandler[Update, Context, Any]]:
 
 
 def recorded_handlers() -> list[BaseHandler[Update, Context, Any]]:
-    """/lier, outside any form."""
-    return [command("lier", link_command)]
+    """/lier and the panel's new code, outside any form."""
+    return [command("lier", link_command), button(buttons.LINK_CODE, on_new_code)]

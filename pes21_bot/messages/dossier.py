@@ -17,6 +17,7 @@ from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import answer_lines, fr_date, fr_datetime, fr_day
 from pes21_bot.services import events
 from pes21_bot.services.people import display_name
+from pes21_bot.texts import recorded as recorded_texts
 
 # Rows the bot writes for itself: nothing a member of staff did or needs to read.
 TECHNICAL_EVENTS = frozenset(
@@ -55,8 +56,13 @@ def panel_text(content: Content, config: Config, project: Project, owner: Person
     return text
 
 
-def panel_markup(content: Content, project: Project) -> InlineKeyboardMarkup:
-    """Answers and history behind buttons, then the card's actions while it is followed."""
+def panel_markup(
+    content: Content, project: Project, *, awaits_link: bool = False
+) -> InlineKeyboardMarkup:
+    """Answers and history behind buttons, then the card's actions while it is followed.
+
+    `awaits_link`: recorded by staff for someone not on Telegram yet: a new code can be given.
+    """
     views = []
     if not is_erased(project):
         views.append((content.render(texts.PROJECT_ANSWERS), view(project, "answers")))
@@ -64,6 +70,9 @@ def panel_markup(content: Content, project: Project) -> InlineKeyboardMarkup:
     rows = list(keyboard([views]).inline_keyboard)
     if project.status in FOLLOWED_STATUSES:
         rows += card_markup(content, project).inline_keyboard
+    if awaits_link:
+        link = (content.render(recorded_texts.NEW_CODE), buttons.LINK_CODE.pack(project.id))
+        rows += keyboard([[link]]).inline_keyboard
     return InlineKeyboardMarkup(rows)
 
 

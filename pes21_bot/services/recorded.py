@@ -199,6 +199,23 @@ async def create_link_code(
     return code, expires
 
 
+async def awaits_link(session: AsyncSession, project: Project) -> bool:
+    """Whether this dossier was recorded by staff for someone not linked to Telegram yet."""
+    if project.recorded_by_id is None or project.holder_id is None:
+        return False
+    holder = await session.get(Person, project.holder_id)
+    return holder is not None and holder.telegram_id is None and holder.erased_at is None
+
+
+async def renew_link_code(
+    session: AsyncSession, project: Project, created_by_id: int | None, now: datetime
+) -> tuple[str, datetime] | None:
+    """A new code for a dossier still waiting for its holder (the previous one stops); else None."""
+    if not await awaits_link(session, project):
+        return None
+    return await create_link_code(session, project.id, created_by_id, now)
+
+
 class Linked(StrEnum):
     """How a /lier attempt ended."""
 

@@ -14,6 +14,10 @@ CANCELLED = key("recorded.cancelled")
 OWN_CONTACT = key("recorded.own_contact")
 SENT = key("recorded.sent", "reference", "programme", "code", "until", "link")
 ALREADY_SENT = key("recorded.already_sent", "reference")
+# A new code from the dossier's panel, while the person has not linked it.
+NEW_CODE = key("recorded.new_code")
+CODE_RENEWED = key("recorded.code_renewed", "reference", "code", "until", "link")
+ALREADY_LINKED = key("recorded.already_linked")
 # The questions asked before the questionnaire (their prompts and recap labels).
 PROMPTS = {
     qid: key(f"recorded.questions.{qid}")

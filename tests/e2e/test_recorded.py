@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from pes21_bot.db.models import Event, Person
+from pes21_bot.db.models import Event, Person, Project
 from pes21_bot.fake_telegram import BotMessage, FakeUser
-from pes21_bot.services import events
+from pes21_bot.services import events, intake, recorded
+from pes21_bot.services.people import UserInfo
 from tests.e2e.flows import MATURE_IDEA, answer, expect_question, submit_idea
 from tests.harness import Harness
 
@@ -233,3 +234,45 @@ async def test_the_staff_members_own_number_is_not_the_persons(sqlite_bot: Harne
     assert "code postal" in (postal.text or "")
     (draft,) = await sqlite_bot.projects()
     assert draft.answers["phone"] == "+33612345679"
+
+
+async def test_recording_leaves_the_staff_members_own_intake_alone(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    camille = bot.staff("Camille")
+    async with bot.session_factory.begin() as session:
+        own = await intake.begin(
+            session, UserInfo(camille.id, "Camille"), "idea", None, bot.clock.now()
+        )
+        own_id = own.id
+    await start_recording(camille, None)
+    camille.send_text("Zoé Martin")
+    await expect_question(camille)
+    async with bot.session_factory() as session:
+        mine = await session.get(Project, own_id)
+        recording = await recorded.current_draft(session, mine.holder_id if mine else 0)
+    assert mine is not None and mine.status == "draft" and mine.answers == {}
+    assert recording is not None and recording.answers["name"] == "Zoé Martin"
+    assert recording.holder_id is None
+
+
+async def test_a_new_code_from_the_panel_replaces_the_lost_one(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    camille = bot.staff("Camille")
+    old_code = await record_phone_idea(camille)
+    camille.send_command("/dossier", "PES-2025-0001")
+    panel = await camille.expect("Suivi par")
+    assert ["🔗 Nouveau code pour la personne"] in panel.buttons
+    camille.press("🔗 Nouveau code pour la personne", message=panel)
+    renewed = await camille.expect("Nouveau code pour le dossier PES-2025-0001")
+    match = CODE_RE.search(renewed.text or "")
+    assert match is not None and match.group(1) != old_code
+    holder = bot.holder()
+    assert "n'est pas valable" in ((await _linked(holder, old_code)).text or "")
+    linked = await _linked(holder, match.group(1))
+    assert "PES-2025-0001 est maintenant relié" in (linked.text or "")
+    camille.send_command("/dossier", "PES-2025-0001")
+    panel = await camille.expect("Suivi par")
+    assert ["🔗 Nouveau code pour la personne"] not in panel.buttons
+    # An old panel's button, once the person is linked: nothing to renew.
+    press = camille.press_raw(f"nl:{(await bot.projects())[0].id}", message_id=panel.message_id)
+    assert "déjà relié" in await bot.button_answer(press)
