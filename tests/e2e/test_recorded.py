@@ -10,7 +10,7 @@ from sqlalchemy import select
 from pes21_bot.db.models import Event, Person, Project
 from pes21_bot.fake_telegram import BotMessage, FakeUser
 from pes21_bot.services import events, intake, recorded
-from pes21_bot.services.people import UserInfo
+from pes21_bot.services.people import UserInfo, find_person
 from tests.e2e.flows import MATURE_IDEA, answer, expect_question, submit_idea
 from tests.harness import Harness
 
@@ -249,8 +249,11 @@ async def test_recording_leaves_the_staff_members_own_intake_alone(sqlite_bot: H
     await expect_question(camille)
     async with bot.session_factory() as session:
         mine = await session.get(Project, own_id)
-        recording = await recorded.current_draft(session, mine.holder_id if mine else 0)
+        staff = await find_person(session, camille.id)
+        assert staff is not None
+        recording = await recorded.current_draft(session, staff.id)
     assert mine is not None and mine.status == "draft" and mine.answers == {}
+    assert mine.holder_id == staff.id
     assert recording is not None and recording.answers["name"] == "Zoé Martin"
     assert recording.holder_id is None
 
