@@ -26,6 +26,7 @@ class Rule:
     ``scoped``: staff qualify only for the programme concerned (the project's, or ``programme``).
     ``listed_for``: roles whose /aide and menu show it (None: every role that may use it).
     ``hidden_for``: roles that may use it but do not see it in /aide and the menus.
+    ``holder_volunteer``: a volunteer qualifies on the accueil-en-amont dossier they hold.
     """
 
     roles: frozenset[Role]
@@ -35,6 +36,7 @@ class Rule:
     refusal: texts.TextKey = texts.NOT_ALLOWED
     listed_for: frozenset[Role] | None = None
     hidden_for: frozenset[Role] = frozenset()
+    holder_volunteer: bool = False
 
     @property
     def everyone(self) -> bool:
@@ -51,6 +53,8 @@ STAFF_OR_ADMIN = _rule(Role.STAFF, Role.ADMIN)
 ADMIN = _rule(Role.ADMIN)
 # Project buttons: staff of the project's programme.
 PROJECT_STAFF = _rule(Role.STAFF, scoped=True)
+# The volunteer who holds this accueil-en-amont dossier.
+HOLDING_VOLUNTEER = _rule(Role.VOLUNTEER, holder_volunteer=True)
 
 # In the order /aide and the menus list them.
 COMMANDS: dict[str, Rule] = {
@@ -66,10 +70,17 @@ COMMANDS: dict[str, Rule] = {
     # With a reference, staff log the reviews of their programmes' projects.
     "bilan": _rule(Role.VOLUNTEER, Role.STAFF, scoped=True),
     "mes_bilans": _rule(Role.VOLUNTEER, Role.STAFF),
-    # An admin who follows no programme has no projects of their own to list.
-    "dossiers": _rule(Role.STAFF, Role.ADMIN, listed_for=frozenset({Role.STAFF})),
-    # Staff see their programmes' projects, admins every project.
-    "dossier": _rule(Role.STAFF, Role.ADMIN, scoped=True),
+    # An admin who follows no programme has no projects of their own to list; a welcoming
+    # volunteer lists the accueil-en-amont dossiers they hold.
+    "dossiers": _rule(
+        Role.STAFF,
+        Role.ADMIN,
+        Role.VOLUNTEER,
+        holder_volunteer=True,
+        listed_for=frozenset({Role.STAFF, Role.VOLUNTEER}),
+    ),
+    # Staff see their programmes' projects, admins every project, a volunteer the one they hold.
+    "dossier": _rule(Role.STAFF, Role.ADMIN, Role.VOLUNTEER, scoped=True, holder_volunteer=True),
     "orientation_test": STAFF_OR_ADMIN,
     "stats": STAFF_OR_ADMIN,
     "rapport": STAFF_OR_ADMIN,
@@ -157,13 +168,23 @@ BUTTONS: dict[str, Rule] = {
         b.prefix: STAFF_OR_ADMIN
         for b in (buttons.ATTENDANCE, buttons.ATTENDANCE_MARK, buttons.ATTENDANCE_FINISH)
     },
+    # The welcoming volunteer's mission: only on the accueil-en-amont dossier they hold.
+    **{
+        b.prefix: HOLDING_VOLUNTEER
+        for b in (buttons.MISSION_EXCHANGE, buttons.MISSION_ORIENT, buttons.MISSION_PROPOSE)
+    },
+    # Deciding on a proposal: the accueil-en-amont staff, else its coordinator, else the admins
+    # (services.orientation.deciders).
+    buttons.MISSION_DECIDE.prefix: _rule(
+        Role.STAFF, Role.COORDINATOR, Role.ADMIN, scoped=True, programme=Programme.ACCUEIL_AMONT
+    ),
     # Dossiers recorded by staff: the form's buttons check that the draft is the presser's.
     **{
         b.prefix: STAFF_OR_ADMIN
         for b in (buttons.RECORD_PATH, *vars(buttons.RECORDED_FORM).values())
     },
-    # A new link code: whoever may read the dossier with /dossier.
-    buttons.LINK_CODE.prefix: COMMANDS["dossier"],
+    # A new link code: staff of the dossier's programme, or an admin.
+    buttons.LINK_CODE.prefix: _rule(Role.STAFF, Role.ADMIN, scoped=True),
 }
 
 

@@ -36,6 +36,7 @@ from pes21_bot.handlers import (
     dossier,
     forms,
     intake,
+    mission,
     recorded,
     reviews,
     team_start,
@@ -189,6 +190,7 @@ def build_application(
             }
         ),
         *accompaniment.accompaniment_handlers(),
+        *mission.mission_handlers(),
         *volunteers.volunteer_handlers(staff_invitation),
         *reviews.review_handlers(),
         *holder_handlers(),
@@ -262,6 +264,7 @@ def _forms_conversation() -> Any:
             **volunteers.volunteer_completers(),
             **holder_completers(),
             **agenda.agenda_completers(),
+            **mission.mission_completers(),
         }
     )
     composition = Composition(
@@ -271,6 +274,7 @@ def _forms_conversation() -> Any:
             *accompaniment.accompaniment_form_entries(),
             *holder_form_entries(),
             *agenda.agenda_form_entries(),
+            *mission.mission_form_entries(),
             *recorded.recorded_form_entries(),
             *intake.intake_entry_points(),
         ],

@@ -210,6 +210,13 @@ GROUP_PREFIXES = frozenset(f.prefix for f in (*CARD_FAMILIES, ACCOMPANIMENT, DLA
 WRITE_TEAM = Button("hw", (Id(),))
 FAMILIES = (*FAMILIES, WRITE_TEAM)
 # --- end of "Écrire à l'équipe"
+# The welcoming volunteer's mission on an accueil-en-amont dossier (handlers/mission.py):
+# the first exchange form, the orientation menus, a proposal, and staff's decision on it.
+MISSION_EXCHANGE = Button("mex", (Id(),))
+MISSION_ORIENT = Button("mor", (Id(), OneOf(("menu", "other", "close"))))
+MISSION_PROPOSE = Button("mop", (Id(), OneOf(("redirect", "emergence", "close")), Code(24)))
+MISSION_DECIDE = Button("mod", (Id(), OneOf(("accept", "refuse"))))
+FAMILIES += (MISSION_EXCHANGE, MISSION_ORIENT, MISSION_PROPOSE, MISSION_DECIDE)
 
 # --- Dossiers recorded by staff (handlers/recorded.py): the questionnaire chosen, then the
 # form engine's buttons for the recording's draft (a Project with recorded_by_id).

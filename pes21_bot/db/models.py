@@ -437,3 +437,24 @@ class PersistedData(Base):
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # user, chat, bot, callback
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     data: Mapped[Any] = mapped_column(JSON)
+
+
+class OrientationProposal(Base):
+    """A welcoming volunteer's proposed orientation of an early project, until staff decide."""
+
+    __tablename__ = "orientation_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # "redirect" (to programme), "emergence" (an Émergence workshop) or "close" (with reason).
+    choice: Mapped[str] = mapped_column(String(20))
+    programme: Mapped[str | None] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(String(30))
+    # "pending", then "accepted" or "refused" by one conditional UPDATE.
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]

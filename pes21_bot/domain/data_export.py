@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Groups of the file and the fields of each; values under "answers" and "entry" are the person's
-# own answers, kept as stored.
+# own answers, kept as stored, and so are the welcoming volunteer's notes of "first_exchanges".
 GROUPS = ("person", "projects", "volunteer", "reviews", "messages")
 PERSON_FIELDS = (
     "telegram_id",
@@ -26,6 +26,7 @@ PROJECT_FIELDS = (
     "criteria",
     "created_at",
     "submitted_at",
+    "first_exchanges",
 )
 VOLUNTEER_FIELDS = (
     "missions",

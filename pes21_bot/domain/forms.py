@@ -96,6 +96,15 @@ EVENT = FormSpec(
     ),
 )
 EVENT_WALK_INS = FormSpec("ev_walkins", (question("walk_ins", "number", max=10_000),), recap=False)
+# A welcoming volunteer's first exchange with the holder of an accueil-en-amont dossier.
+FIRST_EXCHANGE = FormSpec(
+    "first_exchange",
+    (
+        question("contact_date", "date"),
+        question("exchange_way", "choice", choice_list="first_contact_ways"),
+        question("exchange_notes", "long_text", min=10, max=3000),
+    ),
+)
 
 FORMS = {
     spec.kind: spec
@@ -111,5 +120,6 @@ FORMS = {
         HOLDER_MESSAGE,
         EVENT,
         EVENT_WALK_INS,
+        FIRST_EXCHANGE,
     )
 }

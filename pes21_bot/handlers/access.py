@@ -92,7 +92,8 @@ async def project_checked(
     """The project, if the family's rule lets the user act on it; else a refusal, shown and logged.
 
     The one check of "staff of this project's programme" (and, for claims, of a welcoming
-    volunteer on an early project), fed by the family's declaration in access.BUTTONS.
+    volunteer on an early project; for the mission, of the volunteer who holds it), fed by the
+    family's declaration in access.BUTTONS.
     """
     assert update.effective_user is not None
     rule = access.BUTTONS[family.prefix]
@@ -106,18 +107,29 @@ async def project_checked(
         logger.warning("malformed or unknown %s button from %s", family.prefix, user_id)
         await refuse_with(update, context, texts.STALE_BUTTON)
         return None
-    allowed = access.staff_may(rule, data.config, user_id, project.programme)
-    if not allowed and Role.VOLUNTEER in rule.roles:
-        today = data.clock.now().astimezone(data.config.tz).date()
-        async with data.session_factory() as session:
-            allowed = await projects.may_claim(
-                session, data.config, user_id, project.programme, today
-            )
+    allowed = await may_act(context, rule, user_id, project)
     if not allowed:
         logger.warning("refused %s on project %s for user %s", family.prefix, project.id, user_id)
         await refuse(rule, update, context)
         return None
     return project
+
+
+async def may_act(context: Context, rule: Rule, user_id: int, project: Project) -> bool:
+    """Whether the rule lets this user act on this project: staff of its programme, a welcoming
+    volunteer claiming an early project, or the volunteer who holds it."""
+    data = context.bot_data
+    if access.staff_may(rule, data.config, user_id, project.programme):
+        return True
+    if Role.VOLUNTEER not in rule.roles:
+        return False
+    async with data.session_factory() as session:
+        if rule.holder_volunteer and await projects.holds(session, user_id, project):
+            return True
+        if not rule.missions:
+            return False
+        today = data.clock.now().astimezone(data.config.tz).date()
+        return await projects.may_claim(session, data.config, user_id, project.programme, today)
 
 
 async def pressed_project(

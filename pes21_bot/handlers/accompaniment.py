@@ -23,7 +23,7 @@ from pes21_bot.messages.dossier import back_markup
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_date, fr_day
 from pes21_bot.services import accompaniment, projects, volunteers
-from pes21_bot.services.people import display_name
+from pes21_bot.services.people import Role, display_name
 from pes21_bot.texts import volunteers as t
 
 logger = logging.getLogger(__name__)
@@ -73,11 +73,15 @@ async def menu(context: Context, project: Project) -> tuple[Html, InlineKeyboard
     async with data.session_factory() as session:
         current = await accompaniment.current(session, project.id)
         done = await accompaniment.milestones_done(session, project.id)
-        helper = (
-            (await projects.people_by_id(session, {current.volunteer_id})).get(current.volunteer_id)
-            if current is not None and current.volunteer_id
-            else None
+        helper_id = current.volunteer_id if current is not None else None
+        people = await projects.people_by_id(
+            session, {i for i in (helper_id, project.owner_id) if i}
         )
+    # Without a co-accompanying volunteer, the welcoming volunteer who holds it, if any.
+    helper = people.get(helper_id or 0)
+    owner = people.get(project.owner_id or 0)
+    if helper is None and owner is not None and owner.role == Role.VOLUNTEER:
+        helper = owner
     started = (
         content.render(t.ACC_STARTED_ON, date=fr_day(current.started_on))
         if current is not None

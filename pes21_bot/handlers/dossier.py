@@ -9,11 +9,12 @@ from telegram import Update
 from pes21_bot import access, buttons, texts
 from pes21_bot.context import Context
 from pes21_bot.db.models import Project
-from pes21_bot.handlers.access import button, command, pressed_project
+from pes21_bot.handlers.access import button, command, may_act, pressed_project
 from pes21_bot.handlers.ui import answer_query, edit_or_send, reply
 from pes21_bot.messages import dossier
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import projects, recorded
+from pes21_bot.texts import volunteers as volunteer_texts
 
 LISTED = 50
 
@@ -42,22 +43,36 @@ async def my_projects(update: Update, context: Context) -> None:
         ]
         for p in found[:LISTED]
     ]
-    header = content.render(texts.MY_PROJECTS_HEADER)
+    staff = data.config.staff_member(update.effective_user.id) is not None
+    header = content.render(
+        texts.MY_PROJECTS_HEADER if staff else volunteer_texts.MISSION_MY_PROJECTS
+    )
     text = f"{header}\n{content.render(texts.MY_PROJECTS_CHOOSE)}"
     await reply(update, text, keyboard(rows))
 
 
-async def _panel(context: Context, project: Project) -> tuple[str, Any]:
-    """The panel's text and buttons, with the owner read from the database."""
+async def _panel(context: Context, project: Project, user_id: int) -> tuple[str, Any]:
+    """The panel's text and buttons, with the owner read from the database.
+
+    Staff get the card's actions; the welcoming volunteer who holds it, the mission's.
+    """
     data = context.bot_data
     async with data.session_factory() as session:
         people = await projects.people_by_id(session, {project.owner_id or 0})
         awaits_link = await recorded.awaits_link(session, project)
     owner = people.get(project.owner_id) if project.owner_id else None
+    staff = access.staff_may(access.COMMANDS["dossier"], data.config, user_id, project.programme)
     return (
         dossier.panel_text(data.content, data.config, project, owner),
-        dossier.panel_markup(data.content, project, awaits_link=awaits_link),
+        dossier.panel_markup(
+            data.content, project, mission=not staff, awaits_link=staff and awaits_link
+        ),
     )
+
+
+def _user_id(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
 
 
 async def project_detail(update: Update, context: Context) -> None:
@@ -71,13 +86,11 @@ async def project_detail(update: Update, context: Context) -> None:
     reference = context.args[0][:30]
     async with data.session_factory() as session:
         project = await projects.find_by_reference(session, reference)
-    allowed = project is not None and access.staff_may(
-        access.COMMANDS["dossier"], data.config, update.effective_user.id, project.programme
-    )
-    if project is None or not allowed:
+    user_id = update.effective_user.id
+    if project is None or not await may_act(context, access.COMMANDS["dossier"], user_id, project):
         await reply(update, content.render(texts.NOT_FOUND_REFERENCE, reference=reference))
         return
-    await reply(update, *await _panel(context, project))
+    await reply(update, *await _panel(context, project, user_id))
 
 
 async def on_project(update: Update, context: Context) -> None:
@@ -88,7 +101,7 @@ async def on_project(update: Update, context: Context) -> None:
     project, _ = target
     assert update.callback_query is not None
     await answer_query(update.callback_query)
-    await reply(update, *await _panel(context, project))
+    await reply(update, *await _panel(context, project, _user_id(update)))
 
 
 async def on_view(update: Update, context: Context) -> None:
@@ -104,7 +117,11 @@ async def on_view(update: Update, context: Context) -> None:
     content = data.content
     back = dossier.back_markup(content, project, in_place=True)
     if name == "answers":
-        await edit_or_send(query, dossier.answers_text(content, project), back)
+        staff = access.staff_may(
+            access.COMMANDS["dossier"], data.config, _user_id(update), project.programme
+        )
+        text = dossier.answers_text(content, project, dossier.panel_fields(staff))
+        await edit_or_send(query, text, back)
     elif name == "history":
         async with data.session_factory() as session:
             history = await projects.history(session, project.id)
@@ -114,7 +131,7 @@ async def on_view(update: Update, context: Context) -> None:
         text = dossier.history_text(content, data.config, project, history, people)
         await edit_or_send(query, text, back)
     else:
-        await edit_or_send(query, *await _panel(context, project))
+        await edit_or_send(query, *await _panel(context, project, _user_id(update)))
 
 
 def dossier_handlers() -> list[Any]:

@@ -21,7 +21,7 @@ from pes21_bot.db.models import OutboxMessage, Project
 from pes21_bot.domain.answers import in_cote_dor
 from pes21_bot.domain.fields import FormSpec
 from pes21_bot.domain.sources import clean_source
-from pes21_bot.domain.vocabulary import PATHS, Programme, ProjectStatus
+from pes21_bot.domain.vocabulary import PATHS, ProjectStatus
 from pes21_bot.handlers import form_engine
 from pes21_bot.handlers.access import button
 from pes21_bot.handlers.form_engine import (
@@ -142,17 +142,24 @@ async def submit(update: Update, context: Context, project_id: int, *, pressed: 
                     days=data.config.programmes[programme].response_days,  # type: ignore[index]
                 )
             ]
-            if submission.route.suggest_emergence:
-                notices.append(content.render(texts.SUBMITTED_EMERGENCE))
             queued = await delivery.queue_cards(session, context, fresh)
             queued += [
                 outbox.add_message(session, update.effective_chat.id, text, data.clock.now())
                 for text in notices
             ]
-            if programme == Programme.ACCUEIL_AMONT:  # the next Émergence workshop, to register
-                queued += await agenda.queue_emergence_offer(
+            if submission.route.suggest_emergence:
+                # The next Émergence workshop with its button; the general invitation without one.
+                offer = await agenda.queue_emergence_offer(
                     session, data.config, content, update.effective_chat.id, data.clock.now()
                 )
+                queued += offer or [
+                    outbox.add_message(
+                        session,
+                        update.effective_chat.id,
+                        content.render(texts.SUBMITTED_EMERGENCE),
+                        data.clock.now(),
+                    )
+                ]
     if pressed:
         await answer_press(update)
     if submission is None:

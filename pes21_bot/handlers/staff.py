@@ -15,12 +15,20 @@ from pes21_bot.db.models import OutboxMessage, Project
 from pes21_bot.domain.qualification import IDEA_FIELDS
 from pes21_bot.domain.vocabulary import OPEN_STATUSES, PATHS, PROGRAMMES
 from pes21_bot.handlers.access import button, command, pressed_project
-from pes21_bot.handlers.ui import answer_query, edit_elsewhere, kick, reply, set_markup, user_info
+from pes21_bot.handlers.ui import answer_query, kick, reply, set_markup, user_info
 from pes21_bot.messages.cards import card_markup
-from pes21_bot.messages.delivery import queue_cards, queue_to, update_cards
+from pes21_bot.messages.delivery import (
+    claimed_line,
+    close_in,
+    queue_to,
+    redirect_in,
+    show_closed,
+    show_left_behind,
+    update_cards,
+)
+from pes21_bot.messages.dossier import panel_markup, panel_text
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import (
-    card_text,
     maturity_text,
 )
 from pes21_bot.services import intake, projects
@@ -70,8 +78,12 @@ async def on_claim(update: Update, context: Context) -> None:
     kick(context, queued)
     await answer_query(query, content.render(texts.CLAIM_WON, reference=reference))
     await update_cards(
-        context, result.project, content.render(texts.CARD_CLAIMED, name=owner_name), True
+        context, result.project, claimed_line(content, data.config, result.owner), True
     )
+    if not projects.may_handle(data.config, user_info(update).telegram_id, project.programme):
+        # A welcoming volunteer: the dossier's panel, with what the mission needs.
+        text = panel_text(content, data.config, result.project, result.owner)
+        await reply(update, text, panel_markup(content, result.project, mission=True))
 
 
 async def _show_choices(
@@ -164,21 +176,7 @@ async def on_redirect(update: Update, context: Context) -> None:
         if fresh.status not in OPEN_STATUSES or fresh.programme != project.programme:
             fresh = None  # changed by someone else since the press: nothing done
         else:
-            old_cards = await projects.cards_of(session, fresh.id)
-            await projects.redirect(session, fresh, programme, actor, data.clock.now())
-            await projects.forget_cards(session, fresh.id)
-            queued = await queue_cards(session, context, fresh)
-            queued += queue_to(
-                session,
-                context,
-                await projects.holder_of(session, fresh),
-                content.render(
-                    texts.HOLDER_REDIRECTED,
-                    reference=reference,
-                    programme=destination,
-                    days=data.config.programmes[programme].response_days,  # type: ignore[index]
-                ),
-            )
+            old_cards, queued = await redirect_in(session, context, fresh, programme, actor)
     if fresh is None:
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return
@@ -186,16 +184,7 @@ async def on_redirect(update: Update, context: Context) -> None:
     await answer_query(
         query, content.render(texts.REDIRECT_DONE, reference=reference, programme=destination)
     )
-    name = data.config.member_name(actor.telegram_id) or ""
-    text = card_text(
-        content,
-        data.config,
-        project,
-        content.render(texts.CARD_REDIRECTED, name=name, programme=destination),
-        moved=True,
-    )
-    for card in old_cards:
-        await edit_elsewhere(context, card.chat_id, card.message_id, text)
+    await show_left_behind(context, project, old_cards, actor, programme)
 
 
 async def on_close(update: Update, context: Context) -> None:
@@ -217,29 +206,19 @@ async def on_close(update: Update, context: Context) -> None:
         await answer_query(query, content.render(texts.ALREADY_CLOSED, reference=reference))
         return
     actor = user_info(update)
-    reason_label = content.label("close_reasons", reason)
     queued: list[OutboxMessage] = []
     async with data.transaction() as session:
         fresh = await projects.get_project(session, project.id)
         assert fresh is not None
         done = fresh.status in OPEN_STATUSES
         if done:
-            await projects.close(session, fresh, reason, actor, data.clock.now())
-            queued = queue_to(
-                session,
-                context,
-                await projects.holder_of(session, fresh),
-                content.render(texts.HOLDER_CLOSED, reference=reference, reason=reason_label),
-            )
+            queued = await close_in(session, context, fresh, reason, actor)
     if not done:
         await answer_query(query, content.render(texts.ALREADY_CLOSED, reference=reference))
         return
     kick(context, queued)
     await answer_query(query, content.render(texts.CLOSE_DONE, reference=reference))
-    name = data.config.member_name(actor.telegram_id) or ""
-    await update_cards(
-        context, fresh, content.render(texts.CARD_CLOSED, name=name, reason=reason_label), False
-    )
+    await show_closed(context, fresh, reason, actor)
 
 
 def _parse_orientation_args(args: list[str]) -> tuple[str, dict[str, Any]] | str:

@@ -108,7 +108,7 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
         if project is None or not _still_unclaimed(project, reminder, routed):
             return None
         escalated = kind == reminders.PROJECT_ESCALATED
-        text, markup = messages.unclaimed_card(content, config, project, escalated)
+        text, markup = messages.unclaimed_card(content, config, project, escalated, chat_id)
         text = messages.with_late(content, reminder.late, text)
         return Prepared(reminder.id, chat_id, text, markup, card_project=project)
     elif kind == reminders.PROJECT_STALE:

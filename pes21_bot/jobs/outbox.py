@@ -22,7 +22,7 @@ from pes21_bot.context import BotData, Context
 from pes21_bot.db.models import OutboxMessage, Project
 from pes21_bot.domain.vocabulary import OPEN_STATUSES
 from pes21_bot.jobs.dispatcher import Prepared, send_prepared
-from pes21_bot.messages.cards import card_markup
+from pes21_bot.messages.cards import card_fields, chat_card_markup
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import card_text
 from pes21_bot.services import outbox, reminders
@@ -57,8 +57,12 @@ async def _prepare(session: AsyncSession, context: Context, row: OutboxMessage) 
         or project.programme != row.payload.get("programme")
     ):
         return None
-    text = card_text(data.content, data.config, project)
-    return Prepared(row.id, row.chat_id, text, card_markup(data.content, project), project)
+    # A card is first sent unclaimed: nobody holds it yet.
+    text = card_text(
+        data.content, data.config, project, fields=card_fields(data.config, row.chat_id, None)
+    )
+    markup = chat_card_markup(data.config, data.content, project, row.chat_id, None)
+    return Prepared(row.id, row.chat_id, text, markup, project)
 
 
 async def _send(context: Context, item: Prepared) -> outbox.Delivery:

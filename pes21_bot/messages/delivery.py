@@ -13,15 +13,16 @@ from telegram.error import TelegramError
 
 from pes21_bot import buttons, texts
 from pes21_bot.access import commands_for
+from pes21_bot.config import Config
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
-from pes21_bot.db.models import OutboxMessage, Person, Project
+from pes21_bot.db.models import OutboxMessage, Person, Project, ProjectCard
 from pes21_bot.domain.vocabulary import OPEN_STATUSES
 from pes21_bot.handlers.ui import edit_elsewhere
-from pes21_bot.messages.cards import card_markup
+from pes21_bot.messages.cards import card_fields, chat_card_markup, volunteer_line
 from pes21_bot.messages.render import card_text
 from pes21_bot.services import outbox, projects, reviews
-from pes21_bot.services.people import Role, display_name, roles_of
+from pes21_bot.services.people import Role, UserInfo, display_name, roles_of
 from pes21_bot.texts import notify as notify_texts
 from pes21_bot.texts import volunteers as t
 
@@ -84,6 +85,18 @@ async def missed_cards(context: Context, telegram_id: int) -> list[OutboxMessage
     return rows
 
 
+async def queue_to_holder(
+    session: AsyncSession, context: Context, project: Project, text: str
+) -> list[OutboxMessage]:
+    """Queue a message to the project's holder, unless they erased their data."""
+    return queue_to(session, context, await projects.holder_of(session, project), text)
+
+
+def actor_name(config: Config, actor: UserInfo) -> str:
+    """How a card or a notice names whoever acted: their team name, else their first name."""
+    return config.member_name(actor.telegram_id) or actor.first_name or ""
+
+
 async def update_cards(
     context: Context, project: Project, status_line: Html, with_buttons: bool
 ) -> None:
@@ -92,28 +105,59 @@ async def update_cards(
     async with data.session_factory() as session:
         cards = await projects.cards_of(session, project.id)
         current = await projects.get_project(session, project.id)
+        holder_chat = await owner_chat(session, current or project)
     # The caller's copy may predate the change (a redirect): the title follows the stored state.
     shown = current or project
-    markup = card_markup(data.content, shown) if with_buttons else None
     for card in cards:
         moved = card.programme != shown.programme
-        text = card_text(data.content, data.config, project if moved else shown, status_line, moved)
+        fields = card_fields(data.config, card.chat_id, holder_chat)
+        text = card_text(
+            data.content, data.config, project if moved else shown, status_line, moved, fields
+        )
+        markup = (
+            chat_card_markup(data.config, data.content, shown, card.chat_id, holder_chat)
+            if with_buttons
+            else None
+        )
         await edit_elsewhere(context, card.chat_id, card.message_id, text, markup)
 
 
+async def owner_chat(session: AsyncSession, project: Project) -> int | None:
+    """The Telegram chat of whoever holds the project, if anyone."""
+    if project.owner_id is None:
+        return None
+    owner = await session.get(Person, project.owner_id)
+    return owner.telegram_id if owner is not None else None
+
+
+def claimed_line(content: Content, config: Config, owner: Person | None) -> Html:
+    """'Pris en charge par …', and the welcoming volunteer's line when a volunteer holds it."""
+    line = content.render(texts.CARD_CLAIMED, name=display_name(config, owner))
+    extra = volunteer_line(content, owner)
+    return Html(f"{line}\n{extra}") if extra else line
+
+
 async def current_card(
-    context: Context, project: Project
+    context: Context, project: Project, chat_id: int
 ) -> tuple[Html, InlineKeyboardMarkup | None]:
-    """The card as it stands now: its status line and, while the project is open, its buttons."""
+    """The card as it stands now in this chat: its status line and, while the project is open,
+    its buttons."""
     data = context.bot_data
     content = data.content
     status_line = None
+    owner = None
     if project.owner_id is not None:
         async with data.session_factory() as session:
             owner = (await projects.people_by_id(session, {project.owner_id})).get(project.owner_id)
-        status_line = content.render(texts.CARD_CLAIMED, name=display_name(data.config, owner))
-    markup = card_markup(content, project) if project.status in OPEN_STATUSES else None
-    return card_text(content, data.config, project, status_line), markup
+        status_line = claimed_line(content, data.config, owner)
+    holder_chat = owner.telegram_id if owner else None
+    markup = (
+        chat_card_markup(data.config, content, project, chat_id, holder_chat)
+        if project.status in OPEN_STATUSES
+        else None
+    )
+    fields = card_fields(data.config, chat_id, holder_chat)
+    return card_text(content, data.config, project, status_line, fields=fields), markup
 
 
 async def adopt_copy(context: Context, query: CallbackQuery, project: Project) -> None:
@@ -135,7 +179,7 @@ async def adopt_copy(context: Context, query: CallbackQuery, project: Project) -
     logger.info("older copy %s/%s of project %s's card adopted", chat_id, message_id, project.id)
     async with data.transaction() as session:
         await projects.add_card(session, project, chat_id, message_id, data.clock.now())
-    text, markup = await current_card(context, project)
+    text, markup = await current_card(context, project, chat_id)
     await edit_elsewhere(context, chat_id, message_id, text, markup)
 
 
@@ -189,3 +233,79 @@ async def set_menu(context: Context, telegram_id: int, roles: set[Role]) -> None
         )
     except TelegramError as exc:
         logger.info("command menu not set: %s", exc)
+
+
+async def redirect_in(
+    session: AsyncSession, context: Context, fresh: Project, programme: str, actor: UserInfo
+) -> tuple[list[ProjectCard], list[OutboxMessage]]:
+    """Redirect in this transaction: the cards left behind, and the new cards and the holder's
+    notice queued."""
+    data = context.bot_data
+    content = data.content
+    old_cards = await projects.cards_of(session, fresh.id)
+    await projects.redirect(session, fresh, programme, actor, data.clock.now())
+    await projects.forget_cards(session, fresh.id)
+    queued = await queue_cards(session, context, fresh)
+    queued += await queue_to_holder(
+        session,
+        context,
+        fresh,
+        content.render(
+            texts.HOLDER_REDIRECTED,
+            reference=fresh.reference or "",
+            programme=content.programme_name(programme),
+            days=data.config.programmes[programme].response_days,  # type: ignore[index]
+        ),
+    )
+    return old_cards, queued
+
+
+async def show_left_behind(
+    context: Context,
+    before: Project,
+    old_cards: list[ProjectCard],
+    actor: UserInfo,
+    programme: str,
+) -> None:
+    """The cards a redirect left behind say where the project went, and who sent it there."""
+    data = context.bot_data
+    content = data.content
+    name = actor_name(data.config, actor)
+    line = content.render(
+        texts.CARD_REDIRECTED, name=name, programme=content.programme_name(programme)
+    )
+    async with data.session_factory() as session:
+        holder_chat = await owner_chat(session, before)
+    for card in old_cards:
+        fields = card_fields(data.config, card.chat_id, holder_chat)
+        text = card_text(content, data.config, before, line, moved=True, fields=fields)
+        await edit_elsewhere(context, card.chat_id, card.message_id, text)
+
+
+async def close_in(
+    session: AsyncSession, context: Context, fresh: Project, reason: str, actor: UserInfo
+) -> list[OutboxMessage]:
+    """Close in this transaction; the holder's notice queued."""
+    content = context.bot_data.content
+    await projects.close(session, fresh, reason, actor, context.bot_data.clock.now())
+    return await queue_to_holder(
+        session,
+        context,
+        fresh,
+        content.render(
+            texts.HOLDER_CLOSED,
+            reference=fresh.reference or "",
+            reason=content.label("close_reasons", reason),
+        ),
+    )
+
+
+async def show_closed(context: Context, project: Project, reason: str, actor: UserInfo) -> None:
+    """Every card of a closed project says who closed it and why, without buttons."""
+    data = context.bot_data
+    content = data.content
+    name = actor_name(data.config, actor)
+    reason_label = content.label("close_reasons", reason)
+    await update_cards(
+        context, project, content.render(texts.CARD_CLOSED, name=name, reason=reason_label), False
+    )

@@ -11,13 +11,15 @@ from pes21_bot import buttons, texts
 from pes21_bot.config import Config
 from pes21_bot.content import Content, Html
 from pes21_bot.db.models import Event, Person, Project
+from pes21_bot.domain.visibility import Field, Relation, Viewer, shown_answers, visible_fields
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES
-from pes21_bot.messages.cards import card_markup
+from pes21_bot.messages.cards import card_markup, mission_markup, volunteer_line
 from pes21_bot.messages.markup import keyboard
-from pes21_bot.messages.render import answer_lines, fr_date, fr_datetime, fr_day
+from pes21_bot.messages.render import answer_lines, fr_date, fr_datetime, fr_day, shorten
 from pes21_bot.services import events
 from pes21_bot.services.people import display_name
 from pes21_bot.texts import recorded as recorded_texts
+from pes21_bot.texts import volunteers as volunteer_texts
 
 # Rows the bot writes for itself: nothing a member of staff did or needs to read.
 TECHNICAL_EVENTS = frozenset(
@@ -31,6 +33,10 @@ TECHNICAL_EVENTS = frozenset(
         events.REMINDER_FAILED,
     }
 )
+ORIENTATION_EVENTS = frozenset(
+    {events.ORIENTATION_PROPOSED, events.ORIENTATION_ACCEPTED, events.ORIENTATION_REFUSED}
+)
+EXCHANGE_NOTES_MAX = 300
 HISTORY_LINES = 30
 ANSWER_VALUE_MAX = 300
 SCREEN_MAX = 3800  # under Telegram's 4096 characters, with room for the header
@@ -51,29 +57,40 @@ def panel_text(content: Content, config: Config, project: Project, owner: Person
         owner=display_name(config, owner) if owner else content.render(texts.EMPTY_VALUE),
         date=fr_date(project.submitted_at, config.tz),
     )
+    line = volunteer_line(content, owner)
+    if line:
+        text = Html(f"{text}\n{line}")
     if is_erased(project):
         return Html(f"{text}\n\n{content.render(texts.PROJECT_ERASED)}")
     return text
 
 
 def panel_markup(
-    content: Content, project: Project, *, awaits_link: bool = False
+    content: Content, project: Project, mission: bool = False, *, awaits_link: bool = False
 ) -> InlineKeyboardMarkup:
     """Answers and history behind buttons, then the card's actions while it is followed.
 
-    `awaits_link`: recorded by staff for someone not on Telegram yet: a new code can be given.
+    ``mission``: the viewer is the welcoming volunteer who holds it: the mission's buttons.
+    ``awaits_link``: recorded by staff for someone not on Telegram yet: a new code can be given.
     """
     views = []
     if not is_erased(project):
         views.append((content.render(texts.PROJECT_ANSWERS), view(project, "answers")))
     views.append((content.render(texts.PROJECT_HISTORY), view(project, "history")))
     rows = list(keyboard([views]).inline_keyboard)
-    if project.status in FOLLOWED_STATUSES:
+    if mission and project.status in FOLLOWED_STATUSES:
+        rows += mission_markup(content, project).inline_keyboard
+    elif project.status in FOLLOWED_STATUSES:
         rows += card_markup(content, project).inline_keyboard
     if awaits_link:
         link = (content.render(recorded_texts.NEW_CODE), buttons.LINK_CODE.pack(project.id))
         rows += keyboard([[link]]).inline_keyboard
     return InlineKeyboardMarkup(rows)
+
+
+def panel_fields(staff: bool) -> frozenset[Field]:
+    """What /dossier shows: its readers are staff and admins, or the volunteer who holds it."""
+    return visible_fields(Viewer.STAFF if staff else Viewer.WELCOMING, Relation.HOLDS)
 
 
 def view(project: Project, name: str) -> str:
@@ -87,13 +104,15 @@ def back_markup(content: Content, project: Project, in_place: bool) -> InlineKey
     return keyboard([[(content.render(texts.PROJECT_BACK), data)]])
 
 
-def answers_text(content: Content, project: Project) -> Html:
-    """Every visible answer, values shortened further if the whole would not fit one message."""
+def answers_text(content: Content, project: Project, fields: frozenset[Field]) -> Html:
+    """Every answer its reader may see (domain/visibility.py), values shortened further if the
+    whole would not fit one message."""
     questionnaire = content.questionnaires[project.path]
     header = content.render(texts.PROJECT_ANSWERS_HEADER, reference=project.reference or "")
-    lines = answer_lines(content, questionnaire, project.answers, ANSWER_VALUE_MAX)
+    answers = shown_answers(project.answers, fields)
+    lines = answer_lines(content, questionnaire, answers, ANSWER_VALUE_MAX)
     if len(lines) > SCREEN_MAX:
-        lines = answer_lines(content, questionnaire, project.answers, ANSWER_VALUE_MAX // 4)
+        lines = answer_lines(content, questionnaire, answers, ANSWER_VALUE_MAX // 4)
     return Html(f"{header}\n\n{lines}")
 
 
@@ -109,7 +128,22 @@ def _detail(content: Content, event: Event) -> str | None:
         return content.label("close_reasons", str(data["reason"]))
     if event.kind == events.ACCOMPANIMENT_ENDED and "outcome" in data:
         return content.label("outcomes", str(data["outcome"]))
+    if event.kind == events.FIRST_EXCHANGE and "way" in data:
+        way = content.label("first_contact_ways", str(data["way"])).lower()
+        notes = shorten(str(data.get("notes", "")), EXCHANGE_NOTES_MAX)
+        return f"{way}, {fr_day(date.fromisoformat(data['on']))} : {notes}"
+    if event.kind in ORIENTATION_EVENTS and "choice" in data:
+        return _orientation(content, data)
     return None
+
+
+def _orientation(content: Content, data: Mapping[str, object]) -> str:
+    """The orientation a proposal or decision was about."""
+    if data.get("programme_to"):
+        return content.programme_name(str(data["programme_to"]))
+    if data.get("reason"):
+        return content.label("close_reasons", str(data["reason"]))
+    return content.render(volunteer_texts.MISSION_ORIENT_EMERGENCE)
 
 
 def history_text(

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup
 from pes21_bot.config import Config
 from pes21_bot.content import Content, Html
 from pes21_bot.db.models import Person, Project, Review
-from pes21_bot.messages.cards import accompaniment_row, card_markup
+from pes21_bot.messages.cards import accompaniment_row, card_fields, chat_card_markup
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import card_text, fr_date
 from pes21_bot.messages.reviews import contact_text, review_markup
@@ -125,8 +125,11 @@ def review_reminder(
     return text, review_markup(content, review.id)
 
 
-def unclaimed_card(content: Content, config: Config, project: Project, escalated: bool) -> Built:
-    """The card again, headed 'still unclaimed' (staff) or 'to assign' (the coordinator)."""
+def unclaimed_card(
+    content: Content, config: Config, project: Project, escalated: bool, chat_id: int
+) -> Built:
+    """The card again, headed 'still unclaimed' (staff) or 'to assign' (the coordinator);
+    a welcoming volunteer's copy without contact details (nobody holds it yet)."""
     settings = config.reminders
     if escalated:
         header = content.render(
@@ -136,8 +139,9 @@ def unclaimed_card(content: Content, config: Config, project: Project, escalated
         )
     else:
         header = content.render(t.UNCLAIMED, days=settings.unclaimed_sla_working_days)
-    card = card_text(content, config, project)
-    return Html(f"{header}\n\n{card}"), card_markup(content, project)
+    card = card_text(content, config, project, fields=card_fields(config, chat_id, None))
+    markup = chat_card_markup(config, content, project, chat_id, None)
+    return Html(f"{header}\n\n{card}"), markup
 
 
 def stale_project(content: Content, project: Project, days: int) -> Built:

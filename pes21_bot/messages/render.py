@@ -11,6 +11,7 @@ from pes21_bot.config import Config
 from pes21_bot.content import Content, Html, Question, Questionnaire
 from pes21_bot.db.models import Project
 from pes21_bot.domain.fields import is_visible
+from pes21_bot.domain.visibility import EVERYTHING, Field, shown_answers
 from pes21_bot.domain.vocabulary import REDIRECTED_CARD
 from pes21_bot.texts import volunteers as tv
 
@@ -113,10 +114,12 @@ def card_text(
     project: Project,
     status_line: Html | None = None,
     moved: bool = False,
+    fields: frozenset[Field] = EVERYTHING,
 ) -> Html:
     """The card staff see for a project, titled by its state, with an optional status line.
 
     ``moved``: this copy belongs to a programme the project was redirected away from.
+    ``fields``: what its reader may see of the answers (domain/visibility.py).
     """
     questionnaire = content.questionnaires[project.path]
     text = content.render(
@@ -125,7 +128,9 @@ def card_text(
         reference=project.reference or "",
         programme=content.programme_name(project.programme or ""),
         path=content.label("paths", project.path),
-        summary=answer_lines(content, questionnaire, project.answers, SUMMARY_VALUE_MAX),
+        summary=answer_lines(
+            content, questionnaire, shown_answers(project.answers, fields), SUMMARY_VALUE_MAX
+        ),
         maturity=maturity_text(content, config, project.score, project.criteria or []),
     ).rstrip()
     return Html(f"{text}\n\n{status_line}" if status_line else text)

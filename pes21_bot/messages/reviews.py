@@ -7,6 +7,7 @@ from telegram import InlineKeyboardMarkup
 from pes21_bot import buttons, texts
 from pes21_bot.content import Content, Html
 from pes21_bot.db.models import Project, Review
+from pes21_bot.domain.visibility import Field, Relation, Viewer, visible_fields
 from pes21_bot.domain.vocabulary import ReviewState
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.texts import volunteers as t
@@ -15,9 +16,11 @@ COMMENT_MAX = 300
 
 
 def contact_text(content: Content, project: Project, review: Review) -> Html:
-    """The holder's contact details, only while the review is open."""
+    """The holder's contact details, only while the review is open (domain/visibility.py)."""
     answers = project.answers
-    if review.state != ReviewState.OPEN or project.holder_id is None or not answers:
+    relation = Relation.REVIEW_OPEN if review.state == ReviewState.OPEN else Relation.REVIEW_CLOSED
+    shown = visible_fields(Viewer.REVIEWER, relation)
+    if Field.CONTACT not in shown or project.holder_id is None or not answers:
         return content.render(t.REVIEW_CONTACT_ERASED)
     empty = content.render(texts.EMPTY_VALUE)
     return content.render(

@@ -24,6 +24,7 @@ from pes21_bot.db.models import (
 )
 from pes21_bot.services import events, outbox, reviews
 from pes21_bot.services.people import display_name, find_person
+from pes21_bot.services.projects import first_exchanges, forget_exchange_notes
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -52,6 +53,7 @@ async def export_data(session: AsyncSession, telegram_id: int, now: datetime) ->
             "criteria": p.criteria,
             "created_at": _iso(p.created_at),
             "submitted_at": _iso(p.submitted_at),
+            "first_exchanges": [e.data for e in await first_exchanges(session, p.id)],
         }
         for p in result.scalars()
     ]
@@ -200,6 +202,7 @@ async def erase_person(
                     references.append(project.reference)
         erasure.projects.append(item)
         project.answers = {}
+        await forget_exchange_notes(session, project.id)
         project.holder_id = None
         project.updated_at = now
         await session.execute(delete(ProjectCard).where(ProjectCard.project_id == project.id))

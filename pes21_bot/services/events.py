@@ -72,6 +72,11 @@ AGENDA_REGISTERED = "agenda_registered"  # {state: registered | waiting}; actor:
 AGENDA_WITHDRAWN = "agenda_withdrawn"  # {state}: what the cancelled registration was
 AGENDA_PROMOTED = "agenda_promoted"  # {}: a waiting person got a freed place
 AGENDA_HELD = "agenda_held"  # {kind, walk_ins}; actor: who recorded the attendance
+# Accueil en amont (actor = the welcoming volunteer who holds the dossier, or the deciding staff)
+FIRST_EXCHANGE = "first_exchange"  # {on, way, notes}
+ORIENTATION_PROPOSED = "orientation_proposed"  # {proposal_id, choice, programme_to?, reason?}
+ORIENTATION_ACCEPTED = "orientation_accepted"  # {proposal_id, choice, programme_to?, reason?}
+ORIENTATION_REFUSED = "orientation_refused"  # {proposal_id, choice}
 
 
 def record(

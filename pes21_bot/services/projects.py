@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import delete, false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -193,10 +194,13 @@ async def close(
 async def open_projects_of(
     session: AsyncSession, config: Config, telegram_id: int
 ) -> list[Project]:
-    """Projects a staff member owns, plus unclaimed ones of their programmes."""
+    """Projects a staff member owns, plus unclaimed ones of their programmes.
+
+    For a welcoming volunteer: the accueil-en-amont dossiers they hold.
+    """
     member = config.staff_member(telegram_id)
     if member is None:
-        return []
+        return await held_by(session, telegram_id)
     person = await find_person(session, telegram_id)
     owned = Project.owner_id == person.id if person is not None else false()
     result = await session.execute(
@@ -209,6 +213,71 @@ async def open_projects_of(
         .order_by(Project.submitted_at)
     )
     return list(result.scalars())
+
+
+async def held_by(session: AsyncSession, telegram_id: int) -> list[Project]:
+    """The open accueil-en-amont dossiers this volunteer holds, oldest first."""
+    person = await find_person(session, telegram_id)
+    if person is None:
+        return []
+    result = await session.execute(
+        select(Project)
+        .where(
+            Project.owner_id == person.id,
+            Project.programme == VOLUNTEER_PROGRAMME,
+            Project.status.in_(OPEN_STATUSES),
+        )
+        .order_by(Project.submitted_at)
+    )
+    return list(result.scalars())
+
+
+async def holds(session: AsyncSession, telegram_id: int, project: Project) -> bool:
+    """Whether this user holds this open accueil-en-amont dossier (its welcoming volunteer)."""
+    if project.programme != VOLUNTEER_PROGRAMME or project.status not in OPEN_STATUSES:
+        return False
+    person = await find_person(session, telegram_id)
+    return person is not None and project.owner_id == person.id
+
+
+def record_first_exchange(
+    session: AsyncSession, project: Project, person: Person, answers: dict[str, Any], now: datetime
+) -> None:
+    """The welcoming volunteer's first exchange with the holder, as an event of the dossier."""
+    events.record(
+        session,
+        events.FIRST_EXCHANGE,
+        now,
+        actor_id=person.id,
+        project_id=project.id,
+        programme=project.programme,
+        on=answers["contact_date"],
+        way=answers["exchange_way"],
+        notes=answers["exchange_notes"],
+    )
+
+
+async def first_exchanges(session: AsyncSession, project_id: int) -> list[Event]:
+    """The first exchanges recorded on a dossier, oldest first."""
+    result = await session.execute(
+        select(Event)
+        .where(Event.project_id == project_id, Event.kind == events.FIRST_EXCHANGE)
+        .order_by(Event.occurred_at, Event.id)
+    )
+    return list(result.scalars())
+
+
+async def forget_exchange_notes(session: AsyncSession, project_id: int) -> None:
+    """Erasure: what was said at the first exchange is about the holder; its date and way stay."""
+    for event in await first_exchanges(session, project_id):
+        # A new dict, so that the JSON column is seen as changed.
+        event.data = {k: v for k, v in event.data.items() if k != "notes"}
+
+
+async def first_exchange(session: AsyncSession, project_id: int) -> Event | None:
+    """The latest first exchange recorded on a dossier."""
+    found = await first_exchanges(session, project_id)
+    return found[-1] if found else None
 
 
 async def history(session: AsyncSession, project_id: int) -> list[Event]:

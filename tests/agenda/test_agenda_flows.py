@@ -10,6 +10,7 @@ from pes21_bot.db.models import AgendaEvent
 from pes21_bot.services import events_agenda as agenda
 from pes21_bot.services.people import find_person
 from tests.agenda.helpers import open_agenda, registrations, seats_taken, seed_event
+from tests.e2e.outbox_helpers import count, drained
 from tests.harness import Harness
 from tests.volunteers.helpers import dispatch, seed_volunteer
 
@@ -246,6 +247,24 @@ async def test_an_intake_routed_to_accueil_en_amont_offers_the_next_emergence(
     assert "Émergence de printemps" in (offer.text or "")
     holder.press("✍️ S'inscrire : 20/03 Émergence de printemps", message=offer)
     await holder.expect("vous êtes inscrit·e à")
+    assert count(bot, holder, "nous vous invitons") == 0  # the offer, not also the general line
+
+
+async def test_without_an_upcoming_emergence_the_holder_is_told_where_to_look(
+    sbot: Harness,
+) -> None:
+    from tests.e2e.flows import EARLY_IDEA, answer, start_path
+
+    bot = sbot
+    bot.clock.set(datetime(2028, 1, 10, 10, 0, tzinfo=UTC))  # after every seeded workshop
+    holder = bot.holder()
+    await start_path(holder, "💡 J'ai une idée de projet")
+    await answer(holder, EARLY_IDEA)
+    holder.press("📨 Envoyer")
+    await holder.expect("l'accueil en amont")
+    await holder.expect("nous vous invitons à l'atelier collectif")
+    await drained(bot)
+    assert count(bot, holder, "Prochain atelier Émergence") == 0
 
 
 async def test_the_menu_agenda_registers_and_a_second_registration_is_reminded(
