@@ -8,7 +8,6 @@ person without a Telegram account until they link the dossier with a one-time co
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -25,9 +24,9 @@ from pes21_bot.services import events, intake
 from pes21_bot.services.people import Role, UserInfo, find_person
 from pes21_bot.services.volunteers import (
     ATTEMPTS_KEPT,
-    CODE_ALPHABET,
     hash_code,
     lock_until,
+    new_code,
 )
 
 # How the person reached the Pôle (contenus/: recorded.sources); "partenaire" names the partner.
@@ -165,12 +164,6 @@ async def record_dossier(
     return submission
 
 
-def new_link_code() -> str:
-    """A fresh random code, shown as two groups of four: ABCD-EF23."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(LINK_CODE_LENGTH))
-    return f"{raw[:4]}-{raw[4:]}"
-
-
 async def create_link_code(
     session: AsyncSession, project_id: int, created_by_id: int | None, now: datetime
 ) -> tuple[str, datetime]:
@@ -184,7 +177,7 @@ async def create_link_code(
         .values(expires_at=now)
         .execution_options(synchronize_session=False)
     )
-    code = new_link_code()
+    code = new_code(LINK_CODE_LENGTH)
     expires = now + timedelta(days=LINK_CODE_DAYS)
     session.add(
         LinkCode(
