@@ -109,7 +109,10 @@ async def record_dossier(
     holder is a new person without a Telegram account. Events are dated at the first contact
     (consent at its own day), with `recorded_at` (ISO) and `recorded_by` in their data. The
     caller queues the staff cards (messages/delivery.queue_cards) in the same transaction.
+    An `origin.source` outside SOURCES is a ValueError (the caller checks what people typed).
     """
+    if origin.source not in SOURCES:
+        raise ValueError(f"unknown source of a recorded dossier: {origin.source!r}")
     first = real_moment(origin.first_contact, now, config.tz)
     consented = real_moment(origin.consent_on or origin.first_contact, now, config.tz)
     name = answers.get("name")
