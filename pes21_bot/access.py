@@ -95,6 +95,9 @@ COMMANDS: dict[str, Rule] = {
     "agenda": EVERYONE,
     "atelier": STAFF_OR_ADMIN,
     "presences": STAFF_OR_ADMIN,
+    # Dossiers recorded by staff (handlers/recorded.py); /lier: the holder gets one by code.
+    "nouveau_dossier": STAFF_OR_ADMIN,
+    "lier": EVERYONE,
 }
 
 BUTTONS: dict[str, Rule] = {
@@ -177,6 +180,13 @@ BUTTONS: dict[str, Rule] = {
     buttons.MISSION_DECIDE.prefix: _rule(
         Role.STAFF, Role.COORDINATOR, Role.ADMIN, scoped=True, programme=Programme.ACCUEIL_AMONT
     ),
+    # Dossiers recorded by staff: the form's buttons check that the draft is the presser's.
+    **{
+        b.prefix: STAFF_OR_ADMIN
+        for b in (buttons.RECORD_PATH, *vars(buttons.RECORDED_FORM).values())
+    },
+    # A new link code: staff of the dossier's programme, or an admin.
+    buttons.LINK_CODE.prefix: _rule(Role.STAFF, Role.ADMIN, scoped=True),
 }
 
 

@@ -37,6 +37,7 @@ from pes21_bot.handlers import (
     forms,
     intake,
     mission,
+    recorded,
     reviews,
     satisfaction,
     team_start,
@@ -200,6 +201,7 @@ def build_application(
         # The agenda (issue 11): /agenda, registrations, /presences; /atelier and the walk-ins
         # form open in the forms conversation (agenda_form_entries, agenda_completers).
         *agenda.agenda_handlers(),
+        *recorded.recorded_handlers(),
         command("aide", common.help_command),
         # Last: whatever no handler above took.
         MessageHandler(private & filters.COMMAND, common.unknown_command),
@@ -222,6 +224,10 @@ def build_application(
 async def _start(update: Update, context: Context) -> None:
     """/start: the team's own menu for staff, coordinators and admins, else the welcome."""
     assert update.effective_user is not None
+    code = recorded.start_link_code(context.args)
+    if code is not None:  # t.me/<bot>?start=lier-CODE: a dossier recorded by staff
+        await recorded.link(update, context, code)
+        return
     roles = await user_roles(context, update.effective_user.id)
     if team_start.is_team(roles):
         # Cards that could not reach this person before they opened the bot, then the menu.
@@ -272,6 +278,7 @@ def _forms_conversation() -> Any:
             *agenda.agenda_form_entries(),
             *mission.mission_form_entries(),
             *satisfaction.survey_form_entries(),
+            *recorded.recorded_form_entries(),
             *intake.intake_entry_points(),
         ],
         extra_states={CONFIRM_CANCEL: intake.confirm_cancel_handlers()},
@@ -279,7 +286,7 @@ def _forms_conversation() -> Any:
         no_draft_text=_idle_message,
         no_draft_command=intake.no_draft,
     )
-    return build_form_conversation([short_forms, intake.FLOW], composition)
+    return build_form_conversation([short_forms, recorded.FLOW, intake.FLOW], composition)
 
 
 async def _post_init(application: Application) -> None:

@@ -222,3 +222,19 @@ FAMILIES += (MISSION_EXCHANGE, MISSION_ORIENT, MISSION_PROPOSE, MISSION_DECIDE)
 SURVEY = Button("sv", (OneOf(("go", "no")), Id()))
 FAMILIES = (*FAMILIES, SURVEY)
 # --- end of the satisfaction survey
+
+# --- Dossiers recorded by staff (handlers/recorded.py): the questionnaire chosen, then the
+# form engine's buttons for the recording's draft (a Project with recorded_by_id).
+RECORD_PATH = Button("nd", (Code(16),))
+RECORDED_FORM = FormButtons(
+    Button("na", (Id(), QUESTION, VALUE)),
+    Button("nt", (Id(), QUESTION, Id())),
+    Button("nv", (Id(), QUESTION, Id())),
+    Button("ns", (Id(), QUESTION)),
+    Button("ne", (Id(), QUESTION)),
+    Button("nr", (Id(), OneOf(("save", "cancel")))),
+)
+# A new link code for a recorded dossier whose holder is not on Telegram yet (its panel).
+LINK_CODE = Button("nl", (Id(),))
+FAMILIES = (*FAMILIES, RECORD_PATH, *vars(RECORDED_FORM).values(), LINK_CODE)
+# --- end of dossiers recorded by staff

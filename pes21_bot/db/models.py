@@ -120,6 +120,11 @@ class Project(Base):
     in_cote_dor: Mapped[bool | None] = mapped_column(Boolean)
     source: Mapped[str | None] = mapped_column(String(64))
     close_reason: Mapped[str | None] = mapped_column(String(40))
+    # The staff member who records this dossier on someone's behalf (/nouveau_dossier): while a
+    # draft, it is theirs to fill in, apart from any dossier of their own as a holder.
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None] = mapped_column(index=True)
     claimed_at: Mapped[datetime | None]
@@ -249,6 +254,26 @@ class Invitation(Base):
     used_at: Mapped[datetime | None]
     # Staff invitations: the programmes the person will handle.
     programmes: Mapped[list[Any] | None]
+
+
+class LinkCode(Base):
+    """A one-time code that gives a dossier recorded by staff to its holder's Telegram account.
+
+    Only its hash is stored.
+    """
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None]
 
 
 class TeamMember(Base):

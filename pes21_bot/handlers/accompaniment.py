@@ -267,7 +267,7 @@ async def _complete_start(
         fresh = await projects.get_project(session, project.id)
         assert fresh is not None
         started = await accompaniment.start(
-            session, fresh, user_info(update), started_on, data.clock.now()
+            session, fresh, user_info(update), started_on, data.clock.now(), tz=data.config.tz
         )
     if started is None:
         await reply(update, content.render(t.ACC_NOT_CLAIMED, reference=project.reference))
@@ -298,7 +298,7 @@ async def _complete_milestone(
         fresh = await projects.get_project(session, project.id)
         assert fresh is not None
         await accompaniment.record_milestone(
-            session, fresh, answers, user_info(update), data.clock.now()
+            session, fresh, answers, user_info(update), data.clock.now(), tz=data.config.tz
         )
     await reply(
         update,

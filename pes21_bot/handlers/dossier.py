@@ -13,7 +13,7 @@ from pes21_bot.handlers.access import button, command, may_act, pressed_project
 from pes21_bot.handlers.ui import answer_query, edit_or_send, reply
 from pes21_bot.messages import dossier
 from pes21_bot.messages.markup import keyboard
-from pes21_bot.services import projects
+from pes21_bot.services import projects, recorded
 from pes21_bot.texts import volunteers as volunteer_texts
 
 LISTED = 50
@@ -59,11 +59,14 @@ async def _panel(context: Context, project: Project, user_id: int) -> tuple[str,
     data = context.bot_data
     async with data.session_factory() as session:
         people = await projects.people_by_id(session, {project.owner_id or 0})
+        awaits_link = await recorded.awaits_link(session, project)
     owner = people.get(project.owner_id) if project.owner_id else None
     staff = access.staff_may(access.COMMANDS["dossier"], data.config, user_id, project.programme)
     return (
         dossier.panel_text(data.content, data.config, project, owner),
-        dossier.panel_markup(data.content, project, mission=not staff),
+        dossier.panel_markup(
+            data.content, project, mission=not staff, awaits_link=staff and awaits_link
+        ),
     )
 
 

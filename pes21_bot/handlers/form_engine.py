@@ -64,6 +64,7 @@ from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import choices_of, format_value, fr_day, shorten
 from pes21_bot.texts import TextKey
 from pes21_bot.texts import agenda as agenda_texts
+from pes21_bot.texts import recorded as recorded_texts
 from pes21_bot.texts import volunteers as tv
 
 logger = logging.getLogger(__name__)
@@ -191,6 +192,13 @@ class Flow(ABC):
         """Whether questions carry "Question n/N" (forms with a recap are the long ones)."""
         return spec.recap
 
+    def for_someone_else(self) -> bool:
+        """Whether the sender fills it for another person (staff recording a dossier).
+
+        Then the sender's own phone number is no answer: no "share my number" button.
+        """
+        return False
+
 
 async def answer_press(update: Update, text: str | None = None) -> None:
     """Acknowledge the button press, after the state change; never raises."""
@@ -292,7 +300,7 @@ def question_markup(
     """The question's buttons, with "Passer" only where skipping will be accepted."""
     content = context.bot_data.content
     skip = spec.may_skip(q, draft.answers)
-    if q.type == "phone":
+    if q.type == "phone" and not flow.for_someone_else():
         buttons = [[KeyboardButton(content.render(texts.SHARE_CONTACT), request_contact=True)]]
         if skip:
             buttons.append([KeyboardButton(content.render(texts.SKIP))])
@@ -416,7 +424,7 @@ async def _follow_up(update: Update, context: Context, flow: Flow, outcome: Outc
     return await ask(update, context, flow, outcome.draft)
 
 
-def _typed(update: Update, context: Context) -> Decide:
+def _typed(update: Update, context: Context, flow: Flow) -> Decide:
     """The judge of a typed message (or a shared contact) for the current question."""
     message = update.effective_message
     assert message is not None and update.effective_user is not None
@@ -429,7 +437,9 @@ def _typed(update: Update, context: Context) -> Decide:
             return Refusal(texts.INVALID_USE_BUTTONS)
         contact = message.contact
         if contact is not None and question.type == "phone":
-            if contact.user_id not in (None, sender):
+            if flow.for_someone_else() and contact.user_id == sender:
+                return Refusal(recorded_texts.OWN_CONTACT)
+            if not flow.for_someone_else() and contact.user_id not in (None, sender):
                 return Refusal(texts.INVALID_FOREIGN_CONTACT)
             return normalise_phone(contact.phone_number) or contact.phone_number
         if message.text is None:
@@ -447,7 +457,7 @@ def _typed(update: Update, context: Context) -> Decide:
 
 async def typed_answer(update: Update, context: Context, flow: Flow) -> int | None:
     """A typed answer for this flow's draft; None if the user has no draft of this kind."""
-    outcome = await _store(update, context, flow, _typed(update, context))
+    outcome = await _store(update, context, flow, _typed(update, context, flow))
     if outcome is None:
         return None
     return await _follow_up(update, context, flow, outcome)

@@ -18,6 +18,7 @@ from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import answer_lines, fr_date, fr_datetime, fr_day, shorten
 from pes21_bot.services import events
 from pes21_bot.services.people import display_name
+from pes21_bot.texts import recorded as recorded_texts
 from pes21_bot.texts import volunteers as volunteer_texts
 
 # Rows the bot writes for itself: nothing a member of staff did or needs to read.
@@ -64,10 +65,13 @@ def panel_text(content: Content, config: Config, project: Project, owner: Person
     return text
 
 
-def panel_markup(content: Content, project: Project, mission: bool = False) -> InlineKeyboardMarkup:
+def panel_markup(
+    content: Content, project: Project, mission: bool = False, *, awaits_link: bool = False
+) -> InlineKeyboardMarkup:
     """Answers and history behind buttons, then the card's actions while it is followed.
 
     ``mission``: the viewer is the welcoming volunteer who holds it: the mission's buttons.
+    ``awaits_link``: recorded by staff for someone not on Telegram yet: a new code can be given.
     """
     views = []
     if not is_erased(project):
@@ -78,6 +82,9 @@ def panel_markup(content: Content, project: Project, mission: bool = False) -> I
         rows += mission_markup(content, project).inline_keyboard
     elif project.status in FOLLOWED_STATUSES:
         rows += card_markup(content, project).inline_keyboard
+    if awaits_link:
+        link = (content.render(recorded_texts.NEW_CODE), buttons.LINK_CODE.pack(project.id))
+        rows += keyboard([[link]]).inline_keyboard
     return InlineKeyboardMarkup(rows)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import select
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pes21_bot.config import Config
 from pes21_bot.db.models import Accompaniment, Event, Project, Review
 from pes21_bot.domain.jobs import LINES, job_lines
+from pes21_bot.domain.real_dates import dated
 from pes21_bot.domain.vocabulary import ProjectStatus
 from pes21_bot.services import events, reviews, satisfaction
 from pes21_bot.services.jobs import record_jobs
@@ -36,9 +37,19 @@ def milestones_for(config: Config, programme: str | None) -> list[str]:
 
 
 async def start(
-    session: AsyncSession, project: Project, staff: UserInfo, started_on: date, now: datetime
+    session: AsyncSession,
+    project: Project,
+    staff: UserInfo,
+    started_on: date,
+    now: datetime,
+    *,
+    tz: tzinfo = UTC,
 ) -> Accompaniment | None:
-    """Start accompanying a claimed project; None if it is not (or no longer) claimed."""
+    """Start accompanying a claimed project; None if it is not (or no longer) claimed.
+
+    The event is dated at `started_on` (local day in `tz`), so one started earlier outside the
+    bot counts in its real year.
+    """
     if project.status != ProjectStatus.CLAIMED:
         return None
     person = await ensure_person(session, staff, now)
@@ -54,14 +65,16 @@ async def start(
     project.status = ProjectStatus.ACCOMPANYING
     project.updated_at = now
     await session.flush()
+    moment, recorded = dated(started_on, now, tz)
     events.record(
         session,
         events.ACCOMPANIMENT_STARTED,
-        now,
+        moment,
         actor_id=person.id,
         project_id=project.id,
         programme=project.programme,
         started_on=started_on.isoformat(),
+        **recorded,
     )
     return accompaniment
 
@@ -90,22 +103,30 @@ async def attach_volunteer(
 
 
 async def record_milestone(
-    session: AsyncSession, project: Project, answers: dict[str, Any], staff: UserInfo, now: datetime
+    session: AsyncSession,
+    project: Project,
+    answers: dict[str, Any],
+    staff: UserInfo,
+    now: datetime,
+    *,
+    tz: tzinfo = UTC,
 ) -> None:
-    """A milestone with its date (and jobs consolidated or collective action for the DLA)."""
+    """A milestone dated at its day (and jobs consolidated or collective action for the DLA)."""
     person = await ensure_person(session, staff, now)
     extra = {k: answers[k] for k in ("jobs_consolidated", "action") if k in answers}
     project.updated_at = now
+    moment, recorded = dated(date.fromisoformat(answers["on"]), now, tz)
     events.record(
         session,
         events.MILESTONE,
-        now,
+        moment,
         actor_id=person.id,
         project_id=project.id,
         programme=project.programme,
         milestone=answers["milestone"],
         on=answers["on"],
         **extra,
+        **recorded,
     )
 
 
@@ -117,7 +138,10 @@ async def end(
     staff: UserInfo,
     now: datetime,
 ) -> list[Review] | None:
-    """End with an outcome: events, project closed, reviews scheduled; None if not running."""
+    """End with an outcome: events, project closed, reviews scheduled; None if not running.
+
+    The events are dated at `ended_on` (the structure's at its creation day, when given).
+    """
     accompaniment = await current(session, project.id)
     if accompaniment is None or project.status != ProjectStatus.ACCOMPANYING:
         return None
@@ -140,15 +164,19 @@ async def end(
         "programme": project.programme,
     }
     ended = {"outcome": outcome, "ended_on": ended_on.isoformat()}
-    events.record(session, events.ACCOMPANIMENT_ENDED, now, **where, **ended)
+    moment, recorded = dated(ended_on, now, config.tz)
+    events.record(session, events.ACCOMPANIMENT_ENDED, moment, **where, **ended, **recorded)
     if outcome == "structure_created":
+        created_on = answers.get("created_on")
         structure = {
             "legal_form": answers.get("legal_form"),
             "name": answers.get("structure_name"),
-            "created_on": answers.get("created_on"),
+            "created_on": created_on,
         }
-        events.record(session, events.STRUCTURE_CREATED, now, **where, **structure)
-    record_jobs(session, job_lines(answers), "accompaniment", now, where)
+        day = date.fromisoformat(created_on) if created_on else ended_on
+        created_at, noted = dated(day, now, config.tz)
+        events.record(session, events.STRUCTURE_CREATED, created_at, **where, **structure, **noted)
+    record_jobs(session, job_lines(answers), "accompaniment", moment, {**where, **recorded})
     await satisfaction.schedule(session, config, project, ended_on, now)
     return await reviews.schedule_reviews(session, config, project, ended_on, now)
 

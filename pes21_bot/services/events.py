@@ -11,21 +11,27 @@ from pes21_bot.db.models import Event
 
 # Event kinds; docs/indicateurs.md says which ones define each figure. The `data` keys each kind
 # carries are listed beside it: statistics read them with SQL JSON functions, so keep them stable.
-# Dates inside `data` are ISO strings (YYYY-MM-DD); `occurred_at` is when the bot recorded it.
+# Dates inside `data` are ISO strings (YYYY-MM-DD); `occurred_at` is when the bot recorded it,
+# or, for what happened outside the bot (a dossier recorded by staff, a past accompaniment step),
+# its real day with `recorded_at` (ISO date-time of the recording) added to `data`.
 
 # Intake and routing
 BOT_STARTED = "bot_started"  # {source}
-CONSENT_GIVEN = "consent_given"  # {path}
+CONSENT_GIVEN = "consent_given"  # {path}; recorded by staff: {oral, witness_id, recorded_at}
 CONSENT_REFUSED = "consent_refused"  # {path, source}
 INTAKE_STARTED = "intake_started"  # {path}
 QUESTION_ANSWERED = "question_answered"  # {question}
 INTAKE_ABANDONED = "intake_abandoned"  # {path}
 INTAKE_COMPLETED = "intake_completed"  # {path, source}; programme set: "projet accueilli"
+# (a dossier recorded by staff, services/recorded.py: intake_started, intake_completed and routed
+# also carry {recorded_at, recorded_by, partner?})
 ROUTED = "routed"  # {score, criteria}; programme set: "projet orienté"
 CLAIMED = "claimed"  # programme set
 REDIRECTED = "redirected"  # {previous}; programme = the new programme
 CLOSED = "closed"  # {reason}
 DATA_EXPORTED = "data_exported"  # {}
+# A dossier recorded by staff (services/recorded.py) given to its holder's Telegram by a code.
+DOSSIER_LINKED = "dossier_linked"  # {}; actor: the holder
 DATA_ERASED = "data_erased"  # {projects, reason: "request" | "retention"}
 RETENTION_NOTICE = "retention_notice"  # {people}: admins told of anonymisations to come
 

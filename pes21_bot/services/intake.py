@@ -157,9 +157,17 @@ async def _next_seq(session: AsyncSession, year: int) -> int:
 
 
 async def submit(
-    session: AsyncSession, project: Project, config: Config, now: datetime
+    session: AsyncSession,
+    project: Project,
+    config: Config,
+    now: datetime,
+    *,
+    extra: dict[str, Any] | None = None,
 ) -> Submission:
-    """Give the project its reference, score it, route it, and record both events."""
+    """Give the project its reference, score it, route it, and record both events.
+
+    `extra`: more data for both events (a dossier recorded by staff: when and by whom).
+    """
     answers = project.answers
     maturity, destination = evaluate(config, project.path, answers)
     year = now.astimezone(config.tz).year
@@ -186,7 +194,7 @@ async def submit(
     project.in_cote_dor = in_cote_dor(postal_code)
     project.submitted_at = now
     project.updated_at = now
-    common = {"actor_id": project.holder_id, "project_id": project.id}
+    common = {"actor_id": project.holder_id, "project_id": project.id, **(extra or {})}
     events.record(
         session,
         events.INTAKE_COMPLETED,

@@ -36,10 +36,11 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
 
 
-def new_code() -> str:
-    """A fresh random code, shown as two groups of five: ABCDE-FGH23."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return f"{raw[:5]}-{raw[5:]}"
+def new_code(length: int = CODE_LENGTH) -> str:
+    """A fresh random code in two halves: ABCDE-FGH23 (ABCD-EF23 for a length of 8)."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+    half = length // 2
+    return f"{raw[:half]}-{raw[half:]}"
 
 
 async def create_invitation(

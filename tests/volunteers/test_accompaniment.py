@@ -100,7 +100,13 @@ async def test_full_accompaniment_schedules_three_reviews(both: Harness) -> None
     started = await events_of(bot, events.ACCOMPANIMENT_STARTED)
     assert [e.data for e in started] == [{"started_on": "2026-03-10"}]
     (milestone,) = await events_of(bot, events.MILESTONE)
-    assert milestone.data == {"milestone": "feasibility_study", "on": "2026-03-05"}
+    # Recorded on the 10th, it happened on the 5th: dated then, the recording kept in its data.
+    assert milestone.data == {
+        "milestone": "feasibility_study",
+        "on": "2026-03-05",
+        "recorded_at": "2026-03-10T09:30:00+00:00",
+    }
+    assert milestone.occurred_at.date().isoformat() == "2026-03-05"
     (attached,) = await events_of(bot, events.VOLUNTEER_ATTACHED)
     assert set(attached.data) == {"volunteer_id"}
     (end,) = await events_of(bot, events.ACCOMPANIMENT_ENDED)
@@ -111,7 +117,9 @@ async def test_full_accompaniment_schedules_three_reviews(both: Harness) -> None
         "legal_form": "scop",
         "name": "La Recyclerie du Port",
         "created_on": "2026-03-01",
+        "recorded_at": "2026-03-10T09:30:00+00:00",
     }
+    assert structure.occurred_at.date().isoformat() == "2026-03-01"
     jobs = await events_of(bot, events.JOBS_CREATED)
     assert [e.data for e in jobs] == [
         {"count": 1, "contract": "cdi", "time": "full_time", "origin": "accompaniment"},
@@ -173,7 +181,12 @@ async def test_dla_milestones_record_jobs_and_collective_action(sbot: Harness) -
     await karim.expect("Étape notée")
     data = [e.data for e in await events_of(sbot, events.MILESTONE)]
     assert data == [
-        {"milestone": "dla_diagnostic", "on": "2026-03-09", "jobs_consolidated": 12},
+        {
+            "milestone": "dla_diagnostic",
+            "on": "2026-03-09",
+            "jobs_consolidated": 12,
+            "recorded_at": "2026-03-10T09:30:00+00:00",
+        },
         {"milestone": "dla_collective_engineering", "on": "2026-03-10", "action": "RH 2026"},
     ]
     assert all(e.programme == "dla" for e in await events_of(sbot, events.MILESTONE))
