@@ -12,7 +12,7 @@ from pes21_bot.config import Config
 from pes21_bot.db.models import Accompaniment, Event, Project, Review
 from pes21_bot.domain.jobs import LINES, job_lines
 from pes21_bot.domain.vocabulary import ProjectStatus
-from pes21_bot.services import events, reviews
+from pes21_bot.services import events, relay, reviews
 from pes21_bot.services.jobs import record_jobs
 from pes21_bot.services.people import UserInfo, ensure_person
 
@@ -149,6 +149,7 @@ async def end(
         }
         events.record(session, events.STRUCTURE_CREATED, now, **where, **structure)
     record_jobs(session, job_lines(answers), "accompaniment", now, where)
+    relay.queue_topic_close(session, project, now)
     return await reviews.schedule_reviews(session, config, project, ended_on, now)
 
 

@@ -63,7 +63,11 @@ DLA_DECLINED = "dla_declined"  # {review_id}
 REMINDER_FAILED = "reminder_failed"  # {reminder_id, kind, error}
 
 # A holder's message to the team ("Écrire à l'équipe"); its text is erased with their data.
-HOLDER_MESSAGE = "holder_message"  # {text}
+HOLDER_MESSAGE = "holder_message"  # {text, media?, file_id?, reader?}
+# The relay (services/relay.py): an answer sent to the holder through the bot (actor: the team
+# member), and one that could not be delivered (the holder blocked the bot).
+RELAY_TO_HOLDER = "relay_to_holder"  # {text, media, file_id?}
+RELAY_UNDELIVERED = "relay_undelivered"  # {}
 # The agenda (services/events_agenda.py; the figures read agenda_events and registrations)
 AGENDA_EVENT_CREATED = "agenda_event_created"  # {kind}; actor: who created it
 AGENDA_REGISTERED = "agenda_registered"  # {state: registered | waiting}; actor: the person
