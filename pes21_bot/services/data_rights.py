@@ -75,6 +75,7 @@ async def export_data(session: AsyncSession, telegram_id: int, now: datetime) ->
         "volunteer": None if volunteer is None else _volunteer_data(volunteer),
         "reviews": await _reviews_of(session, person.id),
         "messages": await _messages_of(session, person.id),
+        "answers_received": await _answers_to(session, person.id),
     }
 
 
@@ -91,8 +92,32 @@ async def _messages_of(session: AsyncSession, person_id: int) -> list[dict[str, 
             "project": reference,
             "written_at": _iso(event.occurred_at),
             "text": (event.data or {}).get("text"),
+            "media": (event.data or {}).get("media", "text"),
+            "file_id": (event.data or {}).get("file_id"),
         }
         for event, reference in result.all()
+    ]
+
+
+async def _answers_to(session: AsyncSession, person_id: int) -> list[dict[str, Any]]:
+    """What the team answered this person through the bot, oldest first."""
+    result = await session.execute(
+        select(Event, Project.reference, Person.first_name)
+        .join(Project, Project.id == Event.project_id)
+        .outerjoin(Person, Person.id == Event.actor_id)
+        .where(Project.holder_id == person_id, Event.kind == events.RELAY_TO_HOLDER)
+        .order_by(Event.occurred_at, Event.id)
+    )
+    return [
+        {
+            "project": reference,
+            "written_at": _iso(event.occurred_at),
+            "text": (event.data or {}).get("text"),
+            "media": (event.data or {}).get("media", "text"),
+            "file_id": (event.data or {}).get("file_id"),
+            "from_team": (name or "").split(" ")[0] or None,
+        }
+        for event, reference, name in result.all()
     ]
 
 
@@ -216,6 +241,13 @@ async def erase_person(
         update(Event)
         .where(Event.actor_id == person.id, Event.kind == events.HOLDER_MESSAGE)
         .values(data={})
+    )
+    # The team's answers to them too: the rows stay, for the count of messages.
+    await session.execute(
+        update(Event)
+        .where(Event.project_id.in_(erased_ids), Event.kind == events.RELAY_TO_HOLDER)
+        .values(data={})
+        .execution_options(synchronize_session=False)
     )
     await outbox.forget_holder_messages(session, erased_ids)
     await session.execute(update(Event).where(Event.actor_id == person.id).values(actor_id=None))

@@ -87,6 +87,8 @@ async def test_messages_go_to_the_team_then_the_owner_and_answers_come_back(
     ]
     assert history[3].data["media"] == "photo" and history[3].data["file_id"]
 
+    await drained(bot)
+    camille.unread()
     camille.send_command("/dossier", "PES-2026-0001")
     panel = await camille.expect("PES-2026-0001")
     camille.press("💬 Messages", message=panel)
@@ -146,6 +148,8 @@ async def test_a_blocked_holder_is_told_to_the_sender(sqlite_bot: Harness) -> No
     camille.send_text("Oui, bien sûr", reply_to=relayed.message_id)
     await camille.expect("n'a pas pu être remise")
     assert [e.kind for e in await relay_events(bot)][-1] == events.RELAY_UNDELIVERED
+    await drained(bot)
+    camille.unread()
     camille.send_command("/dossier", "PES-2026-0001")
     panel = await camille.expect("PES-2026-0001")
     camille.press("💬 Messages", message=panel)
