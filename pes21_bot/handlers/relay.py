@@ -116,7 +116,8 @@ async def relay_in(
         )
         for chat in chats:
             private = chat > 0
-            body = _body(content, label, item, content.render(t.RELAY_HINT_IN) if private else None)
+            hint = content.render(t.RELAY_HINT_IN if private else t.RELAY_HINT_GROUP)
+            body = _body(content, label, item, hint)
             rows: outbox.Buttons | None = (
                 [
                     [

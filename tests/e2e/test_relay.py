@@ -8,12 +8,14 @@ import json
 import pytest
 from sqlalchemy import select
 
+from pes21_bot import buttons
 from pes21_bot.db.models import Event, OutboxMessage, Project
 from pes21_bot.services import events
 from tests.e2e.flows import submit_idea
 from tests.e2e.outbox_helpers import drained
 from tests.e2e.test_group_buttons import GROUP, group_bot  # noqa: F401 - fixture
 from tests.harness import Harness
+from tests.volunteers.helpers import CAMILLE, seed_project
 
 pytestmark = pytest.mark.e2e
 
@@ -198,3 +200,61 @@ async def test_a_forum_group_gets_one_topic_per_dossier(group_bot: Harness) -> N
     await drained(bot)
     assert not any("moi aussi" in m.content for m in bot.api.messages(holder.id))
     assert len(bot.api.calls_to("createForumTopic")) == 1
+
+
+async def test_a_closed_dossier_closes_its_topic(group_bot: Harness) -> None:  # noqa: F811
+    bot = group_bot
+    group = bot.api.group(GROUP, "Équipe Bénéfices'Créa", forum=True)
+    holder = bot.holder()
+    await submit_idea(holder)
+    card = await group.expect("PES-2026-0001")
+    assert card.thread_id is not None
+    camille = bot.staff("Camille")
+    camille.press_raw(buttons.CLOSE.pack(1, "not_ess"), card.message_id, chat=group)
+    await bot.api.wait_for_call("closeForumTopic")
+    await drained(bot)
+    assert bot.api.topic_closed(GROUP, card.thread_id)
+    holder.send_text("encore une question")  # a closed dossier relays nothing
+    await holder.expect("Que souhaitez-vous faire")
+    assert not any("encore une question" in m.content for m in bot.api.messages(GROUP))
+
+
+async def test_replies_in_a_plain_group_reach_the_holder(group_bot: Harness) -> None:  # noqa: F811
+    bot = group_bot
+    group = bot.api.group(GROUP, "Équipe Bénéfices'Créa")
+    holder = bot.holder()
+    await submit_idea(holder)
+    await group.expect("PES-2026-0001")
+    holder.send_text(QUESTION)
+    relayed = await group.expect(QUESTION)
+    assert relayed.thread_id is None and "Répondez à ce message" in relayed.content
+    camille = bot.staff("Camille")
+    camille.send_text("bavardage sans rapport", chat=group)  # not a reply: left alone
+    camille.send_text("Bien sûr, venez à deux", chat=group, reply_to=relayed.message_id)
+    await holder.expect("Bien sûr, venez à deux")
+    await drained(bot)
+    assert not any("bavardage" in m.content for m in bot.api.messages(holder.id))
+    assert bot.api.calls_to("createForumTopic") == []
+
+
+async def test_with_several_dossiers_the_holder_picks_by_button(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    holder = bot.holder()
+    first = await seed_project(bot, owner_id=None)
+    second = await seed_project(bot, owner_id=CAMILLE)
+    camille = bot.staff("Camille")
+    holder.send_text(QUESTION)
+    choice = await holder.expect("Pour quel dossier est ce message")
+    assert len(choice.buttons) == 2
+    holder.press(f"{second.reference} · Bénéfices'Créa", message=choice)
+    await holder.expect("est transmis à Camille")
+    relayed = await camille.expect(QUESTION)
+    assert (second.reference or "") in relayed.content
+    holder.press(f"{first.reference} · Bénéfices'Créa", message=choice)  # pressed again: gone
+    await holder.expect("n'est plus en attente")
+    # A reply to the answer of one dossier is about that dossier: no question asked.
+    camille.send_text("Oui", reply_to=relayed.message_id)
+    answer = await holder.expect("Oui")
+    holder.send_text("Merci !", reply_to=answer.message_id)
+    thanks = await camille.expect("Merci !")
+    assert (second.reference or "") in thanks.content
