@@ -22,6 +22,7 @@ from pes21_bot.domain.vocabulary import OPEN_STATUSES
 from pes21_bot.handlers.access import button
 from pes21_bot.handlers.ui import answer_query, kick, reply
 from pes21_bot.messages.markup import keyboard
+from pes21_bot.services import forms as form_service
 from pes21_bot.services import holder_messages, outbox, relay
 from pes21_bot.services.people import display_name, find_person
 from pes21_bot.texts import notify as t
@@ -228,13 +229,15 @@ async def private_message(update: Update, context: Context) -> bool:
         )
         person = await find_person(session, update.effective_user.id)
         own = await holder_messages.open_projects(session, update.effective_user.id)
+        # A form left open (a bilan, the profile...) keeps priority: the holder is reminded.
+        busy = person is not None and await form_service.current_draft(session, person.id)
     if linked is not None and (person is None or linked.holder_id != person.id):
         if item is None:
             await reply(update, data.content.render(t.RELAY_UNSUPPORTED))
             return True
         await _answer(update, context, linked.id, item)
         return True
-    if not own:
+    if not own or busy:
         return False
     if item is None:
         await reply(update, data.content.render(t.RELAY_UNSUPPORTED))
