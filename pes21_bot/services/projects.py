@@ -168,6 +168,9 @@ async def redirect(
         programme=programme,
         previous=previous,
     )
+    # The old programme's topic is closed; the new programme's group opens its own.
+    relay.queue_topic_close(session, project, now)
+    project.topic_id = project.topic_chat_id = None
     return previous
 
 

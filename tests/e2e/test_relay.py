@@ -258,3 +258,20 @@ async def test_with_several_dossiers_the_holder_picks_by_button(sqlite_bot: Harn
     holder.send_text("Merci !", reply_to=answer.message_id)
     thanks = await camille.expect("Merci !")
     assert (second.reference or "") in thanks.content
+
+
+@pytest.mark.parametrize("fault", ["429", "500"])
+async def test_relayed_photos_survive_429_and_500(sqlite_bot: Harness, fault: str) -> None:
+    bot = sqlite_bot
+    holder = bot.holder()
+    await submit_idea(holder)
+    camille = bot.staff("Camille")
+    await camille.expect("PES-2026-0001")
+    await drained(bot)
+    bot.api.inject_fault("copyMessage", fault, times=2)  # type: ignore[arg-type]
+    holder.send_photo(caption="mon local")
+    await camille.expect("mon local", timeout=10)
+    await drained(bot)
+    photos = [m for m in bot.api.messages(camille.id) if m.kind == "photo"]
+    assert len(photos) == 1 and "mon local" in (photos[0].caption or "")
+    assert len(bot.api.calls_to("copyMessage")) == 3
