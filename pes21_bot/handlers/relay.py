@@ -18,7 +18,6 @@ from pes21_bot import buttons
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Person, Project
-from pes21_bot.domain.vocabulary import OPEN_STATUSES
 from pes21_bot.handlers.access import button
 from pes21_bot.handlers.ui import answer_query, kick, reply
 from pes21_bot.messages.markup import keyboard
@@ -99,15 +98,10 @@ async def relay_in(
     queued: list[OutboxMessage] = []
     told: Html | None = None
     async with data.transaction() as session:
-        person = await find_person(session, user.id)
-        project = await session.get(Project, project_id)
-        if (
-            person is None
-            or project is None
-            or project.holder_id != person.id
-            or project.status not in OPEN_STATUSES
-        ):
+        found = await holder_messages.own_open_project(session, user.id, project_id)
+        if found is None:
             return None
+        person, project = found
         chats, key, reader = await _reader(session, context, project)
         if await relay.last_reader(session, project.id) != key:
             told = content.render(t.RELAY_TOLD, reference=project.reference or "", reader=reader)

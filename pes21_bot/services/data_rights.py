@@ -87,16 +87,19 @@ async def _messages_of(session: AsyncSession, person_id: int) -> list[dict[str, 
         .where(Event.actor_id == person_id, Event.kind == events.HOLDER_MESSAGE)
         .order_by(Event.occurred_at, Event.id)
     )
-    return [
-        {
-            "project": reference,
-            "written_at": _iso(event.occurred_at),
-            "text": (event.data or {}).get("text"),
-            "media": (event.data or {}).get("media", "text"),
-            "file_id": (event.data or {}).get("file_id"),
-        }
-        for event, reference in result.all()
-    ]
+    return [_message(event, reference) for event, reference in result.all()]
+
+
+def _message(event: Event, reference: str | None) -> dict[str, Any]:
+    """One message of the person's conversation with the team, as the file shows it."""
+    data = event.data or {}
+    return {
+        "project": reference,
+        "written_at": _iso(event.occurred_at),
+        "text": data.get("text"),
+        "media": data.get("media", "text"),
+        "file_id": data.get("file_id"),
+    }
 
 
 async def _answers_to(session: AsyncSession, person_id: int) -> list[dict[str, Any]]:
@@ -109,14 +112,7 @@ async def _answers_to(session: AsyncSession, person_id: int) -> list[dict[str, A
         .order_by(Event.occurred_at, Event.id)
     )
     return [
-        {
-            "project": reference,
-            "written_at": _iso(event.occurred_at),
-            "text": (event.data or {}).get("text"),
-            "media": (event.data or {}).get("media", "text"),
-            "file_id": (event.data or {}).get("file_id"),
-            "from_team": (name or "").split(" ")[0] or None,
-        }
+        {**_message(event, reference), "from_team": (name or "").split(" ")[0] or None}
         for event, reference, name in result.all()
     ]
 

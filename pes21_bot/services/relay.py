@@ -105,15 +105,8 @@ def record_in(
     now: datetime,
 ) -> Event:
     """Store a holder's message on the dossier (``reader``: who was told to read it)."""
-    return events.record(
-        session,
-        events.HOLDER_MESSAGE,
-        now,
-        actor_id=person.id,
-        project_id=project.id,
-        programme=project.programme,
-        reader=reader,
-        **message.stored(),
+    return _record(
+        session, events.HOLDER_MESSAGE, project, person, now, reader=reader, **message.stored()
     )
 
 
@@ -121,14 +114,20 @@ def record_out(
     session: AsyncSession, project: Project, sender: Person, message: Relayed, now: datetime
 ) -> Event:
     """Store an answer sent to the holder on the dossier."""
+    return _record(session, events.RELAY_TO_HOLDER, project, sender, now, **message.stored())
+
+
+def _record(
+    session: AsyncSession, kind: str, project: Project, actor: Person, now: datetime, **data: Any
+) -> Event:
     return events.record(
         session,
-        events.RELAY_TO_HOLDER,
+        kind,
         now,
-        actor_id=sender.id,
+        actor_id=actor.id,
         project_id=project.id,
         programme=project.programme,
-        **message.stored(),
+        **data,
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from pes21_bot import buttons
 from pes21_bot.db.models import Event, OutboxMessage, Project
+from pes21_bot.fake_telegram import BotMessage, FakeUser
 from pes21_bot.services import events
 from tests.e2e.flows import submit_idea
 from tests.e2e.outbox_helpers import drained
@@ -34,6 +35,16 @@ async def relay_events(bot: Harness) -> list[Event]:
             .order_by(Event.id)
         )
         return list(result.scalars())
+
+
+async def question_relayed(bot: Harness) -> tuple[FakeUser, FakeUser, BotMessage]:
+    """A submitted dossier, its card to Camille, and the holder's question relayed to her."""
+    holder = bot.holder()
+    await submit_idea(holder)
+    camille = bot.staff("Camille")
+    await camille.expect("PES-2026-0001")
+    holder.send_text(QUESTION)
+    return holder, camille, await camille.expect(QUESTION)
 
 
 async def test_messages_go_to_the_team_then_the_owner_and_answers_come_back(
@@ -123,14 +134,9 @@ async def test_messages_go_to_the_team_then_the_owner_and_answers_come_back(
 
 async def test_a_forged_reply_is_refused(sqlite_bot: Harness) -> None:
     bot = sqlite_bot
-    holder = bot.holder()
-    await submit_idea(holder)
-    camille = bot.staff("Camille")
-    await camille.expect("PES-2026-0001")
-    holder.send_text(QUESTION)
-    relayed = await camille.expect(QUESTION)
+    holder, _camille, relayed = await question_relayed(bot)
     intruder = bot.api.user(7777, "Intrus")
-    intruder.press_raw(f"rla:{1}", relayed.message_id, chat=None)
+    intruder.press_raw(buttons.RELAY_ANSWER.pack(1), relayed.message_id)
     await intruder.expect("Vous ne suivez pas ce dossier")
     intruder.send_text("je me fais passer pour l'équipe")
     await drained(bot)
@@ -140,12 +146,7 @@ async def test_a_forged_reply_is_refused(sqlite_bot: Harness) -> None:
 
 async def test_a_blocked_holder_is_told_to_the_sender(sqlite_bot: Harness) -> None:
     bot = sqlite_bot
-    holder = bot.holder()
-    await submit_idea(holder)
-    camille = bot.staff("Camille")
-    await camille.expect("PES-2026-0001")
-    holder.send_text(QUESTION)
-    relayed = await camille.expect(QUESTION)
+    holder, camille, relayed = await question_relayed(bot)
     holder.block_bot()
     camille.send_text("Oui, bien sûr", reply_to=relayed.message_id)
     await camille.expect("n'a pas pu être remise")
