@@ -161,6 +161,10 @@ BUTTONS: dict[str, Rule] = {
     buttons.TEAM_PROGRAMME.prefix: ADMIN,
     # A holder's message to the team: the handler checks the dossier is the presser's.
     buttons.WRITE_TEAM.prefix: EVERYONE,
+    # The relay: answering is for whoever may answer the dossier (services.relay.may_answer,
+    # checked by the handler); picking the dossier of one's message, the holder's own (checked).
+    buttons.RELAY_ANSWER.prefix: EVERYONE,
+    buttons.RELAY_PICK.prefix: EVERYONE,
     # The agenda: anyone registers (the event's audience is checked by the handler); the
     # attendance is the creator's or an admin's (checked by the handler too).
     buttons.AGENDA.prefix: EVERYONE,

@@ -38,6 +38,7 @@ from pes21_bot.handlers import (
     intake,
     mission,
     recorded,
+    relay,
     reviews,
     satisfaction,
     team_start,
@@ -195,6 +196,9 @@ def build_application(
         *volunteers.volunteer_handlers(staff_invitation),
         *reviews.review_handlers(),
         *holder_handlers(),
+        # Issue 10: answers in the team groups and the relay's buttons (handlers/relay.py); a
+        # holder's message with no form open is relayed from _idle_message.
+        *relay.relay_handlers(),
         *admin_handlers(),
         *backup_handlers(),
         *team_handlers(),
@@ -249,6 +253,8 @@ async def _restart_from_form(update: Update, context: Context) -> int:
 
 async def _idle_message(update: Update, context: Context) -> None:
     """A message while no form is open: the menu again (or the 'text only' notice)."""
+    if await relay.private_message(update, context):
+        return
     message = update.effective_message
     if message is not None and message.text is None:
         await common.not_text(update, context)

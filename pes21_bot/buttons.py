@@ -170,7 +170,7 @@ CARD_BACK = Button("card", (Id(),))
 TEAM_MENU = Button("tmn", (OneOf(("dossiers", "stats", "aide")),))
 # A dossier's panel (handlers/dossier.py): opened anew, or one of its views in place.
 PROJECT = Button("dos", (Id(),))
-PROJECT_VIEW = Button("dosv", (Id(), OneOf(("summary", "answers", "history"))))
+PROJECT_VIEW = Button("dosv", (Id(), OneOf(("summary", "answers", "history", "messages"))))
 # Accompaniment (handlers/accompaniment.py).
 ACCOMPANIMENT = Button("acc", (Id(),))
 ACC_START = Button("acs", (Id(),))
@@ -238,3 +238,8 @@ RECORDED_FORM = FormButtons(
 LINK_CODE = Button("nl", (Id(),))
 FAMILIES = (*FAMILIES, RECORD_PATH, *vars(RECORDED_FORM).values(), LINK_CODE)
 # --- end of dossiers recorded by staff
+# --- The relay (handlers/relay.py): "↩️ Répondre" under a relayed message (the dossier), and
+# which dossier a holder's message is about when they have several (dossier, their message id).
+RELAY_ANSWER = Button("rla", (Id(),))
+RELAY_PICK = Button("rlp", (Id(), Id()))
+FAMILIES += (RELAY_ANSWER, RELAY_PICK)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,7 +21,15 @@ OutboxSender = Callable[[Any, Sequence[int]], Coroutine[Any, Any, int]]
 class BotData:
     """Config, content, database and clock; PTB creates it empty, build_application fills it."""
 
-    __slots__ = ("base_config", "clock", "config", "content", "outbox_sender", "session_factory")
+    __slots__ = (
+        "base_config",
+        "clock",
+        "config",
+        "content",
+        "outbox_sender",
+        "session_factory",
+        "topic_locks",
+    )
 
     # config.yaml as written; `config` is it merged with the team changed by chat (services.team).
     base_config: Config
@@ -31,6 +40,8 @@ class BotData:
     # Sends outbox rows by id (pes21_bot.jobs.outbox.deliver, set by schedule_jobs): the jobs
     # import the handlers, so handlers reach the sender through here.
     outbox_sender: OutboxSender | None
+    # One forum topic per dossier: its creation is serialised per project (jobs/outbox.py).
+    topic_locks: dict[int, asyncio.Lock]
 
     def setup(
         self, config: Config, content: Content, session_factory: SessionFactory, clock: Clock
@@ -42,6 +53,7 @@ class BotData:
         self.session_factory = session_factory
         self.clock = clock
         self.outbox_sender = None
+        self.topic_locks = {}
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

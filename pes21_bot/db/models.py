@@ -130,6 +130,24 @@ class Project(Base):
     claimed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+    # The dossier's topic in its programme's forum group (message_thread_id), once created.
+    topic_id: Mapped[int | None] = mapped_column(BigInteger)
+    topic_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RelayLink(Base):
+    """A message the bot relayed about a dossier, so a Telegram reply to it finds the dossier."""
+
+    __tablename__ = "relay_links"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_relay_links_message"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
 
 
 class ProjectCard(Base):

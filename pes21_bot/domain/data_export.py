@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Groups of the file and the fields of each; values under "answers" and "entry" are the person's
 # own answers, kept as stored, and so are the welcoming volunteer's notes of "first_exchanges".
-GROUPS = ("person", "projects", "volunteer", "reviews", "messages")
+GROUPS = ("person", "projects", "volunteer", "reviews", "messages", "answers_received")
 PERSON_FIELDS = (
     "telegram_id",
     "first_name",
@@ -38,7 +38,9 @@ VOLUNTEER_FIELDS = (
 )
 REVIEW_FIELDS = ("project", "number", "due_at", "state", "done_at", "logged_by_you", "entry")
 # What the person wrote to the team ("Écrire à l'équipe").
-MESSAGE_FIELDS = ("project", "written_at", "text")
+MESSAGE_FIELDS = ("project", "written_at", "text", "media", "file_id")
+# What the team answered them through the bot (the relay), with the sender's first name.
+ANSWER_FIELDS = ("project", "written_at", "text", "media", "file_id", "from_team")
 
 ALL_FIELDS = tuple(
     dict.fromkeys(
@@ -49,6 +51,7 @@ ALL_FIELDS = tuple(
             *VOLUNTEER_FIELDS,
             *REVIEW_FIELDS,
             *MESSAGE_FIELDS,
+            *ANSWER_FIELDS,
         )
     )
 )

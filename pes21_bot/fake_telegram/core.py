@@ -127,6 +127,9 @@ class _Chat:
     events: list[BotMessage] = field(default_factory=list)
     cursor: int = 0
     blocked: bool = False
+    # Forum supergroups: topic id (its creation message's id) -> name, and the closed ones.
+    topics: dict[int, str] = field(default_factory=dict)
+    closed_topics: set[int] = field(default_factory=set)
     # Per chat, so a new message wakes only the tests waiting on this chat (not every user).
     signal: _Signal = field(default_factory=_Signal)
 
@@ -209,6 +212,9 @@ class FakeBotApi:
             "sendChatAction": self._send_chat_action,
             "getChat": self._get_chat,
             "getFile": self._get_file,
+            "copyMessage": self._copy_message,
+            "createForumTopic": self._create_forum_topic,
+            "closeForumTopic": self._close_forum_topic,
             "close": lambda _params: True,
             "logOut": lambda _params: True,
         }
@@ -245,18 +251,22 @@ class FakeBotApi:
         title: str = "Test group",
         supergroup: bool = False,
         username: str | None = None,
+        forum: bool = False,
     ) -> FakeGroup:
         """Return the fake group ``chat_id`` (negative id), created on first call.
 
-        A group with a ``username`` can also be addressed as ``chat_id="@username"``.
+        A group with a ``username`` can also be addressed as ``chat_id="@username"``; a
+        ``forum`` is a supergroup with topics (``is_forum``).
         """
         existing = self._groups.get(chat_id)
         if existing is not None:
             return existing
         if chat_id >= 0:
             raise ValueError("group chat ids must be negative")
-        kind = "supergroup" if supergroup else "group"
+        kind = "supergroup" if supergroup or forum else "group"
         info: JSONDict = {"id": chat_id, "type": kind, "title": title}
+        if forum:
+            info["is_forum"] = True
         if username:
             info["username"] = username
         self._chats[chat_id] = _Chat(
@@ -657,6 +667,17 @@ class FakeBotApi:
             raise bad_request("message to be replied not found")
         return message_id
 
+    def _thread(self, chat: _Chat, params: JSONDict) -> int | None:
+        """The forum topic a message is sent to (only forum supergroups have topics)."""
+        thread = _as_int(params.get("message_thread_id"))
+        if thread is None or not chat.info.get("is_forum"):
+            return None
+        if thread not in chat.topics:
+            raise bad_request("message thread not found")
+        if thread in chat.closed_topics:
+            raise bad_request("TOPIC_CLOSED")
+        return thread
+
     def _check_blocked(self, chat: _Chat) -> None:
         if chat.blocked:
             raise ApiError(403, BLOCKED_DESCRIPTION)
@@ -746,8 +767,17 @@ class FakeBotApi:
             data["caption"] = msg.caption
             if msg.entities:
                 data["caption_entities"] = msg.entities
+        if msg.voice is not None:
+            data["voice"] = {
+                "file_id": msg.voice.file_id,
+                "file_unique_id": msg.voice.file_unique_id,
+                "duration": 1,
+            }
         if msg.reply_markup is not None and "inline_keyboard" in msg.reply_markup:
             data["reply_markup"] = msg.reply_markup
+        if msg.thread_id is not None:
+            data["message_thread_id"] = msg.thread_id
+            data["is_topic_message"] = True
         if not nested and msg.reply_to_message_id is not None:
             original = chat.messages.get(msg.reply_to_message_id)
             if original is not None:
@@ -886,9 +916,11 @@ class FakeBotApi:
         parsed = self._parse_message_text(params)
         markup = self._check_reply_markup(params.get("reply_markup"))
         reply_to = self._reply_target(chat, params)
+        thread = self._thread(chat, params)
         self._admit(chat, "sendMessage")
         msg = self._new_bot_message(
             chat,
+            thread_id=thread,
             kind="text",
             text=parsed.text,
             raw_text=params["text"],
@@ -906,9 +938,11 @@ class FakeBotApi:
         reply_to = self._reply_target(chat, params)
         is_photo = kind == "photo"
         stored = self._store_file(params[kind], "photos" if is_photo else "documents", is_photo)
+        thread = self._thread(chat, params)
         self._admit(chat, method)
         msg = self._new_bot_message(
             chat,
+            thread_id=thread,
             kind=kind,
             caption=caption.text if caption else None,
             raw_caption=params.get("caption"),
@@ -926,6 +960,92 @@ class FakeBotApi:
 
     def _send_photo(self, params: JSONDict) -> JSONDict:
         return self._send_media(params, "sendPhoto", "photo")
+
+    def _copy_message(self, params: JSONDict) -> JSONDict:
+        """copyMessage: the message again without a link to the original; ``caption`` replaces a
+        media message's caption. Returns a MessageId."""
+        chat = self._target_chat(params["chat_id"])
+        source = self._target_chat(params["from_chat_id"])
+        original = source.messages.get(_as_int(params["message_id"]) or 0)
+        if original is None:
+            raise bad_request("message to copy not found")
+        markup = self._check_reply_markup(params.get("reply_markup"))
+        reply_to = self._reply_target(chat, params)
+        thread = self._thread(chat, params)
+        fields: JSONDict = {"reply_markup": markup, "reply_to_message_id": reply_to}
+        if "text" in original:
+            fields.update(kind="text", text=original["text"], raw_text=original["text"])
+        else:
+            kind, stored = self._copied_media(original)
+            if "caption" in params:
+                caption = self._parse_caption(params)
+                fields.update(
+                    caption=caption.text if caption else None,
+                    raw_caption=params.get("caption"),
+                    parse_mode=params.get("parse_mode"),
+                    entities=caption.entities if caption else [],
+                )
+            else:
+                fields.update(caption=original.get("caption"), raw_caption=original.get("caption"))
+            fields.update(kind=kind, **{kind: stored})
+        self._admit(chat, "copyMessage")
+        msg = self._new_bot_message(chat, thread_id=thread, **fields)
+        self._store_bot_message(chat, msg)
+        return {"message_id": msg.message_id}
+
+    def _copied_media(self, original: JSONDict) -> tuple[str, StoredFile]:
+        for kind, file_id in (
+            ("photo", (original.get("photo") or [{}])[-1].get("file_id")),
+            ("document", (original.get("document") or {}).get("file_id")),
+            ("voice", (original.get("voice") or {}).get("file_id")),
+        ):
+            stored = self._lookup_file(file_id) if file_id else None
+            if stored is not None:
+                return kind, stored
+        # Service messages, stickers, contacts... are not simulated as copies.
+        raise bad_request("message can't be copied")
+
+    def _forum(self, params: JSONDict) -> _Chat:
+        chat = self._target_chat(params["chat_id"])
+        if not chat.info.get("is_forum"):
+            raise bad_request("the chat is not a forum")
+        return chat
+
+    def _create_forum_topic(self, params: JSONDict) -> JSONDict:
+        """createForumTopic: a service message opens the topic; its id is the thread id."""
+        chat = self._forum(params)
+        name = str(params["name"])
+        if not 1 <= len(name) <= 128:
+            raise bad_request("TOPIC_TITLE_INVALID")
+        topic_id = chat.take_message_id()
+        chat.topics[topic_id] = name
+        chat.messages[topic_id] = {
+            "message_id": topic_id,
+            "from": dict(self.bot_user),
+            "chat": dict(chat.info),
+            "date": int(time.time()),
+            "message_thread_id": topic_id,
+            "forum_topic_created": {"name": name, "icon_color": 7322096},
+        }
+        return {"message_thread_id": topic_id, "name": name, "icon_color": 7322096}
+
+    def _close_forum_topic(self, params: JSONDict) -> bool:
+        chat = self._forum(params)
+        topic_id = _as_int(params["message_thread_id"])
+        if topic_id not in chat.topics:
+            raise bad_request("message thread not found")
+        if topic_id in chat.closed_topics:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        chat.closed_topics.add(topic_id)
+        return True
+
+    def topic_name(self, chat_id: int, thread_id: int) -> str | None:
+        """The name of a forum topic (None if there is none)."""
+        return self._chat(chat_id).topics.get(thread_id)
+
+    def topic_closed(self, chat_id: int, thread_id: int) -> bool:
+        """Whether a forum topic was closed."""
+        return thread_id in self._chat(chat_id).closed_topics
 
     def _edit_message_text(self, params: JSONDict) -> JSONDict:
         chat, msg = self._editable(params)
@@ -1039,7 +1159,14 @@ class FakeBotApi:
 
     # ------------------------------------------------------------------ user side
 
-    def _enqueue_message(self, user: FakeUser, chat_id: int, content: JSONDict) -> JSONDict:
+    def _enqueue_message(
+        self,
+        user: FakeUser,
+        chat_id: int,
+        content: JSONDict,
+        reply_to: int | None = None,
+        thread: int | None = None,
+    ) -> JSONDict:
         chat = self._chat(chat_id)
         message: JSONDict = {
             "message_id": chat.take_message_id(),
@@ -1048,6 +1175,20 @@ class FakeBotApi:
             "date": int(time.time()),
             **content,
         }
+        if thread is not None:
+            if thread not in chat.topics:
+                raise AssertionError(f"no forum topic {thread} in chat {chat_id}")
+            # In a topic, a message that replies to nothing replies to the topic's creation.
+            message["message_thread_id"] = thread
+            message["is_topic_message"] = True
+            reply_to = reply_to if reply_to is not None else thread
+        if reply_to is not None:
+            original = chat.messages.get(reply_to)
+            if original is None:
+                raise AssertionError(f"no message #{reply_to} in chat {chat_id} to reply to")
+            message["reply_to_message"] = {
+                k: v for k, v in original.items() if k != "reply_to_message"
+            }
         chat.messages[message["message_id"]] = message
         return self._enqueue({"message": message})
 

@@ -52,7 +52,7 @@ class BotMessage:
     chat_id: int
     message_id: int
     date: int
-    kind: Literal["text", "photo", "document"]
+    kind: Literal["text", "photo", "document", "voice"]
     text: str | None = None
     raw_text: str | None = None
     parse_mode: str | None = None
@@ -62,7 +62,10 @@ class BotMessage:
     reply_markup: JSONDict | None = None
     document: StoredFile | None = None
     photo: StoredFile | None = None
+    voice: StoredFile | None = None
     reply_to_message_id: int | None = None
+    # The forum topic it was posted in (message_thread_id), if any.
+    thread_id: int | None = None
     edited: bool = False
     edit_date: int | None = None
     history: list[MessageVersion] = field(default_factory=list)

@@ -100,13 +100,20 @@ class FakeUser(_ChatView):
     def _chat_id(self, chat: FakeGroup | None) -> int:
         return self.id if chat is None else chat.id
 
-    def send_text(self, text: str, chat: FakeGroup | None = None) -> JSONDict:
-        """Send a text message (bot_command entities are added like Telegram does)."""
+    def send_text(
+        self,
+        text: str,
+        chat: FakeGroup | None = None,
+        reply_to: int | None = None,
+        thread: int | None = None,
+    ) -> JSONDict:
+        """Send a text message (bot_command entities are added like Telegram does), optionally
+        as a reply to message ``reply_to`` or in the forum topic ``thread`` of a group."""
         content: JSONDict = {"text": text}
         entities = command_entities(text)
         if entities:
             content["entities"] = entities
-        return self.api._enqueue_message(self, self._chat_id(chat), content)
+        return self.api._enqueue_message(self, self._chat_id(chat), content, reply_to, thread)
 
     def send_command(self, command: str, args: str = "", chat: FakeGroup | None = None) -> JSONDict:
         """Send ``/command args`` (``command`` with or without the leading slash)."""
@@ -140,13 +147,15 @@ class FakeUser(_ChatView):
         content: bytes = TINY_PNG,
         caption: str | None = None,
         chat: FakeGroup | None = None,
+        reply_to: int | None = None,
+        thread: int | None = None,
     ) -> JSONDict:
         """Send a photo (two PhotoSize entries, downloadable via getFile)."""
         stored = self.api._register_file(content, "photo.png", "image/png", "photos")
         message: JSONDict = {"photo": photo_sizes(stored)}
         if caption:
             message["caption"] = caption
-        return self.api._enqueue_message(self, self._chat_id(chat), message)
+        return self.api._enqueue_message(self, self._chat_id(chat), message, reply_to, thread)
 
     def send_sticker(self, emoji: str = "👍", chat: FakeGroup | None = None) -> JSONDict:
         """Send a regular sticker."""

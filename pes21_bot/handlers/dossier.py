@@ -13,7 +13,7 @@ from pes21_bot.handlers.access import button, command, may_act, pressed_project
 from pes21_bot.handlers.ui import answer_query, edit_or_send, reply
 from pes21_bot.messages import dossier
 from pes21_bot.messages.markup import keyboard
-from pes21_bot.services import projects, recorded
+from pes21_bot.services import projects, recorded, relay
 from pes21_bot.texts import volunteers as volunteer_texts
 
 LISTED = 50
@@ -129,6 +129,12 @@ async def on_view(update: Update, context: Context) -> None:
                 session, {e.actor_id for e in history if e.actor_id}
             )
         text = dossier.history_text(content, data.config, project, history, people)
+        await edit_or_send(query, text, back)
+    elif name == "messages":
+        async with data.session_factory() as session:
+            total, shown = await relay.conversation(session, project.id)
+            people = await projects.people_by_id(session, {e.actor_id for e in shown if e.actor_id})
+        text = dossier.messages_text(content, data.config, project, total, shown, people)
         await edit_or_send(query, text, back)
     else:
         await edit_or_send(query, *await _panel(context, project, _user_id(update)))

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup, Message, MessageId
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackContext
@@ -67,6 +67,11 @@ class Prepared:
     text: str
     markup: InlineKeyboardMarkup | None
     card_project: Project | None = None
+    # The relay (jobs/outbox.py): a copy of (chat, message) with `text` as caption, a forum
+    # topic to post in, or "close_topic" instead of a send.
+    copy_from: tuple[int, int] | None = None
+    thread_id: int | None = None
+    action: str = "send"
 
 
 def _still_unclaimed(project: Project | None, reminder: Reminder, routed: datetime | None) -> bool:
@@ -180,9 +185,31 @@ async def send_prepared(context: Context, item: Prepared) -> reminders.Outcome:
     # Without a rate limiter (some benchmarks) PTB refuses rate_limit_args altogether.
     extra: dict[str, Any] = {"rate_limit_args": NO_RETRY} if context.bot.rate_limiter else {}
     try:
-        message = await context.bot.send_message(
-            item.chat_id, item.text, parse_mode=ParseMode.HTML, reply_markup=item.markup, **extra
-        )
+        if item.action == "close_topic":
+            assert item.thread_id is not None
+            await context.bot.close_forum_topic(item.chat_id, item.thread_id)
+            return reminders.Outcome(item.reminder_id, "sent", chat_id=item.chat_id)
+        if item.thread_id is not None:
+            extra["message_thread_id"] = item.thread_id
+        message: MessageId | Message
+        if item.copy_from is not None:
+            message = await context.bot.copy_message(
+                item.chat_id,
+                item.copy_from[0],
+                item.copy_from[1],
+                caption=item.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=item.markup,
+                **extra,
+            )
+        else:
+            message = await context.bot.send_message(
+                item.chat_id,
+                item.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=item.markup,
+                **extra,
+            )
     except RetryAfter as exc:
         return reminders.Outcome(item.reminder_id, "postpone", "429", retry_seconds(exc))
     except Forbidden as exc:

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, cast
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext
 
 from pes21_bot.alert_tags import CARD_UNDELIVERABLE, alert_extra
@@ -25,7 +27,7 @@ from pes21_bot.jobs.dispatcher import Prepared, send_prepared
 from pes21_bot.messages.cards import card_fields, chat_card_markup
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import card_text
-from pes21_bot.services import outbox, reminders
+from pes21_bot.services import events, outbox, relay, reminders
 from pes21_bot.texts import notify as t
 
 logger = logging.getLogger(__name__)
@@ -44,12 +46,24 @@ NEVER_OPENED = "chat not found"
 async def _prepare(session: AsyncSession, context: Context, row: OutboxMessage) -> Prepared | None:
     """What to send for a claimed row; None when it no longer applies (card of a closed project)."""
     data = context.bot_data
+    project = await session.get(Project, row.project_id) if row.project_id else None
+    if row.kind == relay.CLOSE_TOPIC:
+        thread = row.payload.get("thread")
+        return Prepared(row.id, row.chat_id, "", None, thread_id=thread, action="close_topic")
     if row.kind != outbox.CARD:
         buttons = outbox.buttons_of(row)
+        copy = row.payload.get("copy")
+        thread = None
+        if row.kind == relay.RELAY_IN and project is not None:
+            thread = await _topic(context, project, row.chat_id)
         return Prepared(
-            row.id, row.chat_id, outbox.text_of(row), keyboard(buttons) if buttons else None
+            row.id,
+            row.chat_id,
+            outbox.text_of(row),
+            keyboard(buttons) if buttons else None,
+            copy_from=(int(copy[0]), int(copy[1])) if copy else None,
+            thread_id=thread,
         )
-    project = await session.get(Project, row.project_id) if row.project_id else None
     if (
         project is None
         or project.reference is None
@@ -62,7 +76,38 @@ async def _prepare(session: AsyncSession, context: Context, row: OutboxMessage) 
         data.content, data.config, project, fields=card_fields(data.config, row.chat_id, None)
     )
     markup = chat_card_markup(data.config, data.content, project, row.chat_id, None)
-    return Prepared(row.id, row.chat_id, text, markup, project)
+    thread = await _topic(context, project, row.chat_id)
+    return Prepared(row.id, row.chat_id, text, markup, project, thread_id=thread)
+
+
+async def _topic(context: Context, project: Project, chat_id: int) -> int | None:
+    """The dossier's topic in a forum group (created the first time), None elsewhere."""
+    if chat_id > 0:
+        return None
+    if project.topic_chat_id == chat_id and project.topic_id is not None:
+        return project.topic_id
+    data = context.bot_data
+    lock = data.topic_locks.setdefault(project.id, asyncio.Lock())
+    async with lock:
+        async with data.transaction() as session:
+            stored = await session.get(Project, project.id)
+            if stored is not None and stored.topic_chat_id == chat_id and stored.topic_id:
+                return stored.topic_id
+        try:
+            chat = await context.bot.get_chat(chat_id)
+            if not chat.is_forum:
+                return None
+            name = data.content.render(t.TOPIC_NAME, reference=project.reference or "?")
+            topic = await context.bot.create_forum_topic(chat_id, name[:128])
+        except TelegramError as exc:  # the message goes to the group itself
+            logger.warning("no forum topic for project %s: %s", project.id, exc)
+            return None
+        async with data.transaction() as session:
+            stored = await session.get(Project, project.id)
+            if stored is not None:
+                stored.topic_chat_id, stored.topic_id = chat_id, topic.message_thread_id
+        project.topic_chat_id, project.topic_id = chat_id, topic.message_thread_id
+        return topic.message_thread_id
 
 
 async def _send(context: Context, item: Prepared) -> outbox.Delivery:
@@ -119,6 +164,41 @@ async def _tell_unreachable(
     return queued
 
 
+async def _tell_undelivered(
+    session: AsyncSession, context: Context, deliveries: list[outbox.Delivery]
+) -> list[OutboxMessage]:
+    """An answer the holder could not receive (they blocked the bot): the dossier says so and
+    the team member who wrote it is told."""
+    blocked = [d.row_id for d in deliveries if d.status == "blocked"]
+    if not blocked:
+        return []
+    data = context.bot_data
+    now = data.clock.now()
+    queued: list[OutboxMessage] = []
+    result = await session.execute(
+        select(OutboxMessage).where(
+            OutboxMessage.id.in_(blocked), OutboxMessage.kind == relay.RELAY_OUT
+        )
+    )
+    for row in result.scalars():
+        project = await session.get(Project, row.project_id) if row.project_id else None
+        if project is None:
+            continue
+        events.record(
+            session,
+            events.RELAY_UNDELIVERED,
+            now,
+            project_id=project.id,
+            programme=project.programme,
+        )
+        sender = row.payload.get("sender")
+        row.payload = {}
+        if isinstance(sender, int):
+            text = data.content.render(t.RELAY_UNDELIVERED, reference=project.reference or "?")
+            queued.append(outbox.add_message(session, sender, text, now, project_id=project.id))
+    return queued
+
+
 async def deliver(
     application: Application[Any, Any, Any, Any, Any, Any], ids: Sequence[int] | None = None
 ) -> int:
@@ -162,6 +242,7 @@ async def deliver(
         async with data.transaction() as session:
             queued = await outbox.record(session, data.config, deliveries, data.clock.now())
             queued += await _tell_unreachable(session, context, deliveries)
+            queued += await _tell_undelivered(session, context, deliveries)
         sent += sum(1 for d in deliveries if d.status == "sent")
         if wanted is not None:
             wanted = [row.id for row in queued]

@@ -18,6 +18,7 @@ from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import answer_lines, fr_date, fr_datetime, fr_day, shorten
 from pes21_bot.services import events
 from pes21_bot.services.people import display_name
+from pes21_bot.texts import notify as notify_texts
 from pes21_bot.texts import recorded as recorded_texts
 from pes21_bot.texts import volunteers as volunteer_texts
 
@@ -77,6 +78,7 @@ def panel_markup(
     if not is_erased(project):
         views.append((content.render(texts.PROJECT_ANSWERS), view(project, "answers")))
     views.append((content.render(texts.PROJECT_HISTORY), view(project, "history")))
+    views.append((content.render(notify_texts.RELAY_VIEW_BUTTON), view(project, "messages")))
     rows = list(keyboard([views]).inline_keyboard)
     if mission and project.status in FOLLOWED_STATUSES:
         rows += mission_markup(content, project).inline_keyboard
@@ -175,3 +177,41 @@ def history_text(
             )
     body = "\n".join(lines) if lines else content.render(texts.PROJECT_HISTORY_EMPTY)
     return Html(f"{header}\n\n{body}")
+
+
+def messages_text(
+    content: Content,
+    config: Config,
+    project: Project,
+    total: int,
+    shown: list[Event],
+    people: Mapping[int, Person],
+) -> Html:
+    """The conversation's last messages relayed by the bot (services/relay.py), oldest first."""
+    header = content.render(
+        notify_texts.RELAY_VIEW_HEADER, reference=project.reference or "", count=total
+    )
+    if not shown:
+        return Html(f"{header}\n\n{content.render(notify_texts.RELAY_VIEW_EMPTY)}")
+    lines = []
+    for event in shown:
+        day = fr_date(event.occurred_at, config.tz)
+        if event.kind == events.RELAY_UNDELIVERED:
+            lines.append(content.render(notify_texts.RELAY_VIEW_UNDELIVERED, date=day))
+            continue
+        data = event.data or {}
+        media = str(data.get("media", "text"))
+        said = shorten(str(data.get("text") or ""), EXCHANGE_NOTES_MAX)
+        if media != "text":
+            said = f"{content.label('relay_media', media)} {said}".strip()
+        if not data:
+            said = content.render(notify_texts.RELAY_ERASED)
+        person = people.get(event.actor_id) if event.actor_id else None
+        name = display_name(config, person) if person is not None else "?"
+        key = (
+            notify_texts.RELAY_VIEW_IN
+            if event.kind == events.HOLDER_MESSAGE
+            else notify_texts.RELAY_VIEW_OUT
+        )
+        lines.append(content.render(key, date=day, name=name, text=said))
+    return Html(f"{header}\n\n" + "\n".join(lines))

@@ -85,5 +85,9 @@ def summary_messages(content: Content, export: dict[str, Any], zone: tzinfo) -> 
     if written:
         last = _day(content, written[-1]["written_at"], zone)
         blocks.append(content.render(texts.MY_DATA_MESSAGES, count=len(written), date=last))
+    answers = export.get("answers_received") or []
+    if answers:
+        last = _day(content, answers[-1]["written_at"], zone)
+        blocks.append(content.render(texts.MY_DATA_ANSWERS, count=len(answers), date=last))
     blocks.append(content.render(texts.MY_DATA_FILE_OFFER))
     return [Html(part) for part in split_message(blocks)]

@@ -13,7 +13,7 @@ from pes21_bot.db.models import Accompaniment, Event, Project, Review
 from pes21_bot.domain.jobs import LINES, job_lines
 from pes21_bot.domain.real_dates import dated
 from pes21_bot.domain.vocabulary import ProjectStatus
-from pes21_bot.services import events, reviews, satisfaction
+from pes21_bot.services import events, relay, reviews, satisfaction
 from pes21_bot.services.jobs import record_jobs
 from pes21_bot.services.people import UserInfo, ensure_person
 
@@ -178,6 +178,7 @@ async def end(
         events.record(session, events.STRUCTURE_CREATED, created_at, **where, **structure, **noted)
     record_jobs(session, job_lines(answers), "accompaniment", moment, {**where, **recorded})
     await satisfaction.schedule(session, config, project, ended_on, now)
+    relay.queue_topic_close(session, project, now)
     return await reviews.schedule_reviews(session, config, project, ended_on, now)
 
 

@@ -76,6 +76,7 @@ async def export_data(session: AsyncSession, telegram_id: int, now: datetime) ->
         "reviews": await _reviews_of(session, person.id),
         "messages": await _messages_of(session, person.id),
         "satisfaction": await satisfaction.answers_of(session, person.id),
+        "answers_received": await _answers_to(session, person.id),
     }
 
 
@@ -87,13 +88,33 @@ async def _messages_of(session: AsyncSession, person_id: int) -> list[dict[str, 
         .where(Event.actor_id == person_id, Event.kind == events.HOLDER_MESSAGE)
         .order_by(Event.occurred_at, Event.id)
     )
+    return [_message(event, reference) for event, reference in result.all()]
+
+
+def _message(event: Event, reference: str | None) -> dict[str, Any]:
+    """One message of the person's conversation with the team, as the file shows it."""
+    data = event.data or {}
+    return {
+        "project": reference,
+        "written_at": _iso(event.occurred_at),
+        "text": data.get("text"),
+        "media": data.get("media", "text"),
+        "file_id": data.get("file_id"),
+    }
+
+
+async def _answers_to(session: AsyncSession, person_id: int) -> list[dict[str, Any]]:
+    """What the team answered this person through the bot, oldest first."""
+    result = await session.execute(
+        select(Event, Project.reference, Person.first_name)
+        .join(Project, Project.id == Event.project_id)
+        .outerjoin(Person, Person.id == Event.actor_id)
+        .where(Project.holder_id == person_id, Event.kind == events.RELAY_TO_HOLDER)
+        .order_by(Event.occurred_at, Event.id)
+    )
     return [
-        {
-            "project": reference,
-            "written_at": _iso(event.occurred_at),
-            "text": (event.data or {}).get("text"),
-        }
-        for event, reference in result.all()
+        {**_message(event, reference), "from_team": (name or "").split(" ")[0] or None}
+        for event, reference, name in result.all()
     ]
 
 
@@ -219,6 +240,13 @@ async def erase_person(
         update(Event)
         .where(Event.actor_id == person.id, Event.kind == events.HOLDER_MESSAGE)
         .values(data={})
+    )
+    # The team's answers to them too: the rows stay, for the count of messages.
+    await session.execute(
+        update(Event)
+        .where(Event.project_id.in_(erased_ids), Event.kind == events.RELAY_TO_HOLDER)
+        .values(data={})
+        .execution_options(synchronize_session=False)
     )
     await outbox.forget_holder_messages(session, erased_ids)
     await satisfaction.erase_comments(session, person.id)

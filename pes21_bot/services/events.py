@@ -69,7 +69,7 @@ DLA_DECLINED = "dla_declined"  # {review_id}
 REMINDER_FAILED = "reminder_failed"  # {reminder_id, kind, error}
 
 # A holder's message to the team ("Écrire à l'équipe"); its text is erased with their data.
-HOLDER_MESSAGE = "holder_message"  # {text}
+HOLDER_MESSAGE = "holder_message"  # {text, media?, file_id?, reader?}
 # Staff answers relayed to the holder through the bot (services/ of the relay); the first one
 # of a dossier starts "délai de première réponse" (docs/indicateurs.md).
 RELAY_TO_HOLDER = "relay_to_holder"
@@ -78,6 +78,7 @@ RELAY_TO_HOLDER = "relay_to_holder"
 # the holder's data.
 SATISFACTION_ANSWERED = "satisfaction_answered"  # {rating, helped, recommend, comment}
 SATISFACTION_DECLINED = "satisfaction_declined"  # {}
+RELAY_UNDELIVERED = "relay_undelivered"  # {}
 # The agenda (services/events_agenda.py; the figures read agenda_events and registrations)
 AGENDA_EVENT_CREATED = "agenda_event_created"  # {kind}; actor: who created it
 AGENDA_REGISTERED = "agenda_registered"  # {state: registered | waiting}; actor: the person

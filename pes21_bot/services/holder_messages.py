@@ -28,6 +28,22 @@ async def open_projects(session: AsyncSession, telegram_id: int) -> list[Project
     return list(result.scalars())
 
 
+async def own_open_project(
+    session: AsyncSession, telegram_id: int, project_id: int | None
+) -> tuple[Person, Project] | None:
+    """The person and one of their submitted dossiers still open; None if it is not theirs."""
+    person = await find_person(session, telegram_id)
+    project = await session.get(Project, project_id) if project_id else None
+    if (
+        person is None
+        or project is None
+        or project.holder_id != person.id
+        or project.status not in OPEN_STATUSES
+    ):
+        return None
+    return person, project
+
+
 @dataclass(frozen=True)
 class Readers:
     """Who reads a holder's message: the owner (if any and reachable), and their chats."""
@@ -67,15 +83,10 @@ async def record(
     now: datetime,
 ) -> Readers | None:
     """Store the message as an event of the dossier; None if it is not an open dossier of theirs."""
-    person = await find_person(session, telegram_id)
-    project = await session.get(Project, project_id) if project_id else None
-    if (
-        person is None
-        or project is None
-        or project.holder_id != person.id
-        or project.status not in OPEN_STATUSES
-    ):
+    found = await own_open_project(session, telegram_id, project_id)
+    if found is None:
         return None
+    person, project = found
     events.record(
         session,
         events.HOLDER_MESSAGE,

@@ -21,12 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pes21_bot.config import Config
 from pes21_bot.db.models import OutboxMessage, Person, Project, ProjectCard
 from pes21_bot.domain.vocabulary import ProjectStatus
-from pes21_bot.services import projects
+from pes21_bot.services import projects, relay
 from pes21_bot.services.people import find_person
 
 CARD, MESSAGE = "card", "message"
 # A holder's message to the team: a message whose text is erased with the holder's data.
 HOLDER_MESSAGE = "holder_message"
+# The relayed messages (services/relay.py): a reply to one finds its dossier.
+RELAYED = (relay.RELAY_IN, relay.RELAY_OUT)
 PENDING, SENDING, SENT, UNDELIVERABLE, FAILED = (
     "pending",
     "sending",
@@ -191,6 +193,8 @@ async def record(
             row.state, row.sent_at, row.message_id = SENT, now, delivery.message_id
             if row.kind != CARD:
                 row.payload = {}  # delivered: no second copy of what it said is kept
+            if row.kind in RELAYED and row.project_id and delivery.message_id is not None:
+                relay.link(session, row.project_id, row.chat_id, delivery.message_id, now)
             project = await session.get(Project, row.project_id) if row.project_id else None
             if row.kind == CARD and project is not None and delivery.message_id is not None:
                 await projects.add_card(session, project, row.chat_id, delivery.message_id, now)
@@ -366,10 +370,13 @@ async def purge(session: AsyncSession, before: datetime) -> None:
 
 
 async def forget_holder_messages(session: AsyncSession, project_ids: Sequence[int]) -> None:
-    """Drop what a holder wrote to the team about these projects and is still stored here."""
+    """Drop what a holder and the team wrote each other about these projects, still stored here."""
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.kind == HOLDER_MESSAGE, OutboxMessage.project_id.in_(project_ids))
+        .where(
+            OutboxMessage.kind.in_((HOLDER_MESSAGE, *RELAYED)),
+            OutboxMessage.project_id.in_(project_ids),
+        )
         .values(state=FAILED, payload={}, last_error="erased")
         .execution_options(synchronize_session=False)
     )

@@ -14,7 +14,7 @@ from pes21_bot.db.models import Event, Person, Project, ProjectCard
 from pes21_bot.domain.assignment import WELCOMING_MISSION
 from pes21_bot.domain.references import parse_reference
 from pes21_bot.domain.vocabulary import OPEN_STATUSES, VOLUNTEER_PROGRAMME, ProjectStatus
-from pes21_bot.services import events, volunteers
+from pes21_bot.services import events, relay, volunteers
 from pes21_bot.services.people import UserInfo, ensure_person, find_person
 
 
@@ -168,6 +168,9 @@ async def redirect(
         programme=programme,
         previous=previous,
     )
+    # The old programme's topic is closed; the new programme's group opens its own.
+    relay.queue_topic_close(session, project, now)
+    project.topic_id = project.topic_chat_id = None
     return previous
 
 
@@ -189,6 +192,7 @@ async def close(
         programme=project.programme,
         reason=reason,
     )
+    relay.queue_topic_close(session, project, now)
 
 
 async def open_projects_of(

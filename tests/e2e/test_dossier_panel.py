@@ -22,7 +22,7 @@ async def test_dossiers_offers_a_button_per_dossier_that_opens_its_panel(
     text = panel.text or ""
     assert "État : en attente de prise en charge" in text and "Envoyé le " in text
     assert "Zoé" not in text  # the answers wait behind their button
-    assert ["📋 Réponses", "🕓 Historique"] in panel.buttons
+    assert ["📋 Réponses", "🕓 Historique", "💬 Messages"] in panel.buttons
 
     camille.press("📋 Réponses", message=panel)
     await bot.until(
@@ -76,4 +76,4 @@ async def test_an_erased_dossier_says_its_data_were_erased(sqlite_bot: Harness) 
     camille.send_command("/dossier", "PES-2026-0001")
     panel = await camille.expect("Suivi par")
     assert "données de ce dossier ont été effacées" in (panel.text or "")
-    assert ["🕓 Historique"] in panel.buttons  # no empty answers to open
+    assert ["🕓 Historique", "💬 Messages"] in panel.buttons  # no empty answers to open

@@ -38,8 +38,8 @@ async def test_a_holders_question_reaches_the_team_then_the_owner(sqlite_bot: Ha
     camille = bot.staff("Camille")
     card = await camille.expect("PES-2026-0001")
 
-    holder.send_text("bonjour, j'ai une question sur mon dossier")
-    offer = await holder.expect("Une question sur votre dossier")
+    holder.send_command("/start")  # the button stays the explicit way to write
+    offer = await holder.expect("Bienvenue")
     assert offer.buttons[0] == [WRITE]
     holder.press(WRITE, message=offer)
     intro = await holder.expect("sera transmis à l'équipe du Pôle qui suit ce dispositif")
@@ -58,8 +58,6 @@ async def test_a_holders_question_reaches_the_team_then_the_owner(sqlite_bot: Ha
     assert "PES-2026-0001" in (forwarded.text or "") and QUESTION in (forwarded.text or "")
     assert forwarded.button_data("📂 Ouvrir le dossier") == buttons.PROJECT.pack(1)
 
-    holder.send_text("merci !")  # the next text is not forwarded again
-    await holder.expect("Une question sur votre dossier")
     await drained(bot)
     assert sum("Message de Zoé" in (m.text or "") for m in bot.api.messages(camille.id)) == 1
 
@@ -71,9 +69,7 @@ async def test_a_holders_question_reaches_the_team_then_the_owner(sqlite_bot: Ha
     await holder.expect("sera transmis à Camille, qui suit votre dossier")
     await holder.expect("Tapez votre message")
     holder.press("⬅️ Menu")  # changed their mind
-    await holder.expect("Que souhaitez-vous faire")
-    holder.send_text("en fait non")
-    offer = await holder.expect("Une question sur votre dossier")
+    offer = await holder.expect("Que souhaitez-vous faire")
 
     holder.press(WRITE, message=offer)
     await holder.expect("Tapez votre message")
@@ -185,8 +181,8 @@ async def test_while_nobody_holds_it_the_programmes_group_reads_the_message(
     group = bot.api.group(GROUP, "Équipe Bénéfices'Créa")
     holder = bot.holder()
     await submit_idea(holder)
-    holder.send_text("une question")
-    holder.press(WRITE, message=await holder.expect("Une question sur votre dossier"))
+    holder.send_command("/start")
+    holder.press(WRITE, message=await holder.expect("Bienvenue"))
     await holder.expect("Tapez votre message")
     holder.send_text(QUESTION)
     await holder.expect("est transmis à l'équipe du Pôle qui suit ce dispositif (Bénéfices'Créa)")
