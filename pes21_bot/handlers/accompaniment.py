@@ -113,8 +113,10 @@ async def menu(context: Context, project: Project) -> tuple[Html, InlineKeyboard
     return text, keyboard(rows) if rows else None
 
 
-async def on_start(update: Update, context: Context) -> int:
+async def on_start(update: Update, context: Context) -> int | None:
     """'Démarrer': ask the start date."""
+    if await repeated_press(update, context):
+        return None  # the form's question is already asked
     pressed = await _pressed(update, context, buttons.ACC_START, statuses=(ProjectStatus.CLAIMED,))
     if pressed is None:
         return forms.END
@@ -143,8 +145,10 @@ async def on_milestone_menu(update: Update, context: Context) -> None:
     )
 
 
-async def on_milestone(update: Update, context: Context) -> int:
+async def on_milestone(update: Update, context: Context) -> int | None:
     """A milestone chosen: ask its date (and its DLA details)."""
+    if await repeated_press(update, context):
+        return None  # the form's question is already asked
     pressed = await _pressed(update, context, buttons.ACC_MILESTONE, statuses=ACTIVE)
     if pressed is None:
         return forms.END
@@ -160,8 +164,10 @@ async def on_milestone(update: Update, context: Context) -> int:
     return state
 
 
-async def on_end(update: Update, context: Context) -> int:
+async def on_end(update: Update, context: Context) -> int | None:
     """'Clore l'accompagnement': outcome, details, end date, recap."""
+    if await repeated_press(update, context):
+        return None  # the form's question is already asked
     pressed = await _pressed(
         update, context, buttons.ACC_END, statuses=(ProjectStatus.ACCOMPANYING,)
     )

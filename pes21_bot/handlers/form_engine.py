@@ -58,6 +58,7 @@ from pes21_bot.handlers.ui import (
     db_driven_conversation,
     edit_or_send,
     pack,
+    repeated_press,
     reply,
     set_markup,
     unpack,
@@ -599,6 +600,8 @@ async def on_recap(update: Update, context: Context, flow: Flow) -> int:
 
 async def on_edit(update: Update, context: Context, flow: Flow) -> int:
     """An answer's button under the recap: ask that question again."""
+    if await repeated_press(update, context):
+        return flow.state  # the question is already asked again
     found = await _recap_button(update, context, flow, "e")
     if isinstance(found, int):
         return found

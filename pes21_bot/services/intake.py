@@ -44,6 +44,16 @@ async def sent_reference(session: AsyncSession, telegram_id: int, project_id: in
     return result.scalar_one_or_none()
 
 
+async def abandoned(session: AsyncSession, telegram_id: int, project_id: int) -> bool:
+    """Whether this holder gave up this intake (a second 'Oui, abandonner' says so again)."""
+    result = await session.execute(
+        select(Project.status)
+        .join(Person, Project.holder_id == Person.id)
+        .where(Person.telegram_id == telegram_id, Project.id == project_id)
+    )
+    return result.scalar_one_or_none() == ProjectStatus.ABANDONED
+
+
 async def record_start(
     session: AsyncSession, config: Config, telegram_id: int, source: str | None, now: datetime
 ) -> None:
