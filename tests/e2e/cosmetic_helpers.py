@@ -11,10 +11,16 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import pytest
+
 from pes21_bot.buttons import Button
+from pes21_bot.db.models import Project
 from pes21_bot.fake_telegram import BotMessage, FakeUser, FaultKind
+from pes21_bot.services import accompaniment
+from pes21_bot.services.people import UserInfo
 from tests.e2e.outbox_helpers import apologies, count, drained
 from tests.harness import Harness
+from tests.volunteers.helpers import CAMILLE, seed_project
 
 COSMETIC = ("answerCallbackQuery", "editMessageReplyMarkup", "editMessageText")
 SENDS = ("sendMessage", "sendDocument")
@@ -109,3 +115,25 @@ async def press_with_faults(bot: Harness, case: Case, kind: FaultKind) -> None:
     assert first["callback_query"]["id"] != second["callback_query"]["id"]
     twice = [sent for sent, times in Counter(sent(bot)[before:]).items() if times > 1]
     assert twice == [], f"sent twice: {twice}"
+
+
+def fault_test(cases: dict[str, Case]) -> Callable[[Harness, str, FaultKind], Awaitable[None]]:
+    """The parametrized test of a dict of cases: each one with a time-out, and with a 500."""
+
+    @pytest.mark.parametrize("kind", ["timeout", "500"])
+    @pytest.mark.parametrize("case", list(cases))
+    async def test(sqlite_bot: Harness, case: str, kind: FaultKind) -> None:
+        await press_with_faults(sqlite_bot, cases[case], kind)
+
+    return test
+
+
+async def accompanying(bot: Harness) -> Project:
+    """A project claimed by Camille whose accompaniment started today."""
+    project = await seed_project(bot, owner_id=CAMILLE)
+    async with bot.session_factory.begin() as session:
+        fresh = await session.get(Project, project.id)
+        assert fresh is not None
+        now = bot.clock.now()
+        await accompaniment.start(session, fresh, UserInfo(CAMILLE, "Camille"), now.date(), now)
+        return fresh

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from pes21_bot import buttons, texts
 from pes21_bot.db.models import Person, Project, Review, TeamMember, Volunteer
 from pes21_bot.domain.assignment import CO_ACCOMPANIMENT_MISSION
 from pes21_bot.domain.vocabulary import DlaProposal
-from pes21_bot.fake_telegram import BotMessage, FakeUser, FaultKind
-from pes21_bot.services import accompaniment, events
-from pes21_bot.services.people import UserInfo
-from tests.e2e.cosmetic_helpers import Case, Press, both, on, press_with_faults, shows
+from pes21_bot.fake_telegram import BotMessage, FakeUser
+from pes21_bot.services import events
+from tests.e2e.cosmetic_helpers import Case, Press, accompanying, both, fault_test, on, shows
 from tests.e2e.outbox_helpers import apologies, count, send_cards
 from tests.e2e.test_cosmetic_faults_forms import FORM_CASES
 from tests.harness import HOLDER_ID, Harness
@@ -290,27 +288,15 @@ async def accompaniment_menu(bot: Harness) -> Press:
     return Press(camille, buttons.ACCOMPANIMENT.pack(project.id), panel.message_id, check)
 
 
-async def _accompanying(bot: Harness) -> Project:
-    project = await seed_project(bot, owner_id=CAMILLE)
-    async with bot.session_factory.begin() as session:
-        fresh = await session.get(Project, project.id)
-        assert fresh is not None
-        started = bot.clock.now().date()
-        await accompaniment.start(
-            session, fresh, UserInfo(CAMILLE, "Camille"), started, bot.clock.now()
-        )
-    return await _project(bot, project.id)
-
-
 async def milestone_menu(bot: Harness) -> Press:
-    project = await _accompanying(bot)
+    project = await accompanying(bot)
     camille, panel = await _panel(bot, project)
     check = shows(bot, camille, "Quelle étape de")
     return Press(camille, buttons.ACC_MILESTONES.pack(project.id), panel.message_id, check)
 
 
 async def _helpers(bot: Harness) -> tuple[Project, FakeUser, BotMessage]:
-    project = await _accompanying(bot)
+    project = await accompanying(bot)
     await seed_volunteer(bot, REMI, "Rémi", missions=(CO_ACCOMPANIMENT_MISSION,))
     camille, panel = await _panel(bot, project)
     return project, camille, panel
@@ -455,12 +441,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("kind", ["timeout", "500"])
-@pytest.mark.parametrize("case", list(CASES))
-async def test_failed_cosmetics_and_double_press_change_state_once(
-    sqlite_bot: Harness, case: str, kind: FaultKind
-) -> None:
-    await press_with_faults(sqlite_bot, CASES[case], kind)
+test_failed_cosmetics_and_double_press_change_state_once = fault_test(CASES)
 
 
 def test_every_button_family_has_a_case() -> None:

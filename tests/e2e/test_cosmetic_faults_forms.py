@@ -7,14 +7,20 @@ volunteer profile).
 
 from __future__ import annotations
 
-import pytest
-
 from pes21_bot import buttons
 from pes21_bot.db.models import FormDraft, Project, Volunteer
-from pes21_bot.fake_telegram import BotMessage, FakeUser, FaultKind
-from pes21_bot.services import accompaniment, events
-from pes21_bot.services.people import UserInfo
-from tests.e2e.cosmetic_helpers import Case, Check, Press, both, on, press_with_faults, shows
+from pes21_bot.fake_telegram import BotMessage, FakeUser
+from pes21_bot.services import events
+from tests.e2e.cosmetic_helpers import (
+    Case,
+    Check,
+    Press,
+    accompanying,
+    both,
+    fault_test,
+    on,
+    shows,
+)
 from tests.e2e.flows import MATURE_IDEA, answer, start_path
 from tests.e2e.outbox_helpers import count
 from tests.harness import Harness
@@ -148,13 +154,7 @@ async def _claimed(bot: Harness) -> tuple[Project, FakeUser, BotMessage]:
 
 
 async def _accompanying(bot: Harness) -> tuple[Project, FakeUser, BotMessage]:
-    project = await seed_project(bot, owner_id=CAMILLE)
-    async with bot.session_factory.begin() as session:
-        fresh = await session.get(Project, project.id)
-        assert fresh is not None
-        now = bot.clock.now()
-        await accompaniment.start(session, fresh, UserInfo(CAMILLE, "Camille"), now.date(), now)
-    return await _panel(bot, project)
+    return await _panel(bot, await accompanying(bot))
 
 
 async def acc_start(bot: Harness) -> Press:
@@ -300,9 +300,4 @@ FORM_CASES = {
 }
 
 
-@pytest.mark.parametrize("kind", ["timeout", "500"])
-@pytest.mark.parametrize("case", list(FORM_CASES))
-async def test_failed_cosmetics_and_double_press_change_state_once(
-    sqlite_bot: Harness, case: str, kind: FaultKind
-) -> None:
-    await press_with_faults(sqlite_bot, FORM_CASES[case], kind)
+test_failed_cosmetics_and_double_press_change_state_once = fault_test(FORM_CASES)
