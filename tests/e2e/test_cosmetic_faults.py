@@ -410,6 +410,19 @@ async def team_coordinate(bot: Harness) -> Press:
     return on(admin, prompt, label, check, lea)
 
 
+async def team_programme(bot: Harness) -> Press:
+    admin, panel = await _member(bot, "Karim")
+    admin.press("📂 Dispositifs", message=panel)
+    programmes = await admin.expect("touchez pour changer")
+
+    async def check() -> None:
+        (member,) = await rows(bot, TeamMember, TeamMember.telegram_id == KARIM)
+        assert sorted(member.programmes) == ["benefices_crea", "dla"]
+        assert "✅ Bénéfices'Créa" in _markup(bot, admin, programmes.message_id)
+
+    return on(admin, programmes, "➕ Bénéfices'Créa", check)
+
+
 CASES = {
     "claim": Case(buttons.CLAIM, claim),
     "close": Case(buttons.CLOSE, close),
@@ -438,6 +451,7 @@ CASES = {
     "team_member": Case(buttons.TEAM, team_member),
     "team_remove": Case(buttons.TEAM, team_remove),
     "team_coordinate": Case(buttons.TEAM_PROGRAMME, team_coordinate),
+    "team_programme": Case(buttons.TEAM_PROGRAMME, team_programme),
 }
 
 

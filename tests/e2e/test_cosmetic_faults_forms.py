@@ -77,6 +77,17 @@ async def resume(bot: Harness) -> Press:
     return on(holder, offer, "▶️ Reprendre", shows(bot, holder, "Question 3/13"))
 
 
+async def restart(bot: Harness) -> Press:
+    holder, _ = await _at(bot, 2)
+    holder.send_command("/start")
+    offer = await holder.expect("Vous avez un questionnaire en cours")
+
+    async def check() -> None:
+        assert [p.status for p in await bot.projects()] == ["abandoned", "draft"]
+
+    return on(holder, offer, "🔄 Recommencer", both(check, shows(bot, holder, "Question 1/13")))
+
+
 async def choice(bot: Harness) -> Press:
     holder, sector = await _at(bot, 6)
     check = both(_answered(bot, "sector", "environment"), shows(bot, holder, "Question 8/13"))
@@ -280,6 +291,7 @@ async def form_skip(bot: Harness) -> Press:
 FORM_CASES = {
     "consent": Case(buttons.CONSENT, consent),
     "resume": Case(buttons.DRAFT, resume),
+    "restart": Case(buttons.DRAFT, restart),
     "choice": Case(buttons.ANSWER, choice),
     "toggle": Case(buttons.TOGGLE, toggle),
     "validate": Case(buttons.VALIDATE, validate),
