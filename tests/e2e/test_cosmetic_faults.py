@@ -471,3 +471,12 @@ async def test_a_button_on_a_message_gone_answers_anew(sqlite_bot: Harness) -> N
     await sqlite_bot.button_answer(press)
     await holder.expect("Choisissez une question")
     assert apologies(sqlite_bot, holder) == []
+
+
+async def test_a_press_after_the_first_was_handled_is_not_a_double_tap(sqlite_bot: Harness) -> None:
+    press = await project_panel(sqlite_bot)
+    camille = press.user
+    camille.press_raw(press.data, message_id=press.message_id)
+    await camille.expect("Suivi par")
+    camille.press_raw(press.data, message_id=press.message_id)  # later: the panel again
+    await camille.expect("Suivi par")
