@@ -15,12 +15,28 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     A person answering fast, or pressing a button twice, must see their updates handled in
     order: each chat has a lock; different chats proceed in parallel up to the global bound.
+    A press of a button whose previous press is still waiting or running is a double tap:
+    ``repeats`` tells the handlers that open a new message, so they open it once.
     """
 
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        self._pressing: dict[tuple[int, int, str], int] = {}
+        self._repeats: set[int] = set()
+
+    @staticmethod
+    def _press(update: object) -> tuple[int, int, str] | None:
+        """Who pressed which button of which message (None for anything else)."""
+        query = update.callback_query if isinstance(update, Update) else None
+        if query is None or query.message is None:
+            return None
+        return query.from_user.id, query.message.message_id, query.data or ""
+
+    def repeats(self, update: Update) -> bool:
+        """Whether this press came while the same press was still waiting or being handled."""
+        return update.update_id in self._repeats
 
     @staticmethod
     def _key(update: object) -> int | None:
@@ -36,6 +52,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         if key is None:
             await coroutine
             return
+        press = self._press(update)
+        if press is not None:
+            if self._pressing.get(press):
+                assert isinstance(update, Update)
+                self._repeats.add(update.update_id)
+            self._pressing[press] = self._pressing.get(press, 0) + 1
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
@@ -46,6 +68,12 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             if not self._waiting[key]:  # forget idle chats so the table stays small
                 del self._waiting[key]
                 del self._locks[key]
+            if press is not None:
+                assert isinstance(update, Update)
+                self._repeats.discard(update.update_id)
+                self._pressing[press] -= 1
+                if not self._pressing[press]:
+                    del self._pressing[press]
 
     async def initialize(self) -> None:
         """Nothing to set up."""

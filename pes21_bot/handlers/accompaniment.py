@@ -17,7 +17,7 @@ from pes21_bot.domain.assignment import CO_ACCOMPANIMENT_MISSION
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus
 from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button, pressed_project, project_checked
-from pes21_bot.handlers.ui import answer_query, kick, reply, set_markup, user_info
+from pes21_bot.handlers.ui import answer_query, kick, repeated_press, reply, set_markup, user_info
 from pes21_bot.messages.delivery import queue_to, update_cards
 from pes21_bot.messages.dossier import back_markup
 from pes21_bot.messages.markup import keyboard
@@ -57,6 +57,8 @@ async def _pressed(
 
 async def on_menu(update: Update, context: Context) -> None:
     """'Accompagnement': where it stands and what can be recorded next."""
+    if await repeated_press(update, context):
+        return
     pressed = await _pressed(update, context, buttons.ACCOMPANIMENT)
     if pressed is None:
         return
@@ -115,8 +117,10 @@ async def menu(context: Context, project: Project) -> tuple[Html, InlineKeyboard
     return text, keyboard(rows) if rows else None
 
 
-async def on_start(update: Update, context: Context) -> int:
+async def on_start(update: Update, context: Context) -> int | None:
     """'Démarrer': ask the start date."""
+    if await repeated_press(update, context):
+        return None  # the form's question is already asked
     pressed = await _pressed(update, context, buttons.ACC_START, statuses=(ProjectStatus.CLAIMED,))
     if pressed is None:
         return forms.END
@@ -128,6 +132,8 @@ async def on_start(update: Update, context: Context) -> int:
 
 async def on_milestone_menu(update: Update, context: Context) -> None:
     """'Noter une étape': the programme's milestones."""
+    if await repeated_press(update, context):
+        return
     pressed = await _pressed(update, context, buttons.ACC_MILESTONES, statuses=ACTIVE)
     if pressed is None:
         return
@@ -143,8 +149,10 @@ async def on_milestone_menu(update: Update, context: Context) -> None:
     )
 
 
-async def on_milestone(update: Update, context: Context) -> int:
+async def on_milestone(update: Update, context: Context) -> int | None:
     """A milestone chosen: ask its date (and its DLA details)."""
+    if await repeated_press(update, context):
+        return None  # the form's question is already asked
     pressed = await _pressed(update, context, buttons.ACC_MILESTONE, statuses=ACTIVE)
     if pressed is None:
         return forms.END
@@ -160,8 +168,10 @@ async def on_milestone(update: Update, context: Context) -> int:
     return state
 
 
-async def on_end(update: Update, context: Context) -> int:
+async def on_end(update: Update, context: Context) -> int | None:
     """'Clore l'accompagnement': outcome, details, end date, recap."""
+    if await repeated_press(update, context):
+        return None  # the form's question is already asked
     pressed = await _pressed(
         update, context, buttons.ACC_END, statuses=(ProjectStatus.ACCOMPANYING,)
     )
@@ -175,6 +185,8 @@ async def on_end(update: Update, context: Context) -> int:
 
 async def on_volunteer_menu(update: Update, context: Context) -> None:
     """'Associer un·e bénévole': available volunteers with the co-accompanying mission."""
+    if await repeated_press(update, context):
+        return
     pressed = await _pressed(
         update, context, buttons.ACC_VOLUNTEERS, statuses=(ProjectStatus.ACCOMPANYING,)
     )

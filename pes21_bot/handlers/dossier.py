@@ -10,7 +10,7 @@ from pes21_bot import access, buttons, texts
 from pes21_bot.context import Context
 from pes21_bot.db.models import Project
 from pes21_bot.handlers.access import button, command, may_act, pressed_project
-from pes21_bot.handlers.ui import answer_query, edit_or_send, reply
+from pes21_bot.handlers.ui import answer_query, edit_or_send, repeated_press, reply
 from pes21_bot.messages import dossier
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import projects, recorded, relay
@@ -95,6 +95,8 @@ async def project_detail(update: Update, context: Context) -> None:
 
 async def on_project(update: Update, context: Context) -> None:
     """A dossier's button (in /dossiers, after recording a step): its panel, as a new message."""
+    if await repeated_press(update, context):
+        return
     target = await pressed_project(update, context, buttons.PROJECT)
     if target is None:
         return

@@ -57,6 +57,7 @@ from pes21_bot.handlers.ui import (
     answer_query,
     db_driven_conversation,
     edit_or_send,
+    repeated_press,
     reply,
     set_markup,
 )
@@ -628,6 +629,8 @@ async def on_recap(update: Update, context: Context, flow: Flow) -> int:
 
 async def on_edit(update: Update, context: Context, flow: Flow) -> int:
     """An answer's button under the recap: ask that question again."""
+    if await repeated_press(update, context):
+        return flow.state  # the question is already asked again
     found = await _recap_button(update, context, flow, flow.families.edit)
     if isinstance(found, int):
         return found

@@ -25,6 +25,7 @@ from pes21_bot.handlers.ui import (
     answer_query,
     edit_or_send,
     kick,
+    repeated_press,
     reply,
 )
 from pes21_bot.messages.delivery import panel_button
@@ -218,6 +219,8 @@ async def on_my_data_file(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     assert update.effective_chat is not None
+    if await repeated_press(update, context):
+        return
     await answer_query(query)
     content = context.bot_data.content
     export = await _kept_data(update, context)

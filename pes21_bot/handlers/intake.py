@@ -32,7 +32,7 @@ from pes21_bot.handlers.form_engine import (
     Flow,
     answer_press,
 )
-from pes21_bot.handlers.ui import edit_or_send, kick, reply, set_markup, user_info
+from pes21_bot.handlers.ui import edit_or_send, kick, repeated_press, reply, set_markup, user_info
 from pes21_bot.messages import agenda, delivery
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import intake, outbox
@@ -196,12 +196,25 @@ async def on_cancel_answer(update: Update, context: Context) -> int:
     assert query is not None and update.effective_user is not None
     parts = buttons.CANCEL.parse(query.data)
     data = context.bot_data
+    user_id = update.effective_user.id
+    wanted = parts[0] if parts is not None and isinstance(parts[0], int) else None
     async with data.transaction() as session:
-        project = await intake.current_draft(session, update.effective_user.id)
-        if parts is None or project is None or parts[0] != project.id:
+        project = await intake.current_draft(session, user_id)
+        if parts is None or project is None or wanted != project.id:
             project = None
         elif parts[1] == "yes":
             await intake.abandon(session, project, data.clock.now())
+        repeat = (
+            project is None
+            and parts is not None
+            and parts[1] == "yes"
+            and wanted is not None
+            and await intake.abandoned(session, user_id, wanted)
+        )
+    if repeat:  # a second press: the first one's confirmation may not have been shown
+        await answer_press(update)
+        await edit_or_send(query, data.content.render(texts.CANCELLED))
+        return END
     if project is None or parts is None:
         await _stale(update, context)
         return END
@@ -296,10 +309,12 @@ async def on_consent(update: Update, context: Context) -> int:
     return END
 
 
-async def on_resume(update: Update, context: Context) -> int:
+async def on_resume(update: Update, context: Context) -> int | None:
     """'Reprendre' or 'Recommencer' offered by /start during an unfinished intake."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
+    if await repeated_press(update, context):
+        return None  # the question is already asked
     parts = buttons.DRAFT.parse(query.data)
     project = await _load(context, update.effective_user.id)
     if parts is None or project is None or parts[1] != project.id:

@@ -15,8 +15,19 @@ from pes21_bot.domain.jobs import job_lines, total
 from pes21_bot.domain.vocabulary import ReviewState
 from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button, command, refuse
-from pes21_bot.handlers.ui import answer_query, edit_or_send, kick, reply, user_info
-from pes21_bot.messages.delivery import queue_cards, queue_in_charge, queue_owners_reassigned
+from pes21_bot.handlers.ui import (
+    answer_query,
+    edit_or_send,
+    kick,
+    repeated_press,
+    reply,
+    user_info,
+)
+from pes21_bot.messages.delivery import (
+    queue_cards,
+    queue_in_charge,
+    queue_owners_reassigned,
+)
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_date
 from pes21_bot.messages.reviews import COMMENT_MAX, contact_text, dla_proposal
@@ -138,12 +149,14 @@ async def review_command(update: Update, context: Context) -> int:
     return forms.END
 
 
-async def on_review_button(update: Update, context: Context) -> int:
+async def on_review_button(update: Update, context: Context) -> int | None:
     """'Saisir le bilan', 'Reporter d'une semaine', 'Je ne peux pas'."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     parts = buttons.REVIEW.parse(query.data)
     content = context.bot_data.content
+    if parts is not None and parts[0] == "go" and await repeated_press(update, context):
+        return None  # the form's question is already on its way
     if parts is None or not isinstance(parts[1], int):
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return forms.END

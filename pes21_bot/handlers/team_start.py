@@ -11,7 +11,7 @@ from pes21_bot import access, buttons, texts
 from pes21_bot.context import Context
 from pes21_bot.domain.sources import NO_SOURCE
 from pes21_bot.handlers.access import Callback, button, permitted, refuse
-from pes21_bot.handlers.ui import answer_query, reply
+from pes21_bot.handlers.ui import answer_query, repeated_press, reply
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import projects
 from pes21_bot.services.people import Role
@@ -58,6 +58,8 @@ def team_menu_handlers(run: Mapping[str, Callback]) -> list[Any]:
         """A button of the team's menu: the command it stands for, checked like the command."""
         query = update.callback_query
         assert query is not None
+        if await repeated_press(update, context):
+            return
         parts = buttons.TEAM_MENU.parse(query.data)
         if parts is None:
             await answer_query(query, context.bot_data.content.render(texts.STALE_BUTTON))

@@ -20,6 +20,8 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ConversationHandler
 from telegram.warnings import PTBUserWarning
 
+from pes21_bot.buttons import SEPARATOR
+from pes21_bot.concurrency import PerChatUpdateProcessor
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage
 from pes21_bot.services import outbox
@@ -56,6 +58,23 @@ async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
         await query.answer(text)
     except TelegramError as exc:  # too old, time-out, 5xx, flood: the toast is only cosmetic
         _log_cosmetic("callback answer", exc)
+
+
+async def repeated_press(update: Update, context: Context) -> bool:
+    """A double tap on a button that opens a new message: answered, and to be ignored.
+
+    Buttons that edit their own message or change stored state handle a repeat themselves
+    (the edit may have failed the first time; the state change is idempotent).
+    """
+    processor = context.application.update_processor
+    query = update.callback_query
+    if query is None or not isinstance(processor, PerChatUpdateProcessor):
+        return False
+    if not processor.repeats(update):
+        return False
+    logger.info("repeated press of %s ignored", (query.data or "").split(SEPARATOR)[0])
+    await answer_query(query)
+    return True
 
 
 def _editable(query: CallbackQuery) -> bool:

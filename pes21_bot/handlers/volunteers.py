@@ -16,7 +16,15 @@ from pes21_bot.context import Context
 from pes21_bot.db.models import FormDraft, Person, Volunteer
 from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button, command
-from pes21_bot.handlers.ui import answer_query, edit_or_send, kick, reply, set_markup, user_info
+from pes21_bot.handlers.ui import (
+    answer_query,
+    edit_or_send,
+    kick,
+    repeated_press,
+    reply,
+    set_markup,
+    user_info,
+)
 from pes21_bot.messages.delivery import queue_owners_reassigned, queue_to, set_volunteer_menu
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_date, fr_day
@@ -166,7 +174,7 @@ async def profile(update: Update, context: Context) -> int:
     return forms.END
 
 
-async def on_profile_button(update: Update, context: Context) -> int:
+async def on_profile_button(update: Update, context: Context) -> int | None:
     """A /profil button: start the matching short form, or resume reminders."""
     query = update.callback_query
     assert query is not None and update.effective_user is not None
@@ -181,6 +189,8 @@ async def on_profile_button(update: Update, context: Context) -> int:
     action = str(parts[0]) if parts else ""
     kinds = {"missions": "vol_missions", "days": "vol_days", "pause": "vol_pause"}
     if action in kinds:
+        if await repeated_press(update, context):
+            return None  # the form's question is already asked
         state = await forms.begin(update, context, kinds[action], volunteer.id)
         await answer_query(query)
         await set_markup(query, None)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
@@ -33,9 +33,13 @@ class UserInfo:
     username: str | None = None
 
 
+# Looked up for most updates (roles, drafts): built once, like intake's draft look-up.
+_PERSON = select(Person).where(Person.telegram_id == bindparam("telegram_id"))
+
+
 async def find_person(session: AsyncSession, telegram_id: int) -> Person | None:
     """The person with this Telegram id, if the bot stored one."""
-    result = await session.execute(select(Person).where(Person.telegram_id == telegram_id))
+    result = await session.execute(_PERSON, {"telegram_id": telegram_id})
     return result.scalar_one_or_none()
 
 
