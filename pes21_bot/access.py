@@ -84,6 +84,8 @@ COMMANDS: dict[str, Rule] = {
     "agenda": EVERYONE,
     "atelier": STAFF_OR_ADMIN,
     "presences": STAFF_OR_ADMIN,
+    # Importing the past from a spreadsheet (handlers/imports.py).
+    "import": ADMIN,
 }
 
 BUTTONS: dict[str, Rule] = {
@@ -154,6 +156,7 @@ BUTTONS: dict[str, Rule] = {
         b.prefix: STAFF_OR_ADMIN
         for b in (buttons.ATTENDANCE, buttons.ATTENDANCE_MARK, buttons.ATTENDANCE_FINISH)
     },
+    buttons.IMPORT.prefix: ADMIN,
 }
 
 

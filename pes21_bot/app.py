@@ -35,6 +35,7 @@ from pes21_bot.handlers import (
     common,
     dossier,
     forms,
+    imports,
     intake,
     reviews,
     team_start,
@@ -173,6 +174,8 @@ def build_application(
     handlers = [
         # In groups the bot only invites people to write privately; it stores nothing there.
         MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, common.group_message),
+        # An admin's file is an /import upload, even while a form is open (handlers/imports.py).
+        *imports.document_handlers(lambda user_id: application.bot_data.config.is_admin(user_id)),
         # Every form (short forms first, then the intake) owns free text while one is open.
         _forms_conversation(),
         command("start", _start),
@@ -197,6 +200,7 @@ def build_application(
         # The agenda (issue 11): /agenda, registrations, /presences; /atelier and the walk-ins
         # form open in the forms conversation (agenda_form_entries, agenda_completers).
         *agenda.agenda_handlers(),
+        *imports.import_handlers(),
         command("aide", common.help_command),
         # Last: whatever no handler above took.
         MessageHandler(private & filters.COMMAND, common.unknown_command),

@@ -210,3 +210,8 @@ GROUP_PREFIXES = frozenset(f.prefix for f in (*CARD_FAMILIES, ACCOMPANIMENT, DLA
 WRITE_TEAM = Button("hw", (Id(),))
 FAMILIES = (*FAMILIES, WRITE_TEAM)
 # --- end of "Écrire à l'équipe"
+
+# --- /import (handlers/imports.py): the dry run's "Importer" or "Annuler", for one upload.
+IMPORT = Button("imp", (OneOf(("go", "cancel")), Id()))
+FAMILIES = (*FAMILIES, IMPORT)
+# --- end of /import
