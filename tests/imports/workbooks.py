@@ -54,7 +54,8 @@ Rows = dict[str, list[Sequence[Any]]]
 def workbook(rows: Rows, headers: dict[str, list[str]] | None = None) -> bytes:
     """An XLSX file with these sheets (title -> data rows), each under its template header."""
     book = openpyxl.Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    for default in list(book.worksheets):
+        book.remove(default)
     for title, data in rows.items():
         sheet = book.create_sheet(title)
         sheet.append((headers or HEADERS).get(title, HEADERS.get(title, [])))
@@ -170,8 +171,8 @@ def pole_2023() -> Rows:
 
     milestones: list[Sequence[Any]] = []
     for i in range(1, 29):
-        jobs = 12 if i >= 17 else None  # DLA-17..28 give their jobs at the first meeting
-        milestones.append((f"DLA-{i:02d}", "Structure accueillie", date(2023, 2, i), jobs, None))
+        given = 12 if i >= 17 else None  # DLA-17..28 give their jobs at the first meeting
+        milestones.append((f"DLA-{i:02d}", "Structure accueillie", date(2023, 2, i), given, None))
     for i in range(1, 17):
         jobs = 15 if i <= 13 else 12
         milestones.append((f"DLA-{i:02d}", "Diagnostic partagé", date(2023, 3, i), jobs, None))
@@ -190,9 +191,9 @@ def pole_2023() -> Rows:
             (f"OLD-{i:02d}", "dla_diagnostic", date(2022, 5, i), 12 if i == 1 else 10, None)
         )
     for i in range(2, 14):
-        jobs = 22 if i == 2 else None  # the latest figure wins: 22 rather than 10
+        latest = 22 if i == 2 else None  # the latest figure wins: 22 rather than 10
         milestones.append(
-            (f"OLD-{i:02d}", "Suivi post-accompagnement", date(2023, 11, i), jobs, None)
+            (f"OLD-{i:02d}", "Suivi post-accompagnement", date(2023, 11, i), latest, None)
         )
 
     workshops: list[Sequence[Any]] = []
