@@ -68,11 +68,12 @@ def dry_run(content: Content, labels: ImportLabels, plan: Plan) -> Html:
     ]
     blocks = [content.render(t.DRY_RUN, lines=Html("\n".join(lines)))]
     if plan.error_count:
-        blocks.append(content.render(t.ERRORS, count=plan.error_count))
-        blocks += [error_line(content, labels, e) for e in plan.errors[:SHOWN_ERRORS]]
+        found = [content.render(t.ERRORS, count=plan.error_count)]
+        found += [error_line(content, labels, e) for e in plan.errors[:SHOWN_ERRORS]]
         hidden = plan.error_count - min(len(plan.errors), SHOWN_ERRORS)
         if hidden > 0:
-            blocks.append(content.render(t.MORE_ERRORS, count=hidden))
+            found.append(content.render(t.MORE_ERRORS, count=hidden))
+        blocks.append("\n".join(found))
     elif plan.new_count == 0:
         blocks.append(content.render(t.NOTHING_NEW))
     else:

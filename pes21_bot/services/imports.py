@@ -566,7 +566,7 @@ async def apply(
     writer: Writer,
     planned: Plan,
     progress: ProgressAsync | None = None,
-    batch_rows: int = BATCH_ROWS,
+    batch_rows: int | None = None,
 ) -> int:
     """Write the planned rows by batches; returns how many were created.
 
@@ -583,7 +583,7 @@ async def apply(
     }
     try:
         for sheet in spec.SHEETS:
-            for batch in _chunks(planned.new[sheet.id], batch_rows):
+            for batch in _chunks(planned.new[sheet.id], batch_rows or BATCH_ROWS):
                 created += await _write_batch(factory, steps[sheet.id], batch)
                 done += len(batch)
                 if progress is not None:
