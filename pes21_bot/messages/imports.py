@@ -73,7 +73,7 @@ def dry_run(content: Content, labels: ImportLabels, plan: Plan) -> Html:
         hidden = plan.error_count - min(len(plan.errors), SHOWN_ERRORS)
         if hidden > 0:
             found.append(content.render(t.MORE_ERRORS, count=hidden))
-        blocks.append("\n".join(found))
+        blocks.append(Html("\n".join(found)))
     elif plan.new_count == 0:
         blocks.append(content.render(t.NOTHING_NEW))
     else:

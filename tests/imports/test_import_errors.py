@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from tests.imports.workbooks import HEADERS, csv_file, workbook
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _dossiers(count: int, prefix: str = "K") -> list[tuple[object, ...]]:
+def _dossiers(count: int, prefix: str = "K") -> list[tuple[Any, ...]]:
     return [
         (f"{prefix}-{i}", "Bénéfices'Créa", date(2023, 3, 1 + i % 28), None, None, None, None, None)
         for i in range(1, count + 1)
@@ -37,7 +38,7 @@ async def test_wrong_cells_are_listed_by_sheet_line_and_column_and_nothing_is_wr
     sqlite_bot: Harness,
 ) -> None:
     bot = sqlite_bot
-    rows = {
+    rows: dict[str, list[tuple[Any, ...]]] = {
         "Dossiers": [
             ("A-1", "Bénéfices'Créa", "bientôt", None, None, None, None, None),
             ("A-2", "Pôle emploi", date(2023, 1, 5), None, None, None, None, None),
@@ -62,7 +63,8 @@ async def test_wrong_cells_are_listed_by_sheet_line_and_column_and_nothing_is_wr
         "(écrivez-la JJ/MM/AAAA) (« bientôt »)",
         "• Dossiers, ligne 3, colonne « Dispositif » : cette valeur n'est pas dans la liste "
         "(voir la feuille Notes) (« Pôle emploi »)",
-        "• Dossiers, ligne 5, colonne « Clé » : cette ligne reprend celle de la ligne indiquée (« 4 »)",
+        "• Dossiers, ligne 5, colonne « Clé » : cette ligne reprend celle de la ligne "
+        "indiquée (« 4 »)",
         "• Dossiers, ligne 6, colonne « Clé » : cette case est obligatoire",
         "• Dossiers, ligne 6, colonne « Date du premier contact » : cette date est impossible "
         "(avant 2000 ou dans le futur) (« 05/02/2031 »)",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -51,7 +51,9 @@ assert [len(h) for h in HEADERS.values()] == [len(s.columns) for s in spec.SHEET
 Rows = dict[str, list[Sequence[Any]]]
 
 
-def workbook(rows: Rows, headers: dict[str, list[str]] | None = None) -> bytes:
+def workbook(
+    rows: Mapping[str, Sequence[Sequence[Any]]], headers: dict[str, list[str]] | None = None
+) -> bytes:
     """An XLSX file with these sheets (title -> data rows), each under its template header."""
     book = openpyxl.Workbook()
     for default in list(book.worksheets):
@@ -66,7 +68,7 @@ def workbook(rows: Rows, headers: dict[str, list[str]] | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def csv_file(title: str, data: list[Sequence[Any]], delimiter: str = ";") -> bytes:
+def csv_file(title: str, data: Sequence[Sequence[Any]], delimiter: str = ";") -> bytes:
     """One sheet as the CSV file Excel writes ("CSV UTF-8": BOM, semicolons)."""
     lines = [delimiter.join(HEADERS[title])]
     lines += [delimiter.join("" if v is None else str(v) for v in row) for row in data]
