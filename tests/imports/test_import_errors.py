@@ -231,3 +231,13 @@ async def test_only_admins_may_import(sqlite_bot: Harness) -> None:
     await sqlite_bot.settle()
     assert all("Essai d'import" not in m.content for m in holder.unread())
     assert await sqlite_bot.projects() == []
+
+
+async def test_a_file_telegram_fails_to_hand_over_is_asked_again(sqlite_bot: Harness) -> None:
+    sqlite_bot.api.inject_fault("getFile", "500")
+    admin = sqlite_bot.admin()
+    admin.send_document("import.xlsx", workbook({"Dossiers": _dossiers(1)}), XLSX)
+    await admin.expect("Je n'ai pas pu récupérer ce fichier")
+    # Sent again, it is read.
+    admin.send_document("import.xlsx", workbook({"Dossiers": _dossiers(1)}), XLSX)
+    await admin.expect("Importer ces 1 ligne ?")
