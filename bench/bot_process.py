@@ -47,6 +47,8 @@ def build(kind: str, base_url: str, database_url: str | None) -> Application:
         make_session_factory(make_engine(database_url)),
         token=TOKEN,
         base_url=base_url,
+        # The fake serves files under /file/bot<token>/ next to its /bot<token>/ methods.
+        base_file_url=base_url.removesuffix("/bot") + "/file/bot",
         # Measures the bot's own capacity: Telegram's caps are switched off on the fake too.
         rate_limiter=False,
     )

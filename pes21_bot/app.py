@@ -129,6 +129,7 @@ def build_application(
     *,
     token: str,
     base_url: str | None = None,
+    base_file_url: str | None = None,
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
@@ -161,6 +162,8 @@ def build_application(
         )
     if base_url:
         builder = builder.base_url(base_url)
+    if base_file_url:  # where files people send are downloaded (/import), off Telegram
+        builder = builder.base_file_url(base_file_url)
     polling: BaseRequest = get_updates_request or AiohttpRequest(connection_pool_size=1)
     if heartbeats is not None:
         polling = BeatingRequest(polling, lambda: heartbeats.beat(POLLING))

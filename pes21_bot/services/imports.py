@@ -15,12 +15,12 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,7 +38,9 @@ from pes21_bot.services import events
 from pes21_bot.services.recorded import RecordedDossier, path_of, record_dossiers
 from pes21_bot.services.uploads import TEXT_ENCODINGS
 
-BATCH_ROWS = 500
+# Small batches: SQLite runs on the bot's thread (db/inline_sqlite.py), and each batch holds the
+# write lock, so others' answers wait at most one batch (bench/import.py measures it).
+BATCH_ROWS = 200
 # Beyond this many, errors are counted but not kept: the admin sees the first ones.
 KEPT_ERRORS = 200
 CLOSE_REASON = "imported"
@@ -363,19 +365,22 @@ class Writer:
     actor_id: int | None
     now: datetime
 
-    def keys(
+    async def keys(
         self, session: AsyncSession, rows: Sequence[ParsedRow], projects: Sequence[int | None]
     ) -> None:
-        """Store the rows' keys in the batch's transaction."""
-        session.add_all(
-            ImportedRow(
-                key=row.key,
-                sheet=row.sheet,
-                project_id=project_id,
-                imported_by_id=self.actor_id,
-                imported_at=self.now,
-            )
-            for row, project_id in zip(rows, projects, strict=True)
+        """Store the rows' keys in the batch's transaction (one multi-row INSERT)."""
+        await session.execute(
+            insert(cast(Table, ImportedRow.__table__)),
+            [
+                {
+                    "key": row.key,
+                    "sheet": row.sheet,
+                    "project_id": project_id,
+                    "imported_by_id": self.actor_id,
+                    "imported_at": self.now,
+                }
+                for row, project_id in zip(rows, projects, strict=True)
+            ],
         )
 
     async def dossiers(self, session: AsyncSession, rows: Sequence[ParsedRow]) -> None:
@@ -400,7 +405,7 @@ class Writer:
                     programme=programme,
                 )
             )
-        projects = await record_dossiers(
+        ids = await record_dossiers(
             session,
             self.config,
             recorded,
@@ -408,7 +413,7 @@ class Writer:
             actor_id=self.actor_id,
             close_reason=CLOSE_REASON,
         )
-        self.keys(session, rows, [p.id for p in projects])
+        await self.keys(session, rows, ids)
 
     async def _projects(
         self, session: AsyncSession, rows: Sequence[ParsedRow]
@@ -491,7 +496,7 @@ class Writer:
                     origin="accompaniment",
                     **where,
                 )
-        self.keys(session, rows, [projects[r.values[spec.DOSSIER_COLUMN]].id for r in rows])
+        await self.keys(session, rows, [projects[r.values[spec.DOSSIER_COLUMN]].id for r in rows])
 
     async def milestones(self, session: AsyncSession, rows: Sequence[ParsedRow]) -> None:
         """DLA milestones on their real day."""
@@ -511,7 +516,7 @@ class Writer:
                 on=values["on"].isoformat(),
                 **extra,
             )
-        self.keys(session, rows, [projects[r.values[spec.DOSSIER_COLUMN]].id for r in rows])
+        await self.keys(session, rows, [projects[r.values[spec.DOSSIER_COLUMN]].id for r in rows])
 
     async def workshops(self, session: AsyncSession, rows: Sequence[ParsedRow]) -> None:
         """Events of the agenda already held, with the number of people who came."""
@@ -546,7 +551,7 @@ class Writer:
                 kind=values["kind"],
                 walk_ins=walk_ins,
             )
-        self.keys(session, rows, [None] * len(rows))
+        await self.keys(session, rows, [None] * len(rows))
 
 
 ProgressAsync = Callable[[int, int], Awaitable[None]]

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
-from pes21_bot.db.models import Project
+from pes21_bot.db.models import Event, Project
 from pes21_bot.domain.answers import in_cote_dor
 from pes21_bot.domain.references import format_reference
 from pes21_bot.domain.vocabulary import PROGRAMME_PATH, ProjectStatus
@@ -54,77 +54,94 @@ async def record_dossiers(
     recorded_at: datetime,
     actor_id: int | None,
     close_reason: str | None = None,
-) -> list[Project]:
-    """Add the dossiers with references of their first contact's year, and their events.
+) -> list[int]:
+    """Add the dossiers with references of their first contact's year, and their events;
+    returns their ids, in order.
 
     ``close_reason``: the dossiers are history (an import), closed at once rather than routed
-    to staff. The caller's transaction commits; a reference taken meanwhile by a dossier sent
-    by chat raises IntegrityError, and the caller retries.
+    to staff. Rows go in with one multi-row INSERT per table (an import writes thousands). The
+    caller's transaction commits; a reference taken meanwhile by a dossier sent by chat raises
+    IntegrityError, and the caller retries.
     """
+    if not dossiers:
+        return []
     years = {d.first_contact.astimezone(config.tz).year for d in dossiers}
-    seqs = await _next_seqs(session, years) if years else {}
-    projects: list[Project] = []
-    routes: list[tuple[str, int | None, list[Any] | None]] = []
+    seqs = await _next_seqs(session, years)
+    rows: list[dict[str, Any]] = []
     for dossier in dossiers:
         year = dossier.first_contact.astimezone(config.tz).year
         seq = seqs[year]
         seqs[year] = seq + 1
         maturity, route = evaluate(config, dossier.path, dossier.answers)
-        programme = dossier.programme or route.programme
         postal_code = dossier.answers.get("postal_code")
-        project = Project(
-            reference=format_reference(year, seq),
-            year=year,
-            seq=seq,
-            path=dossier.path,
-            status=ProjectStatus.CLOSED if close_reason else ProjectStatus.ROUTED,
-            answers=dict(dossier.answers),
-            programme=programme,
-            score=maturity.score if maturity else None,
-            criteria=maturity.criteria if maturity else None,
-            sector=dossier.answers.get("sector"),
-            postal_code=postal_code,
-            commune=dossier.answers.get("commune"),
-            in_cote_dor=in_cote_dor(postal_code),
-            source=dossier.source,
-            close_reason=close_reason,
-            created_at=recorded_at,
-            submitted_at=dossier.first_contact,
-            closed_at=recorded_at if close_reason else None,
-            updated_at=recorded_at,
+        rows.append(
+            {
+                "reference": format_reference(year, seq),
+                "year": year,
+                "seq": seq,
+                "holder_id": None,
+                "owner_id": None,
+                "path": dossier.path,
+                "status": ProjectStatus.CLOSED if close_reason else ProjectStatus.ROUTED,
+                "answers": dict(dossier.answers),
+                "programme": dossier.programme or route.programme,
+                "score": maturity.score if maturity else None,
+                "criteria": maturity.criteria if maturity else None,
+                "sector": dossier.answers.get("sector"),
+                "postal_code": postal_code,
+                "commune": dossier.answers.get("commune"),
+                "in_cote_dor": in_cote_dor(postal_code),
+                "source": dossier.source,
+                "close_reason": close_reason,
+                "created_at": recorded_at,
+                "submitted_at": dossier.first_contact,
+                "claimed_at": None,
+                "closed_at": recorded_at if close_reason else None,
+                "updated_at": recorded_at,
+            }
         )
-        projects.append(project)
-        routes.append((programme, project.score, project.criteria))
-    session.add_all(projects)
-    await session.flush()
+    # On the table, not the ORM entity: the ORM's bulk path sent SQLite one row at a time.
+    table = cast(Table, Project.__table__)
+    result = await session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+    )
+    ids = [row_id for (row_id,) in result.all()]
     recorded = recorded_at.isoformat()
-    for project, dossier, (programme, score, criteria) in zip(
-        projects, dossiers, routes, strict=True
-    ):
-        common: dict[str, Any] = {
+    logged: list[dict[str, Any]] = []
+    for project_id, row, dossier in zip(ids, rows, dossiers, strict=True):
+        where = {
+            "occurred_at": dossier.first_contact,
             "actor_id": actor_id,
-            "project_id": project.id,
-            "programme": programme,
+            "project_id": project_id,
+            "programme": row["programme"],
         }
-        events.record(
-            session,
-            events.INTAKE_COMPLETED,
-            dossier.first_contact,
-            path=project.path,
-            source=project.source,
-            recorded_at=recorded,
-            **common,
-        )
-        events.record(
-            session,
-            events.ROUTED,
-            dossier.first_contact,
-            score=score,
-            criteria=criteria or [],
-            recorded_at=recorded,
-            **common,
-        )
-    return projects
+        completed = {"path": row["path"], "source": row["source"], "recorded_at": recorded}
+        routed = {
+            "score": row["score"],
+            "criteria": row["criteria"] or [],
+            "recorded_at": recorded,
+        }
+        logged.append({**where, "kind": events.INTAKE_COMPLETED, "data": completed})
+        logged.append({**where, "kind": events.ROUTED, "data": routed})
+    await session.execute(insert(cast(Table, Event.__table__)), logged)
+    return ids
+
+
+async def record_dossier(
+    session: AsyncSession,
+    config: Config,
+    dossier: RecordedDossier,
+    *,
+    recorded_at: datetime,
+    actor_id: int | None,
+) -> Project:
+    """One dossier recorded by staff (routed like one from the chat), loaded."""
+    (project_id,) = await record_dossiers(
+        session, config, [dossier], recorded_at=recorded_at, actor_id=actor_id
+    )
+    project = await session.get(Project, project_id)
+    assert project is not None
+    return project
 
 
 def path_of(programme: str) -> str:
