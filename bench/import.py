@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import os
-import sys
 import tempfile
 import time
 from datetime import date, timedelta
@@ -25,13 +23,12 @@ from pathlib import Path
 
 import openpyxl
 
-from bench.bot_process import NO_JOBS
+from bench.bot_process import spawn_pes21
 from bench.common import start_fake
 from bench.isolation import HOLDERS, THINK, Timings
 from bench.isolation import _figures as figures
 from bench.isolation import _writer as holder_answering
 from pes21_bot.fake_telegram import BotMessage, FakeUser
-from pes21_bot.runner import ROOT
 
 ROWS = 100_000
 IDLE_S = 10.0
@@ -89,16 +86,7 @@ async def bench(folder: Path, rows: int) -> int:
     path = folder / "import.db"
     api, server, base_url, config = await start_fake()
     admin = api.user(config.admins[0].id, first_name=config.admins[0].name)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bench.bot_process",
-        "pes21",
-        base_url,
-        f"sqlite+aiosqlite:///{path}",
-        cwd=str(ROOT),
-        env={**os.environ, NO_JOBS: "1"},
-    )
+    process = await spawn_pes21(base_url, f"sqlite+aiosqlite:///{path}")
     timings, stop = Timings(), asyncio.Event()
     try:
         await api.wait_for_call("getUpdates", timeout=60)
