@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -241,3 +241,40 @@ async def test_a_file_telegram_fails_to_hand_over_is_asked_again(sqlite_bot: Har
     # Sent again, it is read.
     admin.send_document("import.xlsx", workbook({"Dossiers": _dossiers(1)}), XLSX)
     await admin.expect("Importer ces 1 ligne ?")
+
+
+async def test_a_later_file_adds_steps_to_dossiers_already_in_the_bot(sqlite_bot: Harness) -> None:
+    admin = sqlite_bot.admin()
+    admin.send_document("dossiers.xlsx", workbook({"Dossiers": _dossiers(2)}), XLSX)
+    admin.press("Importer", await admin.expect("Importer ces 2 lignes ?"))
+    await admin.expect("Import terminé")
+    # One step names the dossier by the file's key, the other by the bot's reference.
+    steps = [
+        (
+            "K-1",
+            date(2023, 5, 1),
+            date(2023, 9, 1),
+            "Structure créée",
+            "SCOP",
+            "Coop",
+            None,
+            2,
+            None,
+        ),
+        ("PES-2023-0002", date(2023, 6, 1), None, None, None, None, None, None, None),
+    ]
+    admin.send_document("suite.xlsx", workbook({"Accompagnements": steps}), XLSX)
+    admin.press("Importer", await admin.expect("Importer ces 2 lignes ?"))
+    await admin.expect("Import terminé : 2 lignes créées")
+    assert await sqlite_bot.count_events(events.ACCOMPANIMENT_STARTED) == 2
+    async with sqlite_bot.session_factory() as session:
+        structure = (
+            await session.execute(select(Event).where(Event.kind == events.STRUCTURE_CREATED))
+        ).scalar_one()
+        jobs = (
+            await session.execute(select(Event).where(Event.kind == events.JOBS_CREATED))
+        ).scalar_one()
+    # No creation date: the structure counts at the end of the accompaniment, at noon in Paris.
+    assert structure.occurred_at == datetime(2023, 9, 1, 10, 0, tzinfo=UTC)
+    assert structure.data["legal_form"] == "scop"
+    assert (jobs.data["count"], jobs.data["contract"]) == (2, "other")
