@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import sys
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -21,6 +22,7 @@ from telegram.ext import BaseHandler, MessageHandler, filters
 from pes21_bot import buttons
 from pes21_bot.buttons import MAX_ID
 from pes21_bot.context import BotData, Context
+from pes21_bot.db.session import READER_SWITCH_INTERVAL
 from pes21_bot.handlers.access import button, command
 from pes21_bot.handlers.ui import (
     answer_query,
@@ -113,6 +115,10 @@ async def _planned(
             asyncio.run_coroutine_threadsafe(_edit(context, status, text), loop)
 
     today = data.clock.now().astimezone(data.config.tz).date()
+    # As for exports (db/session.py read_apart): a short switch interval keeps the bot's
+    # thread answering while the reading thread parses.
+    if sys.getswitchinterval() > READER_SWITCH_INTERVAL:
+        sys.setswitchinterval(READER_SWITCH_INTERVAL)
     try:
         parsed = await asyncio.to_thread(_read_upload, raw, labels, today, progress)
     except (UploadRefused, FileUnreadable) as problem:

@@ -8,6 +8,7 @@ the keys of its rows, so an import stopped halfway is finished by importing the 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import zipfile
@@ -40,7 +41,7 @@ from pes21_bot.services.uploads import TEXT_ENCODINGS
 
 # Small batches: SQLite runs on the bot's thread (db/inline_sqlite.py), and each batch holds the
 # write lock, so others' answers wait at most one batch (bench/import.py measures it).
-BATCH_ROWS = 200
+BATCH_ROWS = 100
 # Beyond this many, errors are counted but not kept: the admin sees the first ones.
 KEPT_ERRORS = 200
 CLOSE_REASON = "imported"
@@ -593,6 +594,7 @@ async def apply(
                 done += len(batch)
                 if progress is not None:
                     await progress(done, total)
+                await asyncio.sleep(0)  # others' updates run between two batches
     except Exception as exc:
         raise ImportStopped(created) from exc
     return created
