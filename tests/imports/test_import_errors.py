@@ -278,3 +278,33 @@ async def test_a_later_file_adds_steps_to_dossiers_already_in_the_bot(sqlite_bot
     assert structure.occurred_at == datetime(2023, 9, 1, 10, 0, tzinfo=UTC)
     assert structure.data["legal_form"] == "scop"
     assert (jobs.data["count"], jobs.data["contract"]) == (2, "other")
+
+
+async def test_an_import_stopped_halfway_is_finished_by_sending_the_file_again(
+    sqlite_bot: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_service, "BATCH_ROWS", 10)
+    original = import_service.Writer.dossiers
+    calls = 0
+
+    async def failing_second_batch(self: Any, session: Any, rows: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise OSError("disk full")
+        await original(self, session, rows)
+
+    monkeypatch.setattr(import_service.Writer, "dossiers", failing_second_batch)
+    admin = sqlite_bot.admin()
+    data = workbook({"Dossiers": _dossiers(25)})
+    admin.send_document("dossiers.xlsx", data, XLSX)
+    admin.press("Importer", await admin.expect("Importer ces 25 lignes ?"))
+    await admin.expect("L'import s'est arrêté en route : 10 lignes créées")
+    assert len(await sqlite_bot.projects()) == 10  # the failed batch left nothing behind
+
+    admin.send_document("dossiers.xlsx", data, XLSX)
+    again = await admin.expect("Importer ces 15 lignes ?")
+    assert "10 déjà importées" in (again.text or "")
+    admin.press("Importer", again)
+    await admin.expect("Import terminé : 15 lignes créées")
+    assert len(await sqlite_bot.projects()) == 25
