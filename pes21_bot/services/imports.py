@@ -36,7 +36,7 @@ from pes21_bot.domain.report import DLA_MILESTONES, slug
 from pes21_bot.domain.sources import clean_source
 from pes21_bot.domain.vocabulary import PROGRAMMES
 from pes21_bot.services import events
-from pes21_bot.services.recorded import RecordedDossier, path_of, record_dossiers
+from pes21_bot.services.recorded_batch import RecordedDossier, path_of, record_dossiers
 from pes21_bot.services.uploads import TEXT_ENCODINGS
 
 # Small batches: SQLite runs on the bot's thread (db/inline_sqlite.py), and each batch holds the

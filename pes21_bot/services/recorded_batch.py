@@ -1,4 +1,4 @@
-"""Dossiers created outside the chat (recorded by staff, imported): a source and a real date.
+"""Dossiers created outside the chat in bulk (/import): a source and a real first-contact date.
 
 Such a dossier is scored, routed and counted like one sent by chat: its `intake_completed` and
 `routed` events carry the date of first contact (so the yearly figures count it in the right
@@ -125,23 +125,6 @@ async def record_dossiers(
         logged.append({**where, "kind": events.ROUTED, "data": routed})
     await session.execute(insert(cast(Table, Event.__table__)), logged)
     return ids
-
-
-async def record_dossier(
-    session: AsyncSession,
-    config: Config,
-    dossier: RecordedDossier,
-    *,
-    recorded_at: datetime,
-    actor_id: int | None,
-) -> Project:
-    """One dossier recorded by staff (routed like one from the chat), loaded."""
-    (project_id,) = await record_dossiers(
-        session, config, [dossier], recorded_at=recorded_at, actor_id=actor_id
-    )
-    project = await session.get(Project, project_id)
-    assert project is not None
-    return project
 
 
 def path_of(programme: str) -> str:
