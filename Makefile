@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.stats
 	$(BIN)/python -m bench.isolation
+	$(BIN)/python -m bench.import
 
 # The simulator's own database (never the real one): start again from an empty bot.
 simulateur-reset:

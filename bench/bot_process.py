@@ -6,6 +6,7 @@ python -m bench.bot_process echo http://127.0.0.1:PORT/bot
 
 from __future__ import annotations
 
+import asyncio
 import cProfile
 import logging
 import os
@@ -47,6 +48,8 @@ def build(kind: str, base_url: str, database_url: str | None) -> Application:
         make_session_factory(make_engine(database_url)),
         token=TOKEN,
         base_url=base_url,
+        # The fake serves files under /file/bot<token>/ next to its /bot<token>/ methods.
+        base_file_url=base_url.removesuffix("/bot") + "/file/bot",
         # Measures the bot's own capacity: Telegram's caps are switched off on the fake too.
         rate_limiter=False,
     )
@@ -54,6 +57,20 @@ def build(kind: str, base_url: str, database_url: str | None) -> Application:
         for job in app.job_queue.jobs():
             job.schedule_removal()
     return app
+
+
+async def spawn_pes21(base_url: str, database_url: str) -> asyncio.subprocess.Process:
+    """The PES 21 bot in a process of its own, without its scheduled jobs, polling the fake."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.bot_process",
+        "pes21",
+        base_url,
+        database_url,
+        cwd=str(ROOT),
+        env={**os.environ, NO_JOBS: "1"},
+    )
 
 
 def main() -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 import time
@@ -28,14 +27,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bench.bot_process import NO_JOBS
+from bench.bot_process import spawn_pes21
 from bench.common import percentile, start_fake
 from bench.intake import STEPS, reply_to_step, send_step
 from bench.stats import build_sqlite
 from pes21_bot.db.models import Person, Project
 from pes21_bot.db.session import make_engine, make_session_factory
 from pes21_bot.fake_telegram import BotMessage, FakeBotApi, FakeUser
-from pes21_bot.runner import ROOT
 
 HOLDERS = 20
 THINK = 0.3  # seconds between a holder's answers
@@ -223,16 +221,7 @@ async def bench(folder: Path) -> int:
     print(f"building the year: {build_sqlite(path, 1, 100_000):.0f}s", flush=True)
     api, server, base_url, config = await start_fake()
     admin = api.user(config.admins[0].id, first_name=config.admins[0].name)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bench.bot_process",
-        "pes21",
-        base_url,
-        f"sqlite+aiosqlite:///{path}",
-        cwd=str(ROOT),
-        env={**os.environ, NO_JOBS: "1"},
-    )
+    process = await spawn_pes21(base_url, f"sqlite+aiosqlite:///{path}")
     try:
         await api.wait_for_call("getUpdates", timeout=60)
         heavy_ok, heavy = await _heavy_commands(api, admin)

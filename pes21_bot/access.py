@@ -98,6 +98,8 @@ COMMANDS: dict[str, Rule] = {
     # Dossiers recorded by staff (handlers/recorded.py); /lier: the holder gets one by code.
     "nouveau_dossier": STAFF_OR_ADMIN,
     "lier": EVERYONE,
+    # Importing the past from a spreadsheet (handlers/imports.py).
+    "import": ADMIN,
 }
 
 BUTTONS: dict[str, Rule] = {
@@ -191,6 +193,7 @@ BUTTONS: dict[str, Rule] = {
     },
     # A new link code: staff of the dossier's programme, or an admin.
     buttons.LINK_CODE.prefix: _rule(Role.STAFF, Role.ADMIN, scoped=True),
+    buttons.IMPORT.prefix: ADMIN,
 }
 
 

@@ -35,6 +35,7 @@ from pes21_bot.handlers import (
     common,
     dossier,
     forms,
+    imports,
     intake,
     mission,
     recorded,
@@ -132,6 +133,7 @@ def build_application(
     *,
     token: str,
     base_url: str | None = None,
+    base_file_url: str | None = None,
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
@@ -164,6 +166,8 @@ def build_application(
         )
     if base_url:
         builder = builder.base_url(base_url)
+    if base_file_url:  # where files people send are downloaded (/import), off Telegram
+        builder = builder.base_file_url(base_file_url)
     polling: BaseRequest = get_updates_request or AiohttpRequest(connection_pool_size=1)
     if heartbeats is not None:
         polling = BeatingRequest(polling, lambda: heartbeats.beat(POLLING))
@@ -177,6 +181,8 @@ def build_application(
     handlers = [
         # In groups the bot only invites people to write privately; it stores nothing there.
         MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, common.group_message),
+        # An admin's file is an /import upload, even while a form is open (handlers/imports.py).
+        *imports.document_handlers(lambda user_id: application.bot_data.config.is_admin(user_id)),
         # Every form (short forms first, then the intake) owns free text while one is open.
         _forms_conversation(),
         command("start", _start),
@@ -206,6 +212,7 @@ def build_application(
         # form open in the forms conversation (agenda_form_entries, agenda_completers).
         *agenda.agenda_handlers(),
         *recorded.recorded_handlers(),
+        *imports.import_handlers(),
         command("aide", common.help_command),
         # Last: whatever no handler above took.
         MessageHandler(private & filters.COMMAND, common.unknown_command),

@@ -243,3 +243,8 @@ FAMILIES = (*FAMILIES, RECORD_PATH, *vars(RECORDED_FORM).values(), LINK_CODE)
 RELAY_ANSWER = Button("rla", (Id(),))
 RELAY_PICK = Button("rlp", (Id(), Id()))
 FAMILIES += (RELAY_ANSWER, RELAY_PICK)
+
+# --- /import (handlers/imports.py): the dry run's "Importer" or "Annuler", for one upload.
+IMPORT = Button("imp", (OneOf(("go", "cancel")), Id()))
+FAMILIES = (*FAMILIES, IMPORT)
+# --- end of /import

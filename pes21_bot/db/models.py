@@ -419,6 +419,22 @@ class Registration(Base):
     updated_at: Mapped[datetime]
 
 
+class ImportedRow(Base):
+    """A row of an /import file already imported, by its stable key: importing twice is a no-op."""
+
+    __tablename__ = "imported_rows"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    # "<sheet>:<the row's key column>" for dossiers and events, else a hash of the row's
+    # identifying columns (domain/imports.py row_key).
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    sheet: Mapped[str] = mapped_column(String(20))
+    # The dossier a "dossiers" row created (the other sheets find their dossier through it).
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"))
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    imported_at: Mapped[datetime]
+
+
 # PTB's conversation key (chat and user ids), stored as JSON text in ConversationState.key.
 ConversationKey = tuple[int | str, ...]
 MAX_CONVERSATION_KEY_LENGTH = 200

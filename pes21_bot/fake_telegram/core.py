@@ -21,7 +21,13 @@ from pes21_bot.fake_telegram.errors import (
     bad_request,
 )
 from pes21_bot.fake_telegram.formatting import EntityParseError, ParsedText, parse_text
-from pes21_bot.fake_telegram.limits import SEND_METHODS, Clock, FloodControl, Limits
+from pes21_bot.fake_telegram.limits import (
+    GET_FILE_MAX_BYTES,
+    SEND_METHODS,
+    Clock,
+    FloodControl,
+    Limits,
+)
 from pes21_bot.fake_telegram.models import (
     ApiCall,
     BotMessage,
@@ -1150,6 +1156,8 @@ class FakeBotApi:
         stored = self._lookup_file(params["file_id"])
         if stored is None or stored.content is None:
             raise bad_request("invalid file_id")
+        if stored.size > GET_FILE_MAX_BYTES:
+            raise bad_request("file is too big")
         return {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,

@@ -38,6 +38,10 @@ SEND_METHODS = frozenset(
 )
 
 
+# getFile: "For the moment, bots can download files of up to 20MB in size" (Bot API).
+GET_FILE_MAX_BYTES = 20 * 1024 * 1024
+
+
 @dataclass
 class Limits:
     """Limits enforced by :class:`FakeBotApi`; rates are tokens per second."""

@@ -351,6 +351,13 @@ async def stats_command(update: Update, context: Context) -> None:
 # --- /rapport ------------------------------------------------------------------------------
 
 
+def _collective_structures(content: Content, count: int) -> str:
+    """ " (16 structures)" after the collective engineering actions, when there are some."""
+    if not count:
+        return ""
+    return content.render(t.REPORT_DLA_COLLECTIVE_STRUCTURES, count=fr_int(count), s=plural(count))
+
+
 def report_text(content: Content, report: ReportFigures, period: Period, scope: Scope) -> str:
     """The "En 2025, …" blocks of the activity report, as Telegram HTML."""
     when = _report_period(content, period)
@@ -380,7 +387,8 @@ def report_text(content: Content, report: ReportFigures, period: Period, scope: 
                 si=plural(dla.individual_engineering),
                 collective=fr_int(dla.collective_engineering),
                 sc=plural(dla.collective_engineering),
-            ),
+            )
+            + _collective_structures(content, dla.collective_structures),
             count_line(t.REPORT_DLA_FOLLOW_UPS, dla.follow_ups),
             count_line(t.REPORT_DLA_BENEFICIARIES, dla.beneficiaries),
             count_line(t.REPORT_DLA_JOBS, dla.jobs_consolidated),

@@ -36,9 +36,9 @@ from sqlalchemy.orm import aliased
 from pes21_bot.config import Config
 from pes21_bot.db.models import Event, Person, Project, Review
 from pes21_bot.domain.report import (
+    DLA_BENEFITS,
     DLA_COLLECTIVE_ENGINEERING,
     DLA_DIAGNOSTIC,
-    DLA_ENGINEERING,
     DLA_FOLLOW_UP,
     DLA_INDIVIDUAL_ENGINEERING,
     DLA_MILESTONES,
@@ -280,12 +280,12 @@ async def _sums(session: AsyncSession, window: Window, scope: Scope) -> Sums:
 
 
 def _beneficiary_ids(window: Window) -> Select:
-    """Projects with an engineering milestone in the window (on an alias: no correlation)."""
+    """Projects with an engineering or follow-up milestone in the window (on an alias)."""
     milestone = aliased(Event)
     return select(milestone.project_id).where(
         milestone.kind == events.MILESTONE,
         window.has(milestone.occurred_at),
-        milestone.data["milestone"].as_string().in_(DLA_ENGINEERING),
+        milestone.data["milestone"].as_string().in_(DLA_BENEFITS),
         milestone.project_id.is_not(None),
     )
 
@@ -311,10 +311,10 @@ async def _dla(session: AsyncSession, window: Window) -> DlaFigures:
             .group_by(milestone),
         )
     }
-    # Beneficiaries: structures with an engineering milestone (individual or collective).
+    # Beneficiaries: structures in an engineering (individual or collective) or followed.
     beneficiaries = await _scalar(
         session,
-        select(func.count(distinct(PROJECT_KEY))).where(dla_milestones, name.in_(DLA_ENGINEERING)),
+        select(func.count(distinct(PROJECT_KEY))).where(dla_milestones, name.in_(DLA_BENEFITS)),
     )
     # Their consolidated jobs: the latest figure recorded on any of their DLA milestones up to
     # the end of the period (usually at the diagnostic, possibly a year before), once per
@@ -354,6 +354,7 @@ async def _dla(session: AsyncSession, window: Window) -> DlaFigures:
         follow_ups=structures(DLA_FOLLOW_UP),
         beneficiaries=int(beneficiaries),
         jobs_consolidated=round(jobs or 0),
+        collective_structures=structures(DLA_COLLECTIVE_ENGINEERING),
     )
 
 

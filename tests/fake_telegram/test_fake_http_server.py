@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from telegram import Bot
-from telegram.error import TimedOut
+from telegram.error import BadRequest, TimedOut
 from telegram.request import HTTPXRequest
 
 from pes21_bot.fake_telegram import FakeBotApi, FakeBotApiServer
@@ -106,6 +106,19 @@ async def test_file_download(free_api: FakeBotApi, server: FakeBotApiServer) -> 
     ) as bot:
         file = await bot.get_file(file_id)
         assert bytes(await file.download_as_bytearray()) == b"abc"
+
+
+async def test_a_user_file_over_20_mb_cannot_be_fetched_by_the_bot(
+    free_api: FakeBotApi, server: FakeBotApiServer
+) -> None:
+    user = free_api.user(1)
+    big = user.send_document("big.csv", b"x" * (20 * 1024 * 1024 + 1))["message"]["document"]
+    assert big["file_size"] == 20 * 1024 * 1024 + 1  # the message still tells its size
+    async with Bot(
+        free_api.token, base_url=server.base_url, base_file_url=server.base_file_url
+    ) as bot:
+        with pytest.raises(BadRequest, match="File is too big"):
+            await bot.get_file(big["file_id"])
 
 
 async def test_timeout_fault_holds_then_drops(

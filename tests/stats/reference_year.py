@@ -37,6 +37,7 @@ class Expected:
     dla_diagnostics: int = 16
     dla_individual: int = 13
     dla_collective: int = 4
+    dla_collective_structures: int = 29  # 4 actions of 7 structures, and D1 joins the first
     dla_follow_ups: int = 12
     dla_beneficiaries: int = 41
     dla_jobs: int = 519

@@ -43,6 +43,7 @@ async def test_report_figures_of_the_reference_year(
         follow_ups=expected.dla_follow_ups,
         beneficiaries=expected.dla_beneficiaries,
         jobs_consolidated=expected.dla_jobs,
+        collective_structures=expected.dla_collective_structures,
     )
     assert report.territories_accompanied == expected.territories
     assert report.crdva_welcomed == expected.crdva_welcomed
@@ -86,7 +87,8 @@ def expected_lines(expected: Expected) -> list[str]:
         f"• {expected.dla_welcomed} structures accueillies",
         f"• {expected.dla_diagnostics} diagnostics",
         f"• {expected.dla_individual} ingénieries individuelles et "
-        f"{expected.dla_collective} ingénieries collectives",
+        f"{expected.dla_collective} ingénieries collectives "
+        f"({expected.dla_collective_structures} structures)",
         f"• {expected.dla_follow_ups} suivis",
         f"• {expected.dla_beneficiaries} bénéficiaires",
         f"• {expected.dla_jobs} emplois consolidés",

@@ -1,0 +1,38 @@
+"""Text keys of /import: the template, the dry run, the progress and the refusals (import.yaml)."""
+
+from __future__ import annotations
+
+from pes21_bot.texts import key
+
+TEMPLATE = key("imports.template", "limit")
+TEMPLATE_NAME = key("imports.template_name")
+NOTES_SHEET = key("imports.notes_sheet")
+NOTES_SHEET_COLUMN = key("imports.notes_sheet_column")
+NOTES_COLUMN = key("imports.notes_column")
+NOTES_EXPLANATION = key("imports.notes_explanation")
+READING = key("imports.reading")
+READ_PROGRESS = key("imports.read_progress", "count")
+EMPTY = key("imports.empty")
+TOO_BIG = key("imports.too_big", "limit")
+WRONG_TYPE = key("imports.wrong_type")
+UNREADABLE = key("imports.unreadable")
+NO_SHEET = key("imports.no_sheet", "sheets")
+MISSING_COLUMNS = key("imports.missing_columns", "detail")
+DOWNLOAD_FAILED = key("imports.download_failed")
+DRY_RUN = key("imports.dry_run", "lines")
+DRY_RUN_LINE = key("imports.dry_run_line", "sheet", "new", "duplicates")
+ERRORS = key("imports.errors", "count")
+ERROR_LINE = key("imports.error_line", "sheet", "line", "column", "what")
+ERROR_LINE_ROW = key("imports.error_line_row", "sheet", "line", "what")
+ERROR_VALUE = key("imports.error_value", "what", "value")
+MORE_ERRORS = key("imports.more_errors", "count")
+NOTHING_NEW = key("imports.nothing_new")
+CONFIRM = key("imports.confirm", "count")
+BUTTON_GO = key("imports.button_go")
+BUTTON_CANCEL = key("imports.button_cancel")
+PROGRESS = key("imports.progress", "done", "total")
+DONE = key("imports.done", "created")
+CANCELLED = key("imports.cancelled")
+EXPIRED = key("imports.expired")
+BUSY = key("imports.busy")
+FAILED = key("imports.failed", "created")
