@@ -146,7 +146,7 @@ async def test_importing_the_same_file_twice_creates_nothing_twice(sqlite_bot: H
         ],
     }
     admin.send_document("import.xlsx", workbook(rows), XLSX)
-    admin.press("Importer", await admin.expect("Importer ces 4 lignes ?"))
+    admin.press("Importer", await admin.expect("Importer 4 lignes ?"))
     await admin.expect("Import terminé : 4 lignes créées")
     completed = await bot.count_events(events.INTAKE_COMPLETED)
     assert completed == 3
@@ -159,7 +159,7 @@ async def test_importing_the_same_file_twice_creates_nothing_twice(sqlite_bot: H
     # One more row: only it is created.
     rows["Dossiers"] = _dossiers(4)
     admin.send_document("import.xlsx", workbook(rows), XLSX)
-    admin.press("Importer", await admin.expect("Importer ces 1 ligne ?"))
+    admin.press("Importer", await admin.expect("Importer 1 ligne ?"))
     await admin.expect("Import terminé : 1 ligne créée")
     assert await bot.count_events(events.INTAKE_COMPLETED) == 4
     async with bot.session_factory() as session:
@@ -175,9 +175,9 @@ async def test_a_second_dry_run_replaces_the_first_and_cancel_writes_nothing(
 ) -> None:
     admin = sqlite_bot.admin()
     admin.send_document("a.xlsx", workbook({"Dossiers": _dossiers(2)}), XLSX)
-    first = await admin.expect("Importer ces 2 lignes ?")
+    first = await admin.expect("Importer 2 lignes ?")
     admin.send_document("b.xlsx", workbook({"Dossiers": _dossiers(3)}), XLSX)
-    second = await admin.expect("Importer ces 3 lignes ?")
+    second = await admin.expect("Importer 3 lignes ?")
     admin.press("Importer", first)
     await admin.expect("n'est plus valable")
     admin.press("Annuler", second)
@@ -194,7 +194,7 @@ async def test_an_import_of_dossiers_by_csv_with_its_progress(
     admin = sqlite_bot.admin()
     rows = [(k, p, d.strftime("%d/%m/%Y"), *rest) for k, p, d, *rest in _dossiers(25)]
     admin.send_document("dossiers.csv", csv_file("Dossiers", rows), "text/csv")
-    admin.press("Importer", await admin.expect("Importer ces 25 lignes ?"))
+    admin.press("Importer", await admin.expect("Importer 25 lignes ?"))
     for done in (10, 20, 25):
         await admin.expect(f"Import en cours : {done} / 25 lignes")
     await admin.expect("Import terminé : 25 lignes créées")
@@ -206,7 +206,7 @@ async def test_a_csv_file_from_excel_in_windows_encoding_is_read(sqlite_bot: Har
     header = ";".join(HEADERS["Ateliers et formations"])
     text = f"{header}\r\nEV-9;Atelier Émergence;Idée;12/05/2023;;Oui;7;Dijon\r\n"
     admin.send_document("ateliers.csv", text.encode("cp1252"), "text/csv")
-    admin.press("Importer", await admin.expect("Importer ces 1 ligne ?"))
+    admin.press("Importer", await admin.expect("Importer 1 ligne ?"))
     await admin.expect("Import terminé")
     async with sqlite_bot.session_factory() as session:
         imported = select(AgendaEvent).where(AgendaEvent.external_key.startswith("import:"))
@@ -240,13 +240,13 @@ async def test_a_file_telegram_fails_to_hand_over_is_asked_again(sqlite_bot: Har
     await admin.expect("Je n'ai pas pu récupérer ce fichier")
     # Sent again, it is read.
     admin.send_document("import.xlsx", workbook({"Dossiers": _dossiers(1)}), XLSX)
-    await admin.expect("Importer ces 1 ligne ?")
+    await admin.expect("Importer 1 ligne ?")
 
 
 async def test_a_later_file_adds_steps_to_dossiers_already_in_the_bot(sqlite_bot: Harness) -> None:
     admin = sqlite_bot.admin()
     admin.send_document("dossiers.xlsx", workbook({"Dossiers": _dossiers(2)}), XLSX)
-    admin.press("Importer", await admin.expect("Importer ces 2 lignes ?"))
+    admin.press("Importer", await admin.expect("Importer 2 lignes ?"))
     await admin.expect("Import terminé")
     # One step names the dossier by the file's key, the other by the bot's reference.
     steps = [
@@ -264,7 +264,7 @@ async def test_a_later_file_adds_steps_to_dossiers_already_in_the_bot(sqlite_bot
         ("PES-2023-0002", date(2023, 6, 1), None, None, None, None, None, None, None),
     ]
     admin.send_document("suite.xlsx", workbook({"Accompagnements": steps}), XLSX)
-    admin.press("Importer", await admin.expect("Importer ces 2 lignes ?"))
+    admin.press("Importer", await admin.expect("Importer 2 lignes ?"))
     await admin.expect("Import terminé : 2 lignes créées")
     assert await sqlite_bot.count_events(events.ACCOMPANIMENT_STARTED) == 2
     async with sqlite_bot.session_factory() as session:
@@ -298,12 +298,12 @@ async def test_an_import_stopped_halfway_is_finished_by_sending_the_file_again(
     admin = sqlite_bot.admin()
     data = workbook({"Dossiers": _dossiers(25)})
     admin.send_document("dossiers.xlsx", data, XLSX)
-    admin.press("Importer", await admin.expect("Importer ces 25 lignes ?"))
+    admin.press("Importer", await admin.expect("Importer 25 lignes ?"))
     await admin.expect("L'import s'est arrêté en route : 10 lignes créées")
     assert len(await sqlite_bot.projects()) == 10  # the failed batch left nothing behind
 
     admin.send_document("dossiers.xlsx", data, XLSX)
-    again = await admin.expect("Importer ces 15 lignes ?")
+    again = await admin.expect("Importer 15 lignes ?")
     assert "10 déjà importées" in (again.text or "")
     admin.press("Importer", again)
     await admin.expect("Import terminé : 15 lignes créées")
