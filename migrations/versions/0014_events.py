@@ -54,7 +54,7 @@ def upgrade() -> None:
         "agenda_registrations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("event_id", sa.Integer(), nullable=False),
-        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=True),
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("position", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -69,7 +69,7 @@ def upgrade() -> None:
             ["person_id"],
             ["people.id"],
             name="fk_agenda_registrations_person_id_people",
-            ondelete="CASCADE",
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_agenda_registrations"),
         sa.UniqueConstraint(

@@ -411,7 +411,8 @@ class Registration(Base):
     event_id: Mapped[int] = mapped_column(
         ForeignKey("agenda_events.id", ondelete="CASCADE"), index=True
     )
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    # None once the person erased their data: the registration still counts, anonymously.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     # registered, waiting, cancelled, attended, absent
     state: Mapped[str] = mapped_column(String(20))
     position: Mapped[int | None]  # order of the waiting list

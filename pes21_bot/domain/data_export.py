@@ -4,7 +4,16 @@ from __future__ import annotations
 
 # Groups of the file and the fields of each; values under "answers" and "entry" are the person's
 # own answers, kept as stored, and so are the welcoming volunteer's notes of "first_exchanges".
-GROUPS = ("person", "projects", "volunteer", "reviews", "messages", "answers_received")
+GROUPS = (
+    "person",
+    "projects",
+    "volunteer",
+    "reviews",
+    "messages",
+    "satisfaction",
+    "answers_received",
+    "registrations",
+)
 PERSON_FIELDS = (
     "telegram_id",
     "first_name",
@@ -41,6 +50,10 @@ REVIEW_FIELDS = ("project", "number", "due_at", "state", "done_at", "logged_by_y
 MESSAGE_FIELDS = ("project", "written_at", "text", "media", "file_id")
 # What the team answered them through the bot (the relay), with the sender's first name.
 ANSWER_FIELDS = ("project", "written_at", "text", "media", "file_id", "from_team")
+# The satisfaction surveys they answered.
+SATISFACTION_FIELDS = ("project", "answered_at", "rating", "helped", "recommend", "comment")
+# Their registrations to workshops and events (the agenda).
+REGISTRATION_FIELDS = ("event", "starts_at", "state", "registered_at")
 
 ALL_FIELDS = tuple(
     dict.fromkeys(
@@ -52,6 +65,8 @@ ALL_FIELDS = tuple(
             *REVIEW_FIELDS,
             *MESSAGE_FIELDS,
             *ANSWER_FIELDS,
+            *SATISFACTION_FIELDS,
+            *REGISTRATION_FIELDS,
         )
     )
 )

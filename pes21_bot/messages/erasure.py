@@ -5,8 +5,9 @@ from __future__ import annotations
 from pes21_bot import texts
 from pes21_bot.content import Html
 from pes21_bot.context import Context
-from pes21_bot.db.models import OutboxMessage
+from pes21_bot.db.models import OutboxMessage, Person
 from pes21_bot.handlers.ui import edit_elsewhere, kick
+from pes21_bot.messages.agenda import queue_promoted
 from pes21_bot.messages.delivery import queue_owners_reassigned
 from pes21_bot.services import data_rights, outbox
 
@@ -51,4 +52,7 @@ async def announce_erasure(context: Context, erasure: data_rights.Erasure, reaso
         )
         now = data.clock.now()
         queued += [outbox.add_message(session, chat, text, now) for chat, text in notices]
+        for event, person_id in erasure.promoted:
+            promoted = await session.get(Person, person_id)
+            queued += queue_promoted(session, content, data.config.tz, event, promoted, now)
     kick(context, queued)

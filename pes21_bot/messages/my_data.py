@@ -89,5 +89,18 @@ def summary_messages(content: Content, export: dict[str, Any], zone: tzinfo) -> 
     if answers:
         last = _day(content, answers[-1]["written_at"], zone)
         blocks.append(content.render(texts.MY_DATA_ANSWERS, count=len(answers), date=last))
+    registrations = export.get("registrations") or []
+    if registrations:
+        lines = [content.render(texts.MY_DATA_REGISTRATIONS)]
+        lines += [
+            content.render(
+                texts.MY_DATA_REGISTRATION,
+                event=r["event"],
+                date=_day(content, r["starts_at"], zone),
+                state=content.label("registration_states", r["state"]),
+            )
+            for r in registrations
+        ]
+        blocks.append("\n".join(lines))
     blocks.append(content.render(texts.MY_DATA_FILE_OFFER))
     return [Html(part) for part in split_message(blocks)]

@@ -378,12 +378,16 @@ async def withdraw(
     first = (
         await session.execute(
             select(Registration)
-            .where(Registration.event_id == event.id, Registration.state == WAITING)
+            .where(
+                Registration.event_id == event.id,
+                Registration.state == WAITING,
+                Registration.person_id.is_not(None),
+            )
             .order_by(Registration.position, Registration.id)
             .limit(1)
         )
     ).scalar_one_or_none()
-    if first is None or event.starts_at <= now:
+    if first is None or first.person_id is None or event.starts_at <= now:
         await session.execute(
             update(AgendaEvent)
             .where(AgendaEvent.id == event.id, AgendaEvent.seats_taken > 0)
@@ -395,6 +399,47 @@ async def withdraw(
     await plan_reminder(session, config, event, first.person_id)
     events.record(session, events.AGENDA_PROMOTED, now, actor_id=first.person_id)
     return Withdrawn(previous, first.person_id)
+
+
+async def withdraw_all(
+    session: AsyncSession, config: Config, person_id: int, now: datetime
+) -> list[tuple[AgendaEvent, int]]:
+    """Erasure: the person's places in events to come are freed; (event, person promoted)."""
+    result = await session.execute(
+        select(AgendaEvent)
+        .join(Registration, Registration.event_id == AgendaEvent.id)
+        .where(
+            Registration.person_id == person_id,
+            Registration.state.in_(ACTIVE),
+            AgendaEvent.starts_at > now,
+        )
+        .order_by(AgendaEvent.starts_at, AgendaEvent.id)
+    )
+    promoted: list[tuple[AgendaEvent, int]] = []
+    for event in result.scalars().all():
+        done = await withdraw(session, config, event, person_id, now)
+        if done.promoted is not None:
+            promoted.append((event, done.promoted))
+    return promoted
+
+
+async def registrations_of(session: AsyncSession, person_id: int) -> list[dict[str, Any]]:
+    """A person's registrations, for /mes_donnees, by the events' dates."""
+    result = await session.execute(
+        select(Registration, AgendaEvent)
+        .join(AgendaEvent, AgendaEvent.id == Registration.event_id)
+        .where(Registration.person_id == person_id)
+        .order_by(AgendaEvent.starts_at, Registration.id)
+    )
+    return [
+        {
+            "event": event.title,
+            "starts_at": event.starts_at.isoformat(),
+            "state": row.state,
+            "registered_at": row.created_at.isoformat(),
+        }
+        for row, event in result.all()
+    ]
 
 
 async def registrants(session: AsyncSession, event_id: int) -> list[tuple[Registration, Person]]:

@@ -46,7 +46,7 @@ async def open_agenda(user: FakeUser, title: str) -> BotMessage:
     return await user.expect(title)
 
 
-async def registrations(bot: Harness, event_id: int) -> dict[int, str]:
+async def registrations(bot: Harness, event_id: int) -> dict[int | None, str]:
     """State of each registration of an event, by person id."""
     async with bot.session_factory() as session:
         rows = await session.execute(
