@@ -20,6 +20,7 @@ from pes21_bot.fake_telegram import BotMessage, FakeUser
 from pes21_bot.services import events
 from tests.e2e.cosmetic_helpers import Case, Press, accompanying, both, fault_test, on, shows
 from tests.e2e.outbox_helpers import apologies, count, send_cards
+from tests.e2e.test_cosmetic_faults_features import FEATURE_CASES
 from tests.e2e.test_cosmetic_faults_forms import FORM_CASES
 from tests.harness import HOLDER_ID, Harness
 from tests.volunteers.helpers import (
@@ -459,7 +460,9 @@ test_failed_cosmetics_and_double_press_change_state_once = fault_test(CASES)
 
 
 def test_every_button_family_has_a_case() -> None:
-    covered = {c.family.prefix for c in (*CASES.values(), *FORM_CASES.values())}
+    covered = {
+        c.family.prefix for c in (*CASES.values(), *FORM_CASES.values(), *FEATURE_CASES.values())
+    }
     assert {f.prefix for f in buttons.FAMILIES} - covered == set()
 
 
