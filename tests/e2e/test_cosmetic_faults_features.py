@@ -51,6 +51,22 @@ async def agenda_register(bot: Harness) -> Press:
     return on(holder, listing, REGISTER, both(check, shows(bot, holder, "vous êtes inscrit·e à")))
 
 
+async def agenda_cancel(bot: Harness) -> Press:
+    event = await seed_event(bot, capacity=1)
+    holder = bot.holder()
+    listing = await open_agenda(holder, TITLE)
+    holder.press(REGISTER, message=listing)
+    confirmed = await holder.expect("vous êtes inscrit·e à")
+
+    async def check() -> None:
+        assert await seats_taken(bot, event.id) == 0
+        assert list((await registrations(bot, event.id)).values()) == ["cancelled"]
+        assert count(bot, holder, "pas inscrit") == 0
+
+    label = "❌ Me désinscrire : 20/03 " + TITLE
+    return on(holder, confirmed, label, both(check, shows(bot, holder, "est annulée")))
+
+
 async def _past_event(bot: Harness) -> tuple[AgendaEvent, FakeUser]:
     """An event Zoé registered to, now over; the admin records its attendance."""
     event = await seed_event(bot, capacity=5)
@@ -180,6 +196,17 @@ async def survey_no(bot: Harness) -> Press:
 
     check_all = both(check, shows(bot, holder, "nous ne vous poserons plus la question"))
     return Press(holder, buttons.SURVEY.pack("no", project.id), message, check_all)
+
+
+async def survey_go(bot: Harness) -> Press:
+    holder = bot.holder()
+    project = await seed_project(bot, owner_id=CAMILLE)
+    message = await _hello(holder)
+    check = both(
+        shows(bot, holder, "Seule la première question est nécessaire"),
+        shows(bot, holder, "de 1 (pas du tout) à 5"),
+    )
+    return Press(holder, buttons.SURVEY.pack("go", project.id), message, check)
 
 
 async def _recordings(bot: Harness) -> list[Project]:
@@ -318,6 +345,7 @@ async def relay_pick(bot: Harness) -> Press:
 
 FEATURE_CASES = {
     "agenda_register": Case(buttons.AGENDA, agenda_register),
+    "agenda_cancel": Case(buttons.AGENDA, agenda_cancel),
     "attendance": Case(buttons.ATTENDANCE, attendance),
     "attendance_mark": Case(buttons.ATTENDANCE_MARK, attendance_mark),
     "attendance_finish": Case(buttons.ATTENDANCE_FINISH, attendance_finish),
@@ -327,6 +355,7 @@ FEATURE_CASES = {
     "mission_propose": Case(buttons.MISSION_PROPOSE, mission_propose),
     "mission_decide": Case(buttons.MISSION_DECIDE, mission_decide),
     "survey_no": Case(buttons.SURVEY, survey_no),
+    "survey_go": Case(buttons.SURVEY, survey_go),
     "record_path": Case(buttons.RECORD_PATH, record_path),
     "record_choice": Case(buttons.RECORDED_FORM.answer, record_choice),
     "record_skip": Case(buttons.RECORDED_FORM.skip, record_skip),
