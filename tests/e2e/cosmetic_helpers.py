@@ -89,6 +89,49 @@ def both(*checks: Check) -> Check:
     return check
 
 
+async def hello(user: FakeUser) -> int:
+    """Give the user a bot message to press on (a forged button rides on it)."""
+    user.send_command("/aide")
+    return (await user.expect("Voici ce que")).message_id
+
+
+def labels_of(bot: Harness, user: FakeUser, message_id: int) -> list[str]:
+    """The button labels a message shows now."""
+    return [b for row in bot.api.bot_message(user.id, message_id).buttons for b in row]
+
+
+Reach = Callable[[Harness], Awaitable[tuple[FakeUser, BotMessage]]]
+Answered = Callable[[Harness, str, object], Check]
+
+
+def toggling(reach: Reach) -> Setup:
+    """A case: "Financement" ticked on the needs question that `reach` leads to."""
+
+    async def setup(bot: Harness) -> Press:
+        user, needs = await reach(bot)
+
+        async def check() -> None:
+            labels = labels_of(bot, user, needs.message_id)
+            assert "Financement" not in labels, labels  # ticked once, not ticked then unticked
+
+        return on(user, needs, "Financement", check)
+
+    return setup
+
+
+def validating(reach: Reach, answered: Answered, after: str) -> Setup:
+    """A case: the needs question that `reach` leads to, ticked then validated."""
+
+    async def setup(bot: Harness) -> Press:
+        user, needs = await reach(bot)
+        user.press("Financement", message=needs)
+        ticked = await user.next_message()
+        check = both(answered(bot, "needs", ["funding"]), shows(bot, user, after))
+        return on(user, ticked, "✔️ Valider", check)
+
+    return setup
+
+
 def sent(bot: Harness) -> list[tuple[str, str]]:
     """Every delivered message, as (chat, text or caption), in order."""
     return [

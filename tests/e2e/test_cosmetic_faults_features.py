@@ -12,26 +12,32 @@ from datetime import timedelta
 from pes21_bot import buttons
 from pes21_bot.db.models import AgendaEvent, Event, OrientationProposal, Project, Registration
 from pes21_bot.fake_telegram import BotMessage, FakeUser
-from pes21_bot.services import events, orientation, projects
+from pes21_bot.services import events, orientation
 from pes21_bot.services import events_agenda as agenda
 from pes21_bot.services.people import UserInfo, ensure_person
 from tests.agenda.helpers import open_agenda, registrations, seats_taken, seed_event
-from tests.e2e.cosmetic_helpers import Case, Check, Press, both, fault_test, on, shows
+from tests.e2e.cosmetic_helpers import (
+    Case,
+    Check,
+    Press,
+    both,
+    fault_test,
+    hello,
+    on,
+    shows,
+    toggling,
+    validating,
+)
 from tests.e2e.flows import MATURE_IDEA, answer, expect_question
 from tests.e2e.outbox_helpers import count
+from tests.e2e.test_recorded import start_recording
 from tests.harness import HOLDER_ID, Harness
-from tests.volunteers.helpers import CAMILLE, rows, seed_project, seed_volunteer
+from tests.volunteers.helpers import CAMILLE, rows, seed_project
+from tests.volunteers.test_mission import WENDY, _held_by_wendy
 
 TITLE = "Atelier Émergence de mars"
 REGISTER = "✍️ S'inscrire : 20/03 Atelier Émergence de mars"
-WENDY = 6020
 QUESTION = "Bonjour, puis-je venir au rendez-vous avec mon associée ?"
-
-
-async def _hello(user: FakeUser) -> int:
-    """A bot message to press on (a forged button rides on it)."""
-    user.send_command("/aide")
-    return (await user.expect("Voici ce que")).message_id
 
 
 async def _events(bot: Harness, kind: str) -> int:
@@ -83,14 +89,14 @@ async def _past_event(bot: Harness) -> tuple[AgendaEvent, FakeUser]:
 
 async def attendance(bot: Harness) -> Press:
     event, admin = await _past_event(bot)
-    message = await _hello(admin)
+    message = await hello(admin)
     check = shows(bot, admin, "Présences : " + TITLE)
     return Press(admin, buttons.ATTENDANCE.pack(event.id), message, check)
 
 
 async def _sheet(bot: Harness) -> tuple[AgendaEvent, FakeUser, BotMessage]:
     event, admin = await _past_event(bot)
-    admin.press_raw(buttons.ATTENDANCE.pack(event.id), message_id=await _hello(admin))
+    admin.press_raw(buttons.ATTENDANCE.pack(event.id), message_id=await hello(admin))
     return event, admin, await admin.expect("Présences : " + TITLE)
 
 
@@ -115,42 +121,33 @@ async def attendance_finish(bot: Harness) -> Press:
 async def write_team(bot: Harness) -> Press:
     holder = bot.holder()
     project = await seed_project(bot, owner_id=CAMILLE)
-    message = await _hello(holder)
+    message = await hello(holder)
     check = shows(bot, holder, "Tapez votre message")
     return Press(holder, buttons.WRITE_TEAM.pack(project.id), message, check)
 
 
-async def _held_by_wendy(bot: Harness) -> tuple[Project, FakeUser]:
-    """An accueil-en-amont dossier that the welcoming volunteer Wendy took."""
-    await seed_volunteer(bot, WENDY, "Wendy", ("welcoming",))
-    project = await seed_project(bot, owner_id=None)
-    async with bot.session_factory.begin() as session:
-        fresh = await session.get(Project, project.id)
-        assert fresh is not None
-        fresh.programme = "accueil_amont"
-    async with bot.session_factory.begin() as session:
-        won = await projects.claim(session, project.id, UserInfo(WENDY, "Wendy"), bot.clock.now())
-        assert won.won
-    return won.project, bot.api.user(WENDY)
+async def _wendys(bot: Harness) -> tuple[Project, FakeUser]:
+    """An accueil-en-amont dossier that the welcoming volunteer Wendy took, and Wendy."""
+    return await _held_by_wendy(bot), bot.api.user(WENDY)
 
 
 async def mission_exchange(bot: Harness) -> Press:
-    project, wendy = await _held_by_wendy(bot)
-    message = await _hello(wendy)
+    project, wendy = await _wendys(bot)
+    message = await hello(wendy)
     check = shows(bot, wendy, "Quand avez-vous échangé")
     return Press(wendy, buttons.MISSION_EXCHANGE.pack(project.id), message, check)
 
 
 async def mission_orient(bot: Harness) -> Press:
-    project, wendy = await _held_by_wendy(bot)
-    message = await _hello(wendy)
+    project, wendy = await _wendys(bot)
+    message = await hello(wendy)
     check = shows(bot, wendy, "Quelle orientation")
     return Press(wendy, buttons.MISSION_ORIENT.pack(project.id, "menu"), message, check)
 
 
 async def mission_propose(bot: Harness) -> Press:
-    project, wendy = await _held_by_wendy(bot)
-    message = await _hello(wendy)
+    project, wendy = await _wendys(bot)
+    message = await hello(wendy)
     camille = bot.staff("Camille")
 
     async def check() -> None:
@@ -163,7 +160,7 @@ async def mission_propose(bot: Harness) -> Press:
 
 
 async def mission_decide(bot: Harness) -> Press:
-    project, wendy = await _held_by_wendy(bot)
+    project, wendy = await _wendys(bot)
     now = bot.clock.now()
     async with bot.session_factory.begin() as session:
         volunteer = await ensure_person(session, UserInfo(WENDY, "Wendy"), now)
@@ -174,7 +171,7 @@ async def mission_decide(bot: Harness) -> Press:
         )
         assert proposal is not None
     camille = bot.staff("Camille")
-    message = await _hello(camille)
+    message = await hello(camille)
 
     async def check() -> None:
         assert await _events(bot, events.ORIENTATION_ACCEPTED) == 1
@@ -188,7 +185,7 @@ async def mission_decide(bot: Harness) -> Press:
 async def survey_no(bot: Harness) -> Press:
     holder = bot.holder()
     project = await seed_project(bot, owner_id=CAMILLE)
-    message = await _hello(holder)
+    message = await hello(holder)
 
     async def check() -> None:
         assert await _events(bot, events.SATISFACTION_DECLINED) == 1
@@ -201,7 +198,7 @@ async def survey_no(bot: Harness) -> Press:
 async def survey_go(bot: Harness) -> Press:
     holder = bot.holder()
     project = await seed_project(bot, owner_id=CAMILLE)
-    message = await _hello(holder)
+    message = await hello(holder)
     check = both(
         shows(bot, holder, "Seule la première question est nécessaire"),
         shows(bot, holder, "de 1 (pas du tout) à 5"),
@@ -255,38 +252,13 @@ async def record_skip(bot: Harness) -> Press:
 
 
 async def _recorded_at(bot: Harness, steps: int) -> tuple[FakeUser, BotMessage]:
-    camille, source = await _recording(bot)
-    camille.press("📞 Téléphone", message=source)
-    await expect_question(camille)
-    camille.press("Passer")
-    await expect_question(camille)
-    camille.press("✅ Oui, accord donné à l'oral")
-    await expect_question(camille)
-    camille.press("Passer")
-    question = await expect_question(camille)
-    return camille, (await answer(camille, MATURE_IDEA[:steps]) if steps else question)
+    camille = bot.staff("Camille")
+    await start_recording(camille, None)
+    return camille, await answer(camille, MATURE_IDEA[:steps])
 
 
-def _labels(bot: Harness, user: FakeUser, message_id: int) -> list[str]:
-    return [b for row in bot.api.bot_message(user.id, message_id).buttons for b in row]
-
-
-async def record_toggle(bot: Harness) -> Press:
-    camille, needs = await _recorded_at(bot, 10)
-
-    async def check() -> None:
-        labels = _labels(bot, camille, needs.message_id)
-        assert "Financement" not in labels, labels  # ticked once, not ticked then unticked
-
-    return on(camille, needs, "Financement", check)
-
-
-async def record_validate(bot: Harness) -> Press:
-    camille, needs = await _recorded_at(bot, 10)
-    camille.press("Financement", message=needs)
-    ticked = await camille.next_message()
-    check = both(_recorded(bot, "needs", ["funding"]), shows(bot, camille, "Question 16/17"))
-    return on(camille, ticked, "✔️ Valider", check)
+async def _needs(bot: Harness) -> tuple[FakeUser, BotMessage]:
+    return await _recorded_at(bot, 10)
 
 
 async def record_edit(bot: Harness) -> Press:
@@ -312,7 +284,7 @@ async def link_code(bot: Harness) -> Press:
     camille.press("📨 Enregistrer et transmettre", message=recap)
     await camille.expect("enregistré et confié à")
     (project,) = await _recordings(bot)
-    message = await _hello(camille)
+    message = await hello(camille)
     check = shows(bot, camille, "Nouveau code pour le dossier")
     return Press(camille, buttons.LINK_CODE.pack(project.id), message, check)
 
@@ -359,8 +331,10 @@ FEATURE_CASES = {
     "record_path": Case(buttons.RECORD_PATH, record_path),
     "record_choice": Case(buttons.RECORDED_FORM.answer, record_choice),
     "record_skip": Case(buttons.RECORDED_FORM.skip, record_skip),
-    "record_toggle": Case(buttons.RECORDED_FORM.toggle, record_toggle),
-    "record_validate": Case(buttons.RECORDED_FORM.validate, record_validate),
+    "record_toggle": Case(buttons.RECORDED_FORM.toggle, toggling(_needs)),
+    "record_validate": Case(
+        buttons.RECORDED_FORM.validate, validating(_needs, _recorded, "Question 16/17")
+    ),
     "record_edit": Case(buttons.RECORDED_FORM.edit, record_edit),
     "record_save": Case(buttons.RECORDED_FORM.recap, record_save),
     "link_code": Case(buttons.LINK_CODE, link_code),
