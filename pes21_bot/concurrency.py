@@ -34,6 +34,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             return None
         return query.from_user.id, query.message.message_id, query.data or ""
 
+    @property
+    def idle(self) -> bool:
+        """Whether no update is waiting or being handled (tests wait for a press's whole work)."""
+        return not self._waiting
+
     def repeats(self, update: Update) -> bool:
         """Whether this press came while the same press was still waiting or being handled."""
         return update.update_id in self._repeats

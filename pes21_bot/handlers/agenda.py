@@ -17,7 +17,14 @@ from pes21_bot.context import BotData, Context
 from pes21_bot.db.models import AgendaEvent, FormDraft, OutboxMessage, Person
 from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button, command, refuse_with
-from pes21_bot.handlers.ui import answer_query, edit_or_send, kick, reply, user_info
+from pes21_bot.handlers.ui import (
+    answer_query,
+    edit_or_send,
+    kick,
+    repeated_press,
+    reply,
+    user_info,
+)
 from pes21_bot.messages import agenda as messages
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import events_agenda as agenda
@@ -39,6 +46,8 @@ async def show_agenda(update: Update, context: Context) -> None:
 
 async def on_agenda_button(update: Update, context: Context) -> None:
     """Register, join the waiting list, or cancel: stored first, then acknowledged."""
+    if await repeated_press(update, context):
+        return
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     data = context.bot_data
@@ -236,6 +245,8 @@ async def _sheet(context: Context, event: AgendaEvent) -> tuple[Html, Rows]:
 
 async def on_attendance(update: Update, context: Context) -> None:
     """An event of /presences: its attendance sheet."""
+    if await repeated_press(update, context):
+        return
     pressed = await _pressed_event(update, context, buttons.ATTENDANCE)
     if pressed is None:
         return
@@ -263,8 +274,10 @@ async def on_mark(update: Update, context: Context) -> None:
     await edit_or_send(pressed.query, text, keyboard(rows))
 
 
-async def on_finish(update: Update, context: Context) -> int:
+async def on_finish(update: Update, context: Context) -> int | None:
     """'Terminer': how many came without registering (a short form)."""
+    if await repeated_press(update, context):
+        return None  # the form's question is already asked
     pressed = await _pressed_event(update, context, buttons.ATTENDANCE_FINISH)
     if pressed is None:
         return forms.END

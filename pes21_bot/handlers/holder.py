@@ -88,8 +88,10 @@ async def _reader_text(
     return found, content.render(t.WRITE_READER_TEAM, programme=programme)
 
 
-async def on_write(update: Update, context: Context) -> int:
+async def on_write(update: Update, context: Context) -> int | None:
     """'✉️ Écrire à l'équipe': which dossier (when several), then the next text is forwarded."""
+    if await repeated_press(update, context):
+        return None  # the first press already asked for the message
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     data = context.bot_data

@@ -27,7 +27,15 @@ from pes21_bot.db.models import (
 from pes21_bot.domain.vocabulary import OPEN_STATUSES, PROGRAMMES, VOLUNTEER_PROGRAMME, Programme
 from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button, pressed_project, project_checked, refuse
-from pes21_bot.handlers.ui import answer_query, edit_or_send, kick, reply, set_markup, user_info
+from pes21_bot.handlers.ui import (
+    answer_query,
+    edit_or_send,
+    kick,
+    repeated_press,
+    reply,
+    set_markup,
+    user_info,
+)
 from pes21_bot.messages.delivery import (
     actor_name,
     close_in,
@@ -50,8 +58,10 @@ NOTES_SHOWN = 600
 NO_TARGET = "-"
 
 
-async def on_exchange(update: Update, context: Context) -> int:
+async def on_exchange(update: Update, context: Context) -> int | None:
     """'Premier échange': the short form (date, way of contact, what was said)."""
+    if await repeated_press(update, context):
+        return None  # the form's question is already asked
     target = await pressed_project(update, context, buttons.MISSION_EXCHANGE)
     if target is None:
         return forms.END
@@ -83,6 +93,8 @@ async def _complete_exchange(
 
 async def on_orient(update: Update, context: Context) -> None:
     """'Proposer une orientation' and its sub-menus: other programmes, reasons to close."""
+    if await repeated_press(update, context):
+        return
     target = await pressed_project(update, context, buttons.MISSION_ORIENT)
     if target is None:
         return

@@ -25,7 +25,7 @@ from pes21_bot.domain.vocabulary import PATHS, ProjectStatus
 from pes21_bot.handlers import form_engine
 from pes21_bot.handlers.access import button, command, pressed_project
 from pes21_bot.handlers.form_engine import END, Draft, Flow, answer_press
-from pes21_bot.handlers.ui import kick, reply, set_markup, user_info
+from pes21_bot.handlers.ui import kick, repeated_press, reply, set_markup, user_info
 from pes21_bot.messages import delivery
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_datetime
@@ -203,6 +203,8 @@ def _link_text(context: Context, code: str) -> str:
 
 async def on_new_code(update: Update, context: Context) -> None:
     """'Nouveau code pour la personne' on a recorded dossier's panel."""
+    if await repeated_press(update, context):
+        return  # one new code, not two (the second would void the first)
     target = await pressed_project(update, context, buttons.LINK_CODE)
     if target is None:
         return
@@ -246,8 +248,10 @@ async def new_dossier(update: Update, context: Context) -> int:
     return END
 
 
-async def on_path(update: Update, context: Context) -> int:
+async def on_path(update: Update, context: Context) -> int | None:
     """A questionnaire chosen: open the draft and ask the first question."""
+    if await repeated_press(update, context):
+        return None  # the form's question is already asked
     query = update.callback_query
     assert query is not None
     parts = buttons.RECORD_PATH.parse(query.data)

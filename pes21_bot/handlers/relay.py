@@ -19,7 +19,7 @@ from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Person, Project
 from pes21_bot.handlers.access import button
-from pes21_bot.handlers.ui import answer_query, kick, reply
+from pes21_bot.handlers.ui import answer_query, kick, repeated_press, reply
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import forms as form_service
 from pes21_bot.services import holder_messages, outbox, relay
@@ -262,6 +262,8 @@ async def private_message(update: Update, context: Context) -> bool:
 
 async def on_pick(update: Update, context: Context) -> None:
     """The dossier a waiting message is about: it is passed on."""
+    if await repeated_press(update, context):
+        return
     query = update.callback_query
     assert query is not None
     parts = buttons.RELAY_PICK.parse(query.data)
@@ -281,6 +283,8 @@ async def on_pick(update: Update, context: Context) -> None:
 
 async def on_answer_button(update: Update, context: Context) -> None:
     """'↩️ Répondre': the presser's next message is the answer to the holder."""
+    if await repeated_press(update, context):
+        return
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     parts = buttons.RELAY_ANSWER.parse(query.data)

@@ -13,15 +13,17 @@ from pes21_bot.db.models import FormDraft
 from pes21_bot.domain.forms import SATISFACTION
 from pes21_bot.handlers import forms
 from pes21_bot.handlers.access import button
-from pes21_bot.handlers.ui import answer_query, reply, set_markup
+from pes21_bot.handlers.ui import answer_query, repeated_press, reply, set_markup
 from pes21_bot.services import satisfaction
 from pes21_bot.texts import waiting as t
 
 SURVEY_FORM = SATISFACTION.kind
 
 
-async def on_survey(update: Update, context: Context) -> int:
+async def on_survey(update: Update, context: Context) -> int | None:
     """The invitation's buttons: the form, or "no thanks" recorded (once, the holder's only)."""
+    if await repeated_press(update, context):
+        return None  # answered by the first press (the form asked, or "no thanks" stored)
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     data = context.bot_data

@@ -7,6 +7,7 @@ and editMessageText failing (time-out, or 500), pressed twice before the bot han
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from pes21_bot.buttons import Button
+from pes21_bot.concurrency import PerChatUpdateProcessor
 from pes21_bot.db.models import Project
 from pes21_bot.fake_telegram import BotMessage, FakeUser, FaultKind
 from pes21_bot.services import accompaniment
@@ -87,6 +89,49 @@ def both(*checks: Check) -> Check:
     return check
 
 
+async def hello(user: FakeUser) -> int:
+    """Give the user a bot message to press on (a forged button rides on it)."""
+    user.send_command("/aide")
+    return (await user.expect("Voici ce que")).message_id
+
+
+def labels_of(bot: Harness, user: FakeUser, message_id: int) -> list[str]:
+    """The button labels a message shows now."""
+    return [b for row in bot.api.bot_message(user.id, message_id).buttons for b in row]
+
+
+Reach = Callable[[Harness], Awaitable[tuple[FakeUser, BotMessage]]]
+Answered = Callable[[Harness, str, object], Check]
+
+
+def toggling(reach: Reach) -> Setup:
+    """A case: "Financement" ticked on the needs question that `reach` leads to."""
+
+    async def setup(bot: Harness) -> Press:
+        user, needs = await reach(bot)
+
+        async def check() -> None:
+            labels = labels_of(bot, user, needs.message_id)
+            assert "Financement" not in labels, labels  # ticked once, not ticked then unticked
+
+        return on(user, needs, "Financement", check)
+
+    return setup
+
+
+def validating(reach: Reach, answered: Answered, after: str) -> Setup:
+    """A case: the needs question that `reach` leads to, ticked then validated."""
+
+    async def setup(bot: Harness) -> Press:
+        user, needs = await reach(bot)
+        user.press("Financement", message=needs)
+        ticked = await user.next_message()
+        check = both(answered(bot, "needs", ["funding"]), shows(bot, user, after))
+        return on(user, ticked, "✔️ Valider", check)
+
+    return setup
+
+
 def sent(bot: Harness) -> list[tuple[str, str]]:
     """Every delivered message, as (chat, text or caption), in order."""
     return [
@@ -107,6 +152,7 @@ async def press_with_faults(bot: Harness, case: Case, kind: FaultKind) -> None:
     first = press.user.press_raw(press.data, message_id=press.message_id)
     second = press.user.press_raw(press.data, message_id=press.message_id)
     await bot.button_answer(second)  # the second press is answered, whatever became of the first
+    await handled(bot)  # what a handler does after answering its press counts too
     await drained(bot)
     await press.check()
     assert apologies(bot, press.user, *press.watched) == []
@@ -115,6 +161,19 @@ async def press_with_faults(bot: Harness, case: Case, kind: FaultKind) -> None:
     assert first["callback_query"]["id"] != second["callback_query"]["id"]
     twice = [sent for sent, times in Counter(sent(bot)[before:]).items() if times > 1]
     assert twice == [], f"sent twice: {twice}"
+
+
+async def handled(bot: Harness, within: float = 5.0) -> None:
+    """Wait until the bot has finished handling every update it fetched."""
+    assert bot.app is not None
+    processor = bot.app.update_processor
+    assert isinstance(processor, PerChatUpdateProcessor)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    await bot.settle()
+    while not processor.idle:
+        assert loop.time() < deadline, "updates still being handled"
+        await asyncio.sleep(0.01)  # polling a condition, not waiting for time to pass
 
 
 def fault_test(cases: dict[str, Case]) -> Callable[[Harness, str, FaultKind], Awaitable[None]]:

@@ -18,8 +18,18 @@ from pes21_bot.domain.assignment import CO_ACCOMPANIMENT_MISSION
 from pes21_bot.domain.vocabulary import DlaProposal
 from pes21_bot.fake_telegram import BotMessage, FakeUser
 from pes21_bot.services import events
-from tests.e2e.cosmetic_helpers import Case, Press, accompanying, both, fault_test, on, shows
+from tests.e2e.cosmetic_helpers import (
+    Case,
+    Press,
+    accompanying,
+    both,
+    fault_test,
+    hello,
+    on,
+    shows,
+)
 from tests.e2e.outbox_helpers import apologies, count, send_cards
+from tests.e2e.test_cosmetic_faults_features import FEATURE_CASES
 from tests.e2e.test_cosmetic_faults_forms import FORM_CASES
 from tests.harness import HOLDER_ID, Harness
 from tests.volunteers.helpers import (
@@ -34,12 +44,6 @@ from tests.volunteers.helpers import (
 )
 
 REMI = 3001
-
-
-async def _hello(bot: Harness, user: FakeUser) -> int:
-    """Give the user a bot message to press on (a forged button rides on it)."""
-    user.send_command("/aide")
-    return (await user.expect("Voici ce que")).message_id
 
 
 async def _card(bot: Harness) -> tuple[Project, int]:
@@ -117,7 +121,7 @@ async def _reviews(bot: Harness) -> tuple[int, FakeUser]:
 
 async def snooze(bot: Harness) -> Press:
     review_id, remi = await _reviews(bot)
-    message = await _hello(bot, remi)
+    message = await hello(remi)
 
     async def check() -> None:
         assert len(await events_of(bot, events.REVIEW_SNOOZED)) == 1
@@ -127,7 +131,7 @@ async def snooze(bot: Harness) -> Press:
 
 async def decline(bot: Harness) -> Press:
     review_id, remi = await _reviews(bot)
-    message = await _hello(bot, remi)
+    message = await hello(remi)
     camille = bot.staff("Camille")
 
     async def check() -> None:
@@ -345,7 +349,7 @@ async def remove_choice(bot: Harness) -> Press:
 
 async def review_go(bot: Harness) -> Press:
     review_id, remi = await _reviews(bot)
-    message = await _hello(bot, remi)
+    message = await hello(remi)
     check = shows(bot, remi, "Quand avez-vous échangé")
     return Press(remi, buttons.REVIEW.pack("go", review_id), message, check)
 
@@ -357,7 +361,7 @@ async def dla_accept(bot: Harness) -> Press:
         assert found is not None
         found.dla_state = DlaProposal.PENDING
     karim = bot.staff("Karim")
-    message = await _hello(bot, karim)
+    message = await hello(karim)
 
     async def check() -> None:
         assert await bot.count_events(events.DLA_ACCEPTED) == 1
@@ -459,7 +463,9 @@ test_failed_cosmetics_and_double_press_change_state_once = fault_test(CASES)
 
 
 def test_every_button_family_has_a_case() -> None:
-    covered = {c.family.prefix for c in (*CASES.values(), *FORM_CASES.values())}
+    covered = {
+        c.family.prefix for c in (*CASES.values(), *FORM_CASES.values(), *FEATURE_CASES.values())
+    }
     assert {f.prefix for f in buttons.FAMILIES} - covered == set()
 
 

@@ -18,8 +18,11 @@ from tests.e2e.cosmetic_helpers import (
     accompanying,
     both,
     fault_test,
+    labels_of,
     on,
     shows,
+    toggling,
+    validating,
 )
 from tests.e2e.flows import MATURE_IDEA, answer, start_path
 from tests.e2e.outbox_helpers import count
@@ -40,10 +43,6 @@ def _answered(bot: Harness, question: str, value: object) -> Check:
         assert (await _draft(bot)).answers.get(question) == value
 
     return check
-
-
-def _labels(bot: Harness, user: FakeUser, message_id: int) -> list[str]:
-    return [b for row in bot.api.bot_message(user.id, message_id).buttons for b in row]
 
 
 def _first(message: BotMessage, starting: str) -> str:
@@ -94,22 +93,8 @@ async def choice(bot: Harness) -> Press:
     return on(holder, sector, "Environnement, réemploi", check)
 
 
-async def toggle(bot: Harness) -> Press:
-    holder, needs = await _at(bot, 10)
-
-    async def check() -> None:
-        labels = _labels(bot, holder, needs.message_id)
-        assert "Financement" not in labels, labels  # ticked once, not ticked then unticked
-
-    return on(holder, needs, "Financement", check)
-
-
-async def validate(bot: Harness) -> Press:
-    holder, needs = await _at(bot, 10)
-    holder.press("Financement", message=needs)
-    ticked = await holder.next_message()
-    check = both(_answered(bot, "needs", ["funding"]), shows(bot, holder, "Question 12/13"))
-    return on(holder, ticked, "✔️ Valider", check)
+async def _needs(bot: Harness) -> tuple[FakeUser, BotMessage]:
+    return await _at(bot, 10)
 
 
 async def skip(bot: Harness) -> Press:
@@ -263,7 +248,7 @@ async def form_toggle(bot: Harness) -> Press:
     label = next(b for row in question.buttons for b in row if "Bilans" in b)
 
     async def check() -> None:
-        labels = _labels(bot, remi, question.message_id)
+        labels = labels_of(bot, remi, question.message_id)
         assert label not in labels, labels  # changed once, not changed then changed back
 
     return on(remi, question, label, check)
@@ -293,8 +278,8 @@ FORM_CASES = {
     "resume": Case(buttons.DRAFT, resume),
     "restart": Case(buttons.DRAFT, restart),
     "choice": Case(buttons.ANSWER, choice),
-    "toggle": Case(buttons.TOGGLE, toggle),
-    "validate": Case(buttons.VALIDATE, validate),
+    "toggle": Case(buttons.TOGGLE, toggling(_needs)),
+    "validate": Case(buttons.VALIDATE, validating(_needs, _answered, "Question 12/13")),
     "skip": Case(buttons.SKIP, skip),
     "edit": Case(buttons.EDIT, edit),
     "send": Case(buttons.RECAP, send),
