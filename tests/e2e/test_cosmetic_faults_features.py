@@ -2,12 +2,12 @@
 
 The same press as tests/e2e/test_cosmetic_faults.py (see tests/e2e/cosmetic_helpers.py), for the
 agenda, "Écrire à l'équipe", the welcoming volunteer's mission, the satisfaction survey, the
-dossiers recorded by staff and the relay.
+dossiers recorded by staff, the relay and /import.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from pes21_bot import buttons
 from pes21_bot.db.models import AgendaEvent, Event, OrientationProposal, Project, Registration
@@ -32,6 +32,7 @@ from tests.e2e.flows import MATURE_IDEA, answer, expect_question
 from tests.e2e.outbox_helpers import count
 from tests.e2e.test_recorded import start_recording
 from tests.harness import HOLDER_ID, Harness
+from tests.imports.workbooks import workbook
 from tests.volunteers.helpers import CAMILLE, rows, seed_project
 from tests.volunteers.test_mission import WENDY, _held_by_wendy
 
@@ -315,6 +316,20 @@ async def relay_pick(bot: Harness) -> Press:
     return on(holder, choice, label, both(check, shows(bot, holder, "est transmis à")), camille)
 
 
+async def import_go(bot: Harness) -> Press:
+    admin = bot.admin()
+    row = ("K-1", "Bénéfices'Créa", date(2023, 3, 2), None, None, None, None, None)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    admin.send_document("import.xlsx", workbook({"Dossiers": [row]}), xlsx)
+    dry_run = await admin.expect("Importer 1 ligne ?")
+
+    async def check() -> None:
+        assert await _events(bot, events.INTAKE_COMPLETED) == 1
+        assert count(bot, admin, "Import terminé : 1 ligne créée") == 1
+
+    return on(admin, dry_run, "Importer", check)
+
+
 FEATURE_CASES = {
     "agenda_register": Case(buttons.AGENDA, agenda_register),
     "agenda_cancel": Case(buttons.AGENDA, agenda_cancel),
@@ -340,6 +355,7 @@ FEATURE_CASES = {
     "link_code": Case(buttons.LINK_CODE, link_code),
     "relay_answer": Case(buttons.RELAY_ANSWER, relay_answer),
     "relay_pick": Case(buttons.RELAY_PICK, relay_pick),
+    "import": Case(buttons.IMPORT, import_go),
 }
 
 
