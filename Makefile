@@ -35,8 +35,9 @@ typecheck: $(STAMP)
 hadolint: $(STAMP)
 	$(BIN)/hadolint Dockerfile
 
+# One worker per core (at most 4); each worker starts its own throwaway PostgreSQL.
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4
 
 # 10,000 random sequences of updates (make test runs a few hundred); new ones on every run.
 fuzz: $(STAMP)
