@@ -22,6 +22,7 @@ from pes21_bot.messages.delivery import (
     close_in,
     queue_to,
     redirect_in,
+    refresh_panel,
     show_closed,
     show_left_behind,
     update_cards,
@@ -84,6 +85,8 @@ async def on_claim(update: Update, context: Context) -> None:
         # A welcoming volunteer: the dossier's panel, with what the mission needs.
         text = panel_text(content, data.config, result.project, result.owner)
         await reply(update, text, panel_markup(content, result.project, mission=True))
+        return
+    await refresh_panel(context, query, project.id)
 
 
 async def _show_choices(
@@ -185,6 +188,7 @@ async def on_redirect(update: Update, context: Context) -> None:
         query, content.render(texts.REDIRECT_DONE, reference=reference, programme=destination)
     )
     await show_left_behind(context, project, old_cards, actor, programme)
+    await refresh_panel(context, query, project.id)
 
 
 async def on_close(update: Update, context: Context) -> None:
@@ -219,6 +223,7 @@ async def on_close(update: Update, context: Context) -> None:
     kick(context, queued)
     await answer_query(query, content.render(texts.CLOSE_DONE, reference=reference))
     await show_closed(context, fresh, reason, actor)
+    await refresh_panel(context, query, project.id)
 
 
 def _parse_orientation_args(args: list[str]) -> tuple[str, dict[str, Any]] | str:

@@ -20,6 +20,7 @@ from pes21_bot.db.models import OutboxMessage, Person, Project, ProjectCard
 from pes21_bot.domain.vocabulary import OPEN_STATUSES
 from pes21_bot.handlers.ui import edit_elsewhere
 from pes21_bot.messages.cards import card_fields, chat_card_markup, volunteer_line
+from pes21_bot.messages.dossier import panel_markup, panel_text
 from pes21_bot.messages.render import card_text
 from pes21_bot.services import outbox, projects, reviews
 from pes21_bot.services.people import Role, UserInfo, display_name, roles_of
@@ -135,6 +136,26 @@ def claimed_line(content: Content, config: Config, owner: Person | None) -> Html
     line = content.render(texts.CARD_CLAIMED, name=display_name(config, owner))
     extra = volunteer_line(content, owner)
     return Html(f"{line}\n{extra}") if extra else line
+
+
+async def refresh_panel(context: Context, query: CallbackQuery, project_id: int) -> None:
+    """A card's action pressed on a /dossier panel: the panel then shows the dossier as it is."""
+    message = query.message
+    if message is None:
+        return
+    data = context.bot_data
+    async with data.session_factory() as session:
+        cards = await projects.cards_of(session, project_id)
+        project = await projects.get_project(session, project_id)
+        if project is None or any(
+            c.chat_id == message.chat.id and c.message_id == message.message_id for c in cards
+        ):
+            return  # a card: update_cards has shown the change
+        people = await projects.people_by_id(session, {project.owner_id or 0})
+    owner = people.get(project.owner_id) if project.owner_id else None
+    text = panel_text(data.content, data.config, project, owner)
+    markup = panel_markup(data.content, project)
+    await edit_elsewhere(context, message.chat.id, message.message_id, text, markup)
 
 
 async def current_card(

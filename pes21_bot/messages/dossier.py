@@ -12,7 +12,7 @@ from pes21_bot.config import Config
 from pes21_bot.content import Content, Html
 from pes21_bot.db.models import Event, Person, Project
 from pes21_bot.domain.visibility import Field, Relation, Viewer, shown_answers, visible_fields
-from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES
+from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, OPEN_STATUSES
 from pes21_bot.messages.cards import card_markup, mission_markup, volunteer_line
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import answer_lines, fr_date, fr_datetime, fr_day, shorten
@@ -82,7 +82,7 @@ def panel_markup(
     rows = list(keyboard([views]).inline_keyboard)
     if mission and project.status in FOLLOWED_STATUSES:
         rows += mission_markup(content, project).inline_keyboard
-    elif project.status in FOLLOWED_STATUSES:
+    elif project.status in OPEN_STATUSES:  # a waiting dossier is taken from its panel too
         rows += card_markup(content, project).inline_keyboard
     if awaits_link:
         link = (content.render(recorded_texts.NEW_CODE), buttons.LINK_CODE.pack(project.id))

@@ -36,6 +36,33 @@ async def test_dossiers_offers_a_button_per_dossier_that_opens_its_panel(
     )
 
 
+async def test_a_waiting_dossier_is_taken_from_its_panel(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    holder = bot.holder()
+    await submit_idea(holder)
+    camille = bot.staff("Camille")
+    card = await camille.expect("PES-2026-0001")
+    camille.send_command("/dossiers")
+    listing = await camille.expect("Vos dossiers ouverts")
+    label = "PES-2026-0001 · Bénéfices'Créa · en attente de prise en charge"
+    camille.press(label, message=listing)
+    panel = await camille.expect("📁 PES-2026-0001 · Bénéfices'Créa")
+    assert ["✋ Je prends"] in panel.buttons
+    camille.press("✋ Je prends", message=panel)
+    await holder.expect("pris en charge par Camille")
+    (project,) = await bot.projects()
+    assert project.status == "claimed"
+    await bot.until(
+        lambda: (
+            "Suivi par : Camille" in (bot.api.bot_message(camille.id, panel.message_id).text or "")
+        ),
+        "the panel to show who follows the dossier",
+    )
+    assert "Pris en charge par Camille" in (
+        bot.api.bot_message(camille.id, card.message_id).text or ""
+    )
+
+
 async def test_history_names_the_step_and_hides_technical_rows(sqlite_bot: Harness) -> None:
     bot = sqlite_bot
     project = await seed_project(bot)
