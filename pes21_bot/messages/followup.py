@@ -16,6 +16,8 @@ def delay_text(content: Content, hours: float | None) -> Html:
     """A median delay: hours under a day, else days ("—" without any)."""
     if hours is None:
         return content.render(stats_texts.DELAY_NONE)
+    if hours < 1:
+        return content.render(stats_texts.DELAY_UNDER_HOUR)
     if hours < 24:
         return content.render(stats_texts.DELAY_HOURS, hours=fr_decimal(hours))
     days = hours / 24

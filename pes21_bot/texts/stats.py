@@ -37,6 +37,7 @@ PROGRAMME_DLA = key(
 )
 DETAIL_ITEM = key("stats.detail_item", "label", "count")
 DELAY_HOURS = key("stats.delay_hours", "hours")
+DELAY_UNDER_HOUR = key("stats.delay_under_hour")
 DELAY_DAYS = key("stats.delay_days", "days", "s")
 DELAY_NONE = key("stats.delay_none")
 FUNNEL_HEADER = key("stats.funnel_header")
