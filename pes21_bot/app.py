@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from pes21_bot import alerts, buttons, texts
+from pes21_bot import access, alerts, buttons, texts
 from pes21_bot.clock import Clock, SystemClock
 from pes21_bot.concurrency import PerChatUpdateProcessor
 from pes21_bot.config import Config
@@ -182,7 +182,11 @@ def build_application(
         # In groups the bot only invites people to write privately; it stores nothing there.
         MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, common.group_message),
         # An admin's file is an /import upload, even while a form is open (handlers/imports.py).
-        *imports.document_handlers(lambda user_id: application.bot_data.config.is_admin(user_id)),
+        *imports.document_handlers(
+            lambda user_id: access.staff_may(
+                access.COMMANDS["import"], application.bot_data.config, user_id, None
+            )
+        ),
         # Every form (short forms first, then the intake) owns free text while one is open.
         _forms_conversation(),
         command("start", _start),

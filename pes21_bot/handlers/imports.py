@@ -216,12 +216,13 @@ def import_handlers() -> list[Any]:
     return [command("import", import_command), button(buttons.IMPORT, on_button)]
 
 
-def document_handlers(is_admin: Callable[[int], bool]) -> list[BaseHandler[Any, Any, Any]]:
-    """An admin's file, before the forms (which would answer "text only"); others' go on."""
+def document_handlers(may_import: Callable[[int], bool]) -> list[BaseHandler[Any, Any, Any]]:
+    """A file from someone the role table lets /import, before the forms (which would answer
+    "text only"); others' go on."""
 
     class _FromAdmin(filters.MessageFilter):
         def filter(self, message: Message) -> bool:
-            return message.from_user is not None and is_admin(message.from_user.id)
+            return message.from_user is not None and may_import(message.from_user.id)
 
     admin_document = filters.ChatType.PRIVATE & filters.Document.ALL & _FromAdmin()
     return [MessageHandler(admin_document, on_document)]
