@@ -206,15 +206,20 @@ def allows(rule: Rule, roles: set[Role], missions: set[str] | None = None) -> bo
 
 
 def staff_may(rule: Rule, config: Config, telegram_id: int, programme: str | None) -> bool:
-    """Whether staff or admin rights of this rule cover this programme for this user."""
+    """Whether staff, coordinator or admin rights of this rule cover this programme for them."""
     if Role.ADMIN in rule.roles and config.is_admin(telegram_id):
+        return True
+    concerned = rule.programme or programme
+    if Role.COORDINATOR in rule.roles and any(
+        p.coordinator == telegram_id and (not rule.scoped or key == concerned)
+        for key, p in config.programmes.items()
+    ):
         return True
     member = config.staff_member(telegram_id)
     if Role.STAFF not in rule.roles or member is None:
         return False
     if not rule.scoped:
         return True
-    concerned = rule.programme or programme
     return concerned is not None and concerned in member.programmes
 
 

@@ -255,10 +255,7 @@ async def on_decide(update: Update, context: Context) -> None:
     values = buttons.MISSION_DECIDE.parse(query.data)
     rule = access.BUTTONS[buttons.MISSION_DECIDE.prefix]
     user_id = update.effective_user.id
-    if not (
-        access.staff_may(rule, data.config, user_id, None)
-        or orientation.may_decide(data.config, user_id)
-    ):
+    if not access.staff_may(rule, data.config, user_id, None):
         logger.warning("refused orientation decision for user %s", user_id)
         await refuse(rule, update, context)
         return

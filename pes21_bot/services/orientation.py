@@ -26,11 +26,6 @@ def deciders(config: Config) -> list[int]:
     return [coordinator] if coordinator else [m.id for m in config.admins]
 
 
-def may_decide(config: Config, telegram_id: int) -> bool:
-    """Whether this user may accept or refuse a proposal (those asked, and the admins)."""
-    return telegram_id in deciders(config) or config.is_admin(telegram_id)
-
-
 async def get(session: AsyncSession, proposal_id: int) -> OrientationProposal | None:
     """A proposal by id."""
     return await session.get(OrientationProposal, proposal_id)
