@@ -194,6 +194,8 @@ BUTTONS: dict[str, Rule] = {
     # A new link code: staff of the dossier's programme, or an admin.
     buttons.LINK_CODE.prefix: _rule(Role.STAFF, Role.ADMIN, scoped=True),
     buttons.IMPORT.prefix: ADMIN,
+    # The Word activity report: whoever may type /rapport (its scope is theirs).
+    buttons.REPORT_DOCUMENT.prefix: COMMANDS["rapport"],
 }
 
 

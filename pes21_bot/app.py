@@ -40,6 +40,7 @@ from pes21_bot.handlers import (
     mission,
     recorded,
     relay,
+    report_document,
     reviews,
     satisfaction,
     team_start,
@@ -217,6 +218,7 @@ def build_application(
         *agenda.agenda_handlers(),
         *recorded.recorded_handlers(),
         *imports.import_handlers(),
+        *report_document.report_document_handlers(),
         command("aide", common.help_command),
         # Last: whatever no handler above took.
         MessageHandler(private & filters.COMMAND, common.unknown_command),

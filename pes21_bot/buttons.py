@@ -248,3 +248,9 @@ FAMILIES += (RELAY_ANSWER, RELAY_PICK)
 IMPORT = Button("imp", (OneOf(("go", "cancel")), Id()))
 FAMILIES = (*FAMILIES, IMPORT)
 # --- end of /import
+
+# --- The Word activity report (handlers/report_document.py): "📄 Rapport en Word" under
+# /rapport, for its period: first and last day as YYYYMMDD.
+REPORT_DOCUMENT = Button("rdoc", (Id(), Id()))
+FAMILIES = (*FAMILIES, REPORT_DOCUMENT)
+# --- end of the Word activity report

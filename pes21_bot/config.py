@@ -308,6 +308,15 @@ class Pole(_Strict):
     website: str = Field(default="https://www.pole-economie-solidaire21.org", max_length=200)
 
 
+class Report(_Strict):
+    """The Word activity report: how volunteers' time and travel are valued (euros)."""
+
+    # The French minimum wage per hour before deductions (1 November 2024), a usual valuation.
+    hour_value: float = Field(default=11.88, ge=0, le=1000)
+    # The tax administration's rate for volunteers' car travel (2024).
+    km_rate: float = Field(default=0.335, ge=0, le=100)
+
+
 class Config(_Strict):
     """The whole validated config.yaml."""
 
@@ -325,6 +334,7 @@ class Config(_Strict):
     operations: Operations = Operations()
     retention: Retention = Retention()
     events: Events = Events()
+    report: Report = Report()
 
     @field_validator("timezone")
     @classmethod

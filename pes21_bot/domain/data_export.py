@@ -51,7 +51,15 @@ MESSAGE_FIELDS = ("project", "written_at", "text", "media", "file_id")
 # What the team answered them through the bot (the relay), with the sender's first name.
 ANSWER_FIELDS = ("project", "written_at", "text", "media", "file_id", "from_team")
 # The satisfaction surveys they answered.
-SATISFACTION_FIELDS = ("project", "answered_at", "rating", "helped", "recommend", "comment")
+SATISFACTION_FIELDS = (
+    "project",
+    "answered_at",
+    "rating",
+    "helped",
+    "recommend",
+    "comment",
+    "quote",  # consent to quote the comment in the activity report
+)
 # Their registrations to workshops and events (the agenda).
 REGISTRATION_FIELDS = ("event", "starts_at", "state", "registered_at")
 

@@ -114,6 +114,8 @@ SATISFACTION = FormSpec(
         question("sv_helped", "choice", choice_list="survey_helped", optional=True),
         question("sv_comment", "long_text", optional=True, min=1, max=1000),
         question("sv_recommend", "yes_no", optional=True),
+        # Consent to quote the comment in the activity report; nothing is quoted without it.
+        question("sv_quote", "choice", choice_list="quote_consent", optional=True),
     ),
 )
 

@@ -44,6 +44,7 @@ from pes21_bot.handlers.ui import reply
 from pes21_bot.labels import value_label
 from pes21_bot.messages import agenda as agenda_messages
 from pes21_bot.messages import followup as followup_messages
+from pes21_bot.messages import report_document
 from pes21_bot.messages.followup import delay_text
 from pes21_bot.messages.render import fr_day
 from pes21_bot.services import exports, stats
@@ -83,7 +84,7 @@ def _period_error(content: Content, error: PeriodError, command: str, today: dat
 
 
 async def _scope_and_period(
-    update: Update, context: Context, command: str
+    update: Update, context: Context, command: str, args: list[str] | None = None
 ) -> tuple[Scope, Period] | None:
     """Who may see what, and the period asked for; a refusal or a usage text otherwise."""
     scope = await _scope_or_refuse(update, context)
@@ -91,7 +92,7 @@ async def _scope_and_period(
         return None
     today = _today(context)
     try:
-        return scope, parse_period(list(context.args or []), today)
+        return scope, parse_period(list(context.args or []) if args is None else args, today)
     except PeriodError as error:
         await reply(update, _period_error(context.bot_data.content, error, command, today))
         return None
@@ -432,13 +433,23 @@ def _file_period(period: Period) -> str:
 
 
 async def report_command(update: Update, context: Context) -> None:
-    """/rapport [period]: the activity-report blocks, as a message and as a Markdown file."""
-    asked = await _scope_and_period(update, context, "rapport")
+    """/rapport [period] [document]: the activity-report blocks, as a message and as a Markdown
+    file with "📄 Rapport en Word"; with `document`, the Word report at once."""
+    args = list(context.args or [])
+    word = [a for a in args if a.casefold() == report_document.DOCUMENT_OPTION]
+    asked = await _scope_and_period(update, context, "rapport", [a for a in args if a not in word])
     if asked is None:
         return
     scope, period = asked
     data = context.bot_data
     config = data.config
+    chat = update.effective_chat
+    assert chat is not None
+    if word:
+        await report_document.send_word_report(
+            chat, data.session_factory, config, data.content, scope, period, data.clock.now()
+        )
+        return
     report = await read_apart(
         data.session_factory,
         lambda session: stats.compute_report(session, config, period, scope, data.clock.now()),
@@ -446,13 +457,12 @@ async def report_command(update: Update, context: Context) -> None:
     text = report_text(data.content, report, period, scope)
     for part in split_message([text]):
         await reply(update, part)
-    chat = update.effective_chat
-    assert chat is not None
     await chat.send_document(
         document=html_to_markdown(text).encode("utf-8"),
         filename=f"rapport-{_file_period(period)}.md",
         caption=data.content.render(t.REPORT_FILE_CAPTION),
         parse_mode=ParseMode.HTML,
+        reply_markup=report_document.word_keyboard(data.content, period),
     )
 
 

@@ -91,6 +91,7 @@ async def record(
         helped=answers.get("sv_helped"),
         recommend=answers.get("sv_recommend"),
         comment=answers.get("sv_comment"),
+        quote=answers.get("sv_quote"),
     )
     return True
 
@@ -107,16 +108,19 @@ async def answers_of(session: AsyncSession, person_id: int) -> list[dict[str, An
         {
             "project": reference,
             "answered_at": event.occurred_at.isoformat(),
-            **{k: (event.data or {}).get(k) for k in ("rating", "helped", "recommend", "comment")},
+            **{
+                k: (event.data or {}).get(k)
+                for k in ("rating", "helped", "recommend", "comment", "quote")
+            },
         }
         for event, reference in result.all()
     ]
 
 
 async def erase_comments(session: AsyncSession, person_id: int) -> None:
-    """The holder's own words go with their data; the rating stays, anonymous."""
+    """The holder's own words go with their data (so no quote is left); the rating stays."""
     result = await session.execute(
         select(Event).where(Event.actor_id == person_id, Event.kind == events.SATISFACTION_ANSWERED)
     )
     for event in result.scalars():
-        event.data = {**(event.data or {}), "comment": None}
+        event.data = {**(event.data or {}), "comment": None, "quote": None}

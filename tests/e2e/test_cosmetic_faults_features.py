@@ -330,6 +330,18 @@ async def import_go(bot: Harness) -> Press:
     return on(admin, dry_run, "Importer", check)
 
 
+async def word_report(bot: Harness) -> Press:
+    admin = bot.admin()
+    admin.send_command("/rapport", "2025")
+    markdown = await admin.expect("Markdown")
+
+    async def check() -> None:
+        documents = [m for m in bot.api.messages(admin.id) if m.document is not None]
+        assert sum("document Word à relire" in m.content for m in documents) == 1
+
+    return on(admin, markdown, "📄 Rapport en Word", check)
+
+
 FEATURE_CASES = {
     "agenda_register": Case(buttons.AGENDA, agenda_register),
     "agenda_cancel": Case(buttons.AGENDA, agenda_cancel),
@@ -356,6 +368,7 @@ FEATURE_CASES = {
     "relay_answer": Case(buttons.RELAY_ANSWER, relay_answer),
     "relay_pick": Case(buttons.RELAY_PICK, relay_pick),
     "import": Case(buttons.IMPORT, import_go),
+    "word_report": Case(buttons.REPORT_DOCUMENT, word_report),
 }
 
 

@@ -90,9 +90,14 @@ async def test_survey_fourteen_days_after_the_end_answered_with_buttons(both: Ha
     zoe.send_text('=HYPERLINK("x") Merci à Camille pour son écoute.')
     await zoe.expect("Recommanderiez-vous")
     zoe.press("Oui")
+    # The last question: may the Pôle quote the comment in its activity report?
+    consent = await zoe.expect("cite votre commentaire dans son rapport d'activité")
+    assert consent.buttons == [["Oui, avec mon prénom"], ["Oui, anonymement"], ["Non"], ["Passer"]]
+    zoe.press("Oui, avec mon prénom")
     await save(zoe)
     (answer,) = await events_of(both, events.SATISFACTION_ANSWERED)
     assert answer.data["rating"] == 4 and answer.data["helped"] == "network"
+    assert answer.data["quote"] == "first_name"
     assert answer.data["recommend"] == "yes" and answer.programme == "benefices_crea"
     await tick(both)
     travel(both, paris_2026(4, 24, 10, 0))
@@ -107,12 +112,18 @@ async def test_survey_fourteen_days_after_the_end_answered_with_buttons(both: Ha
 async def test_only_the_rating_is_needed_and_no_thanks_is_once(sbot: Harness) -> None:
     zoe, invitation = await invited(sbot, date(2026, 3, 10))
     await rate(zoe, "2")
-    for prompt in ("le plus aidé", "Un commentaire", "Recommanderiez-vous"):
+    for prompt in ("le plus aidé", "Un commentaire", "Recommanderiez-vous", "cite votre"):
         await zoe.expect(prompt)
         zoe.press("Passer")
     await save(zoe)
     (answer,) = await events_of(sbot, events.SATISFACTION_ANSWERED)
-    assert answer.data == {"rating": 2, "helped": None, "recommend": None, "comment": None}
+    assert answer.data == {
+        "rating": 2,
+        "helped": None,
+        "recommend": None,
+        "comment": None,
+        "quote": None,
+    }
     zoe.press_raw(replay(invitation, 1), invitation.message_id)
     await zoe.expect("n'est plus disponible")
     assert await events_of(sbot, events.SATISFACTION_DECLINED) == []
@@ -177,6 +188,8 @@ async def test_the_comment_goes_with_the_holders_data(both: Harness) -> None:
     zoe.send_text("Zoé Martin, très contente.")
     await zoe.expect("Recommanderiez-vous")
     zoe.press("Non")
+    await zoe.expect("cite votre commentaire")
+    zoe.press("Oui, anonymement")
     await save(zoe)
     zoe.send_command("/mes_donnees")
     summary = await zoe.expect("Vos données gardées par le Pôle")
@@ -186,11 +199,13 @@ async def test_the_comment_goes_with_the_holders_data(both: Harness) -> None:
     (kept,) = json.loads(document.document.content or b"")["questionnaire_de_satisfaction"]
     assert kept["dossier"] == "PES-2026-0001" and kept["note_sur_5"] == 5
     assert kept["commentaire"] == "Zoé Martin, très contente."
+    assert kept["citation_dans_le_rapport"] == "anonymous"
     zoe.send_command("/supprimer")
     await zoe.expect("Voulez-vous vraiment effacer")
     zoe.press("Oui, tout effacer")
     await zoe.expect("vos données personnelles sont effacées")
     (answer,) = await events_of(both, events.SATISFACTION_ANSWERED)
     assert answer.data["comment"] is None and answer.data["rating"] == 5
+    assert answer.data["quote"] is None  # nothing left to quote in the activity report
     assert answer.actor_id is None
     await both.staff("Camille").expect("effacé à la demande de la personne")
