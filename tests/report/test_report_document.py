@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from docx import Document
 from docx.document import Document as DocumentObject
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.db.models import Project
-from pes21_bot.services import events
+from pes21_bot.domain.report import Period, Scope
+from pes21_bot.services import events, stats
 from pes21_bot.services import events_agenda as agenda
 from tests.harness import Harness
 from tests.stats.reference_year import Expected, seed_reference_year
 from tests.stats.seed import Seeder
 
 CAMILLE = 2001
+DLA_ONLY = Scope(("dla",), everything=False)
 # Holders of the survey answers: (first name, Telegram id, consent to quote, comment).
 ANSWERS = [
     ("Inès", 7101, "first_name", "L'équipe m'a aidée à bâtir mon budget."),
@@ -186,3 +188,49 @@ async def test_director_gets_the_word_report_with_rapport_figures(bot: Harness) 
     again = open_docx((await admin.expect("document Word à relire")).document.content or b"")  # type: ignore[union-attr]
     assert "« Mon commentaire, avant de tout effacer. »" not in [p.text for p in again.paragraphs]
     assert "— Maëlle, Bénéfices'Créa" not in [p.text for p in again.paragraphs]
+
+
+async def test_staff_get_their_programmes_for_a_funders_year(sqlite_bot: Harness) -> None:
+    now = sqlite_bot.clock.now()
+    async with sqlite_bot.session_factory.begin() as session:
+        expected = await seed_document_year(session, now)
+    karim = sqlite_bot.staff("Karim")  # DLA only
+    # A funder's year, written the French way; the word may come first.
+    karim.send_command("/rapport", "document 01/01/2025 30/06/2025")
+    await karim.expect("Je prépare le rapport en Word")
+    sent = await karim.expect("document Word à relire")
+    assert "Vos dispositifs : DLA." in sent.content
+    assert sent.document is not None
+    assert sent.document.filename == "rapport-activite-2025-01-01_2025-06-30.docx"
+    document = open_docx(sent.document.content or b"")
+    assert headings(document) == [
+        "DLA, Dispositif Local d'Accompagnement",
+        "Sensibilisation et formations",
+        "Club des entrepreneurs de l'ESS",
+        "Vie associative et bénévoles",
+        "Satisfaction et témoignages",
+        "Définitions",
+    ]
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "Rapport d'activité du 01/01/2025 au 30/06/2025" in paragraphs
+    assert "Du 01/01/2025 au 30/06/2025, le DLA, c'est :" in paragraphs
+    async with sqlite_bot.session_factory() as session:
+        report = await stats.compute_report(
+            session, sqlite_bot.config, Period(date(2025, 1, 1), date(2025, 7, 1)), DLA_ONLY, now
+        )
+    dla = report.dla
+    assert [value for value, _ in key_figures(document)[:8]] == [
+        str(dla.welcomed),
+        str(dla.diagnostics),
+        str(dla.individual_engineering),
+        str(dla.collective_engineering),
+        str(dla.follow_ups),
+        str(dla.collective_structures),
+        str(dla.beneficiaries),
+        str(dla.jobs_consolidated),
+    ]
+    assert dla.welcomed != expected.dla_welcomed or dla.jobs_consolidated != expected.dla_jobs
+    # Bénéfices'Créa's quotes and figures are not Karim's.
+    assert not any("Bénéfices'Créa" in line for line in paragraphs)
+    karim.send_command("/rapport", "30/06/2025 01/01/2025 document")
+    await karim.expect("La date de début doit précéder la date de fin")
