@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck hadolint pytest fuzz bench clean lock simulateur-reset
+.PHONY: run test lint typecheck hadolint pytest fuzz bench clean lock simulateur-reset rapport-modele
 
 # The exact versions of requirements.lock (the Dockerfile installs the same ones).
 $(STAMP): pyproject.toml requirements.lock
@@ -49,6 +49,10 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.stats
 	$(BIN)/python -m bench.isolation
 	$(BIN)/python -m bench.import
+
+# The Word activity report's default layout (contenus/rapport_activite.docx), written anew.
+rapport-modele: $(STAMP)
+	$(BIN)/python scripts/make_report_template.py
 
 # The simulator's own database (never the real one): start again from an empty bot.
 simulateur-reset:
