@@ -42,11 +42,15 @@ def _field(paragraph: Paragraph, kind: str, instruction: str | None = None) -> N
 def _styles(document: DocumentObject) -> None:
     styles = document.styles
     normal = styles["Normal"]
-    normal.font.name = "Liberation Sans"
+    normal.font.name = "Arial"
     normal.font.size = Pt(11)
+    # French spelling and hyphenation in Word and LibreOffice (Arial: Liberation Sans there).
+    language = OxmlElement("w:lang")
+    language.set(qn("w:val"), "fr-FR")
+    normal.element.get_or_add_rPr().append(language)
     for name, size in (("Title", 30), ("Subtitle", 16), ("Heading 1", 20), ("Heading 2", 14)):
         style = styles[name]
-        style.font.name = "Liberation Sans"
+        style.font.name = "Arial"
         style.font.size = Pt(size)
         style.font.color.rgb = GREEN
     # Each mission opens on a new page, as in the printed report.
@@ -171,6 +175,47 @@ def _footer(document: DocumentObject) -> None:
     _field(footer, "end")
 
 
+# Elements that follow w:updateFields in the schema's order of w:settings (ECMA-376 §17.15.1.78):
+# Word refuses a settings part whose children are out of order.
+AFTER_UPDATE_FIELDS = (
+    "hdrShapeDefaults",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "schemaLibrary",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
+)
+
+
+def _update_fields_on_open(document: DocumentObject) -> None:
+    """Ask Word to refresh the fields (table of contents, page numbers) when it opens the file."""
+    settings = document.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    later = {qn(f"w:{name}") for name in AFTER_UPDATE_FIELDS} | {
+        "{http://schemas.openxmlformats.org/officeDocument/2006/math}mathPr"
+    }
+    following = next((child for child in settings if child.tag in later), None)
+    if following is None:
+        settings.append(update)
+    else:
+        following.addprevious(update)
+
+
 def build(target: Path = TARGET) -> None:
     """Write the default template to `target`."""
     document = Document()
@@ -184,10 +229,7 @@ def build(target: Path = TARGET) -> None:
     _sections(document)
     _definitions(document)
     _footer(document)
-    settings = document.settings.element
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    settings.append(update)
+    _update_fields_on_open(document)
     document.core_properties.title = "Rapport d'activité"
     document.core_properties.language = "fr-FR"
     document.save(str(target))

@@ -11,8 +11,10 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pes21_bot import buttons
 from pes21_bot.db.models import Project
 from pes21_bot.domain.report import Period, Scope
+from pes21_bot.messages import report_document
 from pes21_bot.services import events, stats
 from pes21_bot.services import events_agenda as agenda
 from tests.harness import Harness
@@ -234,3 +236,11 @@ async def test_staff_get_their_programmes_for_a_funders_year(sqlite_bot: Harness
     assert not any("Bénéfices'Créa" in line for line in paragraphs)
     karim.send_command("/rapport", "30/06/2025 01/01/2025 document")
     await karim.expect("La date de début doit précéder la date de fin")
+
+
+def test_a_forged_or_stale_word_button_reads_as_no_period() -> None:
+    year = Period.year_of(2025)
+    data = buttons.REPORT_DOCUMENT.pack(20250101, 20251231)
+    assert report_document.button_period(data) == year
+    for forged in ("rdoc:20250231:20251231", "rdoc:20251231:20250101", "rdoc:x:1", "rdoc:1"):
+        assert report_document.button_period(forged) is None, forged
