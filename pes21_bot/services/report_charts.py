@@ -26,7 +26,10 @@ def _figure(height_cm: float) -> tuple[Any, Any]:
     from matplotlib.figure import Figure
 
     figure = Figure(
-        figsize=(WIDTH_CM / CM_PER_INCH, height_cm / CM_PER_INCH), dpi=DPI, layout="constrained"
+        figsize=(WIDTH_CM / CM_PER_INCH, height_cm / CM_PER_INCH),
+        dpi=DPI,
+        layout="constrained",
+        facecolor="white",  # the page's colour, not a grey box on paper
     )
     FigureCanvasAgg(figure)
     axes = figure.subplots()
