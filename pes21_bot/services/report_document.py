@@ -33,9 +33,19 @@ CHART_WIDTH_MM = 160
 _TAG = re.compile(r"<[^>]+>")
 
 
+# Characters XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/U+FFFF): a
+# comment or a title typed with one of them would make a file Word refuses to open.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Typed text without the characters a .docx cannot contain."""
+    return _NOT_XML.sub("", text)
+
+
 def plain(text: str) -> str:
     """A rendered text (Telegram HTML) as the plain text a Word paragraph holds."""
-    return html.unescape(_TAG.sub("", text)).strip()
+    return xml_safe(html.unescape(_TAG.sub("", text))).strip()
 
 
 def fr_day(day: date) -> str:
@@ -361,7 +371,7 @@ class _Writer:
             section.blocks.append(Block(self.text(t.SURVEY_TITLE), lines))
         quotes = [
             QuoteText(
-                q.text,
+                xml_safe(q.text),
                 self.text(
                     t.QUOTE_AUTHOR,
                     name=q.first_name,
@@ -445,7 +455,7 @@ def build(
 
     definitions_title = plain(content.render(t.SECTIONS["definitions"]))
     context = {
-        "pole": config.pole.model_dump(),
+        "pole": {name: xml_safe(str(value)) for name, value in config.pole.model_dump().items()},
         "period_title": period_title(content, report.period),
         "prepared_on": plain(content.render(t.PREPARED_ON, day=fr_day(today))),
         "contents": [s.title for s in shown] + [definitions_title],

@@ -26,7 +26,7 @@ DLA_ONLY = Scope(("dla",), everything=False)
 # Holders of the survey answers: (first name, Telegram id, consent to quote, comment).
 ANSWERS = [
     ("Inès", 7101, "first_name", "L'équipe m'a aidée à bâtir mon budget."),
-    ("Hugo", 7102, "anonymous", "Des conseils concrets, merci !"),
+    ("Hugo", 7102, "anonymous", "Des <b>conseils</b> concrets\x07 & merci !"),
     ("Lina", 7103, "no", "Je ne veux pas être citée."),
     ("Paul", 7104, None, "Pas répondu à la dernière question."),
     ("Maëlle", 7105, "first_name", "Mon commentaire, avant de tout effacer."),
@@ -171,7 +171,7 @@ async def test_director_gets_the_word_report_with_rapport_figures(bot: Harness) 
     ]
     assert quotes == [
         "« L'équipe m'a aidée à bâtir mon budget. »",
-        "« Des conseils concrets, merci ! »",
+        "« Des <b>conseils</b> concrets & merci ! »",  # as typed, less the control character
         "« Mon commentaire, avant de tout effacer. »",
     ]
     assert "— Inès, Bénéfices'Créa" in paragraphs and "— Anonyme, Bénéfices'Créa" in paragraphs
