@@ -23,6 +23,8 @@ from tests.stats.seed import Seeder
 
 CAMILLE = 2001
 DLA_ONLY = Scope(("dla",), everything=False)
+# Building the document takes a second or two; far more on a machine busy with other work.
+DOCUMENT_WAIT = 120.0
 # Holders of the survey answers: (first name, Telegram id, consent to quote, comment).
 ANSWERS = [
     ("Inès", 7101, "first_name", "L'équipe m'a aidée à bâtir mon budget."),
@@ -143,7 +145,7 @@ async def test_director_gets_the_word_report_with_rapport_figures(bot: Harness) 
     markdown = await admin.expect("Markdown")
     admin.press("📄 Rapport en Word", markdown)
     await admin.expect("Je prépare le rapport en Word")
-    sent = await admin.expect("document Word à relire")
+    sent = await admin.expect("document Word à relire", timeout=DOCUMENT_WAIT)
     assert sent.document is not None
     assert sent.document.filename == "rapport-activite-2025.docx"
     document = open_docx(sent.document.content or b"")
@@ -187,7 +189,9 @@ async def test_director_gets_the_word_report_with_rapport_figures(bot: Harness) 
     await maelle.expect("vos données personnelles sont effacées")
     admin.send_command("/rapport", "2025 document")
     await admin.expect("Je prépare le rapport en Word")
-    again = open_docx((await admin.expect("document Word à relire")).document.content or b"")  # type: ignore[union-attr]
+    resent = await admin.expect("document Word à relire", timeout=DOCUMENT_WAIT)
+    assert resent.document is not None
+    again = open_docx(resent.document.content or b"")
     assert "« Mon commentaire, avant de tout effacer. »" not in [p.text for p in again.paragraphs]
     assert "— Maëlle, Bénéfices'Créa" not in [p.text for p in again.paragraphs]
 
@@ -200,7 +204,7 @@ async def test_staff_get_their_programmes_for_a_funders_year(sqlite_bot: Harness
     # A funder's year, written the French way; the word may come first.
     karim.send_command("/rapport", "document 01/01/2025 30/06/2025")
     await karim.expect("Je prépare le rapport en Word")
-    sent = await karim.expect("document Word à relire")
+    sent = await karim.expect("document Word à relire", timeout=DOCUMENT_WAIT)
     assert "Vos dispositifs : DLA." in sent.content
     assert sent.document is not None
     assert sent.document.filename == "rapport-activite-2025-01-01_2025-06-30.docx"
