@@ -55,7 +55,7 @@ def queue_notices(
 def handed_lines(context: Context, result: HandOver, people: dict[int, Person]) -> list[Html]:
     """The admin's confirmation: who received which dossiers, one line each."""
     data = context.bot_data
-    lines = []
+    lines = [data.content.render(t.HANDED_HEADER)] if result.by_heir() else []
     for heir, references in result.by_heir().items():
         person = people.get(heir)
         lines.append(

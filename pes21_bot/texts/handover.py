@@ -8,7 +8,8 @@ from pes21_bot.texts import key
 NO_LONGER_TEAM = key("handover.no_longer_team")
 # To the holder, once per hand-over: who follows their dossier now (first name only).
 HOLDER_TOLD = key("handover.holder_told", "reference", "name")
-# The admin's confirmation: one line per person who received dossiers.
+# The admin's confirmation: a header, then one line per person who received dossiers.
+HANDED_HEADER = key("handover.handed_header")
 HANDED_LINE = key("handover.handed_line", "name", "references")
 # To the other admins, when nobody of the programme was left to take the dossiers.
 ADMINS_NOTICE = key("handover.admins_notice", "name", "references")

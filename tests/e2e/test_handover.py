@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from pes21_bot import buttons
 from pes21_bot.db.models import Person, Project, Review
 from pes21_bot.domain.vocabulary import Programme, ReviewState
 from pes21_bot.fake_telegram import BotMessage, FakeUser
+from tests.e2e.flows import submit_idea
 from tests.e2e.outbox_helpers import drained
 from tests.harness import Harness
 from tests.volunteers.helpers import CAMILLE, seed_project, seed_volunteer
@@ -69,6 +71,31 @@ async def _followed(
     await holder.expect("est transmis à")
     relayed = await leaving.expect(QUESTION)
     return Followed(project.id, review_id, holder, leaving, relayed)
+
+
+async def _claimed_by_card(bot: Harness, staff: FakeUser) -> tuple[Followed, BotMessage]:
+    """A dossier sent through the bot, claimed on its card, with a bilan and the question."""
+    holder = bot.holder()
+    await submit_idea(holder)
+    card = await staff.expect("PES-2026-0001")
+    staff.press("✋ Je prends", message=card)
+    await holder.expect("pris en charge par")
+    (project,) = await bot.projects()
+    async with bot.session_factory.begin() as session:
+        review = Review(
+            project_id=project.id,
+            assignee_id=project.owner_id,
+            number=1,
+            due_at=bot.clock.now() + timedelta(days=30),
+            state=ReviewState.OPEN.value,
+        )
+        session.add(review)
+        await session.flush()
+        review_id = review.id
+    holder.send_text(QUESTION)
+    await holder.expect("est transmis à")
+    relayed = await staff.expect(QUESTION)
+    return Followed(project.id, review_id, holder, staff, relayed), card
 
 
 async def _person_id(bot: Harness, telegram_id: int) -> int:
@@ -166,7 +193,7 @@ async def test_a_staff_member_who_loses_a_programme_hands_its_dossiers_over(
     bot: Harness,
 ) -> None:
     camille = bot.staff("Camille")
-    case = await _followed(bot, camille, Programme.BENEFICES_CREA)
+    case, card = await _claimed_by_card(bot, camille)
     admin = bot.admin()
     admin.send_command("/invitation", "salarie benefices_crea")
     shown = await admin.expect("code d'invitation")
@@ -186,6 +213,10 @@ async def test_a_staff_member_who_loses_a_programme_hands_its_dossiers_over(
     assert "Camille ne suit plus Bénéfices'Créa" in (handed.text or "")
 
     await _handed_to(bot, case, NORA)
+    redrawn = await camille.expect("Pris en charge par Nora")  # her card, without its buttons
+    assert redrawn.message_id == card.message_id and not redrawn.buttons
+    toast = await bot.button_answer(camille.press_raw(buttons.CLOSE_MENU.pack(case.project)))
+    assert "réservée à l'équipe du Pôle concernée" in toast
     await _holder_told_once_and_heard(bot, case, nora, "Nora")
     # Still in the team, but not of this programme: the usual refusals.
     await _refused(bot, case, "ne suivez pas ce dossier", "PES-2026-0001")
