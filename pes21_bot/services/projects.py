@@ -241,8 +241,8 @@ async def open_projects_of(
 
     For a welcoming volunteer: the accueil-en-amont dossiers they hold.
     """
-    member = config.staff_member(telegram_id)
-    if member is None:
+    programmes = access.programmes_for(access.PROJECT_STAFF, config, telegram_id)
+    if not programmes:
         return await held_by(session, telegram_id)
     person = await find_person(session, telegram_id)
     owned = Project.owner_id == person.id if person is not None else false()
@@ -250,8 +250,7 @@ async def open_projects_of(
         select(Project)
         .where(
             Project.status.in_(OPEN_STATUSES),
-            owned
-            | ((Project.status == ProjectStatus.ROUTED) & Project.programme.in_(member.programmes)),
+            owned | ((Project.status == ProjectStatus.ROUTED) & Project.programme.in_(programmes)),
         )
         .order_by(Project.submitted_at)
     )
