@@ -2,8 +2,9 @@
 
 Registration reads this table (pes21_bot/handlers/access.py): a command or a button family
 missing here cannot be registered, and /aide, Telegram's command menus and the refusal all come
-from it. Checks that depend on the project at hand (staff of *this* project's programme) use
-``staff_may`` with the same declaration.
+from it. The one home of "who may": ``programmes_for`` (which programmes this person may see or
+act on, for a rule) and ``may_act_on`` (this dossier, from what the database says they are to it);
+``staff_may`` and ``figures_scope`` are read from the first.
 """
 
 from __future__ import annotations
