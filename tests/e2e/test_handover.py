@@ -128,7 +128,7 @@ async def _holder_told_once_and_heard(
     assert not [m for m in case.leaving.unread() if AFTER in (m.text or "")]
     case.holder.send_command("/suivi")
     follow_up = await case.holder.expect("PES-2026-0001")
-    assert name in (follow_up.text or "")
+    assert f"suivi par {name}\n" in f"{follow_up.text}\n", follow_up.text  # first name only
 
 
 async def _refused(bot: Harness, case: Followed, sentence: str, dossier_sentence: str) -> None:
