@@ -239,7 +239,8 @@ async def open_projects_of(
 ) -> list[Project]:
     """Projects a staff member owns, plus unclaimed ones of their programmes.
 
-    For a welcoming volunteer: the accueil-en-amont dossiers they hold.
+    For a welcoming volunteer: the accueil-en-amont dossiers they hold; for an admin, those handed
+    to them.
     """
     programmes = access.programmes_for(access.PROJECT_STAFF, config, telegram_id)
     if not programmes:
@@ -258,17 +259,14 @@ async def open_projects_of(
 
 
 async def held_by(session: AsyncSession, telegram_id: int) -> list[Project]:
-    """The open accueil-en-amont dossiers this volunteer holds, oldest first."""
+    """The open dossiers someone follows outside a programme's staff, oldest first: a welcoming
+    volunteer's accueil-en-amont ones, an admin's when nobody of the programme was left."""
     person = await find_person(session, telegram_id)
     if person is None:
         return []
     result = await session.execute(
         select(Project)
-        .where(
-            Project.owner_id == person.id,
-            Project.programme == VOLUNTEER_PROGRAMME,
-            Project.status.in_(OPEN_STATUSES),
-        )
+        .where(Project.owner_id == person.id, Project.status.in_(OPEN_STATUSES))
         .order_by(Project.submitted_at)
     )
     return list(result.scalars())

@@ -185,6 +185,8 @@ async def test_the_only_staff_member_removed_leaves_the_dossier_to_the_admins(
     assert "sans responsable" not in text
 
     await _handed_to(bot, case, admin.id)
+    admin.send_command("/dossiers")  # the admins find what they hold now
+    assert "PES-2026-0001" in str((await admin.expect("Vos dossiers ouverts")).reply_markup)
     await _holder_told_once_and_heard(bot, case, admin, "Direction")
     await _refused(bot, case, GONE, GONE)
 
