@@ -2,8 +2,9 @@
 
 Registration reads this table (pes21_bot/handlers/access.py): a command or a button family
 missing here cannot be registered, and /aide, Telegram's command menus and the refusal all come
-from it. Checks that depend on the project at hand (staff of *this* project's programme) use
-``staff_may`` with the same declaration.
+from it. The one home of "who may": ``programmes_for`` (which programmes this person may see or
+act on, for a rule) and ``may_act_on`` (this dossier, from what the database says they are to it);
+``staff_may`` and ``figures_scope`` are read from the first.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from dataclasses import dataclass
 from pes21_bot import buttons, texts
 from pes21_bot.config import Config
 from pes21_bot.domain.assignment import WELCOMING_MISSION
-from pes21_bot.domain.vocabulary import Programme
+from pes21_bot.domain.report import Scope
+from pes21_bot.domain.vocabulary import VOLUNTEER_PROGRAMME, Programme
 from pes21_bot.services.people import Role
 from pes21_bot.texts import volunteers as volunteer_texts
+
+PROGRAMMES = tuple(Programme)
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,9 @@ class Rule:
     ``listed_for``: roles whose /aide and menu show it (None: every role that may use it).
     ``hidden_for``: roles that may use it but do not see it in /aide and the menus.
     ``holder_volunteer``: a volunteer qualifies on the accueil-en-amont dossier they hold.
+    ``owner``: whoever follows the dossier qualifies on it, while they are part of the team.
+    ``reviewer``: the volunteer (or staff member) given a bilan of the dossier qualifies on it.
+    ``unstaffed_admins``: admins qualify on a dossier whose programme has no staff member.
     """
 
     roles: frozenset[Role]
@@ -37,6 +44,9 @@ class Rule:
     listed_for: frozenset[Role] | None = None
     hidden_for: frozenset[Role] = frozenset()
     holder_volunteer: bool = False
+    owner: bool = False
+    reviewer: bool = False
+    unstaffed_admins: bool = False
 
     @property
     def everyone(self) -> bool:
@@ -55,6 +65,9 @@ ADMIN = _rule(Role.ADMIN)
 PROJECT_STAFF = _rule(Role.STAFF, scoped=True)
 # The volunteer who holds this accueil-en-amont dossier.
 HOLDING_VOLUNTEER = _rule(Role.VOLUNTEER, holder_volunteer=True)
+# Answering a holder through the relay: whoever follows the dossier, staff and coordinator of its
+# programme, the admins when it has no staff (the button itself is open: the dossier decides).
+ANSWER_HOLDER = _rule(Role.STAFF, Role.COORDINATOR, scoped=True, owner=True, unstaffed_admins=True)
 
 # In the order /aide and the menus list them.
 COMMANDS: dict[str, Rule] = {
@@ -156,15 +169,15 @@ BUTTONS: dict[str, Rule] = {
     buttons.PROFILE.prefix: _rule(Role.VOLUNTEER, refusal=volunteer_texts.NOT_VOLUNTEER),
     buttons.REMOVE.prefix: ADMIN,
     buttons.REMOVE_CONFIRM.prefix: ADMIN,
-    # The assignee, or staff of the project's programme (services.reviews.may_log).
-    buttons.REVIEW.prefix: _rule(Role.VOLUNTEER, Role.STAFF, scoped=True),
+    # The assignee, or staff of the project's programme.
+    buttons.REVIEW.prefix: _rule(Role.VOLUNTEER, Role.STAFF, scoped=True, reviewer=True),
     buttons.DLA.prefix: _rule(Role.STAFF, scoped=True, programme=Programme.DLA),
     buttons.TEAM.prefix: ADMIN,
     buttons.TEAM_PROGRAMME.prefix: ADMIN,
     # A holder's message to the team: the handler checks the dossier is the presser's.
     buttons.WRITE_TEAM.prefix: EVERYONE,
-    # The relay: answering is for whoever may answer the dossier (services.relay.may_answer,
-    # checked by the handler); picking the dossier of one's message, the holder's own (checked).
+    # The relay: answering is for whoever may answer the dossier (ANSWER_HOLDER, checked by the
+    # handler); picking the dossier of one's message, the holder's own (checked).
     buttons.RELAY_ANSWER.prefix: EVERYONE,
     buttons.RELAY_PICK.prefix: EVERYONE,
     # The agenda: anyone registers (the event's audience is checked by the handler); the
@@ -207,22 +220,100 @@ def allows(rule: Rule, roles: set[Role], missions: set[str] | None = None) -> bo
     return bool(granted)
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What someone is to one dossier, as the database says (services.projects.standing).
+
+    ``roles``: their roles now (a removed member is a holder only); ``owns``: they follow it;
+    ``open``: the dossier is still open; ``reviews``: a bilan of it is theirs; ``may_claim``: a
+    welcoming volunteer available today, on an accueil-en-amont dossier; ``former``: they left
+    the team (/retirer, /equipe).
+    """
+
+    roles: frozenset[Role] = frozenset({Role.HOLDER})
+    owns: bool = False
+    open: bool = True
+    reviews: bool = False
+    may_claim: bool = False
+    former: bool = False
+
+    @property
+    def in_team(self) -> bool:
+        """Whether they hold a team role now (volunteer, staff, coordinator or admin)."""
+        return bool(self.roles - {Role.HOLDER})
+
+
+def _granted(rule: Rule, config: Config, telegram_id: int) -> set[str]:
+    """The programmes the rule's staff, coordinator and admin rights give this person."""
+    if sees_everything(rule, config, telegram_id):
+        return set(PROGRAMMES)
+    found: set[str] = set()
+    member = config.staff_member(telegram_id)
+    if Role.STAFF in rule.roles and member is not None:
+        found |= set(member.programmes)
+    if Role.COORDINATOR in rule.roles:
+        found |= {key for key, p in config.programmes.items() if p.coordinator == telegram_id}
+    return found
+
+
+def programmes_for(rule: Rule, config: Config, telegram_id: int) -> tuple[str, ...]:
+    """Which programmes this person may see or act on under this rule (admins: every one), read
+    from the team as it is now: a change by /equipe counts from the next update."""
+    found = _granted(rule, config, telegram_id)
+    if rule.programme is not None:
+        found &= {rule.programme}
+    return tuple(p for p in PROGRAMMES if p in found)
+
+
+def sees_everything(rule: Rule, config: Config, telegram_id: int) -> bool:
+    """Whether the rule gives this person every programme and what belongs to none (admins)."""
+    return Role.ADMIN in rule.roles and config.is_admin(telegram_id)
+
+
+def figures_scope(rule: Rule, config: Config, telegram_id: int) -> Scope | None:
+    """The figures this person may see under the rule: their programmes (admins: everything,
+    events without a programme included); None for someone who may see none."""
+    programmes = programmes_for(rule, config, telegram_id)
+    if not programmes:
+        return None
+    return Scope(programmes, everything=sees_everything(rule, config, telegram_id))
+
+
 def staff_may(rule: Rule, config: Config, telegram_id: int, programme: str | None) -> bool:
     """Whether staff, coordinator or admin rights of this rule cover this programme for them."""
-    if Role.ADMIN in rule.roles and config.is_admin(telegram_id):
+    if sees_everything(rule, config, telegram_id):
         return True
-    concerned = rule.programme or programme
-    if Role.COORDINATOR in rule.roles and any(
-        p.coordinator == telegram_id and (not rule.scoped or key == concerned)
-        for key, p in config.programmes.items()
-    ):
-        return True
-    member = config.staff_member(telegram_id)
-    if Role.STAFF not in rule.roles or member is None:
-        return False
+    granted = _granted(rule, config, telegram_id)
     if not rule.scoped:
+        return bool(granted)
+    concerned = rule.programme or programme
+    return concerned is not None and concerned in granted
+
+
+def may_act_on(
+    rule: Rule, config: Config, telegram_id: int, programme: str | None, standing: Standing
+) -> bool:
+    """Whether this person may act on this dossier under the rule: staff, coordinator or admin of
+    its programme, or what they are to it (who follows it, the welcoming volunteer holding or
+    claiming it, the volunteer of its bilan). Someone who left the team acts on nothing."""
+    if standing.former and not standing.in_team:
+        return False
+    if staff_may(rule, config, telegram_id, programme):
         return True
-    return concerned is not None and concerned in member.programmes
+    unstaffed = programme is None or not config.staff_for(programme)
+    if rule.unstaffed_admins and unstaffed and config.is_admin(telegram_id):
+        return True
+    if rule.owner and standing.owns and standing.in_team:
+        return True
+    volunteer = Role.VOLUNTEER in rule.roles and Role.VOLUNTEER in standing.roles
+    holding = standing.owns and standing.open and programme == VOLUNTEER_PROGRAMME
+    if volunteer and rule.holder_volunteer and holding:
+        return True
+    if rule.reviewer and standing.reviews and standing.in_team:
+        return True
+    if volunteer and rule.missions:
+        return standing.may_claim
+    return False
 
 
 def commands_for(roles: set[Role]) -> list[str]:

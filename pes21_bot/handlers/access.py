@@ -14,11 +14,12 @@ from pes21_bot import access, buttons, texts
 from pes21_bot.access import Rule
 from pes21_bot.buttons import Button
 from pes21_bot.context import Context
-from pes21_bot.db.models import Project
+from pes21_bot.db.models import Project, Review
 from pes21_bot.handlers.ui import answer_query, reply
 from pes21_bot.messages.delivery import adopt_copy
 from pes21_bot.services import projects, volunteers
-from pes21_bot.services.people import Role, find_person, roles_of
+from pes21_bot.services.people import Role, find_person, former_member, roles_of
+from pes21_bot.texts import handover as handover_texts
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,24 @@ async def permitted(rule: Rule, update: Update, context: Context) -> bool:
 
 
 async def refuse(rule: Rule, update: Update, context: Context) -> None:
-    """The rule's French refusal: on the pressed button, or in the chat for a command."""
-    await refuse_with(update, context, rule.refusal)
+    """The rule's French refusal (or, to someone who left the team, that they did), on the
+    pressed button or in the chat for a command."""
+    assert update.effective_user is not None
+    await refuse_with(
+        update, context, await refusal(context, update.effective_user.id, rule.refusal)
+    )
+
+
+async def refusal(context: Context, telegram_id: int, key: texts.TextKey) -> texts.TextKey:
+    """The refusal to give: ``key``, or to a removed member the one sentence saying they are no
+    longer part of the team."""
+    data = context.bot_data
+    async with data.session_factory() as session:
+        person = await find_person(session, telegram_id)
+        if person is None or roles_of(data.config, telegram_id, person) != {Role.HOLDER}:
+            return key
+        former = await former_member(session, person)
+    return handover_texts.NO_LONGER_TEAM if former else key
 
 
 def gated(rule: Rule, callback: Callback, what: str) -> Callback:
@@ -115,21 +132,18 @@ async def project_checked(
     return project
 
 
-async def may_act(context: Context, rule: Rule, user_id: int, project: Project) -> bool:
-    """Whether the rule lets this user act on this project: staff of its programme, a welcoming
-    volunteer claiming an early project, or the volunteer who holds it."""
+async def may_act(
+    context: Context, rule: Rule, user_id: int, project: Project, review: Review | None = None
+) -> bool:
+    """Whether the rule lets this user act on this project (access.may_act_on, with what the
+    database says they are to it)."""
     data = context.bot_data
     if access.staff_may(rule, data.config, user_id, project.programme):
-        return True
-    if Role.VOLUNTEER not in rule.roles:
-        return False
+        return True  # what may_act_on answers first, without reading the database
+    today = data.clock.now().astimezone(data.config.tz).date()
     async with data.session_factory() as session:
-        if rule.holder_volunteer and await projects.holds(session, user_id, project):
-            return True
-        if not rule.missions:
-            return False
-        today = data.clock.now().astimezone(data.config.tz).date()
-        return await projects.may_claim(session, data.config, user_id, project.programme, today)
+        standing = await projects.standing(session, data.config, user_id, project, today, review)
+    return access.may_act_on(rule, data.config, user_id, project.programme, standing)
 
 
 async def pressed_project(

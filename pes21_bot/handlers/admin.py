@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.constants import ParseMode
 
-from pes21_bot import texts
+from pes21_bot import access, texts
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
 from pes21_bot.db.session import read_apart
@@ -61,7 +61,8 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 async def _scope_or_refuse(update: Update, context: Context) -> Scope | None:
     assert update.effective_user is not None
-    scope = stats.scope_for(context.bot_data.config, update.effective_user.id)
+    user_id = update.effective_user.id
+    scope = access.figures_scope(access.COMMANDS["stats"], context.bot_data.config, user_id)
     if scope is None:
         logger.warning("refused statistics command for user %s", update.effective_user.id)
         await reply(update, context.bot_data.content.render(texts.NOT_ALLOWED))

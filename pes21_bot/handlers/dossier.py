@@ -43,7 +43,8 @@ async def my_projects(update: Update, context: Context) -> None:
         ]
         for p in found[:LISTED]
     ]
-    staff = data.config.staff_member(update.effective_user.id) is not None
+    user_id = update.effective_user.id
+    staff = data.config.staff_member(user_id) is not None or data.config.is_admin(user_id)
     header = content.render(
         texts.MY_PROJECTS_HEADER if staff else volunteer_texts.MISSION_MY_PROJECTS
     )

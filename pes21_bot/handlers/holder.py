@@ -35,7 +35,7 @@ from pes21_bot.messages.my_data import summary_messages
 from pes21_bot.messages.render import fr_date
 from pes21_bot.messages.write import write_markup
 from pes21_bot.services import data_rights, holder_messages, intake, outbox, projects
-from pes21_bot.services.people import display_name
+from pes21_bot.services.people import display_name, first_name
 from pes21_bot.texts import notify as t
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ async def follow_up(update: Update, context: Context) -> None:
         owner = owners.get(project.owner_id) if project.owner_id else None
         if owner is not None:
             line = Html(
-                line + content.render(texts.FOLLOW_UP_OWNER, name=display_name(data.config, owner))
+                line + content.render(texts.FOLLOW_UP_OWNER, name=first_name(data.config, owner))
             )
         lines.append(line)
     await reply(update, "\n".join(lines), write_markup(content) if writable else None)

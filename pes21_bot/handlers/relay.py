@@ -14,11 +14,12 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import MessageHandler, filters
 
-from pes21_bot import buttons
+from pes21_bot import access, buttons
 from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
-from pes21_bot.db.models import OutboxMessage, Person, Project
-from pes21_bot.handlers.access import button
+from pes21_bot.db.models import OutboxMessage, Project
+from pes21_bot.handlers.access import button, may_act
+from pes21_bot.handlers.access import refusal as refusal_for
 from pes21_bot.handlers.ui import answer_query, kick, repeated_press, reply
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import forms as form_service
@@ -80,7 +81,11 @@ async def _reader(
         if project.topic_chat_id is not None:
             chats.append(project.topic_chat_id)
         name = display_name(data.config, found.owner)
-        return chats, f"owner:{found.owner.id}", content.render(t.WRITE_READER_OWNER, name=name)
+        return (
+            chats,
+            relay.owner_reader(found.owner.id),
+            content.render(t.WRITE_READER_OWNER, name=name),
+        )
     programme = content.programme_name(project.programme or "")
     return found.chats, "team", content.render(t.WRITE_READER_TEAM, programme=programme)
 
@@ -145,19 +150,21 @@ async def _answer(update: Update, context: Context, project_id: int, item: relay
     now = data.clock.now()
     user = update.effective_user
     queued: list[OutboxMessage] = []
+    async with data.session_factory() as session:
+        project = await session.get(Project, project_id)
+    allowed = project is not None and await may_act(context, access.ANSWER_HOLDER, user.id, project)
     async with data.transaction() as session:
         project = await session.get(Project, project_id)
-        owner = (
-            await session.get(Person, project.owner_id) if project and project.owner_id else None
-        )
-        if project is None or not relay.may_answer(data.config, project, owner, user.id):
+        if project is None or not allowed:
             # Never the person or the text: which dossier and which chat type is enough.
             logger.warning(
                 "relay answer refused on project %s from a %s chat",
                 project_id,
                 update.effective_chat.type,
             )
-            refusal: Html | None = content.render(t.RELAY_REFUSED)
+            refusal: Html | None = content.render(
+                await refusal_for(context, user.id, t.RELAY_REFUSED)
+            )
         else:
             holder = await relay.holder_of(session, project)
             refusal = None if holder is not None else content.render(t.RELAY_CLOSED)
@@ -291,18 +298,14 @@ async def on_answer_button(update: Update, context: Context) -> None:
     await answer_query(query)
     data = context.bot_data
     content = data.content
+    user_id = update.effective_user.id
     async with data.session_factory() as session:
         project = await session.get(Project, parts[0]) if parts is not None else None
-        owner = (
-            await session.get(Person, project.owner_id) if project and project.owner_id else None
-        )
-        allowed = project is not None and relay.may_answer(
-            data.config, project, owner, update.effective_user.id
-        )
         holder = await relay.holder_of(session, project) if project is not None else None
+    allowed = project is not None and await may_act(context, access.ANSWER_HOLDER, user_id, project)
     if project is None or not allowed:
         logger.warning("relay answer button refused on project %s", parts[0] if parts else None)
-        await reply(update, content.render(t.RELAY_REFUSED))
+        await reply(update, content.render(await refusal_for(context, user_id, t.RELAY_REFUSED)))
         return
     if holder is None:
         await reply(update, content.render(t.RELAY_CLOSED))

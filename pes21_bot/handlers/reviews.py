@@ -14,7 +14,7 @@ from pes21_bot.db.models import FormDraft, OutboxMessage, Person, Project, Revie
 from pes21_bot.domain.jobs import job_lines, total
 from pes21_bot.domain.vocabulary import ReviewState
 from pes21_bot.handlers import forms
-from pes21_bot.handlers.access import button, command, refuse
+from pes21_bot.handlers.access import button, command, may_act, refuse
 from pes21_bot.handlers.ui import (
     answer_query,
     edit_or_send,
@@ -63,7 +63,7 @@ async def _load(
 ) -> tuple[Review, Project, Person] | None:
     """A review the user may act on (assignee, or staff of the project's programme)."""
     found = await _fetch(context, review_id, telegram_id)
-    if found is None or not reviews.may_log(context.bot_data.config, *found):
+    if found is None or not await may_act(context, REVIEW_RULE, telegram_id, found[1], found[0]):
         return None
     return found
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import Update
 
-from pes21_bot import buttons, texts
+from pes21_bot import access, buttons, texts
 from pes21_bot.buttons import Button
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Project
@@ -81,7 +81,10 @@ async def on_claim(update: Update, context: Context) -> None:
     await update_cards(
         context, result.project, claimed_line(content, data.config, result.owner), True
     )
-    if not projects.may_handle(data.config, user_info(update).telegram_id, project.programme):
+    claim_rule = access.BUTTONS[buttons.CLAIM.prefix]
+    if not access.staff_may(
+        claim_rule, data.config, user_info(update).telegram_id, project.programme
+    ):
         # A welcoming volunteer: the dossier's panel, with what the mission needs.
         text = panel_text(content, data.config, result.project, result.owner)
         await reply(update, text, panel_markup(content, result.project, mission=True))

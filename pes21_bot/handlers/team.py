@@ -14,13 +14,24 @@ from pes21_bot import buttons, texts
 from pes21_bot.config import PROGRAMMES, StaffMember
 from pes21_bot.content import Content, Html
 from pes21_bot.context import BotData, Context
+from pes21_bot.db.models import OutboxMessage
 from pes21_bot.handlers.access import button, command
-from pes21_bot.handlers.ui import answer_query, edit_or_send, reply, send_notice, user_info
+from pes21_bot.handlers.ui import (
+    answer_query,
+    edit_or_send,
+    kick,
+    reply,
+    send_notice,
+    user_info,
+)
+from pes21_bot.messages import handover as handover_messages
 from pes21_bot.messages.delivery import set_team_menu
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_date
-from pes21_bot.services import team, volunteers
+from pes21_bot.services import outbox, team, volunteers
+from pes21_bot.services.handover import HandOver
 from pes21_bot.services.people import display_name
+from pes21_bot.texts import handover as handover_texts
 from pes21_bot.texts import team as t
 
 logger = logging.getLogger(__name__)
@@ -314,20 +325,52 @@ async def _toggle(press: _Press, *, keep: bool) -> None:
     if not keep and list(press.member.programmes) == [programme]:
         await answer_query(press.query, press.content.render(t.LAST_PROGRAMME))
         return
+    admin = user_info(press.update)
+    name = press.member.name
+    programme_name = press.content.programme_name(programme)
     async with data.transaction() as session:
-        row = await team.set_programme(
-            session,
-            data.config,
-            press.member.id,
-            programme,
-            keep,
-            user_info(press.update),
-            data.clock.now(),
+        change = await team.set_programme(
+            session, data.config, press.member.id, programme, keep, admin, data.clock.now()
         )
+        queued = (
+            handover_messages.queue_notices(
+                session,
+                press.context,
+                change.handed,
+                handover_texts.HEIR_PROGRAMME_LOST,
+                admin.telegram_id,
+                name=name,
+                programme=programme_name,
+            )
+            if change is not None
+            else []
+        )
+    kick(press.context, queued)
     await refresh_team(data)
     await answer_query(press.query)
-    if row is not None:
-        await _programmes_panel(press, list(row.programmes))
+    if change is None:
+        return
+    await _programmes_panel(press, list(change.row.programmes))
+    if not keep:
+        await _tell_programme_lost(press, change.handed, programme_name)
+
+
+async def _tell_programme_lost(press: _Press, handed: HandOver, programme: str) -> None:
+    """The admin is told which dossiers of the programme went to whom."""
+    content = press.content
+    lines = [
+        content.render(
+            handover_texts.PROGRAMME_LOST,
+            name=press.member.name,
+            programme=programme,
+            count=len(handed.handed),
+        )
+    ]
+    lines += handover_messages.handed_lines(press.context, handed, handover_messages.heirs(handed))
+    if handed.to_admins():
+        lines.append(content.render(t.REMOVED_UNOWNED, references=", ".join(handed.to_admins())))
+    await reply(press.update, Html("\n".join(lines)))
+    await handover_messages.show_handed(press.context, handed)
 
 
 async def _coordinate(press: _Press) -> None:
@@ -389,26 +432,38 @@ async def _remove_ask(press: _Press) -> None:
 
 async def _remove(press: _Press) -> None:
     data, content, telegram_id = press.data, press.content, press.member.id
+    admin = user_info(press.update)
     async with data.transaction() as session:
-        removal = await team.remove(
-            session, data.config, telegram_id, user_info(press.update), data.clock.now()
-        )
+        removal = await team.remove(session, data.config, telegram_id, admin, data.clock.now())
+        queued: list[OutboxMessage] = []
+        if removal is not None:
+            queued = handover_messages.queue_notices(
+                session,
+                press.context,
+                removal.handed,
+                t.HANDED_OVER,
+                admin.telegram_id,
+                name=removal.name,
+            )
+            queued.append(
+                outbox.add_message(
+                    session, telegram_id, content.render(t.REMOVED_NOTICE), data.clock.now()
+                )
+            )
     await answer_query(press.query)
     if removal is None:
         await edit_or_send(press.query, content.render(t.MEMBER_GONE))
         return
+    kick(press.context, queued)
     await refresh_team(data)
-    count = sum(len(refs) for refs in removal.handed.values())
-    text = content.render(t.REMOVED, name=removal.name, count=count)
-    if removal.unowned:
-        unowned = content.render(t.REMOVED_UNOWNED, references=", ".join(removal.unowned))
-        text = Html(f"{text}\n{unowned}")
+    handed = removal.handed
+    lines = [content.render(t.REMOVED, name=removal.name, count=len(handed.handed))]
+    lines += handover_messages.handed_lines(press.context, handed, handover_messages.heirs(handed))
+    if handed.to_admins():
+        lines.append(content.render(t.REMOVED_UNOWNED, references=", ".join(handed.to_admins())))
     back = (content.render(t.BUTTON_TEAM), buttons.TEAM.pack(0, "list"))
-    await edit_or_send(press.query, text, keyboard([[back]]))
-    for heir, references in removal.handed.items():
-        notice = content.render(t.HANDED_OVER, name=removal.name, references=", ".join(references))
-        await send_notice(press.context, heir, notice)
-    await send_notice(press.context, telegram_id, content.render(t.REMOVED_NOTICE))
+    await edit_or_send(press.query, Html("\n".join(lines)), keyboard([[back]]))
+    await handover_messages.show_handed(press.context, handed)
     await set_team_menu(press.context, telegram_id)
 
 

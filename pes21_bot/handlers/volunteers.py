@@ -25,11 +25,12 @@ from pes21_bot.handlers.ui import (
     set_markup,
     user_info,
 )
+from pes21_bot.messages import handover as handover_messages
 from pes21_bot.messages.delivery import queue_owners_reassigned, queue_to, set_volunteer_menu
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_date, fr_day
-from pes21_bot.services import reviews, volunteers
-from pes21_bot.services.people import display_name
+from pes21_bot.services import handover, reviews, volunteers
+from pes21_bot.services.people import display_name, ensure_person
 from pes21_bot.services.volunteers import Redeemed
 from pes21_bot.texts import team as team_texts
 from pes21_bot.texts import volunteers as t
@@ -343,14 +344,20 @@ async def on_remove_confirm(update: Update, context: Context) -> None:
         await edit_or_send(query, content.render(t.REMOVE_ABORTED))
         return
     now = data.clock.now()
+    admin = user_info(update)
     async with data.transaction() as session:
-        person = await volunteers.remove(session, person_id, user_info(update), now)
+        person = await volunteers.remove(session, person_id, admin, now)
         gone = await session.get(Person, person_id) if person is None else None
         if person is not None:
+            actor = await ensure_person(session, admin, now)
+            handed = await handover.hand_over(session, data.config, person, actor, now)
             moved = await reviews.reassign_open_reviews(session, data.config, person_id, now)
             name = display_name(data.config, person)
             queued = queue_to(session, context, person, content.render(t.REMOVED_NOTICE))
             queued += await queue_owners_reassigned(session, context, name, moved)
+            queued += handover_messages.queue_notices(
+                session, context, handed, team_texts.HANDED_OVER, admin.telegram_id, name=name
+            )
     await answer_query(query)
     if person is None:  # a second press, or someone no longer listed: nothing changes
         await edit_or_send(
@@ -361,7 +368,13 @@ async def on_remove_confirm(update: Update, context: Context) -> None:
         )
         return
     kick(context, queued)
-    await edit_or_send(query, content.render(t.REMOVED, name=name, reviews=len(moved)))
+    lines = [content.render(t.REMOVED, name=name, reviews=len(moved))]
+    lines += handover_messages.handed_lines(context, handed, handover_messages.heirs(handed))
+    if handed.to_admins():
+        references = ", ".join(handed.to_admins())
+        lines.append(content.render(team_texts.REMOVED_UNOWNED, references=references))
+    await edit_or_send(query, Html("\n".join(lines)))
+    await handover_messages.show_handed(context, handed)
     if person.telegram_id is not None:
         await set_volunteer_menu(context, person.telegram_id, False)
 

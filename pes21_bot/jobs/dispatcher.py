@@ -21,6 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackContext
 
+from pes21_bot import access
 from pes21_bot.content import Html
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.models import Person, Project, Reminder, Review
@@ -85,10 +86,10 @@ def _still_unclaimed(project: Project | None, reminder: Reminder, routed: dateti
 
 
 async def _digest_text(session: AsyncSession, data: BotData, chat_id: int) -> Html | None:
-    member = data.config.staff_member(chat_id)
-    if member is None:
+    programmes = access.programmes_for(access.PROJECT_STAFF, data.config, chat_id)
+    if not programmes:
         return None
-    digest = await reminders.digest_for(session, list(member.programmes), data.clock.now())
+    digest = await reminders.digest_for(session, list(programmes), data.clock.now())
     return messages.digest_text(data.content, digest, data.config.tz)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from pes21_bot import buttons, texts
+from pes21_bot import access, buttons, texts
 from pes21_bot.config import Config
 from pes21_bot.content import Content, Html
 from pes21_bot.db.models import Person, Project
@@ -83,7 +83,11 @@ def chat_card_markup(
     """The card's buttons in this chat: staff's; a welcoming volunteer gets 'Je prends' while
     nobody holds it, then the mission's buttons if they hold it, else none."""
     if _team_chat(config, chat_id):
-        return card_markup(content, project)
+        # Someone of the team who no longer follows this programme keeps the card, not its buttons.
+        acts = chat_id < 0 or config.is_admin(chat_id) or chat_id == holder_chat
+        if acts or access.staff_may(access.PROJECT_STAFF, config, chat_id, project.programme):
+            return card_markup(content, project)
+        return None
     if project.status == ProjectStatus.ROUTED:
         return keyboard([[(content.render(texts.CLAIM), buttons.CLAIM.pack(project.id))]])
     if chat_id == holder_chat and project.status in FOLLOWED_STATUSES:

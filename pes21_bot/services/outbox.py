@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pes21_bot import access
 from pes21_bot.config import Config
 from pes21_bot.db.models import OutboxMessage, Person, Project, ProjectCard
 from pes21_bot.domain.vocabulary import ProjectStatus
@@ -309,8 +310,8 @@ async def reachable_again(
     if person is None or person.unreachable_at is None:
         return None
     person.unreachable_at = None
-    member = config.staff_member(telegram_id)
-    if member is None:
+    programmes = access.programmes_for(access.PROJECT_STAFF, config, telegram_id)
+    if not programmes:
         return []
     received = select(OutboxMessage.project_id).where(
         OutboxMessage.chat_id == telegram_id,
@@ -326,7 +327,7 @@ async def reachable_again(
             OutboxMessage.state == UNDELIVERABLE,
             Project.status == ProjectStatus.ROUTED,
             Project.owner_id.is_(None),
-            Project.programme.in_(member.programmes),
+            Project.programme.in_(programmes),
             Project.id.not_in(received),
         )
         .distinct()

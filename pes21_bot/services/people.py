@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
-from pes21_bot.db.models import Person
+from pes21_bot.db.models import Person, TeamMember, Volunteer
 
 
 class Role(StrEnum):
@@ -81,3 +81,21 @@ def display_name(config: Config, person: Person | None) -> str:
             return configured
     names = [n for n in (person.first_name, person.last_name) if n]
     return " ".join(names) or (person.username or "?")
+
+
+def first_name(config: Config, person: Person | None) -> str:
+    """How a holder reads a team member's name: the first name only (never their account)."""
+    return display_name(config, person).split(" ")[0]
+
+
+async def former_member(session: AsyncSession, person: Person) -> bool:
+    """Whether this person was taken off the team: a removed volunteer or staff member (their
+    current roles say whether they came back)."""
+    removed_staff = exists().where(
+        or_(TeamMember.person_id == person.id, TeamMember.telegram_id == person.telegram_id),
+        TeamMember.removed_at.is_not(None),
+    )
+    removed_volunteer = exists().where(
+        Volunteer.person_id == person.id, Volunteer.removed_at.is_not(None)
+    )
+    return bool(await session.scalar(select(or_(removed_staff, removed_volunteer))))

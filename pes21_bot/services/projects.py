@@ -6,16 +6,29 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, false, select, update
+from sqlalchemy import delete, false, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pes21_bot import access
 from pes21_bot.config import Config
-from pes21_bot.db.models import Event, Person, Project, ProjectCard
+from pes21_bot.db.models import Event, Person, Project, ProjectCard, Review
 from pes21_bot.domain.assignment import WELCOMING_MISSION
 from pes21_bot.domain.references import parse_reference
-from pes21_bot.domain.vocabulary import OPEN_STATUSES, VOLUNTEER_PROGRAMME, ProjectStatus
+from pes21_bot.domain.vocabulary import (
+    OPEN_STATUSES,
+    VOLUNTEER_PROGRAMME,
+    ProjectStatus,
+    ReviewState,
+)
 from pes21_bot.services import events, relay, volunteers
-from pes21_bot.services.people import UserInfo, ensure_person, find_person
+from pes21_bot.services.people import (
+    Role,
+    UserInfo,
+    ensure_person,
+    find_person,
+    former_member,
+    roles_of,
+)
 
 
 async def recipients(
@@ -35,20 +48,46 @@ async def recipients(
     return chats
 
 
-def may_handle(config: Config, telegram_id: int, programme: str | None) -> bool:
-    """Whether this user is staff of the project's programme."""
-    member = config.staff_member(telegram_id)
-    return member is not None and programme is not None and programme in member.programmes
-
-
-async def may_claim(
-    session: AsyncSession, config: Config, telegram_id: int, programme: str | None, today: date
-) -> bool:
-    """Staff of the programme, or for accueil en amont an available welcoming volunteer."""
-    if may_handle(config, telegram_id, programme):
-        return True
-    return programme == VOLUNTEER_PROGRAMME and await volunteers.may_take(
-        session, telegram_id, WELCOMING_MISSION, today
+async def standing(
+    session: AsyncSession,
+    config: Config,
+    telegram_id: int,
+    project: Project,
+    today: date,
+    review: Review | None = None,
+) -> access.Standing:
+    """What this person is to the dossier (for access.may_act_on): roles now, whether they follow
+    it, whether its bilan (this one, else any open one) is theirs, whether they may claim it."""
+    person = await find_person(session, telegram_id)
+    roles = frozenset(roles_of(config, telegram_id, person))
+    if person is None:
+        return access.Standing(roles, open=project.status in OPEN_STATUSES)
+    if review is not None:
+        reviews = review.assignee_id == person.id and review.project_id == project.id
+    else:
+        reviews = bool(
+            await session.scalar(
+                select(func.count())
+                .select_from(Review)
+                .where(
+                    Review.project_id == project.id,
+                    Review.assignee_id == person.id,
+                    Review.state == ReviewState.OPEN,
+                )
+            )
+        )
+    claim = (
+        project.programme == VOLUNTEER_PROGRAMME
+        and Role.VOLUNTEER in roles
+        and await volunteers.may_take(session, telegram_id, WELCOMING_MISSION, today)
+    )
+    return access.Standing(
+        roles,
+        owns=project.owner_id == person.id,
+        open=project.status in OPEN_STATUSES,
+        reviews=reviews,
+        may_claim=claim,
+        former=roles == {Role.HOLDER} and await former_member(session, person),
     )
 
 
@@ -200,10 +239,11 @@ async def open_projects_of(
 ) -> list[Project]:
     """Projects a staff member owns, plus unclaimed ones of their programmes.
 
-    For a welcoming volunteer: the accueil-en-amont dossiers they hold.
+    For a welcoming volunteer: the accueil-en-amont dossiers they hold; for an admin, those handed
+    to them.
     """
-    member = config.staff_member(telegram_id)
-    if member is None:
+    programmes = access.programmes_for(access.PROJECT_STAFF, config, telegram_id)
+    if not programmes:
         return await held_by(session, telegram_id)
     person = await find_person(session, telegram_id)
     owned = Project.owner_id == person.id if person is not None else false()
@@ -211,8 +251,7 @@ async def open_projects_of(
         select(Project)
         .where(
             Project.status.in_(OPEN_STATUSES),
-            owned
-            | ((Project.status == ProjectStatus.ROUTED) & Project.programme.in_(member.programmes)),
+            owned | ((Project.status == ProjectStatus.ROUTED) & Project.programme.in_(programmes)),
         )
         .order_by(Project.submitted_at)
     )
@@ -220,17 +259,14 @@ async def open_projects_of(
 
 
 async def held_by(session: AsyncSession, telegram_id: int) -> list[Project]:
-    """The open accueil-en-amont dossiers this volunteer holds, oldest first."""
+    """The open dossiers someone follows outside a programme's staff, oldest first: a welcoming
+    volunteer's accueil-en-amont ones, an admin's when nobody of the programme was left."""
     person = await find_person(session, telegram_id)
     if person is None:
         return []
     result = await session.execute(
         select(Project)
-        .where(
-            Project.owner_id == person.id,
-            Project.programme == VOLUNTEER_PROGRAMME,
-            Project.status.in_(OPEN_STATUSES),
-        )
+        .where(Project.owner_id == person.id, Project.status.in_(OPEN_STATUSES))
         .order_by(Project.submitted_at)
     )
     return list(result.scalars())

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pes21_bot.config import Config
 from pes21_bot.db.models import Event, OutboxMessage, Person, Project, RelayLink
 from pes21_bot.domain.vocabulary import OPEN_STATUSES
 from pes21_bot.services import events
@@ -52,21 +51,6 @@ class Relayed:
     def payload(self) -> dict[str, Any]:
         """What the outbox row needs to send it (a copy of the original, for a file)."""
         return {"copy": [self.chat_id, self.message_id]} if self.copied else {}
-
-
-def may_answer(config: Config, project: Project, owner: Person | None, telegram_id: int) -> bool:
-    """Whether this person may answer the holder: they hold the dossier, or are staff (or the
-    coordinator) of its programme, or an admin when the programme has no staff."""
-    if owner is not None and owner.telegram_id == telegram_id:
-        return True
-    programme = project.programme or ""
-    member = config.staff_member(telegram_id)
-    if member is not None and programme in member.programmes:
-        return True
-    settings = config.programmes.get(programme)  # type: ignore[call-overload]
-    if settings is not None and settings.coordinator == telegram_id:
-        return True
-    return config.is_admin(telegram_id) and not config.staff_for(programme)
 
 
 async def linked_project(session: AsyncSession, chat_id: int, message_id: int) -> Project | None:
@@ -131,11 +115,18 @@ def _record(
     )
 
 
+def owner_reader(person_id: int) -> str:
+    """The key naming the person who follows a dossier as its holder's reader."""
+    return f"owner:{person_id}"
+
+
 async def last_reader(session: AsyncSession, project_id: int) -> str | None:
-    """Who the holder was last told reads their messages on this dossier."""
+    """Who the holder was last told reads their messages on this dossier (by the relay, or when
+    the dossier was handed over)."""
+    told = (events.HOLDER_MESSAGE, events.HANDED_OVER)
     result = await session.execute(
         select(Event.data)
-        .where(Event.project_id == project_id, Event.kind == events.HOLDER_MESSAGE)
+        .where(Event.project_id == project_id, Event.kind.in_(told))
         .order_by(Event.occurred_at.desc(), Event.id.desc())
         .limit(1)
     )

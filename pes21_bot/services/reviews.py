@@ -166,16 +166,6 @@ async def get_review(session: AsyncSession, review_id: int) -> Review | None:
     return await session.get(Review, review_id)
 
 
-def may_log(config: Config, review: Review, project: Project, person: Person | None) -> bool:
-    """The assignee, or staff of the project's programme, may log or move a review."""
-    if person is None:
-        return False
-    if review.assignee_id == person.id:
-        return True
-    member = config.staff_member(person.telegram_id or 0)
-    return member is not None and (project.programme or "") in member.programmes
-
-
 def snoozed_until(review: Review, now: datetime) -> datetime | None:
     """When a running snooze of this review ends (None if it is not snoozed any more)."""
     raw = review.details.get("snoozed_until")

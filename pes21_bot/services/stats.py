@@ -60,7 +60,7 @@ from pes21_bot.domain.report import (
     local_midnight,
     year_earlier,
 )
-from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES, PROGRAMMES, ReviewState
+from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES, ReviewState
 from pes21_bot.services import events, events_agenda, followup
 
 TOP_COMMUNES = 10
@@ -97,16 +97,6 @@ class Window:
     def has(self, column: Any = Event.occurred_at) -> ColumnElement[bool]:
         """The indexed range condition on a timestamp column."""
         return and_(column >= self.start, column < self.end)
-
-
-def scope_for(config: Config, telegram_id: int) -> Scope | None:
-    """Admins see every programme; staff their own; anyone else nothing (None)."""
-    if config.is_admin(telegram_id):
-        return Scope(PROGRAMMES, everything=True)
-    member = config.staff_member(telegram_id)
-    if member is None:
-        return None
-    return Scope(tuple(p for p in PROGRAMMES if p in member.programmes), everything=False)
 
 
 def window_of(period: Period, config: Config) -> Window:

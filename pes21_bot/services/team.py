@@ -17,17 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import PROGRAMMES, Config, StaffMember
-from pes21_bot.db.models import (
-    Accompaniment,
-    Invitation,
-    Person,
-    Project,
-    Reminder,
-    Review,
-    TeamMember,
-)
-from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, Programme, ReviewState
-from pes21_bot.services import events, reminders, reviews, volunteers
+from pes21_bot.db.models import Invitation, Person, Reminder, TeamMember
+from pes21_bot.services import events, handover, reminders, reviews, volunteers
 from pes21_bot.services.people import Role, UserInfo, ensure_person, find_person
 
 MAX_NAME = 100
@@ -237,6 +228,14 @@ def _changed(session: AsyncSession, row: TeamMember, actor: Person, now: datetim
     )
 
 
+@dataclass(frozen=True)
+class Change:
+    """A member's row after a change of programmes, and the dossiers it handed over."""
+
+    row: TeamMember
+    handed: handover.HandOver
+
+
 async def set_programme(
     session: AsyncSession,
     config: Config,
@@ -245,8 +244,9 @@ async def set_programme(
     keep: bool,
     admin: UserInfo,
     now: datetime,
-) -> TeamMember | None:
-    """Add or take away one programme (never the last one: that is a removal)."""
+) -> Change | None:
+    """Add or take away one programme (never the last one: that is a removal); the dossiers of a
+    programme taken away are handed over."""
     row = await _row_for_change(session, config, telegram_id, now)
     if row is None:
         return None
@@ -256,8 +256,15 @@ async def set_programme(
     if chosen and chosen != row.programmes:
         row.programmes = chosen
         row.coordinates = [p for p in row.coordinates if p in chosen]
-        _changed(session, row, await ensure_person(session, admin, now), now)
-    return row
+        actor = await ensure_person(session, admin, now)
+        _changed(session, row, actor, now)
+        person = await find_person(session, telegram_id)
+        if not keep and person is not None:
+            await session.flush()
+            after = merge(config, await rows(session))
+            handed = await handover.hand_over(session, after, person, actor, now, programme)
+            return Change(row, handed)
+    return Change(row, handover.HandOver())
 
 
 async def make_coordinator(
@@ -283,79 +290,18 @@ async def make_coordinator(
     return row
 
 
-async def _hand_over(
-    session: AsyncSession,
-    config: Config,
-    project: Project,
-    previous: Person,
-    heir: Person,
-    actor: Person,
-    now: datetime,
-) -> None:
-    """Give one dossier, its accompaniment, reminders and open reviews to someone else."""
-    project.owner_id = heir.id
-    project.updated_at = now
-    await session.execute(
-        update(Accompaniment)
-        .where(Accompaniment.project_id == project.id, Accompaniment.staff_id == previous.id)
-        .values(staff_id=heir.id)
-        .execution_options(synchronize_session=False)
-    )
-    await session.execute(
-        update(Reminder)
-        .where(
-            Reminder.project_id == project.id,
-            Reminder.recipient_id == previous.id,
-            Reminder.state == reminders.PENDING,
-        )
-        .values(recipient_id=heir.id)
-        .execution_options(synchronize_session=False)
-    )
-    open_reviews = await session.execute(
-        select(Review).where(
-            Review.project_id == project.id,
-            Review.assignee_id == previous.id,
-            Review.state == ReviewState.OPEN,
-        )
-    )
-    for review in open_reviews.scalars():
-        await reviews.assign(session, config, review, heir.id, now, actor_id=actor.id)
-    events.record(
-        session,
-        events.HANDED_OVER,
-        now,
-        actor_id=actor.id,
-        project_id=project.id,
-        programme=project.programme,
-        previous_owner_id=previous.id,
-        owner_id=heir.id,
-    )
-
-
 @dataclass
 class Removal:
-    """A removed member and what was handed to whom (Telegram id -> references)."""
+    """A removed member and what was handed to whom."""
 
     name: str
-    handed: dict[int, list[str]] = field(default_factory=dict)
-    unowned: list[str] = field(default_factory=list)
-
-
-def _successor(after: Config, programme: str | None, removed: int) -> int | None:
-    """Who takes a removed member's dossier: the coordinator, else another staff member."""
-    if programme is None or programme not in after.programmes:
-        return None
-    coordinator = after.programmes[Programme(programme)].coordinator
-    if coordinator is not None and coordinator != removed:
-        return coordinator
-    others = [m.id for m in after.staff_for(programme) if m.id != removed]
-    return others[0] if others else None
+    handed: handover.HandOver = field(default_factory=handover.HandOver)
 
 
 async def remove(
     session: AsyncSession, config: Config, telegram_id: int, admin: UserInfo, now: datetime
 ) -> Removal | None:
-    """Take someone off the team; their open dossiers and reviews go to the coordinator."""
+    """Take someone off the team; their open dossiers and reviews are handed over."""
     row = await _row_for_change(session, config, telegram_id, now)
     if row is None:
         return None
@@ -382,27 +328,7 @@ async def remove(
     )
     if person is None:
         return removal
-    # Their dossiers still open, and those (even closed) with reviews to come.
-    with_reviews = select(Review.project_id).where(Review.state == ReviewState.OPEN)
-    owned = await session.execute(
-        select(Project)
-        .where(
-            Project.owner_id == person.id,
-            Project.status.in_(FOLLOWED_STATUSES) | Project.id.in_(with_reviews),
-        )
-        .order_by(Project.id)
-    )
-    for project in owned.scalars():
-        successor = _successor(after, project.programme, telegram_id)
-        reference = project.reference or "?"
-        if successor is None:
-            removal.unowned.append(reference)
-            continue
-        heir = await find_person(session, successor) or await ensure_person(
-            session, UserInfo(successor, after.member_name(successor)), now
-        )
-        await _hand_over(session, after, project, person, heir, actor, now)
-        removal.handed.setdefault(successor, []).append(reference)
+    removal.handed = await handover.hand_over(session, after, person, actor, now)
     # Reviews they were given on other people's dossiers: a volunteer, else the dossier's owner.
     await reviews.reassign_open_reviews(session, after, person.id, now)
     return removal

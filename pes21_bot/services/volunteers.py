@@ -110,9 +110,6 @@ async def redeem(
     until = await lock_until(session, config, user.telegram_id, now)
     if until is not None:
         return RedeemResult(Redeemed.LOCKED, locked_until=until)
-    current = await active_volunteer(session, user.telegram_id)
-    if current is not None:
-        return RedeemResult(Redeemed.ALREADY, current[1])
     digest = hash_code(code)
     found = await session.execute(
         select(Invitation.id).where(
@@ -123,11 +120,17 @@ async def redeem(
         )
     )
     invitation_id = found.scalar_one_or_none()
+    current = await active_volunteer(session, user.telegram_id)
     if invitation_id is None:
+        # Counted whoever types it: a volunteer guessing staff codes is still guessing.
         session.add(CodeAttempt(telegram_id=user.telegram_id, attempted_at=now))
         await session.flush()
         until = await lock_until(session, config, user.telegram_id, now)
+        if until is None and current is not None:
+            return RedeemResult(Redeemed.ALREADY, current[1])
         return RedeemResult(Redeemed.REFUSED, locked_until=until)
+    if current is not None:
+        return RedeemResult(Redeemed.ALREADY, current[1])
     person = await ensure_person(session, user, now)
     used = await session.execute(
         update(Invitation)

@@ -157,7 +157,7 @@ async def test_removing_someone_hands_dossiers_and_reviews_to_the_coordinator(
         result = await session.execute(select(Review).where(Review.project_id == project.id))
         assert {r.assignee_id for r in result.scalars()} == {nora_id}
     camille.send_command("/dossiers")
-    await camille.expect("réservée à l'équipe")
+    await camille.expect("Vous ne faites plus partie de l'équipe du Pôle")
     nora.send_command("/dossier", "PES-2026-0001")
     await nora.expect("PES-2026-0001")
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from pes21_bot import access
 from pes21_bot.config import Config
 from pes21_bot.db.session import SessionFactory
 from pes21_bot.domain.report import (
@@ -85,7 +86,7 @@ async def test_staff_scope_keeps_to_their_programmes(
 ) -> None:
     async with factory.begin() as session:
         await seed_scenario(session)
-    karim = stats.scope_for(config, 2002)
+    karim = access.figures_scope(access.COMMANDS["stats"], config, 2002)
     assert karim == Scope(("dla",), everything=False)
     async with factory() as session:
         result = await stats.compute_stats(session, config, YEAR, karim, START)
@@ -96,7 +97,9 @@ async def test_staff_scope_keeps_to_their_programmes(
     )
     assert result.sources == [SourceRow(None, first_contacts=0, welcomed=1)]
     assert result.report.creation.welcomed == 0
-    assert stats.scope_for(config, 5001) is None  # a holder sees nothing
+    assert (
+        access.figures_scope(access.COMMANDS["stats"], config, 5001) is None
+    )  # a holder sees nothing
 
 
 async def test_running_year_is_compared_with_the_same_dates_a_year_earlier(

@@ -18,15 +18,27 @@ from pes21_bot.buttons import Button, Code, Id, OneOf
 from pes21_bot.db.models import Base, Review
 from pes21_bot.domain.vocabulary import Programme
 from pes21_bot.fake_telegram import FakeUser
+from pes21_bot.handlers.team import refresh_team
+from pes21_bot.services import team
 from pes21_bot.services.forms import open_draft
-from pes21_bot.services.people import Role
+from pes21_bot.services.people import Role, UserInfo, ensure_person
+from pes21_bot.texts import handover as handover_texts
 from pes21_bot.texts import volunteers as volunteer_texts
 from tests.e2e.flows import start_path
 from tests.harness import HOLDER_ID, Harness
-from tests.volunteers.helpers import CAMILLE, KARIM, end_by_service, seed_project, seed_volunteer
+from tests.volunteers.helpers import (
+    CAMILLE,
+    KARIM,
+    end_by_service,
+    seed_project,
+    seed_volunteer,
+    team_row,
+)
 
 REMI = 6011
 ADMIN = 1001
+GONE = 2009  # taken off the team by /equipe (was Bénéfices'Créa)
+LOST = 2008  # stopped following Bénéfices'Créa by /equipe (keeps the DLA)
 MISSIONS = ("reviews", "welcoming", "co_accompaniment")
 
 
@@ -48,6 +60,10 @@ PERSONAS = (
     Persona("staff", CAMILLE, frozenset({Role.HOLDER, Role.STAFF})),  # Bénéfices'Créa, amont
     Persona("other_staff", KARIM, frozenset({Role.HOLDER, Role.STAFF})),  # DLA only
     Persona("admin", ADMIN, frozenset({Role.HOLDER, Role.ADMIN})),
+    # Issue 17: whoever left the team is refused everything but what any holder may do; whoever
+    # lost the programme, everything about its dossiers.
+    Persona("removed", GONE, frozenset({Role.HOLDER})),
+    Persona("lost_programme", LOST, frozenset({Role.HOLDER, Role.STAFF})),
 )
 
 
@@ -78,7 +94,8 @@ def _allowed(harness: Harness, rule: Rule, who: Persona, family: Button | None) 
     if not rule.scoped or family is None:  # a command's scope applies to its argument
         return True
     programme = _programme_of(family, rule)
-    if access.staff_may(rule, harness.config, who.telegram_id, programme):
+    assert harness.app is not None  # the team as changed by chat
+    if access.staff_may(rule, harness.app.bot_data.config, who.telegram_id, programme):
         return True
     # The volunteer is Rémi: the review's assignee and a welcoming volunteer.
     return Role.VOLUNTEER in who.roles & rule.roles
@@ -136,7 +153,29 @@ async def _seed(harness: Harness) -> Targets:
         review.dla_state = "pending"
     early = await seed_project(harness, holder_id=5010, owner_id=None, answers={"idea": "x"})
     assert early.programme == Programme.ACCUEIL_AMONT
+    await _change_the_team(harness)
     return Targets(project.id, early.id, review.id, remi.id)
+
+
+async def _change_the_team(harness: Harness) -> None:
+    """Two members join by chat; then one is removed and the other loses Bénéfices'Créa."""
+    assert harness.app is not None
+    data = harness.app.bot_data
+    now = harness.clock.now()
+    admin = UserInfo(ADMIN, "Direction")
+    async with harness.session_factory.begin() as session:
+        for telegram_id, name in ((GONE, "Dominique"), (LOST, "Sam")):
+            await ensure_person(session, UserInfo(telegram_id, name), now)
+        session.add(team_row(GONE, "Dominique", ["benefices_crea"], now))
+        session.add(team_row(LOST, "Sam", ["benefices_crea", "dla"], now))
+    await refresh_team(data)
+    async with harness.session_factory.begin() as session:
+        assert await team.remove(session, data.config, GONE, admin, now) is not None
+        lost = await team.set_programme(
+            session, data.config, LOST, "benefices_crea", False, admin, now
+        )
+        assert lost is not None and lost.row.programmes == ["dla"]
+    await refresh_team(data)
 
 
 Entry = tuple[str, Rule, Button | None]  # command name or button prefix, rule, button family
@@ -170,9 +209,13 @@ async def test_every_entry_of_the_table_is_refused_to_others_and_open_to_its_rol
     before = await _snapshot(sbot)
     refused = _tries(sbot, entries, allowed=False)
     assert len(refused) > 100  # the walk really tries the restricted entries
+    gone = _plain(sbot.content.render(handover_texts.NO_LONGER_TEAM))
     for entry, who in refused:
         answer = await _try(sbot, users[who.name], entry, targets)
-        assert answer == _plain(sbot.content.render(entry[1].refusal)), (entry[0], who.name)
+        expected = gone if who.name == "removed" else _plain(sbot.content.render(entry[1].refusal))
+        assert answer == expected, (entry[0], who.name)
+    tried = {who.name for _, who in refused}
+    assert {"removed", "lost_programme"} <= tried
     await sbot.settle()
     assert await _snapshot(sbot) == before
     for entry, who in _tries(sbot, entries, allowed=True):

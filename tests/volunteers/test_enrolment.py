@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from pes21_bot.db.models import Invitation, Person, Volunteer
+from pes21_bot.db.models import Invitation, Person, TeamMember, Volunteer
 from pes21_bot.services import events
 from tests.harness import Harness
-from tests.volunteers.helpers import enrol, events_of, invite_code, rows
+from tests.volunteers.helpers import enrol, events_of, invite_code, rows, seed_volunteer
 
 NEUTRAL = "Ce code n'est pas valable"
 
@@ -138,4 +139,21 @@ async def test_admin_removes_a_volunteer(sbot: Harness) -> None:
     (removed,) = await events_of(sbot, events.VOLUNTEER_REMOVED)
     assert removed.data == {"volunteer_id": person.id}
     alice.send_command("/profil")
-    await alice.expect("réservée aux bénévoles")
+    await alice.expect("ne faites plus partie de l'équipe du Pôle")  # one sentence once removed
+
+
+async def test_a_volunteer_guessing_codes_is_locked_out_like_anyone(both: Harness) -> None:
+    await seed_volunteer(both, 6004, "Rémi")
+    remi = both.api.user(6004)
+    for guess in ("AAAAA-AAAAA", "BBBBB-BBBBB", "CCCCC-CCCCC", "DDDDD-DDDDD", "EEEEE-EEEEE"):
+        remi.send_command("/rejoindre", guess)
+        await remi.next_message()  # "déjà bénévole", yet every wrong code counts
+    admin = both.admin()
+    admin.send_command("/invitation", "salarie dla")
+    shown = await admin.expect("code d'invitation")
+    match = re.search(r"\b([A-Z0-9]{5}-[A-Z0-9]{5})\b", shown.text or "")
+    assert match is not None
+    remi.send_command("/rejoindre", match.group(1))  # a valid staff code, after five guesses
+    await remi.expect("Trop d'essais")
+    assert both.app is not None and both.app.bot_data.config.staff_member(6004) is None
+    assert await rows(both, TeamMember) == []
