@@ -7,12 +7,11 @@ from typing import Any
 
 from telegram import Update
 
-from pes21_bot import buttons, texts
+from pes21_bot import access, buttons, texts
 from pes21_bot.context import Context
 from pes21_bot.handlers.access import button
 from pes21_bot.handlers.ui import answer_query, repeated_press
 from pes21_bot.messages import report_document
-from pes21_bot.services import stats
 from pes21_bot.texts import report_document as t
 
 logger = logging.getLogger(__name__)
@@ -27,7 +26,7 @@ async def on_word_report(update: Update, context: Context) -> None:
     data = context.bot_data
     content = data.content
     period = report_document.button_period(query.data)
-    scope = stats.scope_for(data.config, update.effective_user.id)
+    scope = access.figures_scope(access.COMMANDS["rapport"], data.config, update.effective_user.id)
     if period is None or scope is None:
         logger.warning("stale or refused word report button from %s", update.effective_user.id)
         await answer_query(
