@@ -30,6 +30,9 @@ CLOCK_RE = re.compile(r"^(\d{1,2})\s*[h:.]\s*(\d{2})?$")
 AMOUNT_RE = re.compile(r"^(\d{1,9}(?:[.,]\d{1,3})?)(\D*)$")
 THOUSANDS_RE = re.compile(r"(?<=\d)[\s\u202f\u00a0](?=\d{3}(?!\d))")
 POSTAL_CODE_RE = re.compile(r"^\d{5}$")
+WORD_RE = re.compile(r"\w+")
+# Between the choices typed for a multiple-choice question: "1, 3", "2 et 5", "1;4".
+CHOICES_SPLIT_RE = re.compile(r"\s*(?:[,;/+]|\bet\b)\s*")
 DEFAULT_REGION = "FR"
 DEFAULT_MIN = 0
 DEFAULT_MAX = 1_000_000
@@ -217,16 +220,36 @@ def normalise_phone(raw: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _plain(value: str) -> str:
+    """Folded, without emoji or punctuation: a button's label as people retype it."""
+    return " ".join(WORD_RE.findall(fold(value)))
+
+
 def match_choice(choices: Mapping[str, str], raw: str) -> str | None:
     """The choice a typed answer designates: its number in the list or its label."""
     folded = fold(raw)
     values = list(choices)
     if folded.isdigit() and 1 <= int(folded) <= len(values):
         return values[int(folded) - 1]
+    plain = _plain(raw)
     for value, label in choices.items():
-        if folded in (fold(label), fold(value)):
+        if folded in (fold(label), fold(value)) or (plain and plain == _plain(label)):
             return value
     return None
+
+
+def match_choices(choices: Mapping[str, str], raw: str) -> list[str] | None:
+    """The choices a typed answer designates ("1, 3", "2 et 5", "Financement"), in list order."""
+    single = match_choice(choices, raw)
+    if single is not None:
+        return [single]
+    parts = [p for p in CHOICES_SPLIT_RE.split(fold(raw)) if p.strip()]
+    if len(parts) == 1 and all(token.isdigit() for token in parts[0].split()):
+        parts = parts[0].split()  # "1 3": numbers separated by spaces
+    found = [match_choice(choices, part) for part in parts]
+    if not found or any(value is None for value in found):
+        return None
+    return [value for value in choices if value in found]
 
 
 Parser = Callable[[Question, str, Rules, Mapping[str, str]], Any]
@@ -305,8 +328,8 @@ def _choice(_q: Question, text: str, _r: Rules, choices: Mapping[str, str]) -> A
     return match_choice(choices, text) or Invalid("choice")
 
 
-def _buttons_only(_q: Question, _t: str, _r: Rules, _c: Mapping[str, str]) -> Any:
-    return Invalid("use_buttons")
+def _multi_choice(_q: Question, text: str, _r: Rules, choices: Mapping[str, str]) -> Any:
+    return match_choices(choices, text) or Invalid("multi_choice")
 
 
 def _yes_no(_q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
@@ -338,7 +361,7 @@ TYPES: dict[str, QuestionType] = {
     "phone": QuestionType(_phone),
     "postal_code": QuestionType(_postal_code),
     "choice": QuestionType(_choice, has_choices=True),
-    "multi_choice": QuestionType(_buttons_only, has_choices=True, skipped=list),
+    "multi_choice": QuestionType(_multi_choice, has_choices=True, skipped=list),
     "yes_no": QuestionType(_yes_no),
 }
 

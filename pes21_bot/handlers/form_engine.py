@@ -67,6 +67,7 @@ from pes21_bot.texts import TextKey
 from pes21_bot.texts import agenda as agenda_texts
 from pes21_bot.texts import recorded as recorded_texts
 from pes21_bot.texts import volunteers as tv
+from pes21_bot.texts import week as week_texts
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ INVALID_TEXTS: dict[str, TextKey] = {
     "yes_no": texts.INVALID_YES_NO,
     "choice": texts.INVALID_CHOICE,
     "use_buttons": texts.INVALID_USE_BUTTONS,
+    "multi_choice": week_texts.INVALID_MULTI_CHOICE,
 }
 
 
@@ -350,8 +352,55 @@ async def ask(
             return flow.state
         return await flow.finish(update, context, draft)
     text = question_text(content, flow, spec, draft.answers, question)
-    await reply(update, text, question_markup(context, flow, spec, draft, question))
+    mask = 0
+    previous = _reopened(context, draft, question)
+    if previous is not None:
+        shown = html.escape(format_value(content, question, previous.value), quote=False)
+        line = week_texts.CURRENT_ANSWER if previous.from_recap else week_texts.PREVIOUS_ANSWER
+        text = Html(f"{text}\n{content.render(line, answer=shown)}")
+        mask = _mask_of(content, question, previous.value)
+    await reply(update, text, question_markup(context, flow, spec, draft, question, mask))
     return flow.state
+
+
+@dataclass(frozen=True)
+class Reopened:
+    """An answer taken back by /retour or the recap's edit button, kept to show it again."""
+
+    draft_id: int
+    question_id: str
+    value: Any
+    from_recap: bool
+
+    def dump(self) -> dict[str, Any]:
+        """As stored in user_data (JSON)."""
+        return {
+            "draft": self.draft_id,
+            "question": self.question_id,
+            "value": self.value,
+            "recap": self.from_recap,
+        }
+
+
+REOPENED = "form_reopened"  # user_data: the answer last taken back (see Reopened)
+
+
+def _reopened(context: Context, draft: Draft, question: Question) -> Reopened | None:
+    """The answer this question had before it was reopened, if it is the one asked again."""
+    raw = (context.user_data or {}).get(REOPENED)
+    if not isinstance(raw, dict) or raw.get("draft") != draft.id:
+        return None
+    if raw.get("question") != question.id:
+        return None
+    return Reopened(draft.id, question.id, raw.get("value"), bool(raw.get("recap")))
+
+
+def _mask_of(content: Content, question: Question, value: Any) -> int:
+    """The ticks of a multiple-choice answer, to re-edit it without ticking everything again."""
+    if question.type != "multi_choice" or not isinstance(value, list):
+        return 0
+    choices = list(choices_of(content, question))
+    return sum(1 << choices.index(v) for v in value if v in choices)
 
 
 async def load(context: Context, flow: Flow, telegram_id: int) -> Draft | None:
@@ -395,6 +444,8 @@ async def _store(update: Update, context: Context, flow: Flow, decide: Decide) -
             verdict = TYPES[question.type].skipped()
         before = dict(draft.answers)
         await flow.store(session, draft, question, verdict, context)
+    if context.user_data is not None:
+        context.user_data.pop(REOPENED, None)
     return Outcome(draft, spec, question, verdict, before)
 
 
@@ -641,24 +692,51 @@ async def on_edit(update: Update, context: Context, flow: Flow) -> int:
     if question is None or question_id in spec.preset or question_id not in draft.answers:
         await reply(update, context.bot_data.content.render(texts.OUT_OF_TURN))
         return await ask(update, context, flow, draft)
-    return await reopen(update, context, flow, question)
+    return await reopen(update, context, flow, question, from_recap=True)
 
 
-async def reopen(update: Update, context: Context, flow: Flow, question: Question) -> int:
-    """Take an answer back and ask its question again."""
+async def reopen(
+    update: Update, context: Context, flow: Flow, question: Question, *, from_recap: bool = False
+) -> int:
+    """Take an answer back and ask its question again, showing the answer it had."""
     assert update.effective_user is not None
     async with context.bot_data.transaction() as session:
         draft = await flow.load(session, update.effective_user.id)
         if draft is None:
             return END
+        value = draft.answers.get(question.id)
         await flow.forget(session, draft, question, context)
+    if context.user_data is not None:
+        reopened = Reopened(draft.id, question.id, value, from_recap)
+        context.user_data[REOPENED] = reopened.dump()
+    return await ask(update, context, flow, draft)
+
+
+async def _restore(update: Update, context: Context, flow: Flow, question: Question) -> int:
+    """/retour while an answer is re-edited from the recap: keep the old answer, recap again."""
+    assert update.effective_user is not None
+    async with context.bot_data.transaction() as session:
+        draft = await flow.load(session, update.effective_user.id)
+        if draft is None:
+            return END
+        previous = _reopened(context, draft, question)
+        if previous is not None:
+            await flow.store(session, draft, question, previous.value, context)
+    if context.user_data is not None:
+        context.user_data.pop(REOPENED, None)
     return await ask(update, context, flow, draft)
 
 
 async def go_back(update: Update, context: Context, flow: Flow, draft: Draft) -> int:
-    """/retour: ask the previous question of the draft again."""
+    """/retour: ask the previous question of the draft again (back to the recap from an edit)."""
     content = context.bot_data.content
-    previous = flow.spec(content, draft).previous_question(draft.answers)
+    spec = flow.spec(content, draft)
+    current = spec.next_question(draft.answers)
+    if current is not None:
+        reopened = _reopened(context, draft, current)
+        if reopened is not None and reopened.from_recap:
+            return await _restore(update, context, flow, current)
+    previous = spec.previous_question(draft.answers)
     if previous is None:
         await reply(update, content.render(texts.NOTHING_TO_GO_BACK))
         return await ask(update, context, flow, draft)

@@ -6,3 +6,11 @@ from pes21_bot.texts import key
 
 # "oui" or "non" typed under the consent screen: its buttons are the answer.
 CONSENT_TYPED = key("consent_typed.hint")
+
+# A question asked again by /retour or the recap's edit button: what it was answered.
+PREVIOUS_ANSWER = key("form_previous.line", "answer")
+# The same from the recap's edit button, where /retour keeps the answer and shows the recap.
+CURRENT_ANSWER = key("form_previous.line_recap", "answer")
+
+# A multiple-choice answer typed that names no option.
+INVALID_MULTI_CHOICE = key("form_previous.invalid_multi_choice")
