@@ -67,6 +67,8 @@ class Question(_Strict):
     id: str = Spec(pattern=rf"^[a-z][a-z0-9_]{{0,{QUESTION_ID_MAX - 1}}}$")
     type: str
     prompt: str = Spec(default="", max_length=1000)
+    # The prompt when the team fills the questionnaire for someone else (/nouveau_dossier).
+    prompt_team: str = Spec(default="", max_length=1000)
     label: str = Spec(default="", max_length=60)
     choices: dict[str, str] = Spec(default_factory=dict)
     choice_list: str | None = None

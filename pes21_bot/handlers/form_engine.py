@@ -187,8 +187,9 @@ class Flow(ABC):
 
     async def after_answer(
         self, update: Update, context: Context, question: Question, value: Any
-    ) -> None:
-        """Something to say once an answer is stored (the intake's postal code)."""
+    ) -> int | None:
+        """Something to say once an answer is stored (the intake's postal code); a state
+        returned ends the turn there (a refused consent closes the recording)."""
         return None
 
     def show_counter(self, spec: FormSpec) -> bool:
@@ -472,7 +473,9 @@ async def _follow_up(update: Update, context: Context, flow: Flow, outcome: Outc
         await edit_or_send(query, Html(f"{before}\n➡️ <i>{chosen}</i>"))
     if question.type == "phone":
         await reply(update, content.render(texts.NOTED), ReplyKeyboardRemove())
-    await flow.after_answer(update, context, question, verdict)
+    state = await flow.after_answer(update, context, question, verdict)
+    if state is not None:
+        return state
     return await ask(update, context, flow, outcome.draft)
 
 

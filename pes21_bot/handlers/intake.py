@@ -104,10 +104,11 @@ class IntakeFlow(Flow):
 
     async def after_answer(
         self, update: Update, context: Context, question: Question, value: Any
-    ) -> None:
+    ) -> int | None:
         """A postal code outside Côte-d'Or: name the alternatives."""
         if question.type == "postal_code" and in_cote_dor(value) is False:
             await reply(update, context.bot_data.content.outside_department(value))
+        return None
 
 
 FLOW = IntakeFlow(buttons.INTAKE_FORM, ANSWERING, texts.SEND, texts.TIMEOUT, recap_value_max=500)

@@ -14,3 +14,6 @@ CURRENT_ANSWER = key("form_previous.line_recap", "answer")
 
 # A multiple-choice answer typed that names no option.
 INVALID_MULTI_CHOICE = key("form_previous.invalid_multi_choice")
+
+# /nouveau_dossier: the person did not agree (yet) that the Pôle keeps their data.
+NO_CONSENT = key("recorded_wording.no_consent", "link")
