@@ -76,6 +76,8 @@ class Question(_Strict):
     min: int | float | None = None
     max: int | float | None = None
     future: bool = False  # dates: strictly after today (a pause) instead of today or before
+    # Future dates from today on (an event this evening); its buttons are days, not "until".
+    from_today: bool = False
     when: dict[str, Condition] = Spec(default_factory=dict)
 
     @field_validator("type")
@@ -189,18 +191,30 @@ def parse_date(text: str, today: date) -> date | None:
         return None
 
 
+def date_example(question: Question, today: date) -> str:
+    """A date the question accepts, as refusals show it (a week ahead for future dates)."""
+    day = today + timedelta(days=7) if question.future else today - timedelta(days=7)
+    return day.strftime("%d/%m/%Y")
+
+
 def check_date(question: Question, value: date, today: date) -> Invalid | None:
-    """Past dates: today or up to 10 years back; future dates: from tomorrow to 2 years ahead."""
+    """Past dates: today or up to 10 years back; future dates: from tomorrow (from today with
+    `from_today`) to 2 years ahead."""
     if question.future:
-        if value <= today or value > today + timedelta(days=730):
-            return Invalid("date_future")
+        first = today if question.from_today else today + timedelta(days=1)
+        if value < first or value > today + timedelta(days=730):
+            code = "date_upcoming" if question.from_today else "date_future"
+            return Invalid(code, {"example": date_example(question, today)})
     elif value > today or value < today - timedelta(days=3650):
         return Invalid("date_past")
     return None
 
 
 def date_shortcuts(question: Question, today: date) -> list[date]:
-    """Dates offered as buttons: today and yesterday, or a week, two weeks and a month ahead."""
+    """Dates offered as buttons: today and yesterday; today, tomorrow and a week ahead
+    (`from_today`); or a week, two weeks and a month ahead."""
+    if question.future and question.from_today:
+        return [today + timedelta(days=n) for n in (0, 1, 7)]
     if question.future:
         return [today + timedelta(days=n) for n in (7, 14, 30)]
     return [today, today - timedelta(days=1)]
@@ -294,6 +308,8 @@ def _decimal(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any
 
 def _date(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
     parsed = parse_date(text, rules.today)
+    if parsed is None and q.future:
+        return Invalid("date_ahead", {"example": date_example(q, rules.today)})
     if parsed is None:
         return Invalid("date")
     problem = check_date(q, parsed, rules.today)

@@ -90,6 +90,8 @@ INVALID_TEXTS: dict[str, TextKey] = {
     "date": tv.FORM_INVALID_DATE,
     "date_past": tv.FORM_INVALID_DATE_PAST,
     "date_future": tv.FORM_INVALID_DATE_FUTURE,
+    "date_upcoming": week_texts.INVALID_DATE_UPCOMING,
+    "date_ahead": week_texts.INVALID_DATE_AHEAD,
     "time": agenda_texts.FORM_INVALID_TIME,
     "yes_no": texts.INVALID_YES_NO,
     "choice": texts.INVALID_CHOICE,
@@ -279,8 +281,11 @@ def _toggle_buttons(context: Context, flow: Flow, draft: Draft, q: Question, mas
 def _date_buttons(context: Context, flow: Flow, draft: Draft, q: Question, _mask: int) -> Rows:
     content = context.bot_data.content
     rows: Rows = []
+    days = (tv.FORM_TODAY, week_texts.FORM_TOMORROW, week_texts.FORM_NEXT_WEEK)
     for number, shortcut in enumerate(date_shortcuts(q, today(context))):
-        if q.future:
+        if q.from_today:
+            label = content.render(days[number], date=fr_day(shortcut))
+        elif q.future:
             label = content.render(tv.FORM_UNTIL, date=fr_day(shortcut))
         else:
             key = tv.FORM_TODAY if number == 0 else tv.FORM_YESTERDAY
