@@ -29,7 +29,7 @@ from pes21_bot.messages import agenda as messages
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import events_agenda as agenda
 from pes21_bot.services.people import ensure_person, find_person
-from pes21_bot.texts import STALE_BUTTON
+from pes21_bot.texts import STALE_BUTTON, week
 from pes21_bot.texts import agenda as t
 
 logger = logging.getLogger(__name__)
@@ -214,24 +214,23 @@ async def attendance_menu(update: Update, context: Context) -> None:
     async with data.session_factory() as session:
         person = await find_person(session, update.effective_user.id)
         creator = None if admin or person is None else person.id
-        found = (
-            await agenda.to_record(session, creator, data.clock.now())
-            if admin or person is not None
-            else []
-        )
-    if not found:
+        allowed = admin or person is not None
+        now = data.clock.now()
+        found = await agenda.to_record(session, creator, now) if allowed else []
+        held = await agenda.correctable(session, creator, now) if allowed else []
+    if not found and not held:
         await reply(update, content.render(t.ATTENDANCE_NONE))
         return
+    # Recorded ones come after, to be corrected (a name ticked wrongly, walk-ins miscounted).
     rows = [
         [
             (
-                messages.label(
-                    content, t.ATTENDANCE_EVENT, date=messages.when(e, zone), title=e.title
-                ),
+                messages.label(content, key, date=messages.when(e, zone), title=e.title),
                 buttons.ATTENDANCE.pack(e.id),
             )
         ]
-        for e in found
+        for key, events in ((t.ATTENDANCE_EVENT, found), (week.ATTENDANCE_CORRECT, held))
+        for e in events
     ]
     await reply(update, content.render(t.ATTENDANCE_CHOOSE), keyboard(rows))
 

@@ -46,6 +46,7 @@ EVENT_REMINDER = "event_reminder"  # reminder kind: the day before, to a registe
 EVENT_ATTENDANCE = "event_attendance"  # reminder kind: after the event, to its creator
 REMINDER_KINDS = (EVENT_REMINDER, EVENT_ATTENDANCE)
 ATTENDANCE_DELAY = timedelta(hours=3)
+CORRECTABLE_FOR = timedelta(days=60)  # /presences offers to correct a recorded attendance
 SEED_PREFIX = "agenda.yaml:"
 UPCOMING_LIMIT = 8
 
@@ -490,6 +491,19 @@ async def to_record(
 ) -> list[AgendaEvent]:
     """Past events whose attendance is not recorded yet (the creator's, or all with None)."""
     query = select(AgendaEvent).where(AgendaEvent.state == SCHEDULED, AgendaEvent.starts_at < now)
+    if created_by_id is not None:
+        query = query.where(AgendaEvent.created_by_id == created_by_id)
+    result = await session.execute(query.order_by(AgendaEvent.starts_at.desc()).limit(10))
+    return list(result.scalars())
+
+
+async def correctable(
+    session: AsyncSession, created_by_id: int | None, now: datetime
+) -> list[AgendaEvent]:
+    """Events whose attendance was recorded in the last CORRECTABLE_DAYS: it can be corrected."""
+    query = select(AgendaEvent).where(
+        AgendaEvent.state == HELD, AgendaEvent.starts_at >= now - CORRECTABLE_FOR
+    )
     if created_by_id is not None:
         query = query.where(AgendaEvent.created_by_id == created_by_id)
     result = await session.execute(query.order_by(AgendaEvent.starts_at.desc()).limit(10))

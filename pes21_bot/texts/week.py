@@ -23,3 +23,6 @@ INVALID_DATE_UPCOMING = key("form_dates.invalid_upcoming", "example")
 INVALID_DATE_AHEAD = key("form_dates.invalid_ahead", "example")
 FORM_TOMORROW = key("form_dates.tomorrow", "date")
 FORM_NEXT_WEEK = key("form_dates.next_week", "date")
+
+# /presences: an event whose attendance is recorded, offered to be corrected.
+ATTENDANCE_CORRECT = key("attendance_fix.event", "date", "title")

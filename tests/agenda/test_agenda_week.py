@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from functools import partial
+
+from pes21_bot.fake_telegram import BotMessage
+from tests.agenda.helpers import open_agenda, seed_event
 from tests.harness import Harness
 
 
@@ -24,3 +29,31 @@ async def test_an_event_date_is_offered_as_days_and_today_is_allowed(sbot: Harne
     assert "par exemple 17/03/2026" in past.content
     camille.send_text("10/03/2026")  # today: an event this evening
     await camille.expect("À quelle heure")
+
+
+async def test_attendance_can_be_corrected_once_saved(sbot: Harness) -> None:
+    bot = sbot
+    await seed_event(bot, "Atelier du jeudi", capacity=None)
+    zoe = bot.holder()
+    await open_agenda(zoe, "Atelier du jeudi")
+    zoe.press("✍️ S'inscrire : 20/03 Atelier du jeudi")
+    await zoe.expect("vous êtes inscrit·e à")
+    bot.clock.set(datetime(2026, 3, 21, 9, 0, tzinfo=UTC))
+    admin = bot.admin()
+    for came, walk_ins, total in (("✅", "3", "4 en tout"), ("❌", "2", "2 en tout")):
+        admin.send_command("/presences")
+        menu = await admin.expect("De quel événement")
+        admin.press(menu.buttons[0][0], message=menu)
+        sheet = await admin.expect("Présences : Atelier du jeudi")
+        admin.press("Zoé Martin", message=sheet)  # each press switches: came, then absent
+        await bot.until(partial(_marked, bot, sheet, f"{came} Zoé Martin"), "the mark")
+        admin.press("🏁 Terminer", message=sheet)
+        await admin.expect("sans s'être inscrites")
+        admin.send_text(walk_ins)
+        done = await admin.expect("Présences enregistrées")
+        assert total in done.content
+    assert "✏️ Corriger" in menu.buttons[0][0]  # the second time: a correction
+
+
+def _marked(bot: Harness, sheet: BotMessage, button: str) -> bool:
+    return [button] in bot.api.bot_message(sheet.chat_id, sheet.message_id).buttons
