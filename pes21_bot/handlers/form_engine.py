@@ -555,10 +555,13 @@ def _already(
     if answered is None or answered.id not in draft.answers:
         return None
     pressed = value(context, press.rest, answered)
-    if pressed is SKIPPED:
-        pressed = TYPES[answered.type].skipped()
     stored = draft.answers[answered.id]
-    if pressed != stored and not (pressed in (None, []) and stored in (None, [])):
+    # "Passer" stores the type's empty value, or the flow's default (the recorded consent date).
+    skipped = pressed is SKIPPED
+    if skipped:
+        pressed = TYPES[answered.type].skipped()
+    same = pressed == stored or (pressed in (None, []) and stored in (None, []))
+    if not (same or skipped):
         return None
     shown = format_value(context.bot_data.content, answered, stored)
     return Refusal(texts.ALREADY_ANSWERED, {"answer": shown}, toast=True)

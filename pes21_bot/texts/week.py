@@ -26,3 +26,17 @@ FORM_NEXT_WEEK = key("form_dates.next_week", "date")
 
 # /presences: an event whose attendance is recorded, offered to be corrected.
 ATTENDANCE_CORRECT = key("attendance_fix.event", "date", "title")
+
+# /annuler_atelier: staff cancel an event to come; those registered are told.
+EVENT_CANCEL_CHOOSE = key("event_cancel.choose")
+EVENT_CANCEL_NONE = key("event_cancel.none")
+EVENT_CANCEL_BUTTON = key("event_cancel.button", "date", "title")
+EVENT_CANCEL_CONFIRM = key("event_cancel.confirm", "title", "date", "count")
+EVENT_CANCEL_YES = key("event_cancel.yes")
+EVENT_CANCEL_NO = key("event_cancel.no")
+EVENT_CANCEL_DONE = key("event_cancel.done", "title", "count")
+EVENT_CANCEL_KEPT = key("event_cancel.kept", "title")
+EVENT_CANCEL_GONE = key("event_cancel.gone")
+EVENT_CANCEL_ALREADY = key("event_cancel.already", "title")
+EVENT_CANCEL_NOT_YOURS = key("event_cancel.not_yours")
+EVENT_CANCELLED_NOTICE = key("event_cancel.notice", "title", "date")

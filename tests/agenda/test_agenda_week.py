@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import partial
 
+from pes21_bot.db.models import AgendaEvent
 from pes21_bot.fake_telegram import BotMessage
-from tests.agenda.helpers import open_agenda, seed_event
+from pes21_bot.services.people import UserInfo, ensure_person, find_person
+from tests.agenda.helpers import open_agenda, registrations, seed_event
 from tests.harness import Harness
 
 
@@ -57,3 +59,43 @@ async def test_attendance_can_be_corrected_once_saved(sbot: Harness) -> None:
 
 def _marked(bot: Harness, sheet: BotMessage, button: str) -> bool:
     return [button] in bot.api.bot_message(sheet.chat_id, sheet.message_id).buttons
+
+
+async def test_staff_cancel_an_event_and_those_registered_are_told(both: Harness) -> None:
+    bot = both
+    camille = bot.staff("Camille")
+    camille.send_command("/annuler_atelier")
+    await camille.expect("aucun événement à venir")
+    event = await seed_event(bot, "Atelier du jeudi", capacity=None)
+    async with bot.session_factory.begin() as session:
+        creator = await find_person(session, camille.id)
+        if creator is None:
+            creator = await ensure_person(session, UserInfo(camille.id, "Camille"), bot.clock.now())
+        fresh = await session.get(AgendaEvent, event.id)
+        assert fresh is not None
+        fresh.created_by_id = creator.id
+    zoe = bot.holder()
+    await open_agenda(zoe, "Atelier du jeudi")
+    zoe.press("✍️ S'inscrire : 20/03 Atelier du jeudi")
+    await zoe.expect("vous êtes inscrit·e à")
+    karim = bot.staff("Karim")  # not its creator
+    karim.send_command("/annuler_atelier")
+    await karim.expect("aucun événement à venir")
+
+    camille.send_command("/annuler_atelier")
+    menu = await camille.expect("Quel événement voulez-vous annuler")
+    camille.press("❌ 20/03/2026 14:30 · Atelier du jeudi", message=menu)
+    confirm = await camille.expect("1 personne inscrite ou en attente sera prévenue")
+    camille.press("Oui, annuler l'événement", message=confirm)
+    told = await zoe.expect("est annulé")
+    assert "Atelier du jeudi" in told.content
+    await bot.until(
+        lambda: (
+            "1 personne prévenue" in bot.api.bot_message(camille.id, confirm.message_id).content
+        ),
+        "the confirmation to say it is done",
+    )
+    zoe.send_command("/agenda")
+    listing = await zoe.next_message()
+    assert "Atelier du jeudi" not in listing.content
+    assert list((await registrations(bot, event.id)).values()) == ["cancelled"]
