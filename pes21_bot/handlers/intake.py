@@ -337,7 +337,7 @@ async def on_resume(update: Update, context: Context) -> int | None:
 
 
 async def typed_consent(update: Update, context: Context) -> bool:
-    """'oui' or 'non' typed by someone who has not consented yet: the consent's buttons answer.
+    """'oui' or 'non' typed by someone the bot knows nothing of: the consent's buttons answer.
 
     Nothing is stored before consent, so the bot cannot tell which path was chosen: it points
     to the buttons instead of guessing.
@@ -355,7 +355,7 @@ async def typed_consent(update: Update, context: Context) -> bool:
         return False
     async with context.bot_data.session_factory() as session:
         person = await find_person(session, update.effective_user.id)
-    if person is not None and person.consent == "given":
+    if person is not None:  # the row is written with the consent: the team has one too
         return False
     await reply(update, content.render(week.CONSENT_TYPED))
     return True
