@@ -194,6 +194,10 @@ class Flow(ABC):
         returned ends the turn there (a refused consent closes the recording)."""
         return None
 
+    def skipped(self, question: Question, answers: Answers) -> Any:
+        """What "Passer" stores: the type's empty value unless the flow knows better."""
+        return TYPES[question.type].skipped()
+
     def show_counter(self, spec: FormSpec) -> bool:
         """Whether questions carry "Question n/N" (forms with a recap are the long ones)."""
         return spec.recap
@@ -447,7 +451,7 @@ async def _store(update: Update, context: Context, flow: Flow, decide: Decide) -
             if not spec.may_skip(question, draft.answers):
                 key = texts.INVALID_CONTACT_REQUIRED if question.optional else texts.OUT_OF_TURN
                 return Outcome(draft, spec, question, Refusal(key))
-            verdict = TYPES[question.type].skipped()
+            verdict = flow.skipped(question, draft.answers)
         before = dict(draft.answers)
         await flow.store(session, draft, question, verdict, context)
     if context.user_data is not None:
@@ -548,20 +552,17 @@ ButtonValue = Callable[[Context, tuple[int | str, ...], Question], Any]
 
 
 def _already(
-    context: Context, draft: Draft, spec: FormSpec, press: Press, value: ButtonValue
+    context: Context, flow: Flow, draft: Draft, spec: FormSpec, press: Press, value: ButtonValue
 ) -> Refusal | None:
     """A second press of the button that gave an answer: say what was answered, change nothing."""
     answered = spec.question(press.code)
     if answered is None or answered.id not in draft.answers:
         return None
     pressed = value(context, press.rest, answered)
+    if pressed is SKIPPED:
+        pressed = flow.skipped(answered, draft.answers)
     stored = draft.answers[answered.id]
-    # "Passer" stores the type's empty value, or the flow's default (the recorded consent date).
-    skipped = pressed is SKIPPED
-    if skipped:
-        pressed = TYPES[answered.type].skipped()
-    same = pressed == stored or (pressed in (None, []) and stored in (None, []))
-    if not (same or skipped):
+    if pressed != stored and not (pressed in (None, []) and stored in (None, [])):
         return None
     shown = format_value(context.bot_data.content, answered, stored)
     return Refusal(texts.ALREADY_ANSWERED, {"answer": shown}, toast=True)
@@ -578,7 +579,7 @@ async def _button(
         if press is None or press.draft_id != draft.id:
             return Refusal(texts.STALE_BUTTON)
         if question is None or question.id != press.code:
-            return _already(context, draft, spec, press, value) or Refusal(texts.OUT_OF_TURN)
+            return _already(context, flow, draft, spec, press, value) or Refusal(texts.OUT_OF_TURN)
         return value(context, press.rest, question)
 
     outcome = await _store(update, context, flow, decide)

@@ -86,9 +86,6 @@ class RecordedFlow(Flow):
     ) -> None:
         """Store one answer in the draft (no holder event: nobody is answering by chat)."""
         row: Project = draft.row
-        if question.id == CONSENT_ON and value is None:
-            # "Passer": the day of the first contact, so the recap shows a date, not a dash.
-            value = row.answers.get(FIRST_CONTACT)
         row.answers = {**row.answers, question.id: value}
         row.updated_at = context.bot_data.clock.now()
         draft.answers = row.answers
@@ -140,6 +137,12 @@ class RecordedFlow(Flow):
                 await recorded.drop_draft(session, row, data.clock.now())
         await reply(update, data.content.render(t.CANCELLED))
         return END
+
+    def skipped(self, question: Question, answers: dict[str, Any]) -> Any:
+        """ "Passer" at the consent's date: the first contact's day, shown as such in the recap."""
+        if question.id == CONSENT_ON:
+            return answers.get(FIRST_CONTACT)
+        return super().skipped(question, answers)
 
     def for_someone_else(self) -> bool:
         """The staff member types the person's number: theirs is no answer."""
