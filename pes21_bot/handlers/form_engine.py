@@ -479,6 +479,8 @@ async def _follow_up(update: Update, context: Context, flow: Flow, outcome: Outc
     if query is not None:
         before = question_text(content, flow, outcome.spec, outcome.before, question)
         chosen = html.escape(format_value(content, question, verdict), quote=False)
+        if verdict in (None, []):  # "Passer": said so, rather than a dash
+            chosen = content.render(week_texts.SKIPPED)
         await edit_or_send(query, Html(f"{before}\n➡️ <i>{chosen}</i>"))
     if question.type == "phone":
         await reply(update, content.render(texts.NOTED), ReplyKeyboardRemove())

@@ -40,3 +40,6 @@ EVENT_CANCEL_GONE = key("event_cancel.gone")
 EVENT_CANCEL_ALREADY = key("event_cancel.already", "title")
 EVENT_CANCEL_NOT_YOURS = key("event_cancel.not_yours")
 EVENT_CANCELLED_NOTICE = key("event_cancel.notice", "title", "date")
+
+# A question answered by "Passer", as the answered question shows it.
+SKIPPED = key("form_previous.skipped")

@@ -61,3 +61,18 @@ async def test_typed_words_numbers_and_labels_are_answers(sqlite_bot: Harness) -
     assert project.answers["sector"] == "environment"
     assert project.answers["needs"] == ["funding", "hiring"]
     assert project.answers["jobs"] == 0
+
+
+async def test_a_skipped_question_says_so(sqlite_bot: Harness) -> None:
+    holder = sqlite_bot.holder()
+    await start_path(holder, IDEA)
+    await answer(holder, MATURE_IDEA[:1])
+    email = holder.messages[-1]
+    holder.press("Passer", message=email)
+    await expect_question(holder)
+    await sqlite_bot.until(
+        lambda: (
+            "➡️ question passée" in sqlite_bot.api.bot_message(holder.id, email.message_id).content
+        ),
+        "the skipped question to say so",
+    )
