@@ -55,9 +55,10 @@ bench: $(STAMP)
 rapport-modele: $(STAMP)
 	$(BIN)/python scripts/make_report_template.py
 
-# The simulator's own database (never the real one): start again from an empty bot.
+# The simulator's own database and folder (never the real ones): start again from an empty bot.
 simulateur-reset:
 	rm -f data/simulateur.db data/simulateur.db-wal data/simulateur.db-shm
+	rm -rf data/simulateur
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

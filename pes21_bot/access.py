@@ -108,6 +108,7 @@ COMMANDS: dict[str, Rule] = {
     "agenda": EVERYONE,
     "atelier": STAFF_OR_ADMIN,
     "presences": STAFF_OR_ADMIN,
+    "annuler_atelier": STAFF_OR_ADMIN,
     # Dossiers recorded by staff (handlers/recorded.py); /lier: the holder gets one by code.
     "nouveau_dossier": STAFF_OR_ADMIN,
     "lier": EVERYONE,
@@ -187,7 +188,12 @@ BUTTONS: dict[str, Rule] = {
     buttons.SURVEY.prefix: EVERYONE,
     **{
         b.prefix: STAFF_OR_ADMIN
-        for b in (buttons.ATTENDANCE, buttons.ATTENDANCE_MARK, buttons.ATTENDANCE_FINISH)
+        for b in (
+            buttons.ATTENDANCE,
+            buttons.ATTENDANCE_MARK,
+            buttons.ATTENDANCE_FINISH,
+            buttons.EVENT_CANCEL,
+        )
     },
     # The welcoming volunteer's mission: only on the accueil-en-amont dossier they hold.
     **{

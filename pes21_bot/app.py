@@ -268,6 +268,8 @@ async def _idle_message(update: Update, context: Context) -> None:
     """A message while no form is open: the menu again (or the 'text only' notice)."""
     if await relay.private_message(update, context):
         return
+    if await intake.typed_consent(update, context):
+        return
     message = update.effective_message
     if message is not None and message.text is None:
         await common.not_text(update, context)

@@ -198,6 +198,8 @@ AGENDA = Button("ag", (OneOf(("reg", "wait", "cancel")), Id()))
 ATTENDANCE = Button("agp", (Id(),))
 ATTENDANCE_MARK = Button("agm", (Id(), Id(), YES_NO))
 ATTENDANCE_FINISH = Button("agf", (Id(),))
+# Cancelling an event to come (/annuler_atelier): chosen, then confirmed or kept.
+EVENT_CANCEL = Button("agx", (OneOf(("ask", "yes", "no")), Id()))
 
 FAMILIES: tuple[Button, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Button))
 # The buttons of a staff card; an older copy of a card is brought up to date when one is pressed.

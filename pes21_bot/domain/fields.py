@@ -30,6 +30,9 @@ CLOCK_RE = re.compile(r"^(\d{1,2})\s*[h:.]\s*(\d{2})?$")
 AMOUNT_RE = re.compile(r"^(\d{1,9}(?:[.,]\d{1,3})?)(\D*)$")
 THOUSANDS_RE = re.compile(r"(?<=\d)[\s\u202f\u00a0](?=\d{3}(?!\d))")
 POSTAL_CODE_RE = re.compile(r"^\d{5}$")
+WORD_RE = re.compile(r"\w+")
+# Between the choices typed for a multiple-choice question: "1, 3", "2 et 5", "1;4".
+CHOICES_SPLIT_RE = re.compile(r"\s*(?:[,;/+]|\bet\b)\s*")
 DEFAULT_REGION = "FR"
 DEFAULT_MIN = 0
 DEFAULT_MAX = 1_000_000
@@ -64,6 +67,8 @@ class Question(_Strict):
     id: str = Spec(pattern=rf"^[a-z][a-z0-9_]{{0,{QUESTION_ID_MAX - 1}}}$")
     type: str
     prompt: str = Spec(default="", max_length=1000)
+    # The prompt when the team fills the questionnaire for someone else (/nouveau_dossier).
+    prompt_team: str = Spec(default="", max_length=1000)
     label: str = Spec(default="", max_length=60)
     choices: dict[str, str] = Spec(default_factory=dict)
     choice_list: str | None = None
@@ -71,6 +76,8 @@ class Question(_Strict):
     min: int | float | None = None
     max: int | float | None = None
     future: bool = False  # dates: strictly after today (a pause) instead of today or before
+    # Future dates from today on (an event this evening); its buttons are days, not "until".
+    from_today: bool = False
     when: dict[str, Condition] = Spec(default_factory=dict)
 
     @field_validator("type")
@@ -184,18 +191,30 @@ def parse_date(text: str, today: date) -> date | None:
         return None
 
 
+def date_example(question: Question, today: date) -> str:
+    """A date the question accepts, as refusals show it (a week ahead for future dates)."""
+    day = today + timedelta(days=7) if question.future else today - timedelta(days=7)
+    return day.strftime("%d/%m/%Y")
+
+
 def check_date(question: Question, value: date, today: date) -> Invalid | None:
-    """Past dates: today or up to 10 years back; future dates: from tomorrow to 2 years ahead."""
+    """Past dates: today or up to 10 years back; future dates: from tomorrow (from today with
+    `from_today`) to 2 years ahead."""
     if question.future:
-        if value <= today or value > today + timedelta(days=730):
-            return Invalid("date_future")
+        first = today if question.from_today else today + timedelta(days=1)
+        if value < first or value > today + timedelta(days=730):
+            code = "date_upcoming" if question.from_today else "date_future"
+            return Invalid(code, {"example": date_example(question, today)})
     elif value > today or value < today - timedelta(days=3650):
         return Invalid("date_past")
     return None
 
 
 def date_shortcuts(question: Question, today: date) -> list[date]:
-    """Dates offered as buttons: today and yesterday, or a week, two weeks and a month ahead."""
+    """Dates offered as buttons: today and yesterday; today, tomorrow and a week ahead
+    (`from_today`); or a week, two weeks and a month ahead."""
+    if question.future and question.from_today:
+        return [today + timedelta(days=n) for n in (0, 1, 7)]
     if question.future:
         return [today + timedelta(days=n) for n in (7, 14, 30)]
     return [today, today - timedelta(days=1)]
@@ -217,16 +236,36 @@ def normalise_phone(raw: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _plain(value: str) -> str:
+    """Folded, without emoji or punctuation: a button's label as people retype it."""
+    return " ".join(WORD_RE.findall(fold(value)))
+
+
 def match_choice(choices: Mapping[str, str], raw: str) -> str | None:
     """The choice a typed answer designates: its number in the list or its label."""
     folded = fold(raw)
     values = list(choices)
     if folded.isdigit() and 1 <= int(folded) <= len(values):
         return values[int(folded) - 1]
+    plain = _plain(raw)
     for value, label in choices.items():
-        if folded in (fold(label), fold(value)):
+        if folded in (fold(label), fold(value)) or (plain and plain == _plain(label)):
             return value
     return None
+
+
+def match_choices(choices: Mapping[str, str], raw: str) -> list[str] | None:
+    """The choices a typed answer designates ("1, 3", "2 et 5", "Financement"), in list order."""
+    single = match_choice(choices, raw)
+    if single is not None:
+        return [single]
+    parts = [p for p in CHOICES_SPLIT_RE.split(fold(raw)) if p.strip()]
+    if len(parts) == 1 and all(token.isdigit() for token in parts[0].split()):
+        parts = parts[0].split()  # "1 3": numbers separated by spaces
+    found = [match_choice(choices, part) for part in parts]
+    if not found or any(value is None for value in found):
+        return None
+    return [value for value in choices if value in found]
 
 
 Parser = Callable[[Question, str, Rules, Mapping[str, str]], Any]
@@ -269,6 +308,8 @@ def _decimal(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any
 
 def _date(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
     parsed = parse_date(text, rules.today)
+    if parsed is None and q.future:
+        return Invalid("date_ahead", {"example": date_example(q, rules.today)})
     if parsed is None:
         return Invalid("date")
     problem = check_date(q, parsed, rules.today)
@@ -305,8 +346,8 @@ def _choice(_q: Question, text: str, _r: Rules, choices: Mapping[str, str]) -> A
     return match_choice(choices, text) or Invalid("choice")
 
 
-def _buttons_only(_q: Question, _t: str, _r: Rules, _c: Mapping[str, str]) -> Any:
-    return Invalid("use_buttons")
+def _multi_choice(_q: Question, text: str, _r: Rules, choices: Mapping[str, str]) -> Any:
+    return match_choices(choices, text) or Invalid("multi_choice")
 
 
 def _yes_no(_q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
@@ -338,7 +379,7 @@ TYPES: dict[str, QuestionType] = {
     "phone": QuestionType(_phone),
     "postal_code": QuestionType(_postal_code),
     "choice": QuestionType(_choice, has_choices=True),
-    "multi_choice": QuestionType(_buttons_only, has_choices=True, skipped=list),
+    "multi_choice": QuestionType(_multi_choice, has_choices=True, skipped=list),
     "yes_no": QuestionType(_yes_no),
 }
 

@@ -87,7 +87,7 @@ EVENT = FormSpec(
         question("ev_kind", "choice", choice_list="event_kinds"),
         question("ev_partner", "text", max=120, when={"ev_kind": ["formation"]}),
         question("ev_title", "text", max=200),
-        question("ev_date", "date", future=True),
+        question("ev_date", "date", future=True, from_today=True),
         question("ev_time", "time"),
         question("ev_place", "text", max=300),
         question("ev_capacity", "number", min=1, max=10_000, optional=True),

@@ -28,8 +28,9 @@ from pes21_bot.handlers.ui import (
 from pes21_bot.messages import agenda as messages
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import events_agenda as agenda
+from pes21_bot.services import outbox
 from pes21_bot.services.people import ensure_person, find_person
-from pes21_bot.texts import STALE_BUTTON
+from pes21_bot.texts import STALE_BUTTON, TextKey, week
 from pes21_bot.texts import agenda as t
 
 logger = logging.getLogger(__name__)
@@ -167,7 +168,9 @@ async def _complete_event(
 # Attendance: /presences, a sheet per event, then the walk-ins (form "ev_walkins").
 
 
-async def _recordable(update: Update, context: Context, event_id: int) -> AgendaEvent | None:
+async def _recordable(
+    update: Update, context: Context, event_id: int, refusal: TextKey = t.ATTENDANCE_NOT_YOURS
+) -> AgendaEvent | None:
     """The event, if the presser created it or is an admin; else a refusal."""
     assert update.effective_user is not None
     data = context.bot_data
@@ -179,7 +182,7 @@ async def _recordable(update: Update, context: Context, event_id: int) -> Agenda
         return None
     mine = person is not None and event.created_by_id == person.id
     if not (mine or data.config.is_admin(update.effective_user.id)):
-        await refuse_with(update, context, t.ATTENDANCE_NOT_YOURS)
+        await refuse_with(update, context, refusal)
         return None
     return event
 
@@ -214,24 +217,23 @@ async def attendance_menu(update: Update, context: Context) -> None:
     async with data.session_factory() as session:
         person = await find_person(session, update.effective_user.id)
         creator = None if admin or person is None else person.id
-        found = (
-            await agenda.to_record(session, creator, data.clock.now())
-            if admin or person is not None
-            else []
-        )
-    if not found:
+        allowed = admin or person is not None
+        now = data.clock.now()
+        found = await agenda.to_record(session, creator, now) if allowed else []
+        held = await agenda.correctable(session, creator, now) if allowed else []
+    if not found and not held:
         await reply(update, content.render(t.ATTENDANCE_NONE))
         return
+    # Recorded ones come after, to be corrected (a name ticked wrongly, walk-ins miscounted).
     rows = [
         [
             (
-                messages.label(
-                    content, t.ATTENDANCE_EVENT, date=messages.when(e, zone), title=e.title
-                ),
+                messages.label(content, key, date=messages.when(e, zone), title=e.title),
                 buttons.ATTENDANCE.pack(e.id),
             )
         ]
-        for e in found
+        for key, events in ((t.ATTENDANCE_EVENT, found), (week.ATTENDANCE_CORRECT, held))
+        for e in events
     ]
     await reply(update, content.render(t.ATTENDANCE_CHOOSE), keyboard(rows))
 
@@ -314,6 +316,114 @@ async def _complete_walk_ins(
     )
 
 
+# Cancelling an event to come: /annuler_atelier, then the event's button, then confirmed.
+
+
+async def cancel_menu(update: Update, context: Context) -> None:
+    """/annuler_atelier: events to come one may cancel (one's own; an admin's: all)."""
+    assert update.effective_user is not None
+    data = context.bot_data
+    content, zone = data.content, data.config.tz
+    admin = data.config.is_admin(update.effective_user.id)
+    async with data.session_factory() as session:
+        person = await find_person(session, update.effective_user.id)
+        found = []
+        if admin or person is not None:
+            creator = None if admin or person is None else person.id
+            found = await agenda.cancellable(session, creator, data.clock.now())
+    if not found:
+        await reply(update, content.render(week.EVENT_CANCEL_NONE))
+        return
+    rows = [
+        [
+            (
+                messages.label(
+                    content, week.EVENT_CANCEL_BUTTON, date=messages.when(e, zone), title=e.title
+                ),
+                buttons.EVENT_CANCEL.pack("ask", e.id),
+            )
+        ]
+        for e in found
+    ]
+    await reply(update, content.render(week.EVENT_CANCEL_CHOOSE), keyboard(rows))
+
+
+async def on_cancel_event(update: Update, context: Context) -> None:
+    """An event chosen (asked to confirm), confirmed (cancelled, people told) or kept."""
+    query = update.callback_query
+    assert query is not None
+    parsed = buttons.EVENT_CANCEL.parse(query.data)
+    if parsed is None:
+        await refuse_with(update, context, STALE_BUTTON)
+        return
+    action, event_id = str(parsed[0]), int(parsed[1])
+    if action == "ask" and await repeated_press(update, context):
+        return  # one confirmation question is enough
+    event = await _recordable(update, context, event_id, week.EVENT_CANCEL_NOT_YOURS)
+    if event is None:
+        return
+    data = context.bot_data
+    content, zone = data.content, data.config.tz
+    if action == "ask":
+        async with data.session_factory() as session:
+            count = len(await agenda.active_people(session, event.id))
+        await answer_query(query)
+        text = content.render(
+            week.EVENT_CANCEL_CONFIRM,
+            title=event.title,
+            date=messages.when(event, zone),
+            count=count,
+        )
+        choices = [
+            [(content.render(week.EVENT_CANCEL_YES), buttons.EVENT_CANCEL.pack("yes", event.id))],
+            [(content.render(week.EVENT_CANCEL_NO), buttons.EVENT_CANCEL.pack("no", event.id))],
+        ]
+        await reply(update, text, keyboard(choices))
+        return
+    if action == "no":
+        await answer_query(query)
+        await edit_or_send(query, content.render(week.EVENT_CANCEL_KEPT, title=event.title))
+        return
+    await _cancel(update, context, event, query)
+
+
+async def _cancel(
+    update: Update, context: Context, event: AgendaEvent, query: CallbackQuery
+) -> None:
+    """The event cancelled first, its people's notices queued with it; then the answer."""
+    assert update.effective_user is not None
+    data = context.bot_data
+    content, zone = data.content, data.config.tz
+    now = data.clock.now()
+    queued: list[OutboxMessage] = []
+    async with data.transaction() as session:
+        actor = await find_person(session, update.effective_user.id)
+        fresh = await agenda.get_event(session, event.id)
+        told = (
+            None
+            if fresh is None
+            else await agenda.cancel_event(session, fresh, actor.id if actor else None, now)
+        )
+        notice = content.render(
+            week.EVENT_CANCELLED_NOTICE, title=event.title, date=messages.when(event, zone)
+        )
+        for person in told or []:
+            if person.telegram_id is not None:
+                queued.append(outbox.add_message(session, person.telegram_id, notice, now))
+    if told is None and fresh is not None and fresh.state == agenda.CANCELLED:
+        # A second press (the first one's answer may have been lost): the outcome again.
+        await answer_query(query)
+        await edit_or_send(query, content.render(week.EVENT_CANCEL_ALREADY, title=event.title))
+        return
+    if told is None:  # already over: nothing changed
+        await answer_query(query, content.render(week.EVENT_CANCEL_GONE))
+        return
+    await answer_query(query)
+    done = content.render(week.EVENT_CANCEL_DONE, title=event.title, count=len(told))
+    await edit_or_send(query, done)
+    kick(context, queued)
+
+
 async def seed_agenda(data: BotData) -> None:
     """At start-up: the contenus/agenda.yaml entries not imported yet become events."""
     entries = agenda.seed_entries(data.content.agenda, data.config)
@@ -338,6 +448,8 @@ def agenda_handlers() -> list[Any]:
     return [
         command("agenda", show_agenda),
         command("presences", attendance_menu),
+        command("annuler_atelier", cancel_menu),
+        button(buttons.EVENT_CANCEL, on_cancel_event),
         button(buttons.AGENDA, on_agenda_button),
         button(buttons.ATTENDANCE, on_attendance),
         button(buttons.ATTENDANCE_MARK, on_mark),

@@ -67,6 +67,7 @@ from pes21_bot.texts import TextKey
 from pes21_bot.texts import agenda as agenda_texts
 from pes21_bot.texts import recorded as recorded_texts
 from pes21_bot.texts import volunteers as tv
+from pes21_bot.texts import week as week_texts
 
 logger = logging.getLogger(__name__)
 
@@ -89,10 +90,13 @@ INVALID_TEXTS: dict[str, TextKey] = {
     "date": tv.FORM_INVALID_DATE,
     "date_past": tv.FORM_INVALID_DATE_PAST,
     "date_future": tv.FORM_INVALID_DATE_FUTURE,
+    "date_upcoming": week_texts.INVALID_DATE_UPCOMING,
+    "date_ahead": week_texts.INVALID_DATE_AHEAD,
     "time": agenda_texts.FORM_INVALID_TIME,
     "yes_no": texts.INVALID_YES_NO,
     "choice": texts.INVALID_CHOICE,
     "use_buttons": texts.INVALID_USE_BUTTONS,
+    "multi_choice": week_texts.INVALID_MULTI_CHOICE,
 }
 
 
@@ -185,9 +189,14 @@ class Flow(ABC):
 
     async def after_answer(
         self, update: Update, context: Context, question: Question, value: Any
-    ) -> None:
-        """Something to say once an answer is stored (the intake's postal code)."""
+    ) -> int | None:
+        """Something to say once an answer is stored (the intake's postal code); a state
+        returned ends the turn there (a refused consent closes the recording)."""
         return None
+
+    def skipped(self, question: Question, answers: Answers) -> Any:
+        """What "Passer" stores: the type's empty value unless the flow knows better."""
+        return TYPES[question.type].skipped()
 
     def show_counter(self, spec: FormSpec) -> bool:
         """Whether questions carry "Question n/N" (forms with a recap are the long ones)."""
@@ -276,8 +285,11 @@ def _toggle_buttons(context: Context, flow: Flow, draft: Draft, q: Question, mas
 def _date_buttons(context: Context, flow: Flow, draft: Draft, q: Question, _mask: int) -> Rows:
     content = context.bot_data.content
     rows: Rows = []
+    days = (tv.FORM_TODAY, week_texts.FORM_TOMORROW, week_texts.FORM_NEXT_WEEK)
     for number, shortcut in enumerate(date_shortcuts(q, today(context))):
-        if q.future:
+        if q.from_today:
+            label = content.render(days[number], date=fr_day(shortcut))
+        elif q.future:
             label = content.render(tv.FORM_UNTIL, date=fr_day(shortcut))
         else:
             key = tv.FORM_TODAY if number == 0 else tv.FORM_YESTERDAY
@@ -350,8 +362,55 @@ async def ask(
             return flow.state
         return await flow.finish(update, context, draft)
     text = question_text(content, flow, spec, draft.answers, question)
-    await reply(update, text, question_markup(context, flow, spec, draft, question))
+    mask = 0
+    previous = _reopened(context, draft, question)
+    if previous is not None:
+        shown = html.escape(format_value(content, question, previous.value), quote=False)
+        line = week_texts.CURRENT_ANSWER if previous.from_recap else week_texts.PREVIOUS_ANSWER
+        text = Html(f"{text}\n{content.render(line, answer=shown)}")
+        mask = _mask_of(content, question, previous.value)
+    await reply(update, text, question_markup(context, flow, spec, draft, question, mask))
     return flow.state
+
+
+@dataclass(frozen=True)
+class Reopened:
+    """An answer taken back by /retour or the recap's edit button, kept to show it again."""
+
+    draft_id: int
+    question_id: str
+    value: Any
+    from_recap: bool
+
+    def dump(self) -> dict[str, Any]:
+        """As stored in user_data (JSON)."""
+        return {
+            "draft": self.draft_id,
+            "question": self.question_id,
+            "value": self.value,
+            "recap": self.from_recap,
+        }
+
+
+REOPENED = "form_reopened"  # user_data: the answer last taken back (see Reopened)
+
+
+def _reopened(context: Context, draft: Draft, question: Question) -> Reopened | None:
+    """The answer this question had before it was reopened, if it is the one asked again."""
+    raw = (context.user_data or {}).get(REOPENED)
+    if not isinstance(raw, dict) or raw.get("draft") != draft.id:
+        return None
+    if raw.get("question") != question.id:
+        return None
+    return Reopened(draft.id, question.id, raw.get("value"), bool(raw.get("recap")))
+
+
+def _mask_of(content: Content, question: Question, value: Any) -> int:
+    """The ticks of a multiple-choice answer, to re-edit it without ticking everything again."""
+    if question.type != "multi_choice" or not isinstance(value, list):
+        return 0
+    choices = list(choices_of(content, question))
+    return sum(1 << choices.index(v) for v in value if v in choices)
 
 
 async def load(context: Context, flow: Flow, telegram_id: int) -> Draft | None:
@@ -392,9 +451,11 @@ async def _store(update: Update, context: Context, flow: Flow, decide: Decide) -
             if not spec.may_skip(question, draft.answers):
                 key = texts.INVALID_CONTACT_REQUIRED if question.optional else texts.OUT_OF_TURN
                 return Outcome(draft, spec, question, Refusal(key))
-            verdict = TYPES[question.type].skipped()
+            verdict = flow.skipped(question, draft.answers)
         before = dict(draft.answers)
         await flow.store(session, draft, question, verdict, context)
+    if context.user_data is not None:
+        context.user_data.pop(REOPENED, None)
     return Outcome(draft, spec, question, verdict, before)
 
 
@@ -418,10 +479,14 @@ async def _follow_up(update: Update, context: Context, flow: Flow, outcome: Outc
     if query is not None:
         before = question_text(content, flow, outcome.spec, outcome.before, question)
         chosen = html.escape(format_value(content, question, verdict), quote=False)
+        if verdict in (None, []):  # "Passer": said so, rather than a dash
+            chosen = content.render(week_texts.SKIPPED)
         await edit_or_send(query, Html(f"{before}\n➡️ <i>{chosen}</i>"))
     if question.type == "phone":
         await reply(update, content.render(texts.NOTED), ReplyKeyboardRemove())
-    await flow.after_answer(update, context, question, verdict)
+    state = await flow.after_answer(update, context, question, verdict)
+    if state is not None:
+        return state
     return await ask(update, context, flow, outcome.draft)
 
 
@@ -489,7 +554,7 @@ ButtonValue = Callable[[Context, tuple[int | str, ...], Question], Any]
 
 
 def _already(
-    context: Context, draft: Draft, spec: FormSpec, press: Press, value: ButtonValue
+    context: Context, flow: Flow, draft: Draft, spec: FormSpec, press: Press, value: ButtonValue
 ) -> Refusal | None:
     """A second press of the button that gave an answer: say what was answered, change nothing."""
     answered = spec.question(press.code)
@@ -497,7 +562,7 @@ def _already(
         return None
     pressed = value(context, press.rest, answered)
     if pressed is SKIPPED:
-        pressed = TYPES[answered.type].skipped()
+        pressed = flow.skipped(answered, draft.answers)
     stored = draft.answers[answered.id]
     if pressed != stored and not (pressed in (None, []) and stored in (None, [])):
         return None
@@ -516,7 +581,7 @@ async def _button(
         if press is None or press.draft_id != draft.id:
             return Refusal(texts.STALE_BUTTON)
         if question is None or question.id != press.code:
-            return _already(context, draft, spec, press, value) or Refusal(texts.OUT_OF_TURN)
+            return _already(context, flow, draft, spec, press, value) or Refusal(texts.OUT_OF_TURN)
         return value(context, press.rest, question)
 
     outcome = await _store(update, context, flow, decide)
@@ -641,24 +706,51 @@ async def on_edit(update: Update, context: Context, flow: Flow) -> int:
     if question is None or question_id in spec.preset or question_id not in draft.answers:
         await reply(update, context.bot_data.content.render(texts.OUT_OF_TURN))
         return await ask(update, context, flow, draft)
-    return await reopen(update, context, flow, question)
+    return await reopen(update, context, flow, question, from_recap=True)
 
 
-async def reopen(update: Update, context: Context, flow: Flow, question: Question) -> int:
-    """Take an answer back and ask its question again."""
+async def reopen(
+    update: Update, context: Context, flow: Flow, question: Question, *, from_recap: bool = False
+) -> int:
+    """Take an answer back and ask its question again, showing the answer it had."""
     assert update.effective_user is not None
     async with context.bot_data.transaction() as session:
         draft = await flow.load(session, update.effective_user.id)
         if draft is None:
             return END
+        value = draft.answers.get(question.id)
         await flow.forget(session, draft, question, context)
+    if context.user_data is not None:
+        reopened = Reopened(draft.id, question.id, value, from_recap)
+        context.user_data[REOPENED] = reopened.dump()
+    return await ask(update, context, flow, draft)
+
+
+async def _restore(update: Update, context: Context, flow: Flow, question: Question) -> int:
+    """/retour while an answer is re-edited from the recap: keep the old answer, recap again."""
+    assert update.effective_user is not None
+    async with context.bot_data.transaction() as session:
+        draft = await flow.load(session, update.effective_user.id)
+        if draft is None:
+            return END
+        previous = _reopened(context, draft, question)
+        if previous is not None:
+            await flow.store(session, draft, question, previous.value, context)
+    if context.user_data is not None:
+        context.user_data.pop(REOPENED, None)
     return await ask(update, context, flow, draft)
 
 
 async def go_back(update: Update, context: Context, flow: Flow, draft: Draft) -> int:
-    """/retour: ask the previous question of the draft again."""
+    """/retour: ask the previous question of the draft again (back to the recap from an edit)."""
     content = context.bot_data.content
-    previous = flow.spec(content, draft).previous_question(draft.answers)
+    spec = flow.spec(content, draft)
+    current = spec.next_question(draft.answers)
+    if current is not None:
+        reopened = _reopened(context, draft, current)
+        if reopened is not None and reopened.from_recap:
+            return await _restore(update, context, flow, current)
+    previous = spec.previous_question(draft.answers)
     if previous is None:
         await reply(update, content.render(texts.NOTHING_TO_GO_BACK))
         return await ask(update, context, flow, draft)

@@ -19,7 +19,7 @@ from pes21_bot.content import Content, Html, Question
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Project
 from pes21_bot.domain.answers import in_cote_dor
-from pes21_bot.domain.fields import FormSpec
+from pes21_bot.domain.fields import FormSpec, fold
 from pes21_bot.domain.sources import clean_source
 from pes21_bot.domain.vocabulary import PATHS, ProjectStatus
 from pes21_bot.handlers import form_engine
@@ -37,6 +37,7 @@ from pes21_bot.messages import agenda, delivery
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import intake, outbox
 from pes21_bot.services.people import find_person
+from pes21_bot.texts import week
 
 logger = logging.getLogger(__name__)
 
@@ -103,10 +104,11 @@ class IntakeFlow(Flow):
 
     async def after_answer(
         self, update: Update, context: Context, question: Question, value: Any
-    ) -> None:
+    ) -> int | None:
         """A postal code outside Côte-d'Or: name the alternatives."""
         if question.type == "postal_code" and in_cote_dor(value) is False:
             await reply(update, context.bot_data.content.outside_department(value))
+        return None
 
 
 FLOW = IntakeFlow(buttons.INTAKE_FORM, ANSWERING, texts.SEND, texts.TIMEOUT, recap_value_max=500)
@@ -332,6 +334,31 @@ async def on_resume(update: Update, context: Context) -> int | None:
     await answer_press(update)
     await set_markup(query, None)
     return await begin(update, context, project.path, project.source) or ANSWERING
+
+
+async def typed_consent(update: Update, context: Context) -> bool:
+    """'oui' or 'non' typed by someone the bot knows nothing of: the consent's buttons answer.
+
+    Nothing is stored before consent, so the bot cannot tell which path was chosen: it points
+    to the buttons instead of guessing.
+    """
+    message = update.effective_message
+    assert update.effective_user is not None
+    if message is None or message.text is None:
+        return False
+    words = context.bot_data.content.words
+    content = context.bot_data.content
+    labels = (content.render(texts.CONSENT_ACCEPT), content.render(texts.CONSENT_REFUSE))
+    # A label typed by hand comes without its emoji.
+    answers = {*words.affirmative, *words.negative, *(label.strip("✅❌ ") for label in labels)}
+    if fold(message.text) not in {fold(word) for word in answers}:
+        return False
+    async with context.bot_data.session_factory() as session:
+        person = await find_person(session, update.effective_user.id)
+    if person is not None:  # the row is written with the consent: the team has one too
+        return False
+    await reply(update, content.render(week.CONSENT_TYPED))
+    return True
 
 
 async def no_draft(update: Update, context: Context) -> None:

@@ -31,7 +31,7 @@ from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_datetime
 from pes21_bot.services import recorded
 from pes21_bot.services.people import ensure_person, find_person
-from pes21_bot.texts import STALE_BUTTON
+from pes21_bot.texts import STALE_BUTTON, week
 from pes21_bot.texts import recorded as t
 
 logger = logging.getLogger(__name__)
@@ -44,8 +44,8 @@ SOURCE, PARTNER, FIRST_CONTACT, CONSENT, CONSENT_ON = tuple(t.PROMPTS)
 OWN_QUESTIONS = (
     question(SOURCE, "choice", choice_list="recorded_sources"),
     question(PARTNER, "text", max=recorded.PARTNER_MAX, when={SOURCE: [recorded.PARTNER]}),
-    question(FIRST_CONTACT, "date", optional=True),
-    question(CONSENT, "choice", choice_list="recorded_consent"),
+    question(FIRST_CONTACT, "date"),
+    question(CONSENT, "yes_no"),
     question(CONSENT_ON, "date", optional=True),
 )
 
@@ -109,7 +109,7 @@ class RecordedFlow(Flow):
     def prompt(self, content: Content, spec: FormSpec, question: Question) -> str:
         """The recording's prompts from contenus/, the questionnaire's as written."""
         own = t.PROMPTS.get(question.id)
-        return content.render(own) if own else question.prompt
+        return content.render(own) if own else question.prompt_team or question.prompt
 
     def label(self, content: Content, question: Question) -> str:
         """The recording's labels from contenus/, the questionnaire's as written."""
@@ -138,9 +138,31 @@ class RecordedFlow(Flow):
         await reply(update, data.content.render(t.CANCELLED))
         return END
 
+    def skipped(self, question: Question, answers: dict[str, Any]) -> Any:
+        """ "Passer" at the consent's date: the first contact's day, shown as such in the recap."""
+        if question.id == CONSENT_ON:
+            return answers.get(FIRST_CONTACT)
+        return super().skipped(question, answers)
+
     def for_someone_else(self) -> bool:
         """The staff member types the person's number: theirs is no answer."""
         return True
+
+    async def after_answer(
+        self, update: Update, context: Context, question: Question, value: Any
+    ) -> int | None:
+        """No oral consent: nothing may be kept, the draft is dropped and the way forward said."""
+        if question.id != CONSENT or value != "no":
+            return None
+        assert update.effective_user is not None
+        data = context.bot_data
+        async with data.transaction() as session:
+            draft = await self.load(session, update.effective_user.id)
+            if draft is not None:
+                await recorded.drop_draft(session, draft.row, data.clock.now())
+        link = f"https://t.me/{context.bot.username}"
+        await reply(update, data.content.render(week.NO_CONSENT, link=link))
+        return END
 
     async def finished_text(self, update: Update, context: Context, draft_id: int) -> Html | None:
         """A second press: the reference the dossier got."""

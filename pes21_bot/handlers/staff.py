@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from telegram import Update
+from telegram import CallbackQuery, Message, Update
 
 from pes21_bot import access, buttons, texts
 from pes21_bot.buttons import Button
@@ -27,7 +27,7 @@ from pes21_bot.messages.delivery import (
     show_left_behind,
     update_cards,
 )
-from pes21_bot.messages.dossier import panel_markup, panel_text
+from pes21_bot.messages.dossier import panel_markup, panel_text, view
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import (
     maturity_text,
@@ -111,8 +111,20 @@ async def _show_choices(
         await set_markup(query, None)
         return
     rows = [[(label, action.pack(project.id, value))] for value, label in choices(project)]
-    rows.append([(context.bot_data.content.render(texts.BACK), buttons.CARD_BACK.pack(project.id))])
+    # On a /dossier panel, 'Retour' brings the panel back (its views and the card's actions).
+    back = view(project, "summary") if _on_panel(query) else buttons.CARD_BACK.pack(project.id)
+    rows.append([(context.bot_data.content.render(texts.BACK), back)])
     await set_markup(query, keyboard(rows))
+
+
+def _on_panel(query: CallbackQuery) -> bool:
+    """Whether the pressed message is a dossier's panel (it has the views' buttons)."""
+    message = query.message
+    markup = message.reply_markup if isinstance(message, Message) else None
+    if markup is None:
+        return False
+    pressed = [b.callback_data for row in markup.inline_keyboard for b in row]
+    return any(isinstance(d, str) and buttons.PROJECT_VIEW.parse(d) for d in pressed)
 
 
 async def on_redirect_menu(update: Update, context: Context) -> None:

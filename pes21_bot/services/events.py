@@ -85,6 +85,7 @@ AGENDA_REGISTERED = "agenda_registered"  # {state: registered | waiting}; actor:
 AGENDA_WITHDRAWN = "agenda_withdrawn"  # {state}: what the cancelled registration was
 AGENDA_PROMOTED = "agenda_promoted"  # {}: a waiting person got a freed place
 AGENDA_HELD = "agenda_held"  # {kind, walk_ins}; actor: who recorded the attendance
+AGENDA_CANCELLED = "agenda_cancelled"  # {kind, told}; actor: who cancelled the event
 # Accueil en amont (actor = the welcoming volunteer who holds the dossier, or the deciding staff)
 FIRST_EXCHANGE = "first_exchange"  # {on, way, notes}
 ORIENTATION_PROPOSED = "orientation_proposed"  # {proposal_id, choice, programme_to?, reason?}

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +46,7 @@ EVENT_REMINDER = "event_reminder"  # reminder kind: the day before, to a registe
 EVENT_ATTENDANCE = "event_attendance"  # reminder kind: after the event, to its creator
 REMINDER_KINDS = (EVENT_REMINDER, EVENT_ATTENDANCE)
 ATTENDANCE_DELAY = timedelta(hours=3)
+CORRECTABLE_FOR = timedelta(days=60)  # /presences offers to correct a recorded attendance
 SEED_PREFIX = "agenda.yaml:"
 UPCOMING_LIMIT = 8
 
@@ -494,6 +495,75 @@ async def to_record(
         query = query.where(AgendaEvent.created_by_id == created_by_id)
     result = await session.execute(query.order_by(AgendaEvent.starts_at.desc()).limit(10))
     return list(result.scalars())
+
+
+async def correctable(
+    session: AsyncSession, created_by_id: int | None, now: datetime
+) -> list[AgendaEvent]:
+    """Events whose attendance was recorded in the last CORRECTABLE_DAYS: it can be corrected."""
+    query = select(AgendaEvent).where(
+        AgendaEvent.state == HELD, AgendaEvent.starts_at >= now - CORRECTABLE_FOR
+    )
+    if created_by_id is not None:
+        query = query.where(AgendaEvent.created_by_id == created_by_id)
+    result = await session.execute(query.order_by(AgendaEvent.starts_at.desc()).limit(10))
+    return list(result.scalars())
+
+
+async def cancellable(
+    session: AsyncSession, created_by_id: int | None, now: datetime
+) -> list[AgendaEvent]:
+    """Events still to come that may be cancelled (the creator's, or all with None)."""
+    query = select(AgendaEvent).where(AgendaEvent.state == SCHEDULED, AgendaEvent.starts_at > now)
+    if created_by_id is not None:
+        query = query.where(AgendaEvent.created_by_id == created_by_id)
+    result = await session.execute(query.order_by(AgendaEvent.starts_at).limit(10))
+    return list(result.scalars())
+
+
+async def active_people(session: AsyncSession, event_id: int) -> list[Person]:
+    """Those registered or waiting for this event."""
+    result = await session.execute(
+        select(Person)
+        .join(Registration, Registration.person_id == Person.id)
+        .where(Registration.event_id == event_id, Registration.state.in_(ACTIVE))
+        .order_by(Registration.id)
+    )
+    return list(result.scalars())
+
+
+async def cancel_event(
+    session: AsyncSession, event: AgendaEvent, actor_id: int | None, now: datetime
+) -> list[Person] | None:
+    """Cancel an event to come: its registrations and reminders end with it; those who were
+    registered or waiting are returned, to be told. None if it is no longer to come."""
+    await _lock(session, event.id)
+    await session.refresh(event)
+    if event.state != SCHEDULED or event.starts_at <= now:
+        return None
+    told = await active_people(session, event.id)
+    await session.execute(
+        update(Registration)
+        .where(Registration.event_id == event.id, Registration.state.in_(ACTIVE))
+        .values(state=WITHDRAWN, position=None, updated_at=now)
+    )
+    await session.execute(
+        update(Reminder)
+        .where(
+            Reminder.kind.in_(REMINDER_KINDS),
+            Reminder.state == reminders.PENDING,
+            or_(
+                Reminder.dedupe_key.like(f"agenda:{event.id}:%"),
+                Reminder.dedupe_key == f"agenda-attendance:{event.id}",
+            ),
+        )
+        .values(state=reminders.CANCELLED)
+    )
+    event.state, event.seats_taken = CANCELLED, 0
+    events.record(
+        session, events.AGENDA_CANCELLED, now, actor_id=actor_id, kind=event.kind, told=len(told)
+    )
+    return told
 
 
 async def waiting_rank(session: AsyncSession, event_id: int, person_id: int) -> int:

@@ -30,6 +30,7 @@ from pes21_bot.domain.scheduling import (
     add_working_days,
     backoff,
     is_late,
+    next_allowed,
     next_weekly_slot,
 )
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, ProjectStatus, ReviewState
@@ -548,3 +549,17 @@ async def digest_for(session: AsyncSession, programmes: Sequence[str], now: date
         else:
             due.append((review, project))
     return Digest(list(new.scalars()), list(unclaimed.scalars()), due, overdue, done)
+
+
+async def next_due(
+    session: AsyncSession, config: Config, after: datetime, until: datetime
+) -> datetime | None:
+    """The first moment in (after, until] when a pending reminder may go out (quiet hours
+    respected): the simulator's clock stops there, so nothing it sends is marked late."""
+    rows = await session.execute(
+        select(Reminder.due_at).where(Reminder.state == PENDING, Reminder.due_at <= until)
+    )
+    rules = quiet_rules(config)
+    moments = [next_allowed(due_at, rules) for (due_at,) in rows]
+    upcoming = [moment for moment in moments if after < moment <= until]
+    return min(upcoming, default=None)

@@ -213,7 +213,8 @@ async def test_after_the_event_the_creator_records_attendance(sbot: Harness) -> 
         (event,) = (await session.execute(select(AgendaEvent))).scalars().all()[-1:]
     assert (event.state, event.walk_ins) == (agenda.HELD, 4)
     camille.send_command("/presences")
-    await camille.expect("Aucun événement passé")
+    again = await camille.expect("De quel événement")
+    assert again.buttons == [["✏️ Corriger : 20/03/2026 09:30 · Fonction employeur"]]
 
 
 async def test_the_agenda_yaml_seed_is_imported_once(sbot: Harness) -> None:

@@ -119,6 +119,25 @@ async def attendance_finish(bot: Harness) -> Press:
     return on(admin, sheet, label, shows(bot, admin, "Combien de personnes sont venues"))
 
 
+async def event_cancel(bot: Harness) -> Press:
+    event = await seed_event(bot, capacity=5)
+    holder = bot.holder()
+    listing = await open_agenda(holder, TITLE)
+    holder.press(REGISTER, message=listing)
+    await holder.expect("vous êtes inscrit·e à")
+    admin = bot.admin()
+    admin.press_raw(buttons.EVENT_CANCEL.pack("ask", event.id), message_id=await hello(admin))
+    confirm = await admin.expect("sera prévenue")
+
+    async def check() -> None:
+        (fresh,) = await rows(bot, AgendaEvent, AgendaEvent.id == event.id)
+        assert fresh.state == agenda.CANCELLED
+        await bot.until(lambda: count(bot, holder, "❌ " + TITLE) == 1, "the notice")
+
+    done = shows(bot, admin, "est annulé : il n'apparaît plus dans l'agenda")
+    return on(admin, confirm, "Oui, annuler l'événement", both(check, done))
+
+
 async def write_team(bot: Harness) -> Press:
     holder = bot.holder()
     project = await seed_project(bot, owner_id=CAMILLE)
@@ -247,9 +266,17 @@ async def record_choice(bot: Harness) -> Press:
 async def record_skip(bot: Harness) -> Press:
     camille, source = await _recording(bot)
     camille.press("📞 Téléphone", message=source)
-    first_contact = await expect_question(camille)
-    check = both(_recorded(bot, "rec_first_contact", None), shows(bot, camille, "à l'oral"))
-    return on(camille, first_contact, "Passer", check)
+    await expect_question(camille)  # the first contact
+    camille.press("Aujourd'hui")
+    await expect_question(camille)  # the oral consent
+    camille.press("Oui")
+    consent_on = await expect_question(camille)
+    # "Passer": the consent was given on the first contact's day.
+    check = both(
+        _recorded(bot, "rec_consent_on", "2026-03-10"),
+        shows(bot, camille, "prénom et le nom de la personne"),
+    )
+    return on(camille, consent_on, "Passer", check)
 
 
 async def _recorded_at(bot: Harness, steps: int) -> tuple[FakeUser, BotMessage]:
@@ -348,6 +375,7 @@ FEATURE_CASES = {
     "attendance": Case(buttons.ATTENDANCE, attendance),
     "attendance_mark": Case(buttons.ATTENDANCE_MARK, attendance_mark),
     "attendance_finish": Case(buttons.ATTENDANCE_FINISH, attendance_finish),
+    "event_cancel": Case(buttons.EVENT_CANCEL, event_cancel),
     "write_team": Case(buttons.WRITE_TEAM, write_team),
     "mission_exchange": Case(buttons.MISSION_EXCHANGE, mission_exchange),
     "mission_orient": Case(buttons.MISSION_ORIENT, mission_orient),

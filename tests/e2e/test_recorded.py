@@ -27,11 +27,11 @@ async def start_recording(staff: FakeUser, first_contact: str | None) -> BotMess
     staff.press("📞 Téléphone")
     await expect_question(staff)  # the first contact
     if first_contact is None:
-        staff.press("Passer")
+        staff.press("Aujourd'hui")
     else:
         staff.send_text(first_contact)
     await expect_question(staff)  # the oral consent
-    staff.press("✅ Oui, accord donné à l'oral")
+    staff.press("Oui")
     await expect_question(staff)  # the consent's date
     staff.press("Passer")
     return await expect_question(staff)
@@ -40,7 +40,7 @@ async def start_recording(staff: FakeUser, first_contact: str | None) -> BotMess
 async def record_phone_idea(staff: FakeUser, first_contact: str | None = "14/03/2025") -> str:
     """A mature idea told on the phone, recorded by staff; returns the link code given."""
     question = await start_recording(staff, first_contact)
-    assert "prénom et votre nom" in (question.text or "")
+    assert "prénom et le nom de la personne" in (question.text or "")
     recap = await answer(staff, MATURE_IDEA)
     assert "Venu·e par : 📞 Téléphone" in (recap.text or "")
     staff.press("📨 Enregistrer et transmettre")
