@@ -66,6 +66,7 @@ from pes21_bot.jobs import schedule_jobs
 from pes21_bot.jobs.backup import schedule_backup
 from pes21_bot.messages.delivery import missed_cards
 from pes21_bot.messages.erasure import announce_erasure
+from pes21_bot.reachability import ReachabilityRequest
 from pes21_bot.services.people import Role
 from pes21_bot.telegram_http import AiohttpRequest
 
@@ -168,7 +169,9 @@ def build_application(
         builder = builder.base_url(base_url)
     if base_file_url:  # where files people send are downloaded (/import), off Telegram
         builder = builder.base_file_url(base_file_url)
-    polling: BaseRequest = get_updates_request or AiohttpRequest(connection_pool_size=1)
+    polling: BaseRequest = ReachabilityRequest(
+        get_updates_request or AiohttpRequest(connection_pool_size=1), clock
+    )
     if heartbeats is not None:
         polling = BeatingRequest(polling, lambda: heartbeats.beat(POLLING))
     builder = builder.request(request or AiohttpRequest()).get_updates_request(polling)
