@@ -294,6 +294,17 @@ class Operations(_Strict):
         return _clock_time(value)
 
 
+class Imports(_Strict):
+    """/import's bounds: a file beyond one is refused at once, in French, naming the limit."""
+
+    # Data rows of the whole file (every sheet); the bot's memory grows with them.
+    max_rows: int = Field(default=200_000, ge=1, le=1_000_000)
+    # Each worksheet of an XLSX file, unpacked (read as a stream).
+    max_sheet_mb: int = Field(default=100, ge=1, le=1000)
+    # The shared-strings table, and every other part that is read whole, unpacked.
+    max_table_mb: int = Field(default=20, ge=1, le=200)
+
+
 class Pole(_Strict):
     """The association's public contact details, inserted into every text that names them."""
 
@@ -325,6 +336,7 @@ class Config(_Strict):
     operations: Operations = Operations()
     retention: Retention = Retention()
     events: Events = Events()
+    imports: Imports = Imports()
 
     @field_validator("timezone")
     @classmethod

@@ -324,6 +324,7 @@ async def import_go(bot: Harness) -> Press:
     dry_run = await admin.expect("Importer 1 ligne ?")
 
     async def check() -> None:
+        await admin.expect("Import terminé : 1 ligne créée")  # it runs in the background
         assert await _events(bot, events.INTAKE_COMPLETED) == 1
         assert count(bot, admin, "Import terminé : 1 ligne créée") == 1
 
