@@ -342,51 +342,62 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_CHUNK = 1024 * 1024
 
 
-def _decoded(data: bytes) -> str:
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError:
-                raise FileUnreadable("unreadable") from None
-    for encoding in TEXT_ENCODINGS:
+def _encoding_of(path: Path) -> str:
+    """The file's encoding: its byte order mark, else UTF-8 when every byte decodes, else
+    Windows' cp1252 (Excel's default); checked by chunks, never the whole file at once."""
+    with path.open("rb") as source:
+        start = source.read(4)
+        for bom, encoding in _BOMS:
+            if start.startswith(bom):
+                return encoding
+        source.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
         try:
-            return data.decode(encoding)
+            while chunk := source.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            continue
-    raise FileUnreadable("unreadable")
+            return TEXT_ENCODINGS[-1]
+    return "utf-8"
 
 
 def _csv_rows(path: Path, labels: ImportLabels, today: date, limits: Limits) -> Iterator[ReadRow]:
-    # At most the upload limit (10 MB): decoded whole, then read line by line.
-    text = _decoded(path.read_bytes())
-    first = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    encoding = _encoding_of(path)
     try:
-        header = next(reader)
-    except (StopIteration, csv.Error):
-        raise FileUnreadable("unreadable") from None
-    # A CSV file holds one sheet: the one whose required columns its header names.
-    sheet = next(
-        (s for s in spec.SHEETS if not spec.match_headers(s, header, labels.columns[s.id])[1]),
-        None,
-    )
-    if sheet is None:
-        raise FileUnreadable("no_sheet")
+        with path.open(encoding=encoding, newline="") as text:
+            first = text.readline()
+            text.seek(0)
+            delimiter = max((";", ",", "\t"), key=first.count)
+            reader = csv.reader(text, delimiter=delimiter)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise FileUnreadable("unreadable") from None
+            # A CSV file holds one sheet: the one whose required columns its header names.
+            sheet = next(
+                (
+                    s
+                    for s in spec.SHEETS
+                    if not spec.match_headers(s, header, labels.columns[s.id])[1]
+                ),
+                None,
+            )
+            if sheet is None:
+                raise FileUnreadable("no_sheet")
 
-    def rows() -> Iterator[Cells]:
-        yield list(header), frozenset()
-        for row in reader:
-            # A spreadsheet's formula survives in a CSV only as text starting with "=".
-            formulas = frozenset(i for i, c in enumerate(row) if c.startswith("="))
-            yield list(row), formulas
+            def rows() -> Iterator[Cells]:
+                yield list(header), frozenset()
+                for row in reader:
+                    # A spreadsheet's formula survives in a CSV only as text starting with "=".
+                    formulas = frozenset(i for i, c in enumerate(row) if c.startswith("="))
+                    yield list(row), formulas
 
-    try:
-        yield from _sheet_rows(sheet, rows(), labels, today, _RowCounter(limits.max_rows))
-    except csv.Error:
+            counter = _RowCounter(limits.max_rows)
+            yield from _sheet_rows(sheet, rows(), labels, today, counter)
+    except (csv.Error, UnicodeDecodeError):
         raise FileUnreadable("unreadable") from None
 
 
