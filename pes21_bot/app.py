@@ -135,6 +135,7 @@ def build_application(
     token: str,
     base_url: str | None = None,
     base_file_url: str | None = None,
+    local_mode: bool = False,
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
@@ -169,6 +170,8 @@ def build_application(
         builder = builder.base_url(base_url)
     if base_file_url:  # where files people send are downloaded (/import), off Telegram
         builder = builder.base_file_url(base_file_url)
+    if local_mode:  # a telegram-bot-api server run with --local: files are read from its disk
+        builder = builder.local_mode(True)
     polling: BaseRequest = ReachabilityRequest(
         get_updates_request or AiohttpRequest(connection_pool_size=1), clock
     )

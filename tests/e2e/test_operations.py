@@ -4,6 +4,7 @@ the health check can say "healthy" within seconds of a good start."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from datetime import timedelta
@@ -14,13 +15,14 @@ import pytest
 from telegram.request import BaseRequest
 
 from pes21_bot import runner
-from pes21_bot.config import Config, Environment
+from pes21_bot.config import Config, Environment, read_environment
 from pes21_bot.content import Content
 from pes21_bot.health import liveness_problems
 from pes21_bot.heartbeat import POLLING, BeatingRequest, Heartbeats, last_beat
 from pes21_bot.jobs import FIRST_RUN_AFTER, JOB_NAME
 from pes21_bot.runner import ROOT
 from tests.harness import Harness
+from tests.imports.workbooks import csv_file
 
 pytestmark = pytest.mark.e2e
 
@@ -128,7 +130,13 @@ def test_the_database_is_migrated_once_per_start(
 
     monkeypatch.setattr(runner, "wait_for_telegram", telegram_answers)
     monkeypatch.setattr(runner, "upgrade_to_head", migrations.append)
-    monkeypatch.setattr(runner, "build_application", lambda *a, **k: _Application())
+    built: dict[str, Any] = {}
+
+    def build(*args: Any, **kwargs: Any) -> _Application:
+        built.update(kwargs)
+        return _Application()
+
+    monkeypatch.setattr(runner, "build_application", build)
     monkeypatch.setattr(runner, "use_uvloop", lambda: None)
     env = Environment(
         token="1:x",
@@ -136,5 +144,37 @@ def test_the_database_is_migrated_once_per_start(
         database_url="sqlite+aiosqlite://",
         config_path=ROOT / "config.yaml",
     )
+    env = dataclasses.replace(env, base_file_url="http://bot-api:8081/file/bot", local_mode=True)
     assert runner.run_polling(config, content, env) == 0
     assert migrations == ["sqlite+aiosqlite://"]
+    # A self-hosted Bot API server's files are fetched from it, not from api.telegram.org.
+    assert built["base_file_url"] == "http://bot-api:8081/file/bot" and built["local_mode"]
+
+
+def test_a_self_hosted_bot_api_server_serves_files_too() -> None:
+    """TELEGRAM_BASE_URL also moves file downloads off api.telegram.org; --local is opt-in."""
+    env = read_environment(
+        {"TELEGRAM_BASE_URL": "http://bot-api:8081/bot", "TELEGRAM_LOCAL_MODE": "oui"}
+    )
+    assert env.base_file_url == "http://bot-api:8081/file/bot" and env.local_mode
+    plain = read_environment({"TELEGRAM_BOT_TOKEN": "1:x"})
+    assert plain.base_file_url is None and not plain.local_mode
+
+
+async def test_an_import_through_a_local_bot_api_server_reads_the_file_from_its_disk(
+    sqlite_bot: Harness, tmp_path: Path
+) -> None:
+    """With --local, getFile answers a path on the server's disk (nothing is served over HTTP):
+    the admin's file is read there and imported."""
+    bot = sqlite_bot
+    bot.api.local_files = tmp_path / "telegram-bot-api"
+    bot.local_mode = True
+    await bot.restart()
+    admin = bot.admin()
+    rows = [("L-1", "DLA", "02/03/2023", "Atelier vélo", "Dijon", "21000", "", "")]
+    admin.send_document("dossiers.csv", csv_file("Dossiers", rows), "text/csv")
+    admin.press("Importer", await admin.expect("Importer 1 ligne ?"))
+    await admin.expect("Import terminé : 1 ligne créée")
+    assert len(await bot.projects()) == 1
+    assert list(bot.api.local_files.rglob("*.csv"))  # where the bot read it
+    assert bot.app is not None and bot.app.bot.local_mode
