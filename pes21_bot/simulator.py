@@ -35,6 +35,7 @@ HELP = """Simulateur du bot PES 21 : vous écrivez comme sur Telegram.
                         ce bouton, le numéro est envoyé comme réponse (ex. « Combien ? »)
   !contact            : partager votre numéro de téléphone
   !photo              : envoyer une photo
+  !fichier CHEMIN     : envoyer un fichier de l'ordinateur (par ex. un modèle /import rempli)
   !persona NOM        : changer de rôle (porteur, benevole, salarie, admin)
   !aide               : cette aide        !quitter : sortir"""
 
@@ -135,6 +136,15 @@ class Simulator:
         elif text == "!photo":
             user.send_photo()
             return SENT
+        elif text.startswith("!fichier"):
+            path = Path(text.removeprefix("!fichier").strip()).expanduser()
+            try:
+                data = path.read_bytes()
+            except OSError:
+                self.write(f"Fichier introuvable : {path}\n")
+                return LOCAL
+            user.send_document(path.name, data)
+            return SENT
         elif text.isdigit() and len(text) < 3 and self.press(int(text)):
             return SENT
         elif text.startswith("/"):
@@ -199,7 +209,12 @@ async def start_bot(
     server = FakeBotApiServer(api)
     base_url = await server.start()
     app = build_application(
-        config, content, make_session_factory(engine), token=api.token, base_url=base_url
+        config,
+        content,
+        make_session_factory(engine),
+        token=api.token,
+        base_url=base_url,
+        base_file_url=server.base_file_url,  # files sent with !fichier (/import)
     )
     await app.initialize()
     if app.post_init is not None:
