@@ -239,6 +239,7 @@ async def _import(
     if planned is None:
         return
     plan, raw = planned
+    del planned  # the bytes go once written to the temporary folder
     if plan.error_count or plan.new_count == 0:  # the database changed since the dry run
         await reply(update, m.dry_run(content, _labels(data), plan))
         return
@@ -263,7 +264,7 @@ async def _import(
     today = now.astimezone(data.config.tz).date()
     with ExitStack() as files:
         upload = await asyncio.to_thread(files.enter_context, received(raw))
-        del raw
+        del raw  # read from disk from now on
         rows = imports.batches(
             upload.path,
             upload.kind,
