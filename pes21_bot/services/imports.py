@@ -25,6 +25,11 @@ from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import DATA_TAG as _DATA_TAG
+from openpyxl.worksheet._reader import DIMENSION_TAG as _DIMENSION_TAG
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.functions import iterparse
 from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -279,6 +284,35 @@ def _worksheet_cells(worksheet: Any) -> Iterator[Cells]:
             i for i, cell in enumerate(row) if getattr(cell, "data_type", None) == "f"
         )
         yield values, formulas
+
+
+def _declared_size(worksheet: Any) -> None:
+    """A read-only worksheet's declared size, reading no further than the start of its rows.
+
+    openpyxl's own `_get_size` looks for <dimension> until the *end* of <sheetData>: a sheet
+    without one (allowed; some programs omit it) is then parsed whole, its rows kept as empty
+    elements, when the workbook is opened: 100 MB of memory for a million rows, whatever the
+    row limit. Stopping at the *start* of <sheetData> reads only the sheet's header.
+    """
+    source = worksheet._get_source()
+    try:
+        for _event, element in iterparse(source, events=("start",)):
+            if element.tag == _DIMENSION_TAG:
+                try:
+                    bounds = SheetDimension.from_tree(element).boundaries
+                except (TypeError, ValueError):
+                    return  # unreadable: the rows are counted as they are read
+                min_column, min_row, max_column, max_row = bounds
+                worksheet._min_column, worksheet._min_row = min_column, min_row
+                worksheet._max_column, worksheet._max_row = max_column, max_row
+                return
+            if element.tag == _DATA_TAG:
+                return
+    finally:
+        source.close()
+
+
+ReadOnlyWorksheet._get_size = _declared_size
 
 
 # Parts of a workbook openpyxl reads as a stream (rows one at a time); every other part it

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import zipfile
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
 from pes21_bot.config import Imports
 from pes21_bot.db.models import ImportedRow
+from pes21_bot.runner import CONTENT_DIR, ROOT, load_all
 from pes21_bot.services import imports as import_service
+from pes21_bot.services.imports import ImportLabels, Limits
 from tests.harness import Harness
 from tests.imports.workbooks import HEADERS, workbook
 
@@ -26,6 +31,11 @@ def _dossiers(count: int) -> list[tuple[Any, ...]]:
         (f"K-{i}", "Bénéfices'Créa", date(2023, 3, 1 + i % 28), None, None, None, None, None)
         for i in range(1, count + 1)
     ]
+
+
+def _labels() -> ImportLabels:
+    config, content = load_all(ROOT / "config.yaml", CONTENT_DIR)
+    return import_service.labels_of(content, config)
 
 
 async def _imported_rows(bot: Harness) -> int:
@@ -181,3 +191,25 @@ async def test_the_bot_stopping_mid_import_leaves_whole_batches_and_says_so(
     gate.set()
     await admin.expect("Import terminé : 15 lignes créées")
     assert len(await bot.projects()) == 45
+
+
+def test_opening_a_workbook_reads_no_further_than_the_start_of_its_rows(tmp_path: Path) -> None:
+    """A sheet without <dimension> is not parsed whole when the workbook opens (openpyxl did,
+    keeping every row in memory): its rows are read later, one at a time, and counted."""
+    plain = workbook({"Dossiers": _dossiers(2)})
+    source = zipfile.ZipFile(io.BytesIO(plain))
+    sheet = source.read("xl/worksheets/sheet1.xml")
+    start = sheet.index(b"<sheetData>") + len(b"<sheetData>")
+    without_size = re.sub(rb"<dimension[^>]*/>", b"", sheet[:start]) + b"<row><c><oops"
+    path = tmp_path / "sans-dimension.xlsx"
+    with zipfile.ZipFile(path, "w") as target:
+        for entry in source.infolist():
+            body = source.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                body = without_size
+            target.writestr(entry.filename, body)
+    opened = openpyxl.load_workbook(path, read_only=True)  # the broken rows are not read yet
+    assert opened.worksheets[0].max_row is None
+    opened.close()
+    with pytest.raises(import_service.FileUnreadable):
+        list(import_service.file_rows(path, "xlsx", _labels(), date(2026, 1, 1), Limits()))
