@@ -20,7 +20,6 @@ lock: $(STAMP)
 
 # The real bot when TELEGRAM_BOT_TOKEN is set, otherwise the terminal simulator.
 run: $(STAMP)
-	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then $(BIN)/python -m pes21_bot.db.migrate; fi
 	$(BIN)/python bot.py
 
 test: lint typecheck hadolint pytest

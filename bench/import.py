@@ -9,6 +9,14 @@ p99 (the bot keeps answering others meanwhile).
 
     .venv/bin/python -m bench.import
     .venv/bin/python -m bench.import --rows 10000   (a quicker run)
+
+With --limits, the bounded files instead (config.yaml, imports): the bot's resident memory
+while idle (the baseline, same run), then its peak (VmHWM) and the time to its answer for a
+workbook whose shared-strings table unpacks to 150 MB (459 KB sent), for 1,000,000 rows with
+and without the sheet's declared size, and for the dry run of the largest file accepted
+(200,000 rows); each peak with its ratio to the baseline (target < 300 MB).
+
+    .venv/bin/python -m bench.import --limits
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import asyncio
 import io
 import tempfile
 import time
+import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -144,13 +153,121 @@ async def bench(folder: Path, rows: int) -> int:
     return 0 if ok else 1
 
 
+SHARED_STRINGS_MB = 150
+BIG_ROWS = 1_000_000
+ACCEPTED_ROWS = 200_000
+_SHEET = "xl/worksheets/sheet1.xml"
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _replaced(parts: dict[str, bytes]) -> bytes:
+    """A small template workbook (one "Dossiers" sheet) with some parts replaced or added."""
+    template = build_workbook(1)
+    source = zipfile.ZipFile(io.BytesIO(template))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            target.writestr(entry.filename, parts.pop(entry.filename, source.read(entry)))
+        for name, body in parts.items():
+            target.writestr(name, body)
+    return buffer.getvalue()
+
+
+def shared_strings_workbook(megabytes: int = SHARED_STRINGS_MB) -> bytes:
+    """A workbook whose shared-strings table unpacks to `megabytes` (it compresses ~300:1)."""
+    text = ("Dijon " * 1000).encode()
+    count = megabytes * 1024 * 1024 // (len(text) + 16)
+    table = b"".join([b"<si><t>", text, b"</t></si>"] * 1)
+    body = b"".join(
+        [f'<sst xmlns="{_NS}" count="{count}" uniqueCount="{count}">'.encode()]
+        + [table] * count
+        + [b"</sst>"]
+    )
+    return _replaced({"xl/sharedStrings.xml": body})
+
+
+def rows_workbook(rows: int, declared: bool) -> bytes:
+    """`rows` dossier rows, written tersely (a number and two inline strings), with or without
+    the <dimension> Excel writes at the top of each sheet."""
+    head = f'<worksheet xmlns="{_NS}">'
+    if declared:
+        head += f'<dimension ref="A1:C{rows + 1}"/>'
+    header = '<row r="1"><c r="A1" t="inlineStr"><is><t>Clé</t></is></c>'
+    header += '<c r="B1" t="inlineStr"><is><t>Dispositif</t></is></c>'
+    header += '<c r="C1" t="inlineStr"><is><t>Date du premier contact</t></is></c></row>'
+    lines = [head, "<sheetData>", header]
+    # Row and cell references are optional: without them the file packs to under 3 MB.
+    # The day as a serial number (what Excel stores): under 100 MB unpacked, so the bound met
+    # is the number of rows, not the sheet's size.
+    row = '<row><c><v>{}</v></c><c t="inlineStr"><is><t>DLA</t></is></c><c><v>45000</v></c></row>'
+    lines += [row.format(n) for n in range(2, rows + 2)]
+    lines.append("</sheetData></worksheet>")
+    return _replaced({_SHEET: "".join(lines).encode()})
+
+
+def rss_of(pid: int) -> float:
+    """A process's current resident memory (VmRSS) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def bench_limits(folder: Path) -> int:
+    """The bounded files, one after the other, in one bot process; 1 when a target is missed."""
+    files = [
+        (f"shared strings {SHARED_STRINGS_MB} MB unpacked", shared_strings_workbook()),
+        (f"{BIG_ROWS:,} rows, size declared", rows_workbook(BIG_ROWS, declared=True)),
+        (f"{BIG_ROWS:,} rows, size not declared", rows_workbook(BIG_ROWS, declared=False)),
+        (f"{ACCEPTED_ROWS:,} rows (largest accepted), dry run", build_workbook(ACCEPTED_ROWS)),
+    ]
+    api, server, base_url, config = await start_fake()
+    admin = api.user(config.admins[0].id, first_name=config.admins[0].name)
+    process = await spawn_pes21(base_url, f"sqlite+aiosqlite:///{folder / 'limits.db'}")
+    lines: list[str] = []
+    ok = True
+    try:
+        await api.wait_for_call("getUpdates", timeout=60)
+        admin.send_command("/aide")
+        await admin.next_message(timeout=TIMEOUT_S)
+        baseline = rss_of(process.pid)
+        lines.append(f"bot idle (baseline): {baseline:.0f} MB resident")
+        print(lines[-1], flush=True)
+        for what, data in files:
+            sent = time.perf_counter()
+            admin.send_document("fichier.xlsx", data, XLSX)
+            while True:
+                answer = await admin.next_message(timeout=TIMEOUT_S)
+                if "Fichier reçu" not in answer.content and "Lecture du fichier" not in (
+                    answer.content
+                ):
+                    break
+            took = time.perf_counter() - sent
+            peak = peak_rss_of(process.pid)
+            ok = ok and peak < TARGET_RSS_MB
+            lines.append(
+                f"{what} ({len(data) / 1e6:.2f} MB sent): answered in {took:.1f}s, peak "
+                f"{peak:.0f} MB (ratio {peak / baseline:.2f} to idle): {answer.content[:70]!r}"
+            )
+            print(lines[-1], flush=True)
+    finally:
+        process.terminate()
+        await process.wait()
+        await server.stop()
+    print(f"target: peak < {TARGET_RSS_MB} MB: {'OK' if ok else 'NOT MET'}", flush=True)
+    return 0 if ok else 1
+
+
 def main() -> None:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=ROWS)
-    rows = parser.parse_args().rows
+    parser.add_argument("--limits", action="store_true", help="the bounded files instead")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pes21-import-") as folder:
-        raise SystemExit(asyncio.run(bench(Path(folder), rows)))
+        if args.limits:
+            raise SystemExit(asyncio.run(bench_limits(Path(folder))))
+        raise SystemExit(asyncio.run(bench(Path(folder), args.rows)))
 
 
 if __name__ == "__main__":

@@ -67,6 +67,7 @@ from pes21_bot.jobs import schedule_jobs
 from pes21_bot.jobs.backup import schedule_backup
 from pes21_bot.messages.delivery import missed_cards
 from pes21_bot.messages.erasure import announce_erasure
+from pes21_bot.reachability import ReachabilityRequest
 from pes21_bot.services.people import Role
 from pes21_bot.telegram_http import AiohttpRequest
 
@@ -135,6 +136,7 @@ def build_application(
     token: str,
     base_url: str | None = None,
     base_file_url: str | None = None,
+    local_mode: bool = False,
     clock: Clock | None = None,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
@@ -169,7 +171,11 @@ def build_application(
         builder = builder.base_url(base_url)
     if base_file_url:  # where files people send are downloaded (/import), off Telegram
         builder = builder.base_file_url(base_file_url)
-    polling: BaseRequest = get_updates_request or AiohttpRequest(connection_pool_size=1)
+    if local_mode:  # a telegram-bot-api server run with --local: files are read from its disk
+        builder = builder.local_mode(True)
+    polling: BaseRequest = ReachabilityRequest(
+        get_updates_request or AiohttpRequest(connection_pool_size=1), clock
+    )
     if heartbeats is not None:
         polling = BeatingRequest(polling, lambda: heartbeats.beat(POLLING))
     builder = builder.request(request or AiohttpRequest()).get_updates_request(polling)

@@ -246,8 +246,9 @@ RELAY_ANSWER = Button("rla", (Id(),))
 RELAY_PICK = Button("rlp", (Id(), Id()))
 FAMILIES += (RELAY_ANSWER, RELAY_PICK)
 
-# --- /import (handlers/imports.py): the dry run's "Importer" or "Annuler", for one upload.
-IMPORT = Button("imp", (OneOf(("go", "cancel")), Id()))
+# --- /import (handlers/imports.py): the dry run's "Importer" or "Annuler", for one upload,
+# and the running import's "Arrêter l'import".
+IMPORT = Button("imp", (OneOf(("go", "cancel", "stop")), Id()))
 FAMILIES = (*FAMILIES, IMPORT)
 # --- end of /import
 

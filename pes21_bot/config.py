@@ -294,6 +294,17 @@ class Operations(_Strict):
         return _clock_time(value)
 
 
+class Imports(_Strict):
+    """/import's bounds: a file beyond one is refused at once, in French, naming the limit."""
+
+    # Data rows of the whole file (every sheet); the bot's memory grows with them.
+    max_rows: int = Field(default=200_000, ge=1, le=1_000_000)
+    # Each worksheet of an XLSX file, unpacked (read as a stream).
+    max_sheet_mb: int = Field(default=100, ge=1, le=1000)
+    # The shared-strings table, and every other part that is read whole, unpacked.
+    max_table_mb: int = Field(default=20, ge=1, le=200)
+
+
 class Pole(_Strict):
     """The association's public contact details, inserted into every text that names them."""
 
@@ -335,6 +346,7 @@ class Config(_Strict):
     retention: Retention = Retention()
     events: Events = Events()
     report: Report = Report()
+    imports: Imports = Imports()
 
     @field_validator("timezone")
     @classmethod
@@ -397,6 +409,10 @@ class Environment:
     base_url: str | None
     database_url: str
     config_path: Path
+    # A self-hosted Bot API server: where files are fetched, and whether it runs with --local
+    # (getFile then answers a path on its disk, which the bot reads directly).
+    base_file_url: str | None = None
+    local_mode: bool = False
 
     def __repr__(self) -> str:
         token = "***" if self.token else None
@@ -407,14 +423,30 @@ class Environment:
 
 
 def read_environment(environ: dict[str, str] | None = None) -> Environment:
-    """Read TELEGRAM_BOT_TOKEN, TELEGRAM_BASE_URL, DATABASE_URL and PES21_CONFIG."""
+    """Read TELEGRAM_BOT_TOKEN, TELEGRAM_BASE_URL (with TELEGRAM_BASE_FILE_URL and
+    TELEGRAM_LOCAL_MODE), DATABASE_URL and PES21_CONFIG."""
     env = os.environ if environ is None else environ
+    base_url = env.get("TELEGRAM_BASE_URL") or None
     return Environment(
         token=env.get("TELEGRAM_BOT_TOKEN") or None,
-        base_url=env.get("TELEGRAM_BASE_URL") or None,
+        base_url=base_url,
         database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
         config_path=Path(env.get("PES21_CONFIG") or DEFAULT_CONFIG_PATH),
+        base_file_url=env.get("TELEGRAM_BASE_FILE_URL") or file_url_of(base_url),
+        local_mode=(env.get("TELEGRAM_LOCAL_MODE") or "").strip().lower() in TRUE_WORDS,
     )
+
+
+TRUE_WORDS = frozenset({"1", "true", "oui", "yes", "on"})
+
+
+def file_url_of(base_url: str | None) -> str | None:
+    """Where a Bot API server serves files, from its method URL: ``…/bot`` -> ``…/file/bot``
+    (Telegram's layout, kept by telegram-bot-api); None for Telegram itself."""
+    if not base_url:
+        return None
+    root = base_url.rstrip("/")
+    return root.removesuffix("/bot") + "/file/bot"
 
 
 def _location(loc: tuple[Any, ...]) -> str:

@@ -103,11 +103,12 @@ def beat(application: Application[Any, Any, Any, Any, Any, Any], name: str) -> N
 class BeatingRequest(BaseRequest):
     """The getUpdates connection, stamping a heartbeat after every completed round."""
 
-    __slots__ = ("_beat", "_inner")
+    __slots__ = ("_beat", "_inner", "_started")
 
     def __init__(self, inner: BaseRequest, on_round: Callable[[], None]) -> None:
         self._inner = inner
         self._beat = on_round
+        self._started = False
 
     @property
     def read_timeout(self) -> float | None:
@@ -133,6 +134,10 @@ class BeatingRequest(BaseRequest):
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Send through the wrapped request; a round that got an answer is a heartbeat."""
+        if not self._started:
+            # Polling has started: healthy at once, not after the first long poll (10 s).
+            self._started = True
+            self._beat()
         result = await self._inner.do_request(
             url,
             method,

@@ -143,6 +143,8 @@ def run_polling(config: Config, content: Content, env: Environment) -> int:
         make_session_factory(engine),
         token=env.token,
         base_url=env.base_url,
+        base_file_url=env.base_file_url,
+        local_mode=env.local_mode,
         heartbeats=Heartbeats(Path(config.operations.heartbeat_dir), SystemClock()),
     )
     logger.info("bot starting (long polling)")

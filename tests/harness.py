@@ -39,6 +39,7 @@ class Harness:
     app: Application | None = None
     heartbeats: Heartbeats | None = None
     rate_limiter: bool = True  # off where the pacing of sends only slows a test down
+    local_mode: bool = False  # a self-hosted Bot API server run with --local
 
     async def start(self) -> None:
         """Build and start the application (real polling over the fake)."""
@@ -52,6 +53,7 @@ class Harness:
             get_updates_request=FakeRequest(self.api),
             heartbeats=self.heartbeats,
             rate_limiter=self.rate_limiter,
+            local_mode=self.local_mode,
         )
         await app.initialize()
         if app.post_init is not None:  # run_polling would call it; we start by hand

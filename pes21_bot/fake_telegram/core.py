@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pes21_bot.fake_telegram.errors import (
@@ -190,6 +191,9 @@ class FakeBotApi:
         self._callbacks: dict[str, JSONDict] = {}
         self._files: dict[str, StoredFile] = {}
         self._file_paths: dict[str, StoredFile] = {}
+        # Local mode (telegram-bot-api --local): getFile writes the file under this folder and
+        # answers its absolute path; nothing is served over HTTP.
+        self.local_files: Path | None = None
         self._faults: list[Fault] = []
         self._allowed_updates: frozenset[str] | None = None
         self._poll_generation = 0
@@ -426,8 +430,9 @@ class FakeBotApi:
         return stored.content if stored else None
 
     def download(self, token: str, file_path: str) -> bytes | None:
-        """Content served at ``/file/bot<token>/<file_path>`` (None when unknown)."""
-        if token != self.token:
+        """Content served at ``/file/bot<token>/<file_path>`` (None when unknown, or in local
+        mode, where a bot reads files from the disk)."""
+        if token != self.token or self.local_files is not None:
             return None
         stored = self._file_paths.get(file_path)
         return stored.content if stored else None
@@ -1156,13 +1161,20 @@ class FakeBotApi:
         stored = self._lookup_file(params["file_id"])
         if stored is None or stored.content is None:
             raise bad_request("invalid file_id")
-        if stored.size > GET_FILE_MAX_BYTES:
+        file_path = stored.file_path
+        if self.local_files is not None and file_path is not None:
+            # The local server has no 20 MB cap; the bot must see the same folder.
+            on_disk = self.local_files / self.token / file_path
+            on_disk.parent.mkdir(parents=True, exist_ok=True)
+            on_disk.write_bytes(stored.content)
+            file_path = str(on_disk.resolve())
+        elif stored.size > GET_FILE_MAX_BYTES:
             raise bad_request("file is too big")
         return {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
             "file_size": stored.size,
-            "file_path": stored.file_path,
+            "file_path": file_path,
         }
 
     # ------------------------------------------------------------------ user side

@@ -6,7 +6,7 @@ import logging
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.constants import ChatType
-from telegram.error import Forbidden, TelegramError, TimedOut
+from telegram.error import Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
 from pes21_bot import buttons, texts
@@ -77,6 +77,9 @@ async def button_chat_gate(update: Update, context: Context) -> None:
 async def error_handler(update: object, context: Context) -> None:
     """Log the failure with the update id and tell the person, in French, without details."""
     update_id = update.update_id if isinstance(update, Update) else None
+    if update is None and isinstance(context.error, NetworkError):
+        # The polling loop lost Telegram: pes21_bot.reachability logs it once, not every retry.
+        return
     if isinstance(update, Update) and update.callback_query is not None:
         # The handler may have stopped before acknowledging the press (spinner still turning).
         await answer_query(update.callback_query)

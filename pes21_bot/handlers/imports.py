@@ -2,7 +2,10 @@
 
 The file is read in a worker thread; the dry run keeps only the file's Telegram id (in the
 admin's user data), and "Importer" downloads, reads and plans it again: what is written is
-what the database holds at that moment, and a restart in between loses nothing.
+what the database holds at that moment, and a restart in between loses nothing. The import
+runs in the background (the admin's chat stays free), reading the file batch by batch; its
+progress message carries "Arrêter l'import", and the bot stopping ends it the same way, after
+a whole batch: sending the file again finishes the job.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ import logging
 import secrets
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import date
 from typing import Any
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, MessageHandler, filters
 
@@ -23,6 +27,7 @@ from pes21_bot import buttons
 from pes21_bot.buttons import MAX_ID
 from pes21_bot.context import BotData, Context
 from pes21_bot.db.session import READER_SWITCH_INTERVAL
+from pes21_bot.domain.imports import ParsedRow, Sheet
 from pes21_bot.handlers.access import button, command
 from pes21_bot.handlers.ui import (
     answer_query,
@@ -37,6 +42,7 @@ from pes21_bot.services import imports
 from pes21_bot.services.imports import FileUnreadable, ImportLabels, ParsedFile, Plan, Writer
 from pes21_bot.services.people import ensure_person
 from pes21_bot.services.uploads import UploadRefused, check_declared_size, received
+from pes21_bot.texts import import_limits as tl
 from pes21_bot.texts import imports as t
 
 logger = logging.getLogger(__name__)
@@ -46,6 +52,8 @@ PENDING = "import"  # the user-data entry of the dry run waiting for "Importer"
 PROGRESS_EVERY = 5000
 # One import at a time: two would only wait for each other's batches.
 _running = asyncio.Lock()
+# The running import's stop request, by the token of its dry run.
+_stops: dict[int, asyncio.Event] = {}
 
 
 def _labels(data: BotData) -> ImportLabels:
@@ -74,15 +82,21 @@ async def import_command(update: Update, context: Context) -> None:
 
 
 def _read_upload(
-    raw: bytes, labels: ImportLabels, today: date, progress: Callable[[int], None]
+    raw: bytes,
+    labels: ImportLabels,
+    today: date,
+    progress: Callable[[int], None],
+    limits: imports.Limits,
 ) -> ParsedFile:
     with received(raw) as upload:
-        return imports.read_file(upload.path, upload.kind, labels, today, progress)
+        return imports.read_file(upload.path, upload.kind, labels, today, progress, limits)
 
 
-async def _edit(context: Context, message: Message | None, text: str) -> None:
+async def _edit(
+    context: Context, message: Message | None, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
     if message is not None:
-        await edit_elsewhere(context, message.chat_id, message.message_id, text)
+        await edit_elsewhere(context, message.chat_id, message.message_id, text, markup)
 
 
 async def _download(context: Context, file_id: str, size: int | None) -> bytes:
@@ -93,8 +107,8 @@ async def _download(context: Context, file_id: str, size: int | None) -> bytes:
 
 async def _planned(
     update: Update, context: Context, file_id: str, size: int | None, status: Message | None
-) -> Plan | None:
-    """Download, read and plan the file; None once a refusal was shown."""
+) -> tuple[Plan, bytes] | None:
+    """Download, read and plan the file (and its bytes); None once a refusal was shown."""
     data = context.bot_data
     labels = _labels(data)
     content = data.content
@@ -120,12 +134,14 @@ async def _planned(
     if sys.getswitchinterval() > READER_SWITCH_INTERVAL:
         sys.setswitchinterval(READER_SWITCH_INTERVAL)
     try:
-        parsed = await asyncio.to_thread(_read_upload, raw, labels, today, progress)
+        parsed = await asyncio.to_thread(
+            _read_upload, raw, labels, today, progress, imports.limits_of(data.config)
+        )
     except (UploadRefused, FileUnreadable) as problem:
         await reply(update, m.refused(content, labels, problem))
         return None
     async with data.session_factory() as session:
-        return await imports.plan(session, parsed)
+        return await imports.plan(session, parsed), raw
 
 
 async def on_document(update: Update, context: Context) -> None:
@@ -136,9 +152,10 @@ async def on_document(update: Update, context: Context) -> None:
     data = context.bot_data
     content = data.content
     status = await reply(update, content.render(t.READING))
-    plan = await _planned(update, context, document.file_id, document.file_size, status)
-    if plan is None:
+    planned = await _planned(update, context, document.file_id, document.file_size, status)
+    if planned is None:
         return
+    plan = planned[0]
     text = m.dry_run(content, _labels(data), plan)
     if plan.error_count or plan.new_count == 0:
         await reply(update, text)
@@ -154,12 +171,16 @@ async def on_document(update: Update, context: Context) -> None:
 
 
 async def on_button(update: Update, context: Context) -> None:
-    """ "Importer": read the file again and write it by batches; "Annuler": forget it."""
+    """ "Importer": read the file again and write it by batches, in the background (the admin
+    may go on, and stop it); "Annuler": forget it; "Arrêter l'import": stop the running one."""
     query = update.callback_query
     assert query is not None and context.user_data is not None
     data = context.bot_data
     content = data.content
     parsed = buttons.IMPORT.parse(query.data)
+    if parsed is not None and parsed[0] == "stop":
+        await _stop(update, context, int(parsed[1]))
+        return
     pending: dict[str, Any] | None = context.user_data.get(PENDING)
     if parsed is None or pending is None or pending.get("token") != parsed[1]:
         await answer_query(query)
@@ -173,41 +194,106 @@ async def on_button(update: Update, context: Context) -> None:
     if _running.locked():
         await answer_query(query, content.render(t.BUSY))
         return
-    async with _running:
-        context.user_data.pop(PENDING, None)  # one press imports once
-        await answer_query(query)
+    await _running.acquire()  # not locked: taken at once, before anything else runs
+    context.user_data.pop(PENDING, None)  # one press imports once
+    token = int(parsed[1])
+    stop = _stops[token] = asyncio.Event()
+
+    async def run() -> None:
+        try:
+            await _import(update, context, pending, token, stop)
+        finally:
+            _stops.pop(token, None)
+            _running.release()
+
+    context.application.create_task(run(), update=update, name="import")
+    await answer_query(query)
+    await set_markup(query, None)
+
+
+async def _stop(update: Update, context: Context, token: int) -> None:
+    """The running import's "Arrêter l'import": it stops after the batch being written."""
+    query = update.callback_query
+    assert query is not None
+    content = context.bot_data.content
+    stop = _stops.get(token)
+    if stop is None:
+        await answer_query(query, content.render(tl.NOT_RUNNING))
         await set_markup(query, None)
-        await _import(update, context, pending)
+        return
+    stop.set()
+    await answer_query(query, content.render(tl.STOPPING))
 
 
-async def _import(update: Update, context: Context, pending: dict[str, Any]) -> None:
+async def _import(
+    update: Update,
+    context: Context,
+    pending: dict[str, Any],
+    token: int,
+    stop: asyncio.Event,
+) -> None:
     data = context.bot_data
     content = data.content
     status = await reply(update, content.render(t.READING))
-    plan = await _planned(update, context, pending["file_id"], pending.get("size"), status)
-    if plan is None:
+    planned = await _planned(update, context, pending["file_id"], pending.get("size"), status)
+    if planned is None:
         return
+    plan, raw = planned
+    del planned  # the bytes go once written to the temporary folder
     if plan.error_count or plan.new_count == 0:  # the database changed since the dry run
         await reply(update, m.dry_run(content, _labels(data), plan))
         return
     now = data.clock.now()
     async with data.transaction() as session:
         actor_id = (await ensure_person(session, user_info(update), now)).id
+    stop_button = m.stop_keyboard(content, token)
+    await _edit(context, status, m.progress(content, 0, plan.new_count), stop_button)
     shown = 0
 
     async def progress(done: int, total: int) -> None:
         nonlocal shown
         if done - shown >= PROGRESS_EVERY or done == total:
             shown = done
-            await _edit(context, status, m.progress(content, done, total))
+            await _edit(context, status, m.progress(content, done, total), stop_button)
+
+    def stopping() -> bool:
+        # The button, or the bot shutting down (SIGTERM): stop at a batch's end.
+        return stop.is_set() or not context.application.running
 
     writer = Writer(data.config, actor_id, now)
-    try:
-        created = await imports.apply(data.session_factory, writer, plan, progress)
-    except imports.ImportStopped as stopped:
-        logger.exception("import stopped")
-        await reply(update, content.render(t.FAILED, created=stopped.created))
-        return
+    today = now.astimezone(data.config.tz).date()
+    with ExitStack() as files:
+        upload = await asyncio.to_thread(files.enter_context, received(raw))
+        del raw  # read from disk from now on
+        rows = imports.batches(
+            upload.path,
+            upload.kind,
+            _labels(data),
+            today,
+            imports.limits_of(data.config),
+            imports.BATCH_ROWS,
+        )
+        files.callback(rows.close)
+
+        async def next_batch() -> tuple[Sheet, list[ParsedRow]] | None:
+            return await asyncio.to_thread(next, rows, None)
+
+        try:
+            created = await imports.apply(
+                data.session_factory, writer, plan.new_count, next_batch, progress, stopping
+            )
+        except imports.ImportCancelled as cancelled:
+            logger.info("import stopped after %s rows", cancelled.created)
+            await _edit(context, status, m.progress(content, cancelled.created, plan.new_count))
+            key = tl.STOPPED if stop.is_set() else tl.INTERRUPTED
+            await reply(update, content.render(key, created=cancelled.created))
+            return
+        except imports.ImportStopped as stopped:
+            logger.exception("import stopped")
+            await _edit(context, status, m.progress(content, stopped.created, plan.new_count))
+            await reply(update, content.render(t.FAILED, created=stopped.created))
+            return
+    await _edit(context, status, m.progress(content, created, plan.new_count))
     await reply(update, content.render(t.DONE, created=created))
 
 

@@ -10,8 +10,9 @@ from pes21_bot.domain import imports as spec
 from pes21_bot.domain.imports import RowError
 from pes21_bot.domain.report import fr_int
 from pes21_bot.messages.markup import keyboard
-from pes21_bot.services.imports import FileUnreadable, ImportLabels, Plan
+from pes21_bot.services.imports import FileTooBig, FileUnreadable, ImportLabels, Plan
 from pes21_bot.services.uploads import MAX_UPLOAD_BYTES, UploadRefused
+from pes21_bot.texts import import_limits as tl
 from pes21_bot.texts import imports as t
 
 # The first errors are listed; the rest are counted (a message holds 4,096 characters).
@@ -23,10 +24,21 @@ def size_limit() -> str:
     return f"{MAX_UPLOAD_BYTES // (1024 * 1024)} Mo"
 
 
+def megabytes(size: int) -> str:
+    """A size in French: '20 Mo'."""
+    return f"{fr_int(size // (1024 * 1024))} Mo"
+
+
 def refused(
     content: Content, labels: ImportLabels, problem: UploadRefused | FileUnreadable
 ) -> Html:
     """Why a file is not taken, and what to do."""
+    if isinstance(problem, FileTooBig):
+        if problem.reason == "too_many_rows":
+            return content.render(tl.TOO_MANY_ROWS, limit=fr_int(problem.limit))
+        if problem.reason == "sheet_too_big":
+            return content.render(tl.SHEET_TOO_BIG, limit=megabytes(problem.limit))
+        return content.render(tl.TABLE_TOO_BIG, limit=megabytes(problem.limit))
     if isinstance(problem, UploadRefused):
         if problem.reason == "empty":
             return content.render(t.EMPTY)
@@ -91,6 +103,11 @@ def confirm_keyboard(content: Content, token: int) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def stop_keyboard(content: Content, token: int) -> InlineKeyboardMarkup:
+    """ "Arrêter l'import" under the running import's progress."""
+    return keyboard([[(content.render(tl.BUTTON_STOP), buttons.IMPORT.pack("stop", token))]])
 
 
 def progress(content: Content, done: int, total: int) -> Html:

@@ -16,7 +16,7 @@ import sqlite3
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,9 @@ SQLITE_SUFFIX = ".sqlite"
 PG_SUFFIX = ".dump"
 _NAME = re.compile(r"^pes21-(\d{8}-\d{6})\.(sqlite|dump)$")
 _STAMP = "%Y%m%d-%H%M%S"
+_PARTIAL = ".partial"
+# SQLite's write-ahead log and shared memory, created when a WAL database file is opened.
+_SIDE_FILES = ("-wal", "-shm", "-journal")
 COMMAND_TIMEOUT = 30 * 60
 # Tables that exist in a migrated but unused database.
 BOOKKEEPING_TABLES = frozenset({"alembic_version"})
@@ -159,14 +162,20 @@ def check_backup(path: Path, bin_dir: str | None = None, kind: str | None = None
     raise BackupError(f"{path.name}: unknown backup kind (expected {SQLITE_SUFFIX} or {PG_SUFFIX})")
 
 
-def _sqlite_copy(source: Path, target: Path, what: str) -> None:
-    """Copy one SQLite database into another through the online backup API."""
+def _sqlite_copy(source: Path, target: Path, what: str, *, standalone: bool = False) -> None:
+    """Copy one SQLite database into another through the online backup API.
+
+    ``standalone``: the copy leaves WAL mode (inherited from the bot's database), so opening it
+    later creates no ``-wal``/``-shm`` files beside it that rotation would never remove.
+    """
     try:
         src = sqlite3.connect(source)
         try:
             dst = sqlite3.connect(target)
             try:
                 src.backup(dst)
+                if standalone:
+                    dst.execute("PRAGMA journal_mode=DELETE")
             finally:
                 dst.close()
         finally:
@@ -175,18 +184,18 @@ def _sqlite_copy(source: Path, target: Path, what: str) -> None:
         raise BackupError(f"SQLite {what} failed: {exc}") from exc
 
 
-def backup_name(now: datetime, backend: str) -> str:
-    """File name of a backup taken at `now` (UTC in the name, sortable)."""
+def backup_name(now: datetime, backend: str, tz: tzinfo = UTC) -> str:
+    """File name of a backup taken at `now`, in the Pôle's local time (what people read)."""
     suffix = SQLITE_SUFFIX if backend == "sqlite" else PG_SUFFIX
-    return f"{PREFIX}{now.astimezone(UTC).strftime(_STAMP)}{suffix}"
+    return f"{PREFIX}{now.astimezone(tz).strftime(_STAMP)}{suffix}"
 
 
-def taken_at(path: Path) -> datetime | None:
-    """When a backup file was taken, from its name; None for any other file."""
+def taken_at(path: Path, tz: tzinfo = UTC) -> datetime | None:
+    """When a backup file was taken, from its name (local time in `tz`); None for others."""
     match = _NAME.match(path.name)
     if match is None:
         return None
-    return datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+    return datetime.strptime(match.group(1), _STAMP).replace(tzinfo=tz)
 
 
 def backups_in(folder: Path) -> list[Path]:
@@ -195,6 +204,19 @@ def backups_in(folder: Path) -> list[Path]:
         return []
     found = [p for p in folder.iterdir() if p.is_file() and taken_at(p) is not None]
     return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def leftovers_in(folder: Path) -> list[Path]:
+    """Files a backup leaves behind when interrupted: partial copies and SQLite side files."""
+    if not folder.is_dir():
+        return []
+    return [
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and p.name.startswith(PREFIX)
+        and (_PARTIAL in p.name or p.name.endswith(_SIDE_FILES))
+    ]
 
 
 def to_keep(stamps: Iterable[datetime], retention: Retention, tz: ZoneInfo) -> set[datetime]:
@@ -224,10 +246,12 @@ def to_keep(stamps: Iterable[datetime], retention: Retention, tz: ZoneInfo) -> s
 def rotate(folder: Path, retention: Retention, tz: ZoneInfo) -> list[Path]:
     """Delete the backups rotation does not keep; return them."""
     files = backups_in(folder)
-    stamps = {p: taken_at(p) for p in files}
+    stamps = {p: taken_at(p, tz) for p in files}
     kept = to_keep([s for s in stamps.values() if s is not None], retention, tz)
     removed = [p for p, stamp in stamps.items() if stamp not in kept]
     for path in removed:
+        path.unlink(missing_ok=True)
+    for path in leftovers_in(folder):
         path.unlink(missing_ok=True)
     return removed
 
@@ -244,15 +268,15 @@ def make_backup(
     backend = backend_of(database_url)
     url = make_url(database_url)
     folder.mkdir(parents=True, exist_ok=True)
-    final = folder / backup_name(now, backend)
-    partial = final.with_name(final.name + ".partial")
+    final = folder / backup_name(now, backend, tz)
+    partial = final.with_name(final.name + _PARTIAL)
     partial.unlink(missing_ok=True)
     try:
         if backend == "sqlite":
             source = _sqlite_path(url)
             if not source.is_file():
                 raise BackupError(f"{source.name}: database file not found")
-            _sqlite_copy(source, partial, "backup")
+            _sqlite_copy(source, partial, "backup", standalone=True)
         else:
             _run(
                 [_tool("pg_dump", bin_dir), "--format=custom", "--no-owner", "-f", str(partial)],

@@ -1,7 +1,9 @@
 """/import: read a filled template (XLSX or CSV), plan it against the database, write it.
 
 Reading is synchronous and meant for a worker thread (openpyxl in read-only mode streams the
-rows). Planning says which rows are new, which were imported before (their stable key is in
+rows); a file beyond config.yaml's bounds (rows, unpacked parts) is refused before its rows are
+read, and neither the dry run nor the import keeps more than keys and one batch in memory.
+Planning says which rows are new, which were imported before (their stable key is in
 `imported_rows`) and what is wrong; writing goes by batches, each in its own transaction with
 the keys of its rows, so an import stopped halfway is finished by importing the file again.
 """
@@ -9,18 +11,25 @@ the keys of its rows, so an import stopped halfway is finished by importing the 
 from __future__ import annotations
 
 import asyncio
+import codecs
 import csv
 import io
+import re
 import zipfile
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import DATA_TAG as _DATA_TAG
+from openpyxl.worksheet._reader import DIMENSION_TAG as _DIMENSION_TAG
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.functions import iterparse
 from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -101,13 +110,47 @@ def labels_of(content: Content, config: Config) -> ImportLabels:
     )
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How big a file may be (config.yaml, imports): rows, and unpacked XLSX parts."""
+
+    max_rows: int = 200_000
+    max_sheet_bytes: int = 100 * 1024 * 1024
+    max_table_bytes: int = 20 * 1024 * 1024
+
+
+def limits_of(config: Config) -> Limits:
+    """The bounds of config.yaml's imports section."""
+    settings = config.imports
+    mb = 1024 * 1024
+    return Limits(settings.max_rows, settings.max_sheet_mb * mb, settings.max_table_mb * mb)
+
+
+class FileTooBig(FileUnreadable):
+    """A file beyond one of the bounds; `limit` is the bound passed."""
+
+    def __init__(self, reason: str, limit: int) -> None:
+        super().__init__(reason)
+        self.limit = limit  # rows ("too_many_rows") or bytes ("sheet_too_big", "table_too_big")
+
+
+class RowRef(NamedTuple):
+    """What the dry run keeps of a good row: its line, its key and the dossier it names."""
+
+    line: int
+    key: str
+    dossier: str | None  # a dossier row's own key, or the dossier another row points at
+
+
 @dataclass
 class ParsedFile:
-    """Every row of the file read: the good ones by sheet, and what is wrong."""
+    """Every row of the file read: the good ones by sheet (as RowRef), and what is wrong.
 
-    rows: dict[str, list[ParsedRow]] = field(
-        default_factory=lambda: {s.id: [] for s in spec.SHEETS}
-    )
+    Only keys are kept, not values: memory stays small however many rows are read; the import
+    reads the file again, batch by batch.
+    """
+
+    rows: dict[str, list[RowRef]] = field(default_factory=lambda: {s.id: [] for s in spec.SHEETS})
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     lines: int = 0
@@ -124,28 +167,84 @@ class ParsedFile:
 
 
 Progress = Callable[[int], None]
+Cells = tuple[list[Any], frozenset[int]]  # a row's values and the positions holding a formula
+# One row of the file read: its sheet, and the row or what is wrong with it.
+ReadRow = tuple[Sheet, ParsedRow | list[RowError]]
 
 
 def read_file(
-    path: Path, kind: str, labels: ImportLabels, today: date, progress: Progress | None = None
+    path: Path,
+    kind: str,
+    labels: ImportLabels,
+    today: date,
+    progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> ParsedFile:
-    """Read an uploaded XLSX or CSV file; raises FileUnreadable when it is no template."""
+    """Read an uploaded XLSX or CSV file for the dry run; FileUnreadable when it is no template."""
+    parsed = ParsedFile()
+    for sheet, result in file_rows(path, kind, labels, today, limits or Limits()):
+        parsed.lines += 1
+        if progress is not None and parsed.lines % BATCH_ROWS == 0:
+            progress(parsed.lines)
+        if isinstance(result, list):
+            parsed.add_errors(result)
+            continue
+        values = result.values
+        dossier = values.get("key") if sheet is spec.DOSSIERS else values.get(spec.DOSSIER_COLUMN)
+        parsed.rows[sheet.id].append(RowRef(result.line, result.key, dossier))
+    return parsed
+
+
+def batches(
+    path: Path, kind: str, labels: ImportLabels, today: date, limits: Limits, size: int
+) -> Generator[tuple[Sheet, list[ParsedRow]], None, None]:
+    """The file's good rows by batches of one sheet, sheets in the template's order (dossiers
+    first: other sheets point at them). Each `next` runs in a worker thread; memory holds one
+    batch."""
+    batch: list[ParsedRow] = []
+    current: Sheet | None = None
+    for sheet, result in file_rows(path, kind, labels, today, limits):
+        if isinstance(result, list):
+            continue
+        if batch and (sheet is not current or len(batch) >= size):
+            assert current is not None
+            yield current, batch
+            batch = []
+        current = sheet
+        batch.append(result)
+    if batch and current is not None:
+        yield current, batch
+
+
+def file_rows(
+    path: Path, kind: str, labels: ImportLabels, today: date, limits: Limits
+) -> Iterator[ReadRow]:
+    """Every data row of the file, read one at a time, sheets in the template's order."""
     if kind == "xlsx":
-        return _read_workbook(path, labels, today, progress)
-    return _read_csv(path, labels, today, progress)
+        return _workbook_rows(path, labels, today, limits)
+    return _csv_rows(path, labels, today, limits)
 
 
-Cells = tuple[list[Any], frozenset[int]]  # a row's values and the positions holding a formula
+class _RowCounter:
+    """Counts data rows over the whole file; past the limit, the file is refused."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.count = 0
+
+    def add(self) -> None:
+        self.count += 1
+        if self.count > self.limit:
+            raise FileTooBig("too_many_rows", self.limit)
 
 
-def _read_sheet(
+def _sheet_rows(
     sheet: Sheet,
     rows: Iterator[Cells],
     labels: ImportLabels,
     today: date,
-    parsed: ParsedFile,
-    progress: Progress | None,
-) -> None:
+    counter: _RowCounter,
+) -> Iterator[ReadRow]:
     header = next(rows, None)
     if header is None:
         return
@@ -157,21 +256,17 @@ def _read_sheet(
     for line, (cells, formulas) in enumerate(rows, start=2):
         if spec.is_blank(cells):
             continue
-        parsed.lines += 1
-        if progress is not None and parsed.lines % BATCH_ROWS == 0:
-            progress(parsed.lines)
+        counter.add()
         result = spec.read_row(sheet, line, cells, positions, labels.choices, today, formulas)
         if isinstance(result, list):
-            parsed.add_errors(result)
+            yield sheet, result
             continue
         if result.key in seen:
             column = "key" if sheet.has_key_column else None
-            parsed.add_errors(
-                [RowError(sheet.id, line, column, "duplicate_key", str(seen[result.key]))]
-            )
+            yield sheet, [RowError(sheet.id, line, column, "duplicate_key", str(seen[result.key]))]
             continue
         seen[result.key] = line
-        parsed.rows[sheet.id].append(result)
+        yield sheet, result
 
 
 def _sheet_for_title(title: str, labels: ImportLabels) -> Sheet | None:
@@ -182,7 +277,7 @@ def _sheet_for_title(title: str, labels: ImportLabels) -> Sheet | None:
     return None
 
 
-def _workbook_rows(worksheet: Any) -> Iterator[Cells]:
+def _worksheet_cells(worksheet: Any) -> Iterator[Cells]:
     for row in worksheet.iter_rows():
         values = [getattr(cell, "value", None) for cell in row]
         formulas = frozenset(
@@ -191,72 +286,153 @@ def _workbook_rows(worksheet: Any) -> Iterator[Cells]:
         yield values, formulas
 
 
-def _read_workbook(
-    path: Path, labels: ImportLabels, today: date, progress: Progress | None
-) -> ParsedFile:
-    parsed = ParsedFile()
+def _declared_size(worksheet: Any) -> None:
+    """A read-only worksheet's declared size, reading no further than the start of its rows.
+
+    openpyxl's own `_get_size` looks for <dimension> until the *end* of <sheetData>: a sheet
+    without one (allowed; some programs omit it) is then parsed whole, its rows kept as empty
+    elements, when the workbook is opened: 100 MB of memory for a million rows, whatever the
+    row limit. Stopping at the *start* of <sheetData> reads only the sheet's header.
+    """
+    source = worksheet._get_source()
+    try:
+        for _event, element in iterparse(source, events=("start",)):
+            if element.tag == _DIMENSION_TAG:
+                try:
+                    bounds = SheetDimension.from_tree(element).boundaries
+                except (TypeError, ValueError):
+                    return  # unreadable: the rows are counted as they are read
+                min_column, min_row, max_column, max_row = bounds
+                worksheet._min_column, worksheet._min_row = min_column, min_row
+                worksheet._max_column, worksheet._max_row = max_column, max_row
+                return
+            if element.tag == _DATA_TAG:
+                return
+    finally:
+        source.close()
+
+
+ReadOnlyWorksheet._get_size = _declared_size
+
+
+# Parts of a workbook openpyxl reads as a stream (rows one at a time); every other part it
+# reads whole into memory, the shared-strings table first.
+_SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+
+
+def check_parts(path: Path, limits: Limits) -> None:
+    """Refuse, before anything is unpacked, a workbook a part of which unpacks beyond its bound.
+
+    Python's zipfile never unpacks more than an entry's declared size, so the declared sizes
+    are a bound that holds.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileUnreadable("unreadable") from None
+    for entry in entries:
+        if _SHEET_PART.match(entry.filename):
+            if entry.file_size > limits.max_sheet_bytes:
+                raise FileTooBig("sheet_too_big", limits.max_sheet_bytes)
+        elif entry.file_size > limits.max_table_bytes:
+            raise FileTooBig("table_too_big", limits.max_table_bytes)
+
+
+def _workbook_rows(
+    path: Path, labels: ImportLabels, today: date, limits: Limits
+) -> Iterator[ReadRow]:
+    check_parts(path, limits)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ParseError, OSError, ValueError):
         raise FileUnreadable("unreadable") from None
+    counter = _RowCounter(limits.max_rows)
     try:
-        found = False
+        by_sheet: dict[str, Any] = {}
         for worksheet in workbook.worksheets:
             sheet = _sheet_for_title(worksheet.title, labels)
-            if sheet is None:
-                continue  # the notes sheet, or the admin's own
-            found = True
-            _read_sheet(sheet, _workbook_rows(worksheet), labels, today, parsed, progress)
+            if sheet is not None and sheet.id not in by_sheet:
+                by_sheet[sheet.id] = worksheet  # others: the notes sheet, or the admin's own
+        if not by_sheet:
+            raise FileUnreadable("no_sheet")
+        # The sheets' own dimensions, when written, refuse a file far too long at once.
+        declared = sum(max((ws.max_row or 1) - 1, 0) for ws in by_sheet.values())
+        if declared > limits.max_rows:
+            raise FileTooBig("too_many_rows", limits.max_rows)
+        for sheet in spec.SHEETS:
+            worksheet = by_sheet.get(sheet.id)
+            if worksheet is not None:
+                yield from _sheet_rows(sheet, _worksheet_cells(worksheet), labels, today, counter)
     except (zipfile.BadZipFile, KeyError, ParseError, ValueError, TypeError):
         raise FileUnreadable("unreadable") from None
     finally:
         workbook.close()
-    if not found:
-        raise FileUnreadable("no_sheet")
-    return parsed
 
 
-def _decoded(data: bytes) -> str:
-    for encoding in TEXT_ENCODINGS:
+# Byte order marks: Excel's "Texte Unicode" is UTF-16 with one; "CSV UTF-8" has UTF-8's.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CHUNK = 1024 * 1024
+
+
+def _encoding_of(path: Path) -> str:
+    """The file's encoding: its byte order mark, else UTF-8 when every byte decodes, else
+    Windows' cp1252 (Excel's default); checked by chunks, never the whole file at once."""
+    with path.open("rb") as source:
+        start = source.read(4)
+        for bom, encoding in _BOMS:
+            if start.startswith(bom):
+                return encoding
+        source.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
         try:
-            return data.decode(encoding)
+            while chunk := source.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            continue
-    raise FileUnreadable("unreadable")
+            return TEXT_ENCODINGS[-1]
+    return "utf-8"
 
 
-def _read_csv(
-    path: Path, labels: ImportLabels, today: date, progress: Progress | None
-) -> ParsedFile:
-    text = _decoded(path.read_bytes())
-    first = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _csv_rows(path: Path, labels: ImportLabels, today: date, limits: Limits) -> Iterator[ReadRow]:
+    encoding = _encoding_of(path)
     try:
-        header = next(reader)
-    except (StopIteration, csv.Error):
-        raise FileUnreadable("unreadable") from None
-    # A CSV file holds one sheet: the one whose required columns its header names.
-    sheet = next(
-        (s for s in spec.SHEETS if not spec.match_headers(s, header, labels.columns[s.id])[1]),
-        None,
-    )
-    if sheet is None:
-        raise FileUnreadable("no_sheet")
-    parsed = ParsedFile()
+        with path.open(encoding=encoding, newline="") as text:
+            first = text.readline()
+            text.seek(0)
+            delimiter = max((";", ",", "\t"), key=first.count)
+            reader = csv.reader(text, delimiter=delimiter)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise FileUnreadable("unreadable") from None
+            # A CSV file holds one sheet: the one whose required columns its header names.
+            sheet = next(
+                (
+                    s
+                    for s in spec.SHEETS
+                    if not spec.match_headers(s, header, labels.columns[s.id])[1]
+                ),
+                None,
+            )
+            if sheet is None:
+                raise FileUnreadable("no_sheet")
 
-    def rows() -> Iterator[Cells]:
-        yield list(header), frozenset()
-        for row in reader:
-            # A spreadsheet's formula survives in a CSV only as text starting with "=".
-            formulas = frozenset(i for i, c in enumerate(row) if c.startswith("="))
-            yield list(row), formulas
+            def rows() -> Iterator[Cells]:
+                yield list(header), frozenset()
+                for row in reader:
+                    # A spreadsheet's formula survives in a CSV only as text starting with "=".
+                    formulas = frozenset(i for i, c in enumerate(row) if c.startswith("="))
+                    yield list(row), formulas
 
-    try:
-        _read_sheet(sheet, rows(), labels, today, parsed, progress)
-    except csv.Error:
+            counter = _RowCounter(limits.max_rows)
+            yield from _sheet_rows(sheet, rows(), labels, today, counter)
+    except (csv.Error, UnicodeDecodeError):
         raise FileUnreadable("unreadable") from None
-    return parsed
 
 
 # --- Planning ---------------------------------------------------------------------------------
@@ -266,7 +442,7 @@ def _read_csv(
 class Plan:
     """What importing the file would do."""
 
-    new: dict[str, list[ParsedRow]]
+    new: dict[str, list[RowRef]]
     duplicates: dict[str, int]
     errors: list[RowError]
     error_count: int
@@ -317,24 +493,25 @@ async def plan(session: AsyncSession, parsed: ParsedFile) -> Plan:
     """New rows, rows imported before, and rows naming a dossier nobody knows."""
     errors = list(parsed.errors)
     error_count = parsed.error_count
-    new: dict[str, list[ParsedRow]] = {}
+    new: dict[str, list[RowRef]] = {}
     duplicates: dict[str, int] = {}
-    file_dossiers = {r.values["key"] for r in parsed.rows[spec.DOSSIERS.id]}
+    file_dossiers = {r.dossier for r in parsed.rows[spec.DOSSIERS.id] if r.dossier is not None}
     named = {
-        r.values[spec.DOSSIER_COLUMN]
+        r.dossier
         for sheet in (spec.ACCOMPANIMENTS, spec.MILESTONES)
         for r in parsed.rows[sheet.id]
+        if r.dossier is not None
     }
     known = set(await dossier_ids(session, named - file_dossiers)) | file_dossiers
     for sheet in spec.SHEETS:
         rows = parsed.rows[sheet.id]
         existing = await _existing_keys(session, [r.key for r in rows])
-        kept: list[ParsedRow] = []
+        kept: list[RowRef] = []
         for row in rows:
             if row.key in existing:
                 duplicates[sheet.id] = duplicates.get(sheet.id, 0) + 1
                 continue
-            dossier = row.values.get(spec.DOSSIER_COLUMN)
+            dossier = row.dossier if sheet is not spec.DOSSIERS else None
             if dossier is not None and dossier not in known:
                 error_count += 1
                 if len(errors) < KEPT_ERRORS:
@@ -556,6 +733,8 @@ class Writer:
 
 
 ProgressAsync = Callable[[int, int], Awaitable[None]]
+# The next batch of the file's rows (read in a worker thread), or None at the end.
+NextBatch = Callable[[], Awaitable[tuple[Sheet, Sequence[ParsedRow]] | None]]
 ATTEMPTS = 3
 
 
@@ -567,19 +746,25 @@ class ImportStopped(Exception):
         self.created = created
 
 
+class ImportCancelled(ImportStopped):
+    """The import was asked to stop (its button, or the bot stopping) between two batches."""
+
+
 async def apply(
     factory: SessionFactory,
     writer: Writer,
-    planned: Plan,
+    total: int,
+    next_batch: NextBatch,
     progress: ProgressAsync | None = None,
-    batch_rows: int | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> int:
-    """Write the planned rows by batches; returns how many were created.
+    """Write the file's rows by batches as they are read; returns how many were created.
 
-    Each batch re-reads the keys in its own transaction: a row another import took meanwhile
-    is skipped, so two imports of one file never create anything twice.
+    Each batch is one transaction with its rows' keys (a checkpoint): it re-reads the keys, so
+    a row imported before, or by another import meanwhile, is skipped and nothing is created
+    twice. `stop` is asked between batches; when it says so, ImportCancelled is raised with
+    the rows created so far, all committed.
     """
-    total = planned.new_count
     done = created = 0
     steps = {
         spec.DOSSIERS.id: writer.dossiers,
@@ -587,17 +772,22 @@ async def apply(
         spec.MILESTONES.id: writer.milestones,
         spec.WORKSHOPS.id: writer.workshops,
     }
-    try:
-        for sheet in spec.SHEETS:
-            for batch in _chunks(planned.new[sheet.id], batch_rows or BATCH_ROWS):
-                created += await _write_batch(factory, steps[sheet.id], batch)
-                done += len(batch)
-                if progress is not None:
-                    await progress(done, total)
-                await asyncio.sleep(0)  # others' updates run between two batches
-    except Exception as exc:
-        raise ImportStopped(created) from exc
-    return created
+    while True:
+        if stop is not None and stop():
+            raise ImportCancelled(created)
+        try:
+            batch = await next_batch()
+            if batch is None:
+                return created
+            sheet, rows = batch
+            written = await _write_batch(factory, steps[sheet.id], rows)
+        except Exception as exc:
+            raise ImportStopped(created) from exc
+        created += written
+        done += written
+        if progress is not None and written:
+            await progress(done, total)
+        await asyncio.sleep(0)  # others' updates run between two batches
 
 
 Step = Callable[[AsyncSession, Sequence[ParsedRow]], Awaitable[None]]

@@ -8,6 +8,7 @@ the caller is done, whatever happens.
 
 from __future__ import annotations
 
+import codecs
 import io
 import tempfile
 import zipfile
@@ -18,10 +19,10 @@ from pathlib import Path
 from typing import Literal
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# A workbook compresses well, a zip bomb far better: refuse what would unpack beyond this.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 TEXT_ENCODINGS = ("utf-8-sig", "cp1252")  # Excel's "CSV UTF-8", else its Windows default
+# Excel's "Texte Unicode" is UTF-16 (little-endian) behind its byte order mark.
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 Kind = Literal["xlsx", "csv"]
 Reason = Literal["empty", "too_big", "wrong_type"]
@@ -58,21 +59,29 @@ def _is_workbook(data: bytes) -> bool:
             entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError):
         return False
+    # How far its parts unpack is checked by the import, whose refusal names the limit.
     names = {entry.filename for entry in entries}
-    unpacked = sum(entry.file_size for entry in entries)
-    return {"[Content_Types].xml", "xl/workbook.xml"} <= names and unpacked <= MAX_UNPACKED_BYTES
+    return {"[Content_Types].xml", "xl/workbook.xml"} <= names
+
+
+def _no_controls(text: str) -> bool:
+    return not any(ord(c) < 32 and c not in "\t\r\n" for c in text)
 
 
 def _is_text(data: bytes) -> bool:
-    if b"\x00" in data:  # binary, or UTF-16 that spreadsheets do not write for CSV
+    if data.startswith(UTF16_BOMS):
+        try:
+            return _no_controls(data.decode("utf-16"))
+        except UnicodeDecodeError:
+            return False
+    if b"\x00" in data:  # binary
         return False
     for encoding in TEXT_ENCODINGS:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        controls = sum(1 for c in text if ord(c) < 32 and c not in "\t\r\n")
-        return controls == 0
+        return _no_controls(text)
     return False
 
 

@@ -67,11 +67,38 @@ async def test_backup_of_a_migrated_database_is_checked_and_rotated(
         assert result.items > 0
     files = backups_in(folder)
     assert [f.name for f in files] == [
-        backup.backup_name(NOW + timedelta(days=n), backup.backend_of(migrated_url))
+        backup.backup_name(NOW + timedelta(days=n), backup.backend_of(migrated_url), PARIS)
         for n in (8, 7, 6)
     ]
     assert result.kept == 3 and len(result.removed) == 1
-    assert not list(folder.glob("*.partial"))
+    # Nothing else: no partial copy, no SQLite -wal/-shm side file left by the check.
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f.name for f in files)
+
+
+def test_backup_names_read_in_local_time() -> None:
+    """A backup taken at 02:00 UTC in March is named 03:00, as the bot shows times in Dijon."""
+    assert backup.backup_name(NOW, "sqlite", PARIS) == "pes21-20260310-030000.sqlite"
+    summer = datetime(2026, 7, 1, 1, 30, tzinfo=UTC)
+    assert backup.backup_name(summer, "postgresql", PARIS) == "pes21-20260701-033000.dump"
+    assert backup.taken_at(Path("pes21-20260310-030000.sqlite"), PARIS) == NOW
+
+
+def test_rotation_removes_files_an_interrupted_backup_left(tmp_path: Path) -> None:
+    """Partial copies and SQLite side files of earlier runs go at the next rotation."""
+    kept = tmp_path / "pes21-20260310-030000.sqlite"
+    kept.write_bytes(b"x")
+    orphans = [
+        tmp_path / "pes21-20260309-030000.sqlite.partial",
+        tmp_path / "pes21-20260309-030000.sqlite.partial-wal",
+        tmp_path / "pes21-20260309-030000.sqlite.partial-shm",
+        tmp_path / "pes21-20260310-030000.sqlite-shm",
+    ]
+    for orphan in orphans:
+        orphan.write_bytes(b"")
+    mine = tmp_path / "notes.txt"
+    mine.write_text("à garder")
+    backup.rotate(tmp_path, Retention(), PARIS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([kept.name, mine.name])
 
 
 async def test_backup_job_runs_off_the_event_loop_thread(

@@ -7,13 +7,16 @@ dossiers recorded by staff, the relay and /import.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
+from typing import Any
 
 from pes21_bot import buttons
 from pes21_bot.db.models import AgendaEvent, Event, OrientationProposal, Project, Registration
 from pes21_bot.fake_telegram import BotMessage, FakeUser
 from pes21_bot.services import events, orientation
 from pes21_bot.services import events_agenda as agenda
+from pes21_bot.services import imports as import_service
 from pes21_bot.services.people import UserInfo, ensure_person
 from tests.agenda.helpers import open_agenda, registrations, seats_taken, seed_event
 from tests.e2e.cosmetic_helpers import (
@@ -351,6 +354,7 @@ async def import_go(bot: Harness) -> Press:
     dry_run = await admin.expect("Importer 1 ligne ?")
 
     async def check() -> None:
+        await admin.expect("Import terminé : 1 ligne créée")  # it runs in the background
         assert await _events(bot, events.INTAKE_COMPLETED) == 1
         assert count(bot, admin, "Import terminé : 1 ligne créée") == 1
 
@@ -367,6 +371,42 @@ async def word_report(bot: Harness) -> Press:
         assert sum("document Word à relire" in m.content for m in documents) == 1
 
     return on(admin, markdown, "📄 Rapport en Word", check)
+
+
+async def import_stop(bot: Harness) -> Press:
+    admin = bot.admin()
+    rows = [
+        (f"S-{i}", "Bénéfices'Créa", date(2023, 3, 2), None, None, None, None, None)
+        for i in range(30)
+    ]
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    # The import pauses in its first batch (10 rows) until the check lets it go.
+    original, batch_rows = import_service.Writer.dossiers, import_service.BATCH_ROWS
+    paused, gate = asyncio.Event(), asyncio.Event()
+
+    async def dossiers(self: Any, session: Any, batch: Any) -> None:
+        await original(self, session, batch)
+        paused.set()
+        await gate.wait()
+
+    import_service.BATCH_ROWS = 10
+    import_service.Writer.dossiers = dossiers  # type: ignore[method-assign,assignment]
+    admin.send_document("import.xlsx", workbook({"Dossiers": rows}), xlsx)
+    admin.press("Importer", await admin.expect("Importer 30 lignes ?"))
+    progress = await admin.expect("Import en cours : 0 / 30 lignes")
+    await paused.wait()
+
+    async def check() -> None:
+        try:
+            gate.set()
+            await admin.expect("Import arrêté : 10 lignes créées")
+            assert await _events(bot, events.INTAKE_COMPLETED) == 10
+            assert count(bot, admin, "Import arrêté") == 1
+        finally:
+            import_service.Writer.dossiers = original  # type: ignore[method-assign]
+            import_service.BATCH_ROWS = batch_rows
+
+    return on(admin, progress, "Arrêter l'import", check)
 
 
 FEATURE_CASES = {
@@ -397,6 +437,7 @@ FEATURE_CASES = {
     "relay_pick": Case(buttons.RELAY_PICK, relay_pick),
     "import": Case(buttons.IMPORT, import_go),
     "word_report": Case(buttons.REPORT_DOCUMENT, word_report),
+    "import_stop": Case(buttons.IMPORT, import_stop),
 }
 
 

@@ -74,6 +74,12 @@ def test_compose_file_is_valid_and_keeps_the_database_private(resolved: dict[str
     assert set(resolved["volumes"]) >= {"pgdata", "botdata"}
 
 
+def test_compose_builds_the_bot_image_instead_of_pulling_it(resolved: dict[str, Any]) -> None:
+    """No registry holds pes21-bot: `up` builds it rather than trying a pull first."""
+    bot = resolved["services"]["bot"]
+    assert bot["pull_policy"] == "build" and "build" in bot
+
+
 def test_compose_mounts_config_and_content_read_only(resolved: dict[str, Any]) -> None:
     """config.yaml and contenus/ come from the server's folder and the bot cannot change them."""
     volumes = resolved["services"]["bot"]["volumes"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import tempfile
 import zipfile
@@ -10,7 +11,6 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from pes21_bot.services import uploads
 from pes21_bot.services.uploads import (
     UploadRefused,
     check_declared_size,
@@ -59,13 +59,12 @@ def test_other_files_are_refused_whatever_their_name(data: bytes) -> None:
     assert refused.value.reason == "wrong_type"
 
 
-def test_a_zip_bomb_dressed_as_a_workbook_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(uploads, "MAX_UNPACKED_BYTES", 1024 * 1024)
-    entries = {"[Content_Types].xml": b"<t/>", "xl/workbook.xml": b"<w/>"}
-    bomb = _zip({**entries, "xl/worksheets/sheet1.xml": b"0" * (2 * 1024 * 1024)})
-    assert len(bomb) < 10 * 1024
-    assert sniff(bomb) is None
-    assert sniff(_zip({**entries, "xl/worksheets/sheet1.xml": b"0" * 1024})) == "xlsx"
+def test_a_csv_file_saved_as_unicode_text_is_taken() -> None:
+    """Excel's "Texte Unicode" (UTF-16 with its byte order mark) is a CSV file."""
+    text = "Nom\tCommune\r\nZoé\tDijon\r\n"
+    assert sniff(text.encode("utf-16")) == "csv"
+    assert sniff(codecs.BOM_UTF16_BE + text.encode("utf-16-be")) == "csv"
+    assert sniff(codecs.BOM_UTF16_LE + b"\x01\x00\x02\x00") is None  # controls: binary
 
 
 def test_size_limits_apply_before_and_after_the_download() -> None:
