@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from telegram import Update
@@ -9,12 +10,15 @@ from telegram import Update
 from pes21_bot import access, buttons, texts
 from pes21_bot.context import Context
 from pes21_bot.db.models import Project
+from pes21_bot.domain.answers import project_display_name
+from pes21_bot.domain.visibility import first_name
 from pes21_bot.handlers.access import button, command, may_act, pressed_project
 from pes21_bot.handlers.ui import answer_query, edit_or_send, repeated_press, reply
 from pes21_bot.messages import dossier
 from pes21_bot.messages.markup import keyboard
-from pes21_bot.services import projects, recorded, relay
+from pes21_bot.services import projects, recorded, relay, search
 from pes21_bot.texts import volunteers as volunteer_texts
+from pes21_bot.texts import week
 
 LISTED = 50
 
@@ -142,11 +146,59 @@ async def on_view(update: Update, context: Context) -> None:
         await edit_or_send(query, *await _panel(context, project, _user_id(update)))
 
 
+NAME_SHOWN = 30  # a button's label stays readable on a phone
+
+
+async def search_command(update: Update, context: Context) -> None:
+    """/cherche TEXTE: the dossiers of the programmes this person may see that match, one button
+    each opening its panel."""
+    assert update.effective_user is not None
+    data = context.bot_data
+    content = data.content
+    query = " ".join(context.args or []).strip()[:100]
+    if not query:
+        await reply(update, content.render(week.SEARCH_USAGE))
+        return
+    user_id = update.effective_user.id
+    rule = access.COMMANDS["dossier"]
+    async with data.session_factory() as session:
+        found, count = await search.find_dossiers(
+            session, query, lambda p: access.staff_may(rule, data.config, user_id, p)
+        )
+    if not found:
+        await reply(update, content.render(week.SEARCH_NONE, query=query))
+        return
+    rows = [[(_search_label(context, p), buttons.PROJECT.pack(p.id))] for p in found]
+    lines = [content.render(week.SEARCH_FOUND, count=count, query=query)]
+    if count > len(found):
+        lines.append(content.render(week.SEARCH_MORE, shown=len(found)))
+    await reply(update, "\n".join(lines), keyboard(rows))
+
+
+def _search_label(context: Context, project: Project) -> str:
+    """A found dossier's button: reference, holder's first name or project name, status."""
+    content = context.bot_data.content
+    answers = project.answers or {}
+    name = first_name(str(answers.get("name") or "")) or project_display_name(project.path, answers)
+    if len(name) > NAME_SHOWN:
+        name = name[: NAME_SHOWN - 1] + "…"
+    # A button shows plain text: the rendered HTML's escapes are undone.
+    return html.unescape(
+        content.render(
+            week.SEARCH_BUTTON,
+            reference=project.reference or "",
+            name=name or content.programme_name(project.programme or ""),
+            status=content.label("project_status", project.status),
+        )
+    )
+
+
 def dossier_handlers() -> list[Any]:
     """The dossier commands and the panel's buttons."""
     return [
         command("dossiers", my_projects),
         command("dossier", project_detail),
+        command("cherche", search_command),
         button(buttons.PROJECT, on_project),
         button(buttons.PROJECT_VIEW, on_view),
     ]

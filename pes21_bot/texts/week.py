@@ -1,0 +1,21 @@
+"""Text keys of "every role's week" (issue 19): role menus, /cherche (contenus/semaine.yaml)."""
+
+from __future__ import annotations
+
+from pes21_bot.texts import key
+
+# /cherche (staff, admins): dossiers found by holder, project or structure name, or commune.
+SEARCH_USAGE = key("week.search_usage")
+SEARCH_NONE = key("week.search_none", "query")
+SEARCH_FOUND = key("week.search_found", "count", "query")
+SEARCH_MORE = key("week.search_more", "shown")
+SEARCH_BUTTON = key("week.search_button", "reference", "name", "status")
+SEARCH_MENU = key("week.search_menu")
+# A team member or volunteer who types free text gets their own menu, with this hint first.
+TEAM_NUDGE = key("week.team_nudge")
+SEARCH_TIP = key("week.search_tip")
+# The volunteer's /start menu.
+VOLUNTEER_WELCOME = key("week.volunteer_welcome", "name")
+VOLUNTEER_REVIEWS = key("week.volunteer_reviews")
+VOLUNTEER_DOSSIERS = key("week.volunteer_dossiers")
+VOLUNTEER_PROFILE = key("week.volunteer_profile")
