@@ -29,7 +29,7 @@ from pes21_bot.messages import agenda as messages
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import events_agenda as agenda
 from pes21_bot.services.people import ensure_person, find_person
-from pes21_bot.texts import STALE_BUTTON
+from pes21_bot.texts import STALE_BUTTON, week
 from pes21_bot.texts import agenda as t
 
 logger = logging.getLogger(__name__)
@@ -65,6 +65,8 @@ async def on_agenda_button(update: Update, context: Context) -> None:
         event = await agenda.get_event(session, event_id)
         if event is None:
             text = content.render(STALE_BUTTON)
+        elif agenda.is_over(event, now):  # a past event's buttons (a late reminder, an old list)
+            text = content.render(week.EVENT_OVER, title=event.title)
         elif action == "cancel":
             text, queued = await _withdraw(session, context, event, person, now)
         elif event.audience not in messages.audiences_of(

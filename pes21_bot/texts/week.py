@@ -19,3 +19,5 @@ VOLUNTEER_WELCOME = key("week.volunteer_welcome", "name")
 VOLUNTEER_REVIEWS = key("week.volunteer_reviews")
 VOLUNTEER_DOSSIERS = key("week.volunteer_dossiers")
 VOLUNTEER_PROFILE = key("week.volunteer_profile")
+# A past event's buttons (a reminder delivered late, an old agenda list).
+EVENT_OVER = key("week.event_over", "title")
