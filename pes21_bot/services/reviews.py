@@ -27,14 +27,18 @@ def _today(config: Config, now: datetime) -> date:
 
 
 async def _volunteer_reminders(
-    session: AsyncSession, config: Config, review: Review, first_at: datetime
+    session: AsyncSession, config: Config, review: Review, first_at: datetime, follow_up: bool
 ) -> None:
-    """The assignee's reminder at `first_at`, and one more `review_followup_days` later."""
+    """The assignee's reminder at `first_at`, and (with `follow_up`) one more
+    `review_followup_days` later."""
     await reminders.cancel_for_review(session, review.id, reminders.VOLUNTEER_KINDS)
     if review.assignee_id is None:
         return
-    follow_up = first_at + timedelta(days=config.reminders.review_followup_days)
-    for kind, due in ((reminders.REVIEW_DUE, first_at), (reminders.REVIEW_OVERDUE, follow_up)):
+    planned = [(reminders.REVIEW_DUE, first_at)]
+    if follow_up:
+        later = first_at + timedelta(days=config.reminders.review_followup_days)
+        planned.append((reminders.REVIEW_OVERDUE, later))
+    for kind, due in planned:
         reminders.add(
             session,
             kind,
@@ -52,8 +56,10 @@ async def assign(
     assignee_id: int | None,
     now: datetime,
     actor_id: int | None = None,
+    follow_up: bool = True,
 ) -> None:
-    """Give the review to someone and plan their reminders (at the due date, or now if past)."""
+    """Give the review to someone and plan their reminders (at the due date, or now if past;
+    without `follow_up`, only that first one)."""
     review.assignee_id = assignee_id
     project = await session.get(Project, review.project_id)
     events.record(
@@ -66,7 +72,7 @@ async def assign(
         review_id=review.id,
         assignee_id=assignee_id,
     )
-    await _volunteer_reminders(session, config, review, max(review.due_at, now))
+    await _volunteer_reminders(session, config, review, max(review.due_at, now), follow_up)
 
 
 async def staff_in_charge(session: AsyncSession, config: Config, project: Project) -> Person | None:
@@ -120,7 +126,10 @@ async def choose_assignee(
 async def schedule_reviews(
     session: AsyncSession, config: Config, project: Project, ended_on: date, now: datetime
 ) -> list[Review]:
-    """Reviews at the configured months after the end, all given to one reviewer."""
+    """Reviews at the configured months after the end, all given to one reviewer.
+
+    A review already due when the end is recorded (past activity entered late) is offered once
+    as to do: no follow-up, no escalation, never "late" (the bot was not down)."""
     rules = reminders.quiet_rules(config)
     assignee = await choose_assignee(session, config, project, now)
     staff = await staff_in_charge(session, config, project)
@@ -147,8 +156,9 @@ async def schedule_reviews(
             number=number,
             due_on=due_on.isoformat(),
         )
-        await assign(session, config, review, assignee, now)
-        if in_charge is not None:
+        past = review.due_at <= now
+        await assign(session, config, review, assignee, now, follow_up=not past)
+        if in_charge is not None and not past:
             reminders.add(
                 session,
                 reminders.REVIEW_ESCALATION,
@@ -188,7 +198,7 @@ async def snooze(
 ) -> datetime:
     """'Reporter d'une semaine': the assignee's reminders move; the owner's deadline does not."""
     until = now + timedelta(days=config.reminders.snooze_days)
-    await _volunteer_reminders(session, config, review, until)
+    await _volunteer_reminders(session, config, review, until, True)
     review.details = {**review.details, "snoozed_until": until.isoformat()}
     project = await session.get(Project, review.project_id)
     events.record(
