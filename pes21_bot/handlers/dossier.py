@@ -15,8 +15,10 @@ from pes21_bot.domain.visibility import first_name
 from pes21_bot.handlers.access import button, command, may_act, pressed_project
 from pes21_bot.handlers.ui import answer_query, edit_or_send, repeated_press, reply
 from pes21_bot.messages import dossier
+from pes21_bot.messages import reviews as review_messages
 from pes21_bot.messages.markup import keyboard
-from pes21_bot.services import projects, recorded, relay, search
+from pes21_bot.messages.render import fr_date
+from pes21_bot.services import projects, recorded, relay, reviews, search
 from pes21_bot.texts import volunteers as volunteer_texts
 from pes21_bot.texts import week
 
@@ -91,10 +93,36 @@ async def project_detail(update: Update, context: Context) -> None:
     async with data.session_factory() as session:
         project = await projects.find_by_reference(session, reference)
     user_id = update.effective_user.id
-    if project is None or not await may_act(context, access.COMMANDS["dossier"], user_id, project):
+    if project is None:
         await reply(update, content.render(texts.NOT_FOUND_REFERENCE, reference=reference))
         return
+    if not await may_act(context, access.COMMANDS["dossier"], user_id, project):
+        await _reviewer_view(update, context, project)
+        return
     await reply(update, *await _panel(context, project, user_id))
+
+
+async def _reviewer_view(update: Update, context: Context, project: Project) -> None:
+    """A volunteer's own open bilan on this dossier: what the visibility table lets them see
+    (the contact while the bilan is open) and its buttons; else they are told they have no
+    access (the dossier exists: "not found" would be untrue)."""
+    assert update.effective_user is not None
+    data = context.bot_data
+    content = data.content
+    async with data.session_factory() as session:
+        review = await reviews.open_review_of(session, project.id, update.effective_user.id)
+    if review is None:
+        await reply(update, content.render(week.NO_ACCESS, reference=project.reference or ""))
+        return
+    header = content.render(
+        week.REVIEWER_VIEW,
+        reference=project.reference or "",
+        programme=content.programme_name(project.programme or ""),
+        number=review.number,
+        date=fr_date(review.due_at, data.config.tz),
+    )
+    text = f"{header}\n{review_messages.contact_text(content, project, review)}"
+    await reply(update, text, review_messages.review_markup(content, review.id))
 
 
 async def on_project(update: Update, context: Context) -> None:

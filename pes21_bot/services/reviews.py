@@ -17,7 +17,7 @@ from pes21_bot.domain.scheduling import add_months, local_day_start
 from pes21_bot.domain.vocabulary import DlaProposal, ProjectStatus, ReviewState
 from pes21_bot.services import events, intake, reminders, volunteers
 from pes21_bot.services.jobs import record_jobs
-from pes21_bot.services.people import UserInfo, ensure_person
+from pes21_bot.services.people import UserInfo, ensure_person, find_person
 
 DLA_NEED = "consolidation_dla"
 
@@ -309,6 +309,15 @@ async def reviews_of(session: AsyncSession, person_id: int) -> tuple[list[Any], 
     return [r for r in rows if r[0].state == ReviewState.OPEN], [
         r for r in rows if r[0].state == ReviewState.DONE
     ]
+
+
+async def open_review_of(session: AsyncSession, project_id: int, telegram_id: int) -> Review | None:
+    """This person's open review of this dossier, if they have one."""
+    person = await find_person(session, telegram_id)
+    if person is None:
+        return None
+    found = await open_reviews_of_project(session, project_id)
+    return next((r for r in found if r.assignee_id == person.id), None)
 
 
 async def open_reviews_of_project(session: AsyncSession, project_id: int) -> list[Review]:

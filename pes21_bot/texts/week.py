@@ -21,3 +21,6 @@ VOLUNTEER_DOSSIERS = key("week.volunteer_dossiers")
 VOLUNTEER_PROFILE = key("week.volunteer_profile")
 # A past event's buttons (a reminder delivered late, an old agenda list).
 EVENT_OVER = key("week.event_over", "title")
+# /dossier by a volunteer: their own open bilan on it, or no access.
+REVIEWER_VIEW = key("week.reviewer_view", "reference", "programme", "number", "date")
+NO_ACCESS = key("week.no_access", "reference")

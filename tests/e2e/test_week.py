@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tests.harness import OTHER_HOLDER_ID, Harness
@@ -9,6 +11,7 @@ from tests.volunteers.helpers import (
     DLA_ANSWERS,
     IDEA_ANSWERS,
     KARIM,
+    end_by_service,
     seed_project,
     seed_volunteer,
 )
@@ -65,3 +68,20 @@ async def test_a_volunteer_gets_their_own_menu(sqlite_bot: Harness) -> None:
     nadia.send_text("bonjour")
     again = await nadia.expect("Voici votre menu")
     assert ["📝 Mes bilans"] in again.buttons
+
+
+async def test_a_volunteer_opens_the_dossier_of_their_open_bilan(bot: Harness) -> None:
+    project = await seed_project(bot)
+    await seed_volunteer(bot, 3101, "Nadia")
+    await end_by_service(bot, project, date(2026, 3, 1))
+    await seed_volunteer(bot, 3102, "Omar", ("co_accompaniment",))
+    nadia = bot.api.user(3101, first_name="Nadia")
+    nadia.send_command("/dossier", project.reference or "")
+    shown = await nadia.expect("bilan n°1 de ce dossier à faire")
+    assert "Zoé Martin" in (shown.text or "") and "+33612345678" in (shown.text or "")
+    assert "Une recyclerie" not in (shown.text or "")  # the project itself is not hers to read
+    assert ["Saisir le bilan"] in shown.buttons
+    omar = bot.api.user(3102, first_name="Omar")
+    omar.send_command("/dossier", project.reference or "")
+    told = await omar.expect("vous n'y avez pas accès")
+    assert "Zoé" not in (told.text or "")

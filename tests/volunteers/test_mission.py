@@ -63,7 +63,7 @@ async def test_volunteer_sees_the_dossier_records_the_first_exchange(sbot: Harne
     labels = _labels(listed)
     assert len(labels) == 1 and reference in labels[0]
     wendy.send_command("/dossier", other.reference or "")
-    await wendy.expect("Je ne trouve pas de dossier")
+    await wendy.expect("vous n'y avez pas accès")
 
     await _open_panel(wendy, reference)
     wendy.press("📝 Premier échange")
@@ -146,7 +146,7 @@ async def test_orientation_to_benefices_crea_accepted_once(sbot: Harness) -> Non
     assert len(await rows(sbot, Event, Event.kind == events.REDIRECTED)) == 1
     # Once redirected, the dossier is no longer the volunteer's.
     wendy.send_command("/dossier", reference)
-    await wendy.expect("Je ne trouve pas de dossier")
+    await wendy.expect("vous n'y avez pas accès")
 
 
 async def test_orientation_close_refused_then_accepted(sbot: Harness) -> None:
