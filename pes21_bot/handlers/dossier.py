@@ -66,10 +66,11 @@ async def _panel(context: Context, project: Project, user_id: int) -> tuple[str,
     async with data.session_factory() as session:
         people = await projects.people_by_id(session, {project.owner_id or 0})
         awaits_link = await recorded.awaits_link(session, project)
+        first_contact = await recorded.first_contact(session, project)
     owner = people.get(project.owner_id) if project.owner_id else None
     staff = access.staff_may(access.COMMANDS["dossier"], data.config, user_id, project.programme)
     return (
-        dossier.panel_text(data.content, data.config, project, owner),
+        dossier.panel_text(data.content, data.config, project, owner, first_contact),
         dossier.panel_markup(
             data.content, project, mission=not staff, awaits_link=staff and awaits_link
         ),

@@ -22,7 +22,7 @@ from pes21_bot.handlers.ui import edit_elsewhere
 from pes21_bot.messages.cards import card_fields, chat_card_markup, volunteer_line
 from pes21_bot.messages.dossier import panel_markup, panel_text
 from pes21_bot.messages.render import card_text
-from pes21_bot.services import outbox, projects, reviews
+from pes21_bot.services import outbox, projects, recorded, reviews
 from pes21_bot.services.people import Role, UserInfo, display_name, roles_of
 from pes21_bot.texts import notify as notify_texts
 from pes21_bot.texts import volunteers as t
@@ -152,8 +152,9 @@ async def refresh_panel(context: Context, query: CallbackQuery, project_id: int)
         ):
             return  # a card: update_cards has shown the change
         people = await projects.people_by_id(session, {project.owner_id or 0})
+        first_contact = await recorded.first_contact(session, project)
     owner = people.get(project.owner_id) if project.owner_id else None
-    text = panel_text(data.content, data.config, project, owner)
+    text = panel_text(data.content, data.config, project, owner, first_contact)
     markup = panel_markup(data.content, project)
     await edit_elsewhere(context, message.chat.id, message.message_id, text, markup)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 
 from telegram import InlineKeyboardMarkup
 
@@ -21,6 +21,7 @@ from pes21_bot.services.people import display_name
 from pes21_bot.texts import notify as notify_texts
 from pes21_bot.texts import recorded as recorded_texts
 from pes21_bot.texts import volunteers as volunteer_texts
+from pes21_bot.texts import week
 
 # Rows the bot writes for itself: nothing a member of staff did or needs to read.
 TECHNICAL_EVENTS = frozenset(
@@ -48,15 +49,22 @@ def is_erased(project: Project) -> bool:
     return project.holder_id is None and not project.answers
 
 
-def panel_text(content: Content, config: Config, project: Project, owner: Person | None) -> Html:
-    """The summary that fits a phone screen: state, who follows it, when it was sent."""
+def panel_text(
+    content: Content,
+    config: Config,
+    project: Project,
+    owner: Person | None,
+    first_contact: datetime | None = None,
+) -> Html:
+    """The summary that fits a phone screen: state, who follows it, when it was sent (for a
+    dossier recorded by staff, the first contact's day)."""
     text = content.render(
-        texts.PROJECT_DETAIL,
+        texts.PROJECT_DETAIL if first_contact is None else week.PROJECT_DETAIL_RECORDED,
         reference=project.reference or "",
         programme=content.programme_name(project.programme or ""),
         status=content.label("project_status", project.status),
         owner=display_name(config, owner) if owner else content.render(texts.EMPTY_VALUE),
-        date=fr_date(project.submitted_at, config.tz),
+        date=fr_date(first_contact or project.submitted_at, config.tz),
     )
     line = volunteer_line(content, owner)
     if line:

@@ -24,3 +24,10 @@ EVENT_OVER = key("week.event_over", "title")
 # /dossier by a volunteer: their own open bilan on it, or no access.
 REVIEWER_VIEW = key("week.reviewer_view", "reference", "programme", "number", "date")
 NO_ACCESS = key("week.no_access", "reference")
+# A dossier recorded by staff (/nouveau_dossier): keep it, call the person, first contact's day.
+KEEP_OFFER = key("week.keep_offer")
+KEEP_BUTTON = key("week.keep_button")
+CLAIM_WON_CALL = key("week.claim_won_call", "reference")
+PROJECT_DETAIL_RECORDED = key(
+    "week.project_detail_recorded", "reference", "programme", "status", "owner", "date"
+)
