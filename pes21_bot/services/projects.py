@@ -10,7 +10,7 @@ from sqlalchemy import delete, false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
-from pes21_bot.db.models import Event, Person, Project, ProjectCard
+from pes21_bot.db.models import Event, Person, Project, ProjectCard, Volunteer
 from pes21_bot.domain.assignment import WELCOMING_MISSION
 from pes21_bot.domain.references import parse_reference
 from pes21_bot.domain.vocabulary import OPEN_STATUSES, VOLUNTEER_PROGRAMME, ProjectStatus
@@ -198,22 +198,25 @@ async def close(
 async def open_projects_of(
     session: AsyncSession, config: Config, telegram_id: int
 ) -> list[Project]:
-    """Projects a staff member owns, plus unclaimed ones of their programmes.
+    """Projects a staff member owns, plus unclaimed ones of their programmes, plus those a
+    volunteer holds in the programmes they coordinate (they answer for those volunteers).
 
     For a welcoming volunteer: the accueil-en-amont dossiers they hold.
     """
     member = config.staff_member(telegram_id)
-    if member is None:
+    coordinated = [k for k, p in config.programmes.items() if p.coordinator == telegram_id]
+    if member is None and not coordinated:
         return await held_by(session, telegram_id)
     person = await find_person(session, telegram_id)
     owned = Project.owner_id == person.id if person is not None else false()
+    programmes = list(member.programmes) if member is not None else []
+    waiting = (Project.status == ProjectStatus.ROUTED) & Project.programme.in_(programmes)
+    volunteer_held = Project.programme.in_(coordinated) & Project.owner_id.in_(
+        select(Volunteer.person_id)
+    )
     result = await session.execute(
         select(Project)
-        .where(
-            Project.status.in_(OPEN_STATUSES),
-            owned
-            | ((Project.status == ProjectStatus.ROUTED) & Project.programme.in_(member.programmes)),
-        )
+        .where(Project.status.in_(OPEN_STATUSES), owned | waiting | volunteer_held)
         .order_by(Project.submitted_at)
     )
     return list(result.scalars())

@@ -31,3 +31,6 @@ CLAIM_WON_CALL = key("week.claim_won_call", "reference")
 PROJECT_DETAIL_RECORDED = key(
     "week.project_detail_recorded", "reference", "programme", "status", "owner", "date"
 )
+# A volunteer pausing with bilans still given to them.
+PAUSE_PENDING = key("week.pause_pending", "count")
+PAUSE_DECLINE = key("week.pause_decline", "reference", "number")

@@ -85,3 +85,23 @@ async def test_a_volunteer_opens_the_dossier_of_their_open_bilan(bot: Harness) -
     omar.send_command("/dossier", project.reference or "")
     told = await omar.expect("vous n'y avez pas accès")
     assert "Zoé" not in (told.text or "")
+
+
+async def test_a_volunteer_pausing_is_told_what_happens_to_their_bilans(
+    sqlite_bot: Harness,
+) -> None:
+    bot = sqlite_bot
+    project = await seed_project(bot)
+    await seed_volunteer(bot, 3101, "Nadia")
+    await end_by_service(bot, project, date(2026, 3, 1))
+    nadia = bot.api.user(3101, first_name="Nadia")
+    nadia.send_command("/profil")
+    nadia.press("⏸️ Faire une pause", message=await nadia.expect("Votre profil de bénévole"))
+    await nadia.expect("Jusqu'à quand")
+    nadia.send_text("15/04/2026")
+    await nadia.expect("C'est enregistré")
+    told = await nadia.expect("aucun nouveau bilan ne vous sera confié")
+    assert "Les 3 bilans qui vous sont déjà confiés restent à vous" in (told.text or "")
+    assert len(told.buttons) == 3
+    nadia.press(f"Je ne peux pas faire : {project.reference} · bilan n°1", message=told)
+    await nadia.expect("confié")

@@ -219,3 +219,16 @@ async def _propose_closing(wendy: FakeUser, panel: int | None = None) -> None:
     await wendy.expect("Pour quelle raison")
     wendy.press("la personne renonce")
     await wendy.expect("Proposition envoyée")
+
+
+async def test_the_coordinator_lists_the_dossier_a_volunteer_holds(both: Harness) -> None:
+    project = await _held_by_wendy(both)
+    reference = project.reference or "?"
+    camille = both.staff("Camille")  # coordinates the accueil en amont
+    camille.send_command("/dossiers")
+    listed = await camille.expect("Touchez un dossier")
+    assert any(reference in label for label in _labels(listed))
+    lea = both.staff("Léa")  # staff of the accueil en amont, not its coordinator
+    lea.send_command("/dossiers")
+    shown = await lea.next_message()
+    assert reference not in str(shown.reply_markup)
