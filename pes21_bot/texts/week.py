@@ -34,3 +34,5 @@ PROJECT_DETAIL_RECORDED = key(
 # A volunteer pausing with bilans still given to them.
 PAUSE_PENDING = key("week.pause_pending", "count")
 PAUSE_DECLINE = key("week.pause_decline", "reference", "number")
+# An accepted orientation to an Émergence workshop, to the holder.
+HOLDER_EMERGENCE = key("week.holder_emergence", "reference")
