@@ -22,9 +22,10 @@ from pes21_bot.messages.delivery import queue_to, update_cards
 from pes21_bot.messages.dossier import back_markup
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_date, fr_day
-from pes21_bot.services import accompaniment, projects, volunteers
+from pes21_bot.services import accompaniment, projects, recorded, volunteers
 from pes21_bot.services.people import Role, display_name
 from pes21_bot.texts import volunteers as t
+from pes21_bot.texts import week
 
 logger = logging.getLogger(__name__)
 
@@ -281,13 +282,19 @@ async def _complete_start(
         started = await accompaniment.start(
             session, fresh, user_info(update), started_on, data.clock.now(), tz=data.config.tz
         )
+        contact = await recorded.first_contact(session, fresh) or fresh.submitted_at
     if started is None:
         await reply(update, content.render(t.ACC_NOT_CLAIMED, reference=project.reference))
         return
-    await reply(
-        update,
-        content.render(t.ACC_STARTED, reference=project.reference, date=fr_day(started_on)),
+    started_text = content.render(
+        t.ACC_STARTED, reference=project.reference, date=fr_day(started_on)
     )
+    if contact is not None and started_on < contact.astimezone(data.config.tz).date():
+        warning = content.render(
+            week.ACC_START_BEFORE_CONTACT, contact=fr_day(contact.astimezone(data.config.tz).date())
+        )
+        started_text = Html(f"{started_text}\n{warning}")
+    await reply(update, started_text)
     assert update.effective_user is not None
     name = data.config.member_name(update.effective_user.id) or ""
     await _refresh_cards(context, fresh, content.render(t.ACC_CARD_STARTED, name=name))
@@ -297,15 +304,18 @@ async def _complete_start(
 
 async def _complete_milestone(
     update: Update, context: Context, draft: FormDraft, answers: dict[str, Any]
-) -> None:
+) -> int | None:
     project = await _form_project(update, context, draft)
     if project is None:
-        return
+        return None
     data = context.bot_data
     content = data.content
     if project.status not in ACTIVE:
         await reply(update, content.render(t.ACC_NOT_RUNNING, reference=project.reference))
-        return
+        return None
+    reopened = await _date_refused(update, context, draft, project, "on")
+    if reopened is not None:
+        return reopened
     async with data.transaction() as session:
         fresh = await projects.get_project(session, project.id)
         assert fresh is not None
@@ -322,16 +332,20 @@ async def _complete_milestone(
         ),
         back_markup(content, fresh, in_place=False),
     )
+    return None
 
 
 async def _complete_end(
     update: Update, context: Context, draft: FormDraft, answers: dict[str, Any]
-) -> None:
+) -> int | None:
     project = await _form_project(update, context, draft)
     if project is None:
-        return
+        return None
     data = context.bot_data
     content = data.content
+    reopened = await _date_refused(update, context, draft, project, "ended_on")
+    if reopened is not None:
+        return reopened
     async with data.transaction() as session:
         fresh = await projects.get_project(session, project.id)
         assert fresh is not None
@@ -353,7 +367,7 @@ async def _complete_end(
         )
     if scheduled is None:
         await reply(update, content.render(t.ACC_NOT_RUNNING, reference=project.reference))
-        return
+        return None
     outcome = content.label("outcomes", answers["outcome"])
     lines = [
         content.render(
@@ -379,6 +393,26 @@ async def _complete_end(
     await _refresh_cards(
         context, fresh, content.render(t.ACC_CARD_ENDED, name=name, outcome=outcome)
     )
+    return None
+
+
+async def _date_refused(
+    update: Update, context: Context, draft: FormDraft, project: Project, question: str
+) -> int | None:
+    """An end or a step dated before the accompaniment's start is refused, nothing stored: the
+    date is asked again, the other answers kept (the form's state returned); else None."""
+    data = context.bot_data
+    day = date.fromisoformat(str(draft.answers[question]))
+    async with data.session_factory() as session:
+        started_on = await accompaniment.starts_after(session, project.id, day)
+    if started_on is None:
+        return None
+    text = data.content.render(
+        week.ACC_BEFORE_START, date=fr_day(day), started_on=fr_day(started_on)
+    )
+    await reply(update, text)
+    kept = {k: v for k, v in draft.answers.items() if k != question}
+    return await forms.begin(update, context, draft.kind, project.id, kept)
 
 
 async def _refresh_cards(context: Context, project: Project, status_line: Html) -> None:

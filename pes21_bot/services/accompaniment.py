@@ -31,6 +31,13 @@ async def current(session: AsyncSession, project_id: int) -> Accompaniment | Non
     return result.scalar_one_or_none()
 
 
+async def starts_after(session: AsyncSession, project_id: int, day: date) -> date | None:
+    """The running accompaniment's start when `day` comes before it (an end or a step cannot);
+    else None."""
+    running = await current(session, project_id)
+    return running.started_on if running is not None and day < running.started_on else None
+
+
 def milestones_for(config: Config, programme: str | None) -> list[str]:
     """Milestones staff can record for a programme."""
     return list(config.accompaniment.milestones.get(programme or "", []))  # type: ignore[call-overload]

@@ -36,3 +36,6 @@ PAUSE_PENDING = key("week.pause_pending", "count")
 PAUSE_DECLINE = key("week.pause_decline", "reference", "number")
 # An accepted orientation to an Émergence workshop, to the holder.
 HOLDER_EMERGENCE = key("week.holder_emergence", "reference")
+# Accompaniment dates checked against each other.
+ACC_BEFORE_START = key("week.acc_before_start", "date", "started_on")
+ACC_START_BEFORE_CONTACT = key("week.acc_start_before_contact", "contact")
