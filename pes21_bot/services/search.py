@@ -29,7 +29,7 @@ async def find_dossiers(
         .order_by(Project.submitted_at.desc(), Project.id.desc())
     )
     found: list[Project] = []
-    for project, first, last in result.tuples():
+    for project, first, last in result.all():
         if not may_see(project.programme):
             continue
         texts = searched_texts(project.path, project.answers or {}, project.commune)
