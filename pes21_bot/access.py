@@ -147,6 +147,7 @@ BUTTONS: dict[str, Rule] = {
             buttons.ACC_MILESTONES,
             buttons.ACC_MILESTONE,
             buttons.ACC_END,
+            buttons.ACC_FIX,
             buttons.ACC_VOLUNTEERS,
             buttons.ACC_VOLUNTEER,
         )

@@ -179,6 +179,7 @@ ACC_START = Button("acs", (Id(),))
 ACC_MILESTONES = Button("acm", (Id(),))
 ACC_MILESTONE = Button("acmp", (Id(), Code(32)))
 ACC_END = Button("ace", (Id(),))
+ACC_FIX = Button("acx", (Id(), OneOf(("start", "end"))))  # correct the start or the end
 ACC_VOLUNTEERS = Button("acv", (Id(),))
 ACC_VOLUNTEER = Button("acvp", (Id(), Id()))
 # Volunteers (handlers/volunteers.py) and reviews (handlers/reviews.py).

@@ -13,10 +13,11 @@ from pes21_bot.content import Content, Html
 from pes21_bot.db.models import Event, Person, Project
 from pes21_bot.domain.visibility import Field, Relation, Viewer, shown_answers, visible_fields
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, OPEN_STATUSES
-from pes21_bot.messages.cards import card_markup, mission_markup, volunteer_line
+from pes21_bot.messages.cards import accompaniment_row, card_markup, mission_markup, volunteer_line
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import answer_lines, fr_date, fr_datetime, fr_day, shorten
 from pes21_bot.services import events
+from pes21_bot.services.accompaniment import ENDED_REASON
 from pes21_bot.services.people import display_name
 from pes21_bot.texts import notify as notify_texts
 from pes21_bot.texts import recorded as recorded_texts
@@ -92,6 +93,8 @@ def panel_markup(
         rows += mission_markup(content, project).inline_keyboard
     elif project.status in OPEN_STATUSES:  # a waiting dossier is taken from its panel too
         rows += card_markup(content, project).inline_keyboard
+    elif project.close_reason == ENDED_REASON:  # its dates can still be corrected
+        rows += keyboard([accompaniment_row(content, project)]).inline_keyboard
     if awaits_link:
         link = (content.render(recorded_texts.NEW_CODE), buttons.LINK_CODE.pack(project.id))
         rows += keyboard([[link]]).inline_keyboard
@@ -142,6 +145,13 @@ def _detail(content: Content, event: Event) -> str | None:
         way = content.label("first_contact_ways", str(data["way"])).lower()
         notes = shorten(str(data.get("notes", "")), EXCHANGE_NOTES_MAX)
         return f"{way}, {fr_day(date.fromisoformat(data['on']))} : {notes}"
+    if event.kind == events.ACCOMPANIMENT_CORRECTED and data.get("field") in week.ACC_FIELD:
+        return content.render(
+            week.ACC_CORRECTED_DETAIL,
+            field=content.render(week.ACC_FIELD[str(data["field"])]),
+            was=fr_day(date.fromisoformat(str(data["was"]))),
+            to=fr_day(date.fromisoformat(str(data["to"]))),
+        )
     if event.kind in ORIENTATION_EVENTS and "choice" in data:
         return _orientation(content, data)
     return None

@@ -171,6 +171,36 @@ async def schedule_reviews(
     return created
 
 
+async def replan(
+    session: AsyncSession, config: Config, project: Project, ended_on: date, now: datetime
+) -> list[Review]:
+    """The open reviews of a dossier whose end date was corrected: due again at their months
+    after the new end, their reminders planned anew (one already due is offered once)."""
+    rules = reminders.quiet_rules(config)
+    staff = await staff_in_charge(session, config, project)
+    in_charge = staff.id if staff is not None else project.owner_id
+    offsets = config.reminders.review_offsets_months
+    moved = []
+    for review in await open_reviews_of_project(session, project.id):
+        if not 1 <= review.number <= len(offsets):
+            continue
+        review.due_at = local_day_start(add_months(ended_on, offsets[review.number - 1]), rules)
+        await reminders.cancel_for_review(session, review.id)
+        past = review.due_at <= now
+        await _volunteer_reminders(session, config, review, max(review.due_at, now), not past)
+        if in_charge is not None and not past:
+            reminders.add(
+                session,
+                reminders.REVIEW_ESCALATION,
+                review.due_at + timedelta(days=config.reminders.review_escalation_days),
+                recipient_id=in_charge,
+                project_id=project.id,
+                review_id=review.id,
+            )
+        moved.append(review)
+    return moved
+
+
 async def get_review(session: AsyncSession, review_id: int) -> Review | None:
     """A review by id."""
     return await session.get(Review, review_id)

@@ -39,3 +39,14 @@ HOLDER_EMERGENCE = key("week.holder_emergence", "reference")
 # Accompaniment dates checked against each other.
 ACC_BEFORE_START = key("week.acc_before_start", "date", "started_on")
 ACC_START_BEFORE_CONTACT = key("week.acc_start_before_contact", "contact")
+# Correcting the accompaniment's start or end.
+ACC_FIX_START = key("week.acc_fix_start")
+ACC_FIX_END = key("week.acc_fix_end")
+ACC_FIXED = key("week.acc_fixed", "field", "reference", "was", "to")
+ACC_FIXED_REVIEWS = key("week.acc_fixed_reviews")
+ACC_FIX_REFUSED = {
+    reason: key(f"week.acc_fix_refused_{reason}", "date")
+    for reason in ("after_end", "after_step", "before_start", "before_step")
+}
+ACC_FIELD = {field: key(f"week.acc_field_{field}") for field in ("start", "end")}
+ACC_CORRECTED_DETAIL = key("week.acc_corrected_detail", "field", "was", "to")

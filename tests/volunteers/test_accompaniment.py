@@ -246,3 +246,57 @@ async def test_accompaniment_dates_are_checked_against_each_other(both: Harness)
     assert [e.data["ended_on"] for e in ended] == ["2026-03-09"]
     milestones = await events_of(bot, events.MILESTONE)
     assert [e.data["on"] for e in milestones] == ["2026-03-06"]
+
+
+async def test_staff_correct_the_start_and_the_end_and_bilans_follow(both: Harness) -> None:
+    bot = both
+    project = await seed_project(bot)
+    reference = project.reference or ""
+    await seed_volunteer(bot, 6011, "Rémi", ("reviews",))
+    camille = bot.staff("Camille")
+    await open_menu(bot, "Camille", reference)
+    camille.press("▶️ Démarrer l'accompagnement")
+    await camille.expect("À quelle date l'accompagnement a-t-il commencé")
+    camille.send_text("05/03/2026")
+    menu = await camille.expect("Démarré le 05/03/2026")
+    camille.press("✏️ Corriger la date de début", message=menu)
+    await camille.expect("Quelle est la bonne date de début")
+    camille.send_text("02/03/2026")
+    await camille.expect(
+        "Date de début de l'accompagnement de PES-2026-0001 corrigée : 05/03/2026 → 02/03/2026"
+    )
+    menu = await camille.expect("Démarré le 02/03/2026")
+
+    camille.press("🏁 Clore l'accompagnement", message=menu)
+    camille.press("En pause", message=await camille.expect("Comment se termine"))
+    ended = await camille.expect("s'est-il terminé")
+    camille.press("Hier (09/03/2026)", message=ended)
+    await camille.expect("Récapitulatif")
+    camille.press("✅ Enregistrer")
+    assert "Bilan n°1 : 09/06/2026" in ((await camille.expect("est clos")).text or "")
+
+    camille.send_command("/dossier", reference)
+    panel = await camille.expect("Suivi par")  # closed: the accompaniment is still reachable
+    camille.press("🧭 Accompagnement", message=panel)
+    menu = await camille.expect(f"Accompagnement de {reference}")
+    camille.press("✏️ Corriger la date de fin", message=menu)
+    await camille.expect("Quelle est la bonne date de fin")
+    camille.send_text("01/03/2026")
+    await camille.expect("Le 01/03/2026 est avant le début de l'accompagnement : rien n'est changé")
+    await camille.expect("Quelle est la bonne date de fin")  # asked again
+    camille.send_text("06/03/2026")
+    fixed = await camille.expect("Date de fin de l'accompagnement de PES-2026-0001 corrigée")
+    assert "09/03/2026 → 06/03/2026" in (fixed.text or "")
+    assert "Bilan n°1 : 06/06/2026, par Rémi" in (fixed.text or "")
+
+    (started,) = await events_of(bot, events.ACCOMPANIMENT_STARTED)
+    assert started.data["started_on"] == "2026-03-02"
+    assert started.occurred_at.date().isoformat() == "2026-03-02"
+    (end,) = await events_of(bot, events.ACCOMPANIMENT_ENDED)
+    assert end.data["ended_on"] == "2026-03-06"
+    reviews = await rows(bot, Review)
+    assert reviews[0].due_at == datetime(2026, 6, 6, 8, 30, tzinfo=PARIS)
+    camille.send_command("/dossier", reference)
+    camille.press("🕓 Historique", message=await camille.expect("Suivi par"))
+    history = (await camille.expect("Historique")).text or ""
+    assert "date de l'accompagnement corrigée : fin : 09/03/2026 → 06/03/2026" in history
