@@ -94,6 +94,8 @@ COMMANDS: dict[str, Rule] = {
     ),
     # Staff see their programmes' projects, admins every project, a volunteer the one they hold.
     "dossier": _rule(Role.STAFF, Role.ADMIN, Role.VOLUNTEER, scoped=True, holder_volunteer=True),
+    # Finding a dossier by name or commune, among the programmes /dossier lets one see.
+    "cherche": STAFF_OR_ADMIN,
     "orientation_test": STAFF_OR_ADMIN,
     "stats": STAFF_OR_ADMIN,
     "rapport": STAFF_OR_ADMIN,
@@ -159,12 +161,13 @@ BUTTONS: dict[str, Rule] = {
             buttons.ACC_MILESTONES,
             buttons.ACC_MILESTONE,
             buttons.ACC_END,
+            buttons.ACC_FIX,
             buttons.ACC_VOLUNTEERS,
             buttons.ACC_VOLUNTEER,
         )
     },
-    # The team's /start menu; each of its buttons is then checked as the command it runs.
-    buttons.TEAM_MENU.prefix: _rule(Role.STAFF, Role.COORDINATOR, Role.ADMIN),
+    # The team's (and volunteers') /start menu; each button is then checked as its command.
+    buttons.TEAM_MENU.prefix: _rule(Role.STAFF, Role.COORDINATOR, Role.ADMIN, Role.VOLUNTEER),
     # A dossier's panel: whoever may read it with /dossier.
     **{b.prefix: COMMANDS["dossier"] for b in (buttons.PROJECT, buttons.PROJECT_VIEW)},
     buttons.PROFILE.prefix: _rule(Role.VOLUNTEER, refusal=volunteer_texts.NOT_VOLUNTEER),

@@ -70,6 +70,7 @@ from pes21_bot.messages.erasure import announce_erasure
 from pes21_bot.reachability import ReachabilityRequest
 from pes21_bot.services.people import Role
 from pes21_bot.telegram_http import AiohttpRequest
+from pes21_bot.texts import week
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +205,9 @@ def build_application(
         *team_start.team_menu_handlers(
             {
                 "dossiers": dossier.my_projects,
+                "cherche": dossier.search_command,
+                "mes_bilans": reviews.my_reviews,
+                "profil": volunteers.profile,
                 "stats": stats_command,
                 "aide": common.help_command,
             }
@@ -245,7 +249,7 @@ def build_application(
 
 
 async def _start(update: Update, context: Context) -> None:
-    """/start: the team's own menu for staff, coordinators and admins, else the welcome."""
+    """/start: the own menu of staff, coordinators, admins and volunteers, else the welcome."""
     assert update.effective_user is not None
     code = recorded.start_link_code(context.args)
     if code is not None:  # t.me/<bot>?start=lier-CODE: a dossier recorded by staff
@@ -279,6 +283,12 @@ async def _idle_message(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is not None and message.text is None:
         await common.not_text(update, context)
+        return
+    assert update.effective_user is not None
+    roles = await user_roles(context, update.effective_user.id)
+    if team_start.is_team(roles):  # their own menu, never the holder's
+        hint = context.bot_data.content.render(week.TEAM_NUDGE)
+        await team_start.team_start(update, context, roles, hint)
     else:
         await welcome.nudge(update, context)
 

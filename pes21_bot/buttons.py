@@ -166,8 +166,10 @@ REDIRECT = Button("redirto", (Id(), Code(16)))
 CLOSE_MENU = Button("close", (Id(),))
 CLOSE = Button("closeas", (Id(), Code(24)))
 CARD_BACK = Button("card", (Id(),))
-# The team's /start menu (handlers/team_start.py): one of the commands it offers.
-TEAM_MENU = Button("tmn", (OneOf(("dossiers", "stats", "aide")),))
+# The team's and volunteers' /start menu (handlers/team_start.py): one of the commands it offers.
+TEAM_MENU = Button(
+    "tmn", (OneOf(("dossiers", "cherche", "mes_bilans", "profil", "stats", "aide")),)
+)
 # A dossier's panel (handlers/dossier.py): opened anew, or one of its views in place.
 PROJECT = Button("dos", (Id(),))
 PROJECT_VIEW = Button("dosv", (Id(), OneOf(("summary", "answers", "history", "messages"))))
@@ -177,6 +179,7 @@ ACC_START = Button("acs", (Id(),))
 ACC_MILESTONES = Button("acm", (Id(),))
 ACC_MILESTONE = Button("acmp", (Id(), Code(32)))
 ACC_END = Button("ace", (Id(),))
+ACC_FIX = Button("acx", (Id(), OneOf(("start", "end"))))  # correct the start or the end
 ACC_VOLUNTEERS = Button("acv", (Id(),))
 ACC_VOLUNTEER = Button("acvp", (Id(), Id()))
 # Volunteers (handlers/volunteers.py) and reviews (handlers/reviews.py).

@@ -202,7 +202,15 @@ class Content:
 REQUIRED_LISTS: dict[str, tuple[str, ...]] = {
     "project_status": tuple(ProjectStatus),
     "card_titles": CARD_TITLES,
-    "close_reasons": ("not_ess", "no_answer", "duplicate", "elsewhere", "withdrawn", "other"),
+    "close_reasons": (
+        "not_ess",
+        "no_answer",
+        "duplicate",
+        "elsewhere",
+        "emergence",
+        "withdrawn",
+        "other",
+    ),
     "paths": PATHS,
     "criteria": CRITERIA,
     "data_fields": data_export.ALL_FIELDS,

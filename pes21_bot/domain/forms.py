@@ -64,6 +64,9 @@ ACCOMPANIMENT_END = FormSpec(
         question("ended_on", "date"),
     ),
 )
+# Correcting a date of the accompaniment (services/accompaniment.correct).
+ACCOMPANIMENT_FIX_START = FormSpec("acc_fix_start", (question("started_on", "date"),), recap=False)
+ACCOMPANIMENT_FIX_END = FormSpec("acc_fix_end", (question("ended_on", "date"),), recap=False)
 VOLUNTEER_MISSIONS_QUESTION = question("missions", "multi_choice", choice_list="volunteer_missions")
 VOLUNTEER_DAYS_QUESTION = question("days", "multi_choice", choice_list="weekdays", optional=True)
 VOLUNTEER_SETUP = FormSpec(
@@ -126,6 +129,8 @@ FORMS = {
         ACCOMPANIMENT_START,
         ACCOMPANIMENT_MILESTONE,
         ACCOMPANIMENT_END,
+        ACCOMPANIMENT_FIX_START,
+        ACCOMPANIMENT_FIX_END,
         VOLUNTEER_SETUP,
         VOLUNTEER_MISSIONS,
         VOLUNTEER_DAYS,

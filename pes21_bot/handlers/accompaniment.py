@@ -10,7 +10,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 
 from pes21_bot import buttons, texts
 from pes21_bot.buttons import Button
-from pes21_bot.content import Html
+from pes21_bot.content import Content, Html
 from pes21_bot.context import Context
 from pes21_bot.db.models import FormDraft, OutboxMessage, Project
 from pes21_bot.domain.assignment import CO_ACCOMPANIMENT_MISSION
@@ -22,9 +22,10 @@ from pes21_bot.messages.delivery import queue_to, update_cards
 from pes21_bot.messages.dossier import back_markup
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_date, fr_day
-from pes21_bot.services import accompaniment, projects, volunteers
+from pes21_bot.services import accompaniment, projects, recorded, reviews, volunteers
 from pes21_bot.services.people import Role, display_name
 from pes21_bot.texts import volunteers as t
+from pes21_bot.texts import week
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ async def menu(context: Context, project: Project) -> tuple[Html, InlineKeyboard
     content = data.content
     async with data.session_factory() as session:
         current = await accompaniment.current(session, project.id)
+        if current is None and project.status == ProjectStatus.CLOSED:
+            current = await accompaniment.latest(session, project.id)  # its dates to correct
         done = await accompaniment.milestones_done(session, project.id)
         helper_id = current.volunteer_id if current is not None else None
         people = await projects.people_by_id(
@@ -114,7 +117,26 @@ async def menu(context: Context, project: Project) -> tuple[Html, InlineKeyboard
     if project.status == ProjectStatus.ACCOMPANYING:
         rows.append([(content.render(t.ACC_ATTACH), buttons.ACC_VOLUNTEERS.pack(project.id))])
         rows.append([(content.render(t.ACC_END), buttons.ACC_END.pack(project.id))])
+    rows += _fix_rows(content, project)
     return text, keyboard(rows) if rows else None
+
+
+def _fix_rows(content: Content, project: Project) -> list[list[tuple[str, str]]]:
+    """Correcting a date: the start while it runs, the start and the end once it has ended."""
+    fields = {
+        ProjectStatus.ACCOMPANYING: ("start",),
+        ProjectStatus.CLOSED: ("start", "end"),
+    }.get(ProjectStatus(project.status), ())
+    if (
+        project.status == ProjectStatus.CLOSED
+        and project.close_reason != accompaniment.ENDED_REASON
+    ):
+        return []
+    labels = {"start": week.ACC_FIX_START, "end": week.ACC_FIX_END}
+    return [
+        [(content.render(labels[field]), buttons.ACC_FIX.pack(project.id, field))]
+        for field in fields
+    ]
 
 
 async def on_start(update: Update, context: Context) -> int | None:
@@ -281,13 +303,19 @@ async def _complete_start(
         started = await accompaniment.start(
             session, fresh, user_info(update), started_on, data.clock.now(), tz=data.config.tz
         )
+        contact = await recorded.first_contact(session, fresh) or fresh.submitted_at
     if started is None:
         await reply(update, content.render(t.ACC_NOT_CLAIMED, reference=project.reference))
         return
-    await reply(
-        update,
-        content.render(t.ACC_STARTED, reference=project.reference, date=fr_day(started_on)),
+    started_text = content.render(
+        t.ACC_STARTED, reference=project.reference, date=fr_day(started_on)
     )
+    if contact is not None and started_on < contact.astimezone(data.config.tz).date():
+        warning = content.render(
+            week.ACC_START_BEFORE_CONTACT, contact=fr_day(contact.astimezone(data.config.tz).date())
+        )
+        started_text = Html(f"{started_text}\n{warning}")
+    await reply(update, started_text)
     assert update.effective_user is not None
     name = data.config.member_name(update.effective_user.id) or ""
     await _refresh_cards(context, fresh, content.render(t.ACC_CARD_STARTED, name=name))
@@ -297,15 +325,18 @@ async def _complete_start(
 
 async def _complete_milestone(
     update: Update, context: Context, draft: FormDraft, answers: dict[str, Any]
-) -> None:
+) -> int | None:
     project = await _form_project(update, context, draft)
     if project is None:
-        return
+        return None
     data = context.bot_data
     content = data.content
     if project.status not in ACTIVE:
         await reply(update, content.render(t.ACC_NOT_RUNNING, reference=project.reference))
-        return
+        return None
+    reopened = await _date_refused(update, context, draft, project, "on")
+    if reopened is not None:
+        return reopened
     async with data.transaction() as session:
         fresh = await projects.get_project(session, project.id)
         assert fresh is not None
@@ -322,16 +353,20 @@ async def _complete_milestone(
         ),
         back_markup(content, fresh, in_place=False),
     )
+    return None
 
 
 async def _complete_end(
     update: Update, context: Context, draft: FormDraft, answers: dict[str, Any]
-) -> None:
+) -> int | None:
     project = await _form_project(update, context, draft)
     if project is None:
-        return
+        return None
     data = context.bot_data
     content = data.content
+    reopened = await _date_refused(update, context, draft, project, "ended_on")
+    if reopened is not None:
+        return reopened
     async with data.transaction() as session:
         fresh = await projects.get_project(session, project.id)
         assert fresh is not None
@@ -353,7 +388,7 @@ async def _complete_end(
         )
     if scheduled is None:
         await reply(update, content.render(t.ACC_NOT_RUNNING, reference=project.reference))
-        return
+        return None
     outcome = content.label("outcomes", answers["outcome"])
     lines = [
         content.render(
@@ -379,6 +414,95 @@ async def _complete_end(
     await _refresh_cards(
         context, fresh, content.render(t.ACC_CARD_ENDED, name=name, outcome=outcome)
     )
+    return None
+
+
+async def _date_refused(
+    update: Update, context: Context, draft: FormDraft, project: Project, question: str
+) -> int | None:
+    """An end or a step dated before the accompaniment's start is refused, nothing stored: the
+    date is asked again, the other answers kept (the form's state returned); else None."""
+    data = context.bot_data
+    day = date.fromisoformat(str(draft.answers[question]))
+    async with data.session_factory() as session:
+        started_on = await accompaniment.starts_after(session, project.id, day)
+    if started_on is None:
+        return None
+    text = data.content.render(
+        week.ACC_BEFORE_START, date=fr_day(day), started_on=fr_day(started_on)
+    )
+    await reply(update, text)
+    kept = {k: v for k, v in draft.answers.items() if k != question}
+    return await forms.begin(update, context, draft.kind, project.id, kept)
+
+
+async def on_fix(update: Update, context: Context) -> int | None:
+    """'Corriger la date de début / de fin': the right date is asked."""
+    if await repeated_press(update, context):
+        return None  # the form's question is already asked
+    pressed = await _pressed(update, context, buttons.ACC_FIX)
+    if pressed is None:
+        return forms.END
+    project, (field,), query = pressed
+    state = await forms.begin(update, context, f"acc_fix_{field}", project.id)
+    await answer_query(query)
+    return state
+
+
+async def _complete_fix(
+    update: Update, context: Context, draft: FormDraft, answers: dict[str, Any]
+) -> int | None:
+    """A corrected date: stored if it fits the accompaniment's other dates, else refused and
+    asked again."""
+    project = await _form_project(update, context, draft)
+    if project is None:
+        return None
+    data = context.bot_data
+    content = data.content
+    field = "start" if draft.kind == "acc_fix_start" else "end"
+    day = date.fromisoformat(str(answers["started_on" if field == "start" else "ended_on"]))
+    async with data.transaction() as session:
+        fresh = await projects.get_project(session, project.id)
+        assert fresh is not None
+        before = await accompaniment.latest(session, project.id)
+        was = (before.started_on if field == "start" else before.ended_on) if before else None
+        refused = await accompaniment.correct(
+            session, data.config, fresh, field, day, user_info(update), data.clock.now()
+        )
+        planned = await reviews.open_reviews_of_project(session, project.id)
+        assignees = await projects.people_by_id(
+            session, {r.assignee_id for r in planned if r.assignee_id}
+        )
+    if refused is not None or was is None:
+        reason = week.ACC_FIX_REFUSED[refused or accompaniment.BEFORE_START]
+        await reply(update, content.render(reason, date=fr_day(day)))
+        if was is None:
+            return None
+        return await forms.begin(update, context, draft.kind, project.id)  # asked again
+    lines = [
+        content.render(
+            week.ACC_FIXED,
+            field=content.render(week.ACC_FIELD[field]),
+            reference=project.reference or "",
+            was=fr_day(was),
+            to=fr_day(day),
+        )
+    ]
+    if field == "end" and planned:
+        lines.append(content.render(week.ACC_FIXED_REVIEWS))
+        lines += [
+            content.render(
+                t.ACC_REVIEW_LINE,
+                number=review.number,
+                date=fr_date(review.due_at, data.config.tz),
+                assignee=display_name(data.config, assignees.get(review.assignee_id or 0)),
+            )
+            for review in planned
+        ]
+    await reply(update, "\n".join(lines))
+    text, markup = await menu(context, fresh)
+    await reply(update, text, markup)
+    return None
 
 
 async def _refresh_cards(context: Context, project: Project, status_line: Html) -> None:
@@ -391,6 +515,8 @@ def accompaniment_completers() -> dict[str, forms.Completer]:
         "acc_start": _complete_start,
         "acc_milestone": _complete_milestone,
         "acc_end": _complete_end,
+        "acc_fix_start": _complete_fix,
+        "acc_fix_end": _complete_fix,
     }
 
 
@@ -410,4 +536,5 @@ def accompaniment_form_entries() -> list[Any]:
         button(buttons.ACC_START, on_start),
         button(buttons.ACC_MILESTONE, on_milestone),
         button(buttons.ACC_END, on_end),
+        button(buttons.ACC_FIX, on_fix),
     ]

@@ -66,6 +66,8 @@ async def on_agenda_button(update: Update, context: Context) -> None:
         event = await agenda.get_event(session, event_id)
         if event is None:
             text = content.render(STALE_BUTTON)
+        elif agenda.is_over(event, now):  # a past event's buttons (a late reminder, an old list)
+            text = content.render(week.EVENT_OVER, title=event.title)
         elif action == "cancel":
             text, queued = await _withdraw(session, context, event, person, now)
         elif event.audience not in messages.audiences_of(

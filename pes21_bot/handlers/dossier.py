@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from telegram import Update
@@ -9,12 +10,17 @@ from telegram import Update
 from pes21_bot import access, buttons, texts
 from pes21_bot.context import Context
 from pes21_bot.db.models import Project
+from pes21_bot.domain.answers import project_display_name
+from pes21_bot.domain.visibility import first_name
 from pes21_bot.handlers.access import button, command, may_act, pressed_project
 from pes21_bot.handlers.ui import answer_query, edit_or_send, repeated_press, reply
 from pes21_bot.messages import dossier
+from pes21_bot.messages import reviews as review_messages
 from pes21_bot.messages.markup import keyboard
-from pes21_bot.services import projects, recorded, relay
+from pes21_bot.messages.render import fr_date
+from pes21_bot.services import projects, recorded, relay, reviews, search
 from pes21_bot.texts import volunteers as volunteer_texts
+from pes21_bot.texts import week
 
 LISTED = 50
 
@@ -61,10 +67,11 @@ async def _panel(context: Context, project: Project, user_id: int) -> tuple[str,
     async with data.session_factory() as session:
         people = await projects.people_by_id(session, {project.owner_id or 0})
         awaits_link = await recorded.awaits_link(session, project)
+        first_contact = await recorded.first_contact(session, project)
     owner = people.get(project.owner_id) if project.owner_id else None
     staff = access.staff_may(access.COMMANDS["dossier"], data.config, user_id, project.programme)
     return (
-        dossier.panel_text(data.content, data.config, project, owner),
+        dossier.panel_text(data.content, data.config, project, owner, first_contact),
         dossier.panel_markup(
             data.content, project, mission=not staff, awaits_link=staff and awaits_link
         ),
@@ -88,10 +95,36 @@ async def project_detail(update: Update, context: Context) -> None:
     async with data.session_factory() as session:
         project = await projects.find_by_reference(session, reference)
     user_id = update.effective_user.id
-    if project is None or not await may_act(context, access.COMMANDS["dossier"], user_id, project):
+    if project is None:
         await reply(update, content.render(texts.NOT_FOUND_REFERENCE, reference=reference))
         return
+    if not await may_act(context, access.COMMANDS["dossier"], user_id, project):
+        await _reviewer_view(update, context, project)
+        return
     await reply(update, *await _panel(context, project, user_id))
+
+
+async def _reviewer_view(update: Update, context: Context, project: Project) -> None:
+    """A volunteer's own open bilan on this dossier: what the visibility table lets them see
+    (the contact while the bilan is open) and its buttons; else they are told they have no
+    access (the dossier exists: "not found" would be untrue)."""
+    assert update.effective_user is not None
+    data = context.bot_data
+    content = data.content
+    async with data.session_factory() as session:
+        review = await reviews.open_review_of(session, project.id, update.effective_user.id)
+    if review is None:
+        await reply(update, content.render(week.NO_ACCESS, reference=project.reference or ""))
+        return
+    header = content.render(
+        week.REVIEWER_VIEW,
+        reference=project.reference or "",
+        programme=content.programme_name(project.programme or ""),
+        number=review.number,
+        date=fr_date(review.due_at, data.config.tz),
+    )
+    text = f"{header}\n{review_messages.contact_text(content, project, review)}"
+    await reply(update, text, review_messages.review_markup(content, review.id))
 
 
 async def on_project(update: Update, context: Context) -> None:
@@ -143,11 +176,59 @@ async def on_view(update: Update, context: Context) -> None:
         await edit_or_send(query, *await _panel(context, project, _user_id(update)))
 
 
+NAME_SHOWN = 30  # a button's label stays readable on a phone
+
+
+async def search_command(update: Update, context: Context) -> None:
+    """/cherche TEXTE: the dossiers of the programmes this person may see that match, one button
+    each opening its panel."""
+    assert update.effective_user is not None
+    data = context.bot_data
+    content = data.content
+    query = " ".join(context.args or []).strip()[:100]
+    if not query:
+        await reply(update, content.render(week.SEARCH_USAGE))
+        return
+    user_id = update.effective_user.id
+    rule = access.COMMANDS["dossier"]
+    async with data.session_factory() as session:
+        found, count = await search.find_dossiers(
+            session, query, lambda p: access.staff_may(rule, data.config, user_id, p)
+        )
+    if not found:
+        await reply(update, content.render(week.SEARCH_NONE, query=query))
+        return
+    rows = [[(_search_label(context, p), buttons.PROJECT.pack(p.id))] for p in found]
+    lines = [content.render(week.SEARCH_FOUND, count=count, query=query)]
+    if count > len(found):
+        lines.append(content.render(week.SEARCH_MORE, shown=len(found)))
+    await reply(update, "\n".join(lines), keyboard(rows))
+
+
+def _search_label(context: Context, project: Project) -> str:
+    """A found dossier's button: reference, holder's first name or project name, status."""
+    content = context.bot_data.content
+    answers = project.answers or {}
+    name = first_name(str(answers.get("name") or "")) or project_display_name(project.path, answers)
+    if len(name) > NAME_SHOWN:
+        name = name[: NAME_SHOWN - 1] + "…"
+    # A button shows plain text: the rendered HTML's escapes are undone.
+    return html.unescape(
+        content.render(
+            week.SEARCH_BUTTON,
+            reference=project.reference or "",
+            name=name or content.programme_name(project.programme or ""),
+            status=content.label("project_status", project.status),
+        )
+    )
+
+
 def dossier_handlers() -> list[Any]:
     """The dossier commands and the panel's buttons."""
     return [
         command("dossiers", my_projects),
         command("dossier", project_detail),
+        command("cherche", search_command),
         button(buttons.PROJECT, on_project),
         button(buttons.PROJECT_VIEW, on_view),
     ]

@@ -33,7 +33,8 @@ __all__ = ["END", "FILLING", "begin", "format_answer", "load_draft", "short_form
 
 logger = logging.getLogger(__name__)
 
-Completer = Callable[[Update, Context, FormDraft, dict[str, Any]], Awaitable[None]]
+# A completion may reopen the form (a date refused against the others): it returns its state.
+Completer = Callable[[Update, Context, FormDraft, dict[str, Any]], Awaitable[int | None]]
 
 format_answer = format_value
 
@@ -98,8 +99,8 @@ class ShortFormFlow(Flow):
         if not taken:
             return END
         answers = FORMS[draft.kind].clean(draft.answers)
-        await self.completers[draft.kind](update, context, draft.row, answers)
-        return END
+        reopened = await self.completers[draft.kind](update, context, draft.row, answers)
+        return reopened if reopened is not None else END
 
     async def abandon(self, update: Update, context: Context, draft: Draft) -> int:
         """Drop the form being filled in."""

@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler
 from pes21_bot import buttons, texts
 from pes21_bot.content import Html
 from pes21_bot.context import Context
-from pes21_bot.db.models import FormDraft, OutboxMessage, Project
+from pes21_bot.db.models import FormDraft, Project
 from pes21_bot.domain.data_export import renamed
 from pes21_bot.domain.forms import HOLDER_MESSAGE
 from pes21_bot.domain.sources import NO_SOURCE
@@ -28,13 +28,13 @@ from pes21_bot.handlers.ui import (
     repeated_press,
     reply,
 )
-from pes21_bot.messages.delivery import panel_button
 from pes21_bot.messages.erasure import announce_erasure
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.my_data import summary_messages
+from pes21_bot.messages.relay import queue_holder_message
 from pes21_bot.messages.render import fr_date
 from pes21_bot.messages.write import write_markup
-from pes21_bot.services import data_rights, holder_messages, intake, outbox, projects
+from pes21_bot.services import data_rights, holder_messages, intake, projects, relay
 from pes21_bot.services.people import display_name, first_name
 from pes21_bot.texts import notify as t
 
@@ -135,45 +135,35 @@ async def on_write(update: Update, context: Context) -> int | None:
 async def _complete_message(
     update: Update, context: Context, draft: FormDraft, answers: dict[str, Any]
 ) -> None:
-    """Forward the typed message to whoever reads it, store it on the dossier, say who."""
-    assert update.effective_user is not None
+    """Pass the typed message on like any message to the team (answerable by "↩️ Répondre" or a
+    Telegram reply), store it on the dossier, say who reads it."""
+    assert update.effective_user is not None and update.effective_chat is not None
     data = context.bot_data
     content = data.content
-    now = data.clock.now()
-    text = str(answers.get("message") or "")
     user = update.effective_user
-    queued: list[OutboxMessage] = []
+    message = update.effective_message
+    item = relay.Relayed(
+        "text",
+        str(answers.get("message") or ""),
+        None,
+        update.effective_chat.id,
+        message.message_id if message is not None else 0,
+    )
     async with data.transaction() as session:
-        found = await holder_messages.record(
-            session, data.config, draft.target_id, user.id, text, now
-        )
-        if found is not None:
-            _, reader = await _reader_text(session, context, found.project)
-            forwarded = content.render(
-                t.WRITE_FORWARDED,
-                reference=found.project.reference or "",
-                name=user.first_name or "?",
-                text=text,
+        found = await holder_messages.own_open_project(session, user.id, draft.target_id)
+        queued = (
+            await queue_holder_message(
+                session, data.config, content, found, user.first_name or "?", item, data.clock.now()
             )
-            for chat in found.chats:
-                queued.append(
-                    outbox.add_message(
-                        session,
-                        chat,
-                        forwarded,
-                        now,
-                        # Groups act only on card buttons; a person opens the dossier's panel.
-                        buttons=panel_button(content, found.project) if chat > 0 else None,
-                        project_id=found.project.id,
-                        kind=outbox.HOLDER_MESSAGE,
-                    )
-                )
-    if found is None:
+            if found is not None
+            else None
+        )
+    if found is None or queued is None:
         await reply(update, content.render(t.WRITE_NONE))
         return
-    kick(context, queued)
-    sent = content.render(t.WRITE_SENT, reference=found.project.reference or "", reader=reader)
-    await reply(update, sent)
+    kick(context, queued.rows)
+    reference = found[1].reference or ""
+    await reply(update, content.render(t.WRITE_SENT, reference=reference, reader=queued.reader))
 
 
 def holder_completers() -> dict[str, forms.Completer]:

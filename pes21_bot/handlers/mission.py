@@ -37,8 +37,10 @@ from pes21_bot.handlers.ui import (
     user_info,
 )
 from pes21_bot.messages.delivery import (
+    EMERGENCE_REASON,
     actor_name,
     close_in,
+    emergence_in,
     queue_to,
     redirect_in,
     show_closed,
@@ -295,6 +297,8 @@ async def on_decide(update: Update, context: Context) -> None:
                 )
             elif accept and decided.choice == orientation.CLOSE and decided.reason:
                 queued = await close_in(session, context, fresh, decided.reason, actor)
+            elif accept and decided.choice == orientation.EMERGENCE:
+                queued = await emergence_in(session, context, fresh, actor)
             volunteer = (await projects.people_by_id(session, {decided.volunteer_id or 0})).get(
                 decided.volunteer_id or 0
             )
@@ -317,6 +321,8 @@ async def on_decide(update: Update, context: Context) -> None:
         await show_left_behind(context, before, old_cards, actor, decided.programme)
     elif accept and decided.choice == orientation.CLOSE and decided.reason:
         await show_closed(context, fresh, decided.reason, actor)
+    elif accept and decided.choice == orientation.EMERGENCE:
+        await show_closed(context, fresh, EMERGENCE_REASON, actor)
 
 
 def mission_completers() -> dict[str, forms.Completer]:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from pes21_bot import buttons, texts
+from pes21_bot import access, buttons, texts
 from pes21_bot.content import Content, Html, Question
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Project
@@ -184,6 +184,7 @@ async def _send(update: Update, context: Context, project_id: int, *, pressed: b
     now = data.clock.now()
     queued: list[OutboxMessage] = []
     sent: Html | None = None
+    keep: Html | None = None
     async with data.transaction() as session:
         row = await session.get(Project, project_id)
         if row is not None and row.status == ProjectStatus.DRAFT:
@@ -210,6 +211,10 @@ async def _send(update: Update, context: Context, project_id: int, *, pressed: b
                 until=fr_datetime(until, data.config.tz),
                 link=_link_text(context, code),
             )
+            # The recorder usually follows it: one press keeps it (no claiming on their card).
+            claim = access.BUTTONS[buttons.CLAIM.prefix]
+            if access.staff_may(claim, data.config, _user(update), programme):
+                keep = content.render(week.KEEP_OFFER)
     if pressed:
         await answer_press(update)
     if sent is None:
@@ -217,6 +222,14 @@ async def _send(update: Update, context: Context, project_id: int, *, pressed: b
         return
     await reply(update, sent)
     kick(context, queued)
+    if keep is not None:
+        button = (content.render(week.KEEP_BUTTON), buttons.CLAIM.pack(project_id))
+        await reply(update, keep, keyboard([[button]]))
+
+
+def _user(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
 
 
 def _link_text(context: Context, code: str) -> str:

@@ -4,24 +4,23 @@ come back to the holder from "l'équipe du Pôle". Everything passes through the
 
 from __future__ import annotations
 
-import html
 import logging
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import MessageHandler, filters
 
 from pes21_bot import access, buttons
-from pes21_bot.content import Content, Html
+from pes21_bot.content import Html
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Project
 from pes21_bot.handlers.access import button, may_act
 from pes21_bot.handlers.access import refusal as refusal_for
 from pes21_bot.handlers.ui import answer_query, kick, repeated_press, reply
 from pes21_bot.messages.markup import keyboard
+from pes21_bot.messages.relay import body, queue_holder_message
 from pes21_bot.services import forms as form_service
 from pes21_bot.services import holder_messages, outbox, relay
 from pes21_bot.services.people import display_name, find_person
@@ -32,8 +31,6 @@ logger = logging.getLogger(__name__)
 ANSWERING = "relay_answer"  # user_data: the dossier whose holder the next message answers
 PENDING = "relay_pending"  # user_data: a holder's messages waiting for their dossier's choice
 MAX_PENDING = 5
-TEXT_MAX = 3500  # room for the label within Telegram's 4096 characters
-CAPTION_MAX = 800  # within the 1024 of a caption
 
 
 def relayed(message: Message) -> relay.Relayed | None:
@@ -55,41 +52,6 @@ def relayed(message: Message) -> relay.Relayed | None:
     return None
 
 
-def _body(content: Content, label: Html, item: relay.Relayed, hint: Html | None) -> Html:
-    """The relayed text (or caption): the label, what was written, the hint."""
-    limit = CAPTION_MAX if item.copied else TEXT_MAX
-    text = item.text if len(item.text) <= limit else item.text[: limit - 1] + "…"
-    if item.kind == "contact":
-        name, _, phone = text.rpartition(" ")
-        written = content.render(t.RELAY_CONTACT, name=name, phone=phone)
-    else:
-        written = Html(html.escape(text, quote=False))
-    parts = [label, written, hint or ""]
-    return Html("\n\n".join(p for p in parts if p))
-
-
-async def _reader(
-    session: AsyncSession, context: Context, project: Project
-) -> tuple[list[int], str, Html]:
-    """Where a holder's message goes (the owner, plus the dossier's forum topic if any; else the
-    team), a key naming that reader, and how the holder is told."""
-    data = context.bot_data
-    content = data.content
-    found = await holder_messages.readers(session, data.config, project)
-    if found.owner is not None:
-        chats = list(found.chats)
-        if project.topic_chat_id is not None:
-            chats.append(project.topic_chat_id)
-        name = display_name(data.config, found.owner)
-        return (
-            chats,
-            relay.owner_reader(found.owner.id),
-            content.render(t.WRITE_READER_OWNER, name=name),
-        )
-    programme = content.programme_name(project.programme or "")
-    return found.chats, "team", content.render(t.WRITE_READER_TEAM, programme=programme)
-
-
 async def relay_in(
     update: Update, context: Context, project_id: int, item: relay.Relayed
 ) -> Project | None:
@@ -98,48 +60,19 @@ async def relay_in(
     assert update.effective_user is not None
     data = context.bot_data
     content = data.content
-    now = data.clock.now()
     user = update.effective_user
-    queued: list[OutboxMessage] = []
-    told: Html | None = None
     async with data.transaction() as session:
         found = await holder_messages.own_open_project(session, user.id, project_id)
         if found is None:
             return None
-        person, project = found
-        chats, key, reader = await _reader(session, context, project)
-        if await relay.last_reader(session, project.id) != key:
-            told = content.render(t.RELAY_TOLD, reference=project.reference or "", reader=reader)
-        relay.record_in(session, project, person, item, key, now)
-        label = content.render(
-            t.RELAY_LABEL_IN, name=user.first_name or "?", reference=project.reference or ""
+        queued = await queue_holder_message(
+            session, data.config, content, found, user.first_name or "?", item, data.clock.now()
         )
-        for chat in chats:
-            private = chat > 0
-            hint = content.render(t.RELAY_HINT_IN if private else t.RELAY_HINT_GROUP)
-            body = _body(content, label, item, hint)
-            rows: outbox.Buttons | None = (
-                [
-                    [
-                        (
-                            str(content.render(t.RELAY_REPLY_BUTTON)),
-                            buttons.RELAY_ANSWER.pack(project.id),
-                        )
-                    ],
-                    [(str(content.render(t.OPEN_DOSSIER)), buttons.PROJECT.pack(project.id))],
-                ]
-                if private
-                else None
-            )
-            row = outbox.add_message(
-                session, chat, body, now, buttons=rows, project_id=project.id, kind=relay.RELAY_IN
-            )
-            row.payload = {**row.payload, **item.payload()}
-            queued.append(row)
-    kick(context, queued)
-    if told is not None:
-        await reply(update, told)
-    return project
+        reference = found[1].reference or ""
+    kick(context, queued.rows)
+    if queued.reader_changed:
+        await reply(update, content.render(t.RELAY_TOLD, reference=reference, reader=queued.reader))
+    return found[1]
 
 
 async def _answer(update: Update, context: Context, project_id: int, item: relay.Relayed) -> None:
@@ -177,7 +110,7 @@ async def _answer(update: Update, context: Context, project_id: int, item: relay
             row = outbox.add_message(
                 session,
                 holder.telegram_id,
-                _body(content, label, item, None),
+                body(content, label, item, None),
                 now,
                 project_id=project.id,
                 kind=relay.RELAY_OUT,

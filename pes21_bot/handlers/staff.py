@@ -34,6 +34,7 @@ from pes21_bot.messages.render import (
 )
 from pes21_bot.services import intake, projects
 from pes21_bot.services.people import display_name
+from pes21_bot.texts import week
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +54,18 @@ async def on_claim(update: Update, context: Context) -> None:
         reference = result.project.reference or ""
         owner_name = display_name(data.config, result.owner)
         queued: list[OutboxMessage] = []
+        holder = await projects.holder_of(session, result.project) if result.won else None
+        # Recorded for someone not on Telegram: nobody is told, the new owner calls them.
+        won_text = (
+            texts.CLAIM_WON
+            if holder is not None and holder.telegram_id is not None
+            else week.CLAIM_WON_CALL
+        )
         if result.won:
             queued = queue_to(
                 session,
                 context,
-                await projects.holder_of(session, result.project),
+                holder,
                 content.render(
                     texts.HOLDER_CLAIMED,
                     reference=reference,
@@ -77,7 +85,7 @@ async def on_claim(update: Update, context: Context) -> None:
             )
         return
     kick(context, queued)
-    await answer_query(query, content.render(texts.CLAIM_WON, reference=reference))
+    await answer_query(query, content.render(won_text, reference=reference))
     await update_cards(
         context, result.project, claimed_line(content, data.config, result.owner), True
     )

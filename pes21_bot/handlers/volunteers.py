@@ -34,10 +34,12 @@ from pes21_bot.services.people import display_name, ensure_person
 from pes21_bot.services.volunteers import Redeemed
 from pes21_bot.texts import team as team_texts
 from pes21_bot.texts import volunteers as t
+from pes21_bot.texts import week
 
 logger = logging.getLogger(__name__)
 
 MAX_LISTED = 60
+PAUSE_LISTED = 10  # one "can't do it" button per bilan, a phone screen's worth
 
 # The team by chat's part of /invitation and /rejoindre (handlers/team.py), composed in app.py.
 StaffInvitation = Callable[[Update, Context, list[str]], Awaitable[None]]
@@ -236,6 +238,7 @@ async def _complete_profile(
             days=answers.get("days") if "days" in answers else None,
             paused_until=date.fromisoformat(paused) if paused else None,
         )
+        pending = (await reviews.reviews_of(session, person.id))[0] if paused else []
     missions = missions_text(content, row.missions)
     days = days_text(content, row.days)
     if first:
@@ -245,6 +248,20 @@ async def _complete_profile(
     await reply(
         update, content.render(t.PROFILE_SAVED, missions=missions, days=days, status=status)
     )
+    if pending:  # a pause gives no new bilan; the ones already given stay theirs unless declined
+        rows = [
+            [
+                (
+                    content.render(
+                        week.PAUSE_DECLINE, reference=project.reference or "", number=review.number
+                    ),
+                    buttons.REVIEW.pack("decline", review.id),
+                )
+            ]
+            for review, project in pending[:PAUSE_LISTED]
+        ]
+        text = content.render(week.PAUSE_PENDING, count=len(pending))
+        await reply(update, text, keyboard(rows))
 
 
 def volunteer_completers() -> dict[str, forms.Completer]:

@@ -171,7 +171,9 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
         text, markup = messages.volunteer_unreachable(content, name, refs)
         return Prepared(reminder.id, chat_id, text, markup)
     elif kind in events_agenda.REMINDER_KINDS:
-        built = await agenda_messages.reminder(session, content, config.tz, reminder)
+        built = await agenda_messages.reminder(
+            session, content, config.tz, reminder, data.clock.now()
+        )
     else:
         logger.warning("reminder %s has an unknown kind %r", reminder.id, kind)
         return None

@@ -185,10 +185,10 @@ def attendance_sheet(
 
 
 async def reminder(
-    session: AsyncSession, content: Content, zone: tzinfo, row: Reminder
+    session: AsyncSession, content: Content, zone: tzinfo, row: Reminder, now: datetime
 ) -> tuple[Html, InlineKeyboardMarkup | None] | None:
     """An agenda reminder as sent, or None when it no longer applies."""
-    event = await agenda.reminder_applies(session, row)
+    event = await agenda.reminder_applies(session, row, now)
     if event is None:
         return None
     if row.kind == agenda.EVENT_ATTENDANCE:

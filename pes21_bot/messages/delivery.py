@@ -19,15 +19,19 @@ from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Person, Project, ProjectCard
 from pes21_bot.domain.vocabulary import OPEN_STATUSES
 from pes21_bot.handlers.ui import edit_elsewhere
+from pes21_bot.messages.agenda import queue_emergence_offer
 from pes21_bot.messages.cards import card_fields, chat_card_markup, volunteer_line
 from pes21_bot.messages.dossier import panel_markup, panel_text
 from pes21_bot.messages.render import card_text
-from pes21_bot.services import outbox, projects, reviews
+from pes21_bot.services import outbox, projects, recorded, reviews
 from pes21_bot.services.people import Role, UserInfo, display_name, roles_of
 from pes21_bot.texts import notify as notify_texts
 from pes21_bot.texts import volunteers as t
+from pes21_bot.texts import week
 
 logger = logging.getLogger(__name__)
+
+EMERGENCE_REASON = "emergence"  # the close reason of an accepted Émergence orientation
 
 
 async def queue_cards(
@@ -152,8 +156,9 @@ async def refresh_panel(context: Context, query: CallbackQuery, project_id: int)
         ):
             return  # a card: update_cards has shown the change
         people = await projects.people_by_id(session, {project.owner_id or 0})
+        first_contact = await recorded.first_contact(session, project)
     owner = people.get(project.owner_id) if project.owner_id else None
-    text = panel_text(data.content, data.config, project, owner)
+    text = panel_text(data.content, data.config, project, owner, first_contact)
     markup = panel_markup(data.content, project)
     await edit_elsewhere(context, message.chat.id, message.message_id, text, markup)
 
@@ -319,6 +324,28 @@ async def close_in(
             reason=content.label("close_reasons", reason),
         ),
     )
+
+
+async def emergence_in(
+    session: AsyncSession, context: Context, fresh: Project, actor: UserInfo
+) -> list[OutboxMessage]:
+    """An accepted orientation to an Émergence workshop: the dossier is closed with that reason,
+    the holder told in the programme's words, then offered the next workshop (or told where to
+    find one)."""
+    data = context.bot_data
+    content = data.content
+    now = data.clock.now()
+    await projects.close(session, fresh, EMERGENCE_REASON, actor, now)
+    holder = await projects.holder_of(session, fresh)
+    told = content.render(week.HOLDER_EMERGENCE, reference=fresh.reference or "")
+    queued = queue_to(session, context, holder, told)
+    if queued and holder is not None and holder.telegram_id is not None:
+        chat = holder.telegram_id
+        offer = await queue_emergence_offer(session, data.config, content, chat, now)
+        queued += offer or [
+            outbox.add_message(session, chat, content.render(texts.SUBMITTED_EMERGENCE), now)
+        ]
+    return queued
 
 
 async def show_closed(context: Context, project: Project, reason: str, actor: UserInfo) -> None:

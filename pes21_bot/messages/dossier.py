@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 
 from telegram import InlineKeyboardMarkup
 
@@ -13,14 +13,16 @@ from pes21_bot.content import Content, Html
 from pes21_bot.db.models import Event, Person, Project
 from pes21_bot.domain.visibility import Field, Relation, Viewer, shown_answers, visible_fields
 from pes21_bot.domain.vocabulary import FOLLOWED_STATUSES, OPEN_STATUSES
-from pes21_bot.messages.cards import card_markup, mission_markup, volunteer_line
+from pes21_bot.messages.cards import accompaniment_row, card_markup, mission_markup, volunteer_line
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import answer_lines, fr_date, fr_datetime, fr_day, shorten
 from pes21_bot.services import events
+from pes21_bot.services.accompaniment import ENDED_REASON
 from pes21_bot.services.people import display_name
 from pes21_bot.texts import notify as notify_texts
 from pes21_bot.texts import recorded as recorded_texts
 from pes21_bot.texts import volunteers as volunteer_texts
+from pes21_bot.texts import week
 
 # Rows the bot writes for itself: nothing a member of staff did or needs to read.
 TECHNICAL_EVENTS = frozenset(
@@ -48,15 +50,22 @@ def is_erased(project: Project) -> bool:
     return project.holder_id is None and not project.answers
 
 
-def panel_text(content: Content, config: Config, project: Project, owner: Person | None) -> Html:
-    """The summary that fits a phone screen: state, who follows it, when it was sent."""
+def panel_text(
+    content: Content,
+    config: Config,
+    project: Project,
+    owner: Person | None,
+    first_contact: datetime | None = None,
+) -> Html:
+    """The summary that fits a phone screen: state, who follows it, when it was sent (for a
+    dossier recorded by staff, the first contact's day)."""
     text = content.render(
-        texts.PROJECT_DETAIL,
+        texts.PROJECT_DETAIL if first_contact is None else week.PROJECT_DETAIL_RECORDED,
         reference=project.reference or "",
         programme=content.programme_name(project.programme or ""),
         status=content.label("project_status", project.status),
         owner=display_name(config, owner) if owner else content.render(texts.EMPTY_VALUE),
-        date=fr_date(project.submitted_at, config.tz),
+        date=fr_date(first_contact or project.submitted_at, config.tz),
     )
     line = volunteer_line(content, owner)
     if line:
@@ -84,6 +93,8 @@ def panel_markup(
         rows += mission_markup(content, project).inline_keyboard
     elif project.status in OPEN_STATUSES:  # a waiting dossier is taken from its panel too
         rows += card_markup(content, project).inline_keyboard
+    elif project.close_reason == ENDED_REASON:  # its dates can still be corrected
+        rows += keyboard([accompaniment_row(content, project)]).inline_keyboard
     if awaits_link:
         link = (content.render(recorded_texts.NEW_CODE), buttons.LINK_CODE.pack(project.id))
         rows += keyboard([[link]]).inline_keyboard
@@ -134,6 +145,13 @@ def _detail(content: Content, event: Event) -> str | None:
         way = content.label("first_contact_ways", str(data["way"])).lower()
         notes = shorten(str(data.get("notes", "")), EXCHANGE_NOTES_MAX)
         return f"{way}, {fr_day(date.fromisoformat(data['on']))} : {notes}"
+    if event.kind == events.ACCOMPANIMENT_CORRECTED and data.get("field") in week.ACC_FIELD:
+        return content.render(
+            week.ACC_CORRECTED_DETAIL,
+            field=content.render(week.ACC_FIELD[str(data["field"])]),
+            was=fr_day(date.fromisoformat(str(data["was"]))),
+            to=fr_day(date.fromisoformat(str(data["to"]))),
+        )
     if event.kind in ORIENTATION_EVENTS and "choice" in data:
         return _orientation(content, data)
     return None

@@ -31,6 +31,13 @@ async def current(session: AsyncSession, project_id: int) -> Accompaniment | Non
     return result.scalar_one_or_none()
 
 
+async def starts_after(session: AsyncSession, project_id: int, day: date) -> date | None:
+    """The running accompaniment's start when `day` comes before it (an end or a step cannot);
+    else None."""
+    running = await current(session, project_id)
+    return running.started_on if running is not None and day < running.started_on else None
+
+
 def milestones_for(config: Config, programme: str | None) -> list[str]:
     """Milestones staff can record for a programme."""
     return list(config.accompaniment.milestones.get(programme or "", []))  # type: ignore[call-overload]
@@ -190,3 +197,105 @@ async def milestones_done(session: AsyncSession, project_id: int) -> list[dict[s
         .order_by(Event.occurred_at, Event.id)
     )
     return [dict(data) for data in result.scalars()]
+
+
+# Why a corrected date is refused: it would put the start after the end or a step, or the end
+# before the start or a step.
+AFTER_END, AFTER_STEP, BEFORE_START, BEFORE_STEP = (
+    "after_end",
+    "after_step",
+    "before_start",
+    "before_step",
+)
+
+
+async def latest(session: AsyncSession, project_id: int) -> Accompaniment | None:
+    """The dossier's latest accompaniment, running or ended."""
+    result = await session.execute(
+        select(Accompaniment)
+        .where(Accompaniment.project_id == project_id)
+        .order_by(Accompaniment.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def _steps(session: AsyncSession, project_id: int) -> list[date]:
+    return sorted(
+        date.fromisoformat(str(m["on"])) for m in await milestones_done(session, project_id)
+    )
+
+
+async def _redate(
+    session: AsyncSession,
+    project_id: int,
+    kind: str,
+    key: str,
+    day: date,
+    now: datetime,
+    tz: tzinfo,
+) -> None:
+    """The latest event of this kind moves to the corrected day (the figures follow it)."""
+    event = await session.scalar(
+        select(Event)
+        .where(Event.project_id == project_id, Event.kind == kind)
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        return
+    moment, recorded = dated(day, now, tz)
+    event.occurred_at = moment
+    event.data = {**event.data, key: day.isoformat(), **recorded}
+
+
+async def correct(
+    session: AsyncSession,
+    config: Config,
+    project: Project,
+    field: str,
+    day: date,
+    staff: UserInfo,
+    now: datetime,
+) -> str | None:
+    """Correct the start ("start") or the end ("end") of the dossier's accompaniment: the record
+    and its event re-dated, the correction in the history, the open bilans re-planned after a
+    new end. Returns why it is refused (nothing changed), or None once done."""
+    found = await latest(session, project.id)
+    if found is None or (field == "end" and found.ended_on is None):
+        return BEFORE_START if field == "start" else AFTER_END
+    steps = await _steps(session, project.id)
+    if field == "start":
+        if found.ended_on is not None and day > found.ended_on:
+            return AFTER_END
+        if steps and day > steps[0]:
+            return AFTER_STEP
+        was, found.started_on = found.started_on, day
+        await _redate(
+            session, project.id, events.ACCOMPANIMENT_STARTED, "started_on", day, now, config.tz
+        )
+    else:
+        if day < found.started_on:
+            return BEFORE_START
+        if steps and day < steps[-1]:
+            return BEFORE_STEP
+        assert found.ended_on is not None
+        was, found.ended_on = found.ended_on, day
+        await _redate(
+            session, project.id, events.ACCOMPANIMENT_ENDED, "ended_on", day, now, config.tz
+        )
+        await reviews.replan(session, config, project, day, now)
+    found.updated_at = now
+    person = await ensure_person(session, staff, now)
+    events.record(
+        session,
+        events.ACCOMPANIMENT_CORRECTED,
+        now,
+        actor_id=person.id,
+        project_id=project.id,
+        programme=project.programme,
+        field=field,
+        was=was.isoformat(),
+        to=day.isoformat(),
+    )
+    return None

@@ -595,9 +595,17 @@ async def attended_count(session: AsyncSession, event_id: int) -> int:
     return int(result.scalar_one())
 
 
-async def reminder_applies(session: AsyncSession, reminder: Reminder) -> AgendaEvent | None:
-    """The event of a reminder if it still applies: the person still registered (the day
-    before), the attendance still not recorded (after)."""
+def is_over(event: AgendaEvent, now: datetime) -> bool:
+    """Whether the event has started (or its attendance is recorded): nothing to join or leave."""
+    return event.state == HELD or event.starts_at <= now
+
+
+async def reminder_applies(
+    session: AsyncSession, reminder: Reminder, now: datetime
+) -> AgendaEvent | None:
+    """The event of a reminder if it still applies: the person still registered and the event
+    not started yet (the day before; after a downtime, a reminder of a started event is dropped),
+    the attendance still not recorded (after)."""
     event_id = reminder.payload.get("event_id")
     if not isinstance(event_id, int) or reminder.recipient_id is None:
         return None
@@ -606,6 +614,8 @@ async def reminder_applies(session: AsyncSession, reminder: Reminder) -> AgendaE
         return None
     if reminder.kind == EVENT_ATTENDANCE:
         return event
+    if event.starts_at <= now:
+        return None
     row = await registration_of(session, event_id, reminder.recipient_id)
     return event if row is not None and row.state == REGISTERED else None
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from pes21_bot.config import Config
 from pes21_bot.content import Content
 from pes21_bot.db.models import AgendaEvent, Event, Person, Project, Registration, Review
+from pes21_bot.domain.answers import STRUCTURE_NAME_ANSWERS
 from pes21_bot.domain.report import (
     Bucket,
     Funnel,
@@ -50,7 +51,7 @@ PERSONAL_ANSWERS = {
     "name": ("name",),
     "email": ("email",),
     "phone": ("phone",),
-    "structure": ("structure_name", "authority_name"),
+    "structure": STRUCTURE_NAME_ANSWERS,
     "description": ("idea", "need"),
 }
 

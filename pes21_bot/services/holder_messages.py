@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pes21_bot.config import Config
 from pes21_bot.db.models import Person, Project
 from pes21_bot.domain.vocabulary import OPEN_STATUSES
-from pes21_bot.services import events
 from pes21_bot.services.people import find_person
 
 
@@ -72,28 +70,3 @@ async def readers(session: AsyncSession, config: Config, project: Project) -> Re
     if owner is not None and owner.telegram_id is not None and owner.erased_at is None:
         return Readers(project, owner, [owner.telegram_id])
     return Readers(project, None, team_chats(config, project.programme or ""))
-
-
-async def record(
-    session: AsyncSession,
-    config: Config,
-    project_id: int | None,
-    telegram_id: int,
-    text: str,
-    now: datetime,
-) -> Readers | None:
-    """Store the message as an event of the dossier; None if it is not an open dossier of theirs."""
-    found = await own_open_project(session, telegram_id, project_id)
-    if found is None:
-        return None
-    person, project = found
-    events.record(
-        session,
-        events.HOLDER_MESSAGE,
-        now,
-        actor_id=person.id,
-        project_id=project.id,
-        programme=project.programme,
-        text=text,
-    )
-    return await readers(session, config, project)

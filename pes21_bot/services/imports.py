@@ -39,6 +39,7 @@ from pes21_bot.content import Content
 from pes21_bot.db.models import Accompaniment, AgendaEvent, ImportedRow, Project
 from pes21_bot.db.session import SessionFactory, write_transaction
 from pes21_bot.domain import imports as spec
+from pes21_bot.domain.answers import name_answer
 from pes21_bot.domain.imports import ParsedRow, RowError, Sheet
 from pes21_bot.domain.jobs import CONTRACTS
 from pes21_bot.domain.report import DLA_MILESTONES, slug
@@ -58,8 +59,6 @@ SOURCE_FALLBACK = "import"
 SELECT_CHUNK = 500
 # Imported events happen at noon, local time: far from midnight, so never in the wrong day.
 EVENT_HOUR = time(12)
-# The questionnaire's answer that names the project, by path (the person's name is not asked).
-NAME_ANSWER = {"idea": "idea", "local_authority": "authority_name"}
 
 
 class FileUnreadable(Exception):
@@ -572,7 +571,7 @@ class Writer:
                 k: values[k] for k in ("commune", "postal_code", "sector") if k in values
             }
             if "name" in values:
-                answers[NAME_ANSWER.get(path, "structure_name")] = values["name"]
+                answers[name_answer(path)] = values["name"]
             source = clean_source(slug(values.get("source", ""))[:24]) or SOURCE_FALLBACK
             recorded.append(
                 RecordedDossier(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot import access
 from pes21_bot.config import Config
-from pes21_bot.db.models import Event, Person, Project, ProjectCard, Review
+from pes21_bot.db.models import Event, Person, Project, ProjectCard, Review, Volunteer
 from pes21_bot.domain.assignment import WELCOMING_MISSION
 from pes21_bot.domain.references import parse_reference
 from pes21_bot.domain.vocabulary import (
@@ -237,22 +237,25 @@ async def close(
 async def open_projects_of(
     session: AsyncSession, config: Config, telegram_id: int
 ) -> list[Project]:
-    """Projects a staff member owns, plus unclaimed ones of their programmes.
+    """Projects a staff member owns, plus unclaimed ones of their programmes, plus those a
+    volunteer holds in the programmes they coordinate (they answer for those volunteers).
 
     For a welcoming volunteer: the accueil-en-amont dossiers they hold; for an admin, those handed
     to them.
     """
     programmes = access.programmes_for(access.PROJECT_STAFF, config, telegram_id)
-    if not programmes:
+    coordinated = [k for k, p in config.programmes.items() if p.coordinator == telegram_id]
+    if not programmes and not coordinated:
         return await held_by(session, telegram_id)
     person = await find_person(session, telegram_id)
     owned = Project.owner_id == person.id if person is not None else false()
+    waiting = (Project.status == ProjectStatus.ROUTED) & Project.programme.in_(programmes)
+    volunteer_held = Project.programme.in_(coordinated) & Project.owner_id.in_(
+        select(Volunteer.person_id)
+    )
     result = await session.execute(
         select(Project)
-        .where(
-            Project.status.in_(OPEN_STATUSES),
-            owned | ((Project.status == ProjectStatus.ROUTED) & Project.programme.in_(programmes)),
-        )
+        .where(Project.status.in_(OPEN_STATUSES), owned | waiting | volunteer_held)
         .order_by(Project.submitted_at)
     )
     return list(result.scalars())

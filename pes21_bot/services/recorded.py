@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
@@ -201,6 +201,19 @@ async def awaits_link(session: AsyncSession, project: Project) -> bool:
         return False
     holder = await session.get(Person, project.holder_id)
     return holder is not None and holder.telegram_id is None and holder.erased_at is None
+
+
+async def first_contact(session: AsyncSession, project: Project) -> datetime | None:
+    """The first contact's day of a dossier recorded by staff (its intake event is dated then;
+    submitted_at is the recording's moment); None for a dossier sent by its holder."""
+    if project.recorded_by_id is None:
+        return None
+    found = await session.scalar(
+        select(func.min(Event.occurred_at)).where(
+            Event.project_id == project.id, Event.kind == events.INTAKE_STARTED
+        )
+    )
+    return found if isinstance(found, datetime) else None
 
 
 async def renew_link_code(

@@ -17,7 +17,7 @@ from pes21_bot.domain.scheduling import add_months, local_day_start
 from pes21_bot.domain.vocabulary import DlaProposal, ProjectStatus, ReviewState
 from pes21_bot.services import events, intake, reminders, volunteers
 from pes21_bot.services.jobs import record_jobs
-from pes21_bot.services.people import UserInfo, ensure_person
+from pes21_bot.services.people import UserInfo, ensure_person, find_person
 
 DLA_NEED = "consolidation_dla"
 
@@ -27,14 +27,18 @@ def _today(config: Config, now: datetime) -> date:
 
 
 async def _volunteer_reminders(
-    session: AsyncSession, config: Config, review: Review, first_at: datetime
+    session: AsyncSession, config: Config, review: Review, first_at: datetime, follow_up: bool
 ) -> None:
-    """The assignee's reminder at `first_at`, and one more `review_followup_days` later."""
+    """The assignee's reminder at `first_at`, and (with `follow_up`) one more
+    `review_followup_days` later."""
     await reminders.cancel_for_review(session, review.id, reminders.VOLUNTEER_KINDS)
     if review.assignee_id is None:
         return
-    follow_up = first_at + timedelta(days=config.reminders.review_followup_days)
-    for kind, due in ((reminders.REVIEW_DUE, first_at), (reminders.REVIEW_OVERDUE, follow_up)):
+    planned = [(reminders.REVIEW_DUE, first_at)]
+    if follow_up:
+        later = first_at + timedelta(days=config.reminders.review_followup_days)
+        planned.append((reminders.REVIEW_OVERDUE, later))
+    for kind, due in planned:
         reminders.add(
             session,
             kind,
@@ -52,8 +56,10 @@ async def assign(
     assignee_id: int | None,
     now: datetime,
     actor_id: int | None = None,
+    follow_up: bool = True,
 ) -> None:
-    """Give the review to someone and plan their reminders (at the due date, or now if past)."""
+    """Give the review to someone and plan their reminders (at the due date, or now if past;
+    without `follow_up`, only that first one)."""
     review.assignee_id = assignee_id
     project = await session.get(Project, review.project_id)
     events.record(
@@ -66,7 +72,7 @@ async def assign(
         review_id=review.id,
         assignee_id=assignee_id,
     )
-    await _volunteer_reminders(session, config, review, max(review.due_at, now))
+    await _volunteer_reminders(session, config, review, max(review.due_at, now), follow_up)
 
 
 async def staff_in_charge(session: AsyncSession, config: Config, project: Project) -> Person | None:
@@ -120,7 +126,10 @@ async def choose_assignee(
 async def schedule_reviews(
     session: AsyncSession, config: Config, project: Project, ended_on: date, now: datetime
 ) -> list[Review]:
-    """Reviews at the configured months after the end, all given to one reviewer."""
+    """Reviews at the configured months after the end, all given to one reviewer.
+
+    A review already due when the end is recorded (past activity entered late) is offered once
+    as to do: no follow-up, no escalation, never "late" (the bot was not down)."""
     rules = reminders.quiet_rules(config)
     assignee = await choose_assignee(session, config, project, now)
     staff = await staff_in_charge(session, config, project)
@@ -147,8 +156,9 @@ async def schedule_reviews(
             number=number,
             due_on=due_on.isoformat(),
         )
-        await assign(session, config, review, assignee, now)
-        if in_charge is not None:
+        past = review.due_at <= now
+        await assign(session, config, review, assignee, now, follow_up=not past)
+        if in_charge is not None and not past:
             reminders.add(
                 session,
                 reminders.REVIEW_ESCALATION,
@@ -159,6 +169,36 @@ async def schedule_reviews(
             )
         created.append(review)
     return created
+
+
+async def replan(
+    session: AsyncSession, config: Config, project: Project, ended_on: date, now: datetime
+) -> list[Review]:
+    """The open reviews of a dossier whose end date was corrected: due again at their months
+    after the new end, their reminders planned anew (one already due is offered once)."""
+    rules = reminders.quiet_rules(config)
+    staff = await staff_in_charge(session, config, project)
+    in_charge = staff.id if staff is not None else project.owner_id
+    offsets = config.reminders.review_offsets_months
+    moved = []
+    for review in await open_reviews_of_project(session, project.id):
+        if not 1 <= review.number <= len(offsets):
+            continue
+        review.due_at = local_day_start(add_months(ended_on, offsets[review.number - 1]), rules)
+        await reminders.cancel_for_review(session, review.id)
+        past = review.due_at <= now
+        await _volunteer_reminders(session, config, review, max(review.due_at, now), not past)
+        if in_charge is not None and not past:
+            reminders.add(
+                session,
+                reminders.REVIEW_ESCALATION,
+                review.due_at + timedelta(days=config.reminders.review_escalation_days),
+                recipient_id=in_charge,
+                project_id=project.id,
+                review_id=review.id,
+            )
+        moved.append(review)
+    return moved
 
 
 async def get_review(session: AsyncSession, review_id: int) -> Review | None:
@@ -178,7 +218,7 @@ async def snooze(
 ) -> datetime:
     """'Reporter d'une semaine': the assignee's reminders move; the owner's deadline does not."""
     until = now + timedelta(days=config.reminders.snooze_days)
-    await _volunteer_reminders(session, config, review, until)
+    await _volunteer_reminders(session, config, review, until, True)
     review.details = {**review.details, "snoozed_until": until.isoformat()}
     project = await session.get(Project, review.project_id)
     events.record(
@@ -289,6 +329,15 @@ async def reviews_of(session: AsyncSession, person_id: int) -> tuple[list[Any], 
     return [r for r in rows if r[0].state == ReviewState.OPEN], [
         r for r in rows if r[0].state == ReviewState.DONE
     ]
+
+
+async def open_review_of(session: AsyncSession, project_id: int, telegram_id: int) -> Review | None:
+    """This person's open review of this dossier, if they have one."""
+    person = await find_person(session, telegram_id)
+    if person is None:
+        return None
+    found = await open_reviews_of_project(session, project_id)
+    return next((r for r in found if r.assignee_id == person.id), None)
 
 
 async def open_reviews_of_project(session: AsyncSession, project_id: int) -> list[Review]:

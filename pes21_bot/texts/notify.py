@@ -22,7 +22,6 @@ WRITE_READER_TEAM = key("holder_write.reader_team", "programme")
 WRITE_SENT = key("holder_write.sent", "reference", "reader")
 WRITE_NONE = key("holder_write.none")
 WRITE_BUSY = key("holder_write.busy")
-WRITE_FORWARDED = key("holder_write.forwarded", "reference", "name", "text")
 
 # The relay (handlers/relay.py): a holder's messages after submission and the team's answers.
 TOPIC_NAME = key("relay.topic_name", "reference")

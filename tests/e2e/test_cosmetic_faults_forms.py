@@ -217,6 +217,12 @@ async def acc_end(bot: Harness) -> Press:
     return Press(camille, buttons.ACC_END.pack(project.id), panel.message_id, check)
 
 
+async def acc_fix(bot: Harness) -> Press:
+    project, camille, panel = await _accompanying(bot)
+    check = shows(bot, camille, "Quelle est la bonne date de début")
+    return Press(camille, buttons.ACC_FIX.pack(project.id, "start"), panel.message_id, check)
+
+
 async def _profile(bot: Harness) -> tuple[FakeUser, BotMessage]:
     await seed_volunteer(bot, REMI, "Rémi")
     remi = bot.api.user(REMI)
@@ -287,6 +293,7 @@ FORM_CASES = {
     "acc_start": Case(buttons.ACC_START, acc_start),
     "milestone": Case(buttons.ACC_MILESTONE, milestone),
     "acc_end": Case(buttons.ACC_END, acc_end),
+    "acc_fix": Case(buttons.ACC_FIX, acc_fix),
     "form_choice": Case(buttons.FORM_ANSWER, form_choice),
     "form_save": Case(buttons.FORM_RECAP, form_save),
     "form_edit": Case(buttons.FORM_EDIT, form_edit),

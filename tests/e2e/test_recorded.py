@@ -279,3 +279,21 @@ async def test_a_new_code_from_the_panel_replaces_the_lost_one(sqlite_bot: Harne
     # An old panel's button, once the person is linked: nothing to renew.
     press = camille.press_raw(f"nl:{(await bot.projects())[0].id}", message_id=panel.message_id)
     assert "déjà relié" in await bot.button_answer(press)
+
+
+async def test_the_recorder_keeps_their_dossier_and_is_told_to_call_the_person(
+    bot: Harness,
+) -> None:
+    camille = bot.staff("Camille")
+    await record_phone_idea(camille)
+    offer = await camille.expect("Suivez-vous vous-même ce dossier")
+    press = camille.press("✋ Je garde ce dossier", message=offer)
+    toast = await bot.button_answer(press)
+    assert "appelez-la" in toast and "prévenue que vous allez" not in toast
+    (project,) = await bot.projects()
+    assert project.status == "claimed"
+    camille.unread()
+    camille.send_command("/dossier", "PES-2025-0001")
+    panel = await camille.expect("Suivi par")
+    assert "Premier contact le 14/03/2025" in (panel.text or "")
+    assert "Envoyé le" not in (panel.text or "")

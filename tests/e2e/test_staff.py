@@ -154,7 +154,7 @@ async def test_staff_commands(sqlite_bot: Harness) -> None:
     await camille.expect("Indiquez la référence")
     karim = bot.staff("Karim")
     karim.send_command("/dossier", "PES-2026-0001")
-    await karim.expect("Je ne trouve pas de dossier")  # not his programme
+    await karim.expect("vous n'y avez pas accès")  # not his programme
     karim.send_command("/dossiers")
     await karim.expect("Aucun dossier ouvert")
 

@@ -39,9 +39,9 @@ async def test_full_accompaniment_schedules_three_reviews(both: Harness) -> None
     await open_menu(bot, "Camille", reference)
     camille.press("▶️ Démarrer l'accompagnement")
     await camille.expect("À quelle date l'accompagnement a-t-il commencé")
-    camille.press("Aujourd'hui (10/03/2026)")
-    await camille.expect(f"L'accompagnement de {reference} a démarré le 10/03/2026")
-    await camille.expect("Démarré le 10/03/2026")  # the menu again, with the next steps
+    camille.press("Hier (09/03/2026)")
+    await camille.expect(f"L'accompagnement de {reference} a démarré le 09/03/2026")
+    await camille.expect("Démarré le 09/03/2026")  # the menu again, with the next steps
 
     camille.press("📍 Noter une étape")
     await camille.expect("Quelle étape")
@@ -49,7 +49,7 @@ async def test_full_accompaniment_schedules_three_reviews(both: Harness) -> None
     await camille.expect("À quelle date cette étape")
     camille.send_text("demain")
     await camille.expect("Je ne reconnais pas cette date")
-    camille.send_text("05/03/2026")
+    camille.send_text("09/03/2026")
     await camille.expect("Étape notée")
 
     await open_menu(bot, "Camille", reference)
@@ -98,15 +98,17 @@ async def test_full_accompaniment_schedules_three_reviews(both: Harness) -> None
     await bot.holder().expect(f"L'accompagnement de votre dossier {reference} est terminé")
 
     started = await events_of(bot, events.ACCOMPANIMENT_STARTED)
-    assert [e.data for e in started] == [{"started_on": "2026-03-10"}]
+    assert [e.data for e in started] == [
+        {"started_on": "2026-03-09", "recorded_at": "2026-03-10T09:30:00+00:00"}
+    ]
     (milestone,) = await events_of(bot, events.MILESTONE)
-    # Recorded on the 10th, it happened on the 5th: dated then, the recording kept in its data.
+    # Recorded on the 10th, it happened on the 9th: dated then, the recording kept in its data.
     assert milestone.data == {
         "milestone": "feasibility_study",
-        "on": "2026-03-05",
+        "on": "2026-03-09",
         "recorded_at": "2026-03-10T09:30:00+00:00",
     }
-    assert milestone.occurred_at.date().isoformat() == "2026-03-05"
+    assert milestone.occurred_at.date().isoformat() == "2026-03-09"
     (attached,) = await events_of(bot, events.VOLUNTEER_ATTACHED)
     assert set(attached.data) == {"volunteer_id"}
     (end,) = await events_of(bot, events.ACCOMPANIMENT_ENDED)
@@ -200,3 +202,101 @@ async def test_without_available_volunteer_reviews_go_to_the_staff_owner(sbot: H
         camille = await find_person(session, 2001)
     assert camille is not None
     assert {r.assignee_id for r in scheduled} == {camille.id}
+
+
+async def test_accompaniment_dates_are_checked_against_each_other(both: Harness) -> None:
+    bot = both
+    project = await seed_project(bot)  # sent on 10/03/2026
+    reference = project.reference or ""
+    camille = bot.staff("Camille")
+    await open_menu(bot, "Camille", reference)
+    camille.press("▶️ Démarrer l'accompagnement")
+    await camille.expect("À quelle date l'accompagnement a-t-il commencé")
+    camille.send_text("05/03/2026")
+    started = await camille.expect(f"L'accompagnement de {reference} a démarré le 05/03/2026")
+    assert "avant le premier contact avec la personne (10/03/2026)" in (started.text or "")
+
+    camille.press("📍 Noter une étape", message=await camille.expect("Démarré le 05/03/2026"))
+    camille.press("Étude de faisabilité", message=await camille.expect("Quelle étape"))
+    await camille.expect("À quelle date cette étape")
+    camille.send_text("01/03/2026")
+    await camille.expect("Le 01/03/2026 est avant le début de l'accompagnement (05/03/2026)")
+    await camille.expect("À quelle date cette étape")  # asked again, the step kept
+    camille.send_text("06/03/2026")
+    await camille.expect("Étape notée")
+
+    await open_menu(bot, "Camille", reference)
+    camille.press("🏁 Clore l'accompagnement")
+    camille.press("En pause", message=await camille.expect("Comment se termine"))
+    await camille.expect("À quelle date l'accompagnement s'est-il terminé")
+    camille.send_text("01/03/2026")
+    await camille.expect("Récapitulatif")
+    camille.press("✅ Enregistrer")
+    await camille.expect("Le 01/03/2026 est avant le début de l'accompagnement (05/03/2026)")
+    await camille.expect("À quelle date l'accompagnement s'est-il terminé")
+    (fresh,) = await bot.projects()
+    assert fresh.status == "accompanying" and not await rows(bot, Review)
+    camille.send_text("09/03/2026")
+    recap = await camille.expect("Récapitulatif")
+    while not recap.buttons:  # the first recap, its buttons taken away, comes back edited
+        recap = await camille.expect("Récapitulatif")
+    camille.press("✅ Enregistrer", message=recap)
+    await camille.expect(f"L'accompagnement de {reference} est clos")
+    ended = await events_of(bot, events.ACCOMPANIMENT_ENDED)
+    assert [e.data["ended_on"] for e in ended] == ["2026-03-09"]
+    milestones = await events_of(bot, events.MILESTONE)
+    assert [e.data["on"] for e in milestones] == ["2026-03-06"]
+
+
+async def test_staff_correct_the_start_and_the_end_and_bilans_follow(both: Harness) -> None:
+    bot = both
+    project = await seed_project(bot)
+    reference = project.reference or ""
+    await seed_volunteer(bot, 6011, "Rémi", ("reviews",))
+    camille = bot.staff("Camille")
+    await open_menu(bot, "Camille", reference)
+    camille.press("▶️ Démarrer l'accompagnement")
+    await camille.expect("À quelle date l'accompagnement a-t-il commencé")
+    camille.send_text("05/03/2026")
+    menu = await camille.expect("Démarré le 05/03/2026")
+    camille.press("✏️ Corriger la date de début", message=menu)
+    await camille.expect("Quelle est la bonne date de début")
+    camille.send_text("02/03/2026")
+    await camille.expect(
+        "Date de début de l'accompagnement de PES-2026-0001 corrigée : 05/03/2026 → 02/03/2026"
+    )
+    menu = await camille.expect("Démarré le 02/03/2026")
+
+    camille.press("🏁 Clore l'accompagnement", message=menu)
+    camille.press("En pause", message=await camille.expect("Comment se termine"))
+    ended = await camille.expect("s'est-il terminé")
+    camille.press("Hier (09/03/2026)", message=ended)
+    await camille.expect("Récapitulatif")
+    camille.press("✅ Enregistrer")
+    assert "Bilan n°1 : 09/06/2026" in ((await camille.expect("est clos")).text or "")
+
+    camille.send_command("/dossier", reference)
+    panel = await camille.expect("Suivi par")  # closed: the accompaniment is still reachable
+    camille.press("🧭 Accompagnement", message=panel)
+    menu = await camille.expect(f"Accompagnement de {reference}")
+    camille.press("✏️ Corriger la date de fin", message=menu)
+    await camille.expect("Quelle est la bonne date de fin")
+    camille.send_text("01/03/2026")
+    await camille.expect("Le 01/03/2026 est avant le début de l'accompagnement : rien n'est changé")
+    await camille.expect("Quelle est la bonne date de fin")  # asked again
+    camille.send_text("06/03/2026")
+    fixed = await camille.expect("Date de fin de l'accompagnement de PES-2026-0001 corrigée")
+    assert "09/03/2026 → 06/03/2026" in (fixed.text or "")
+    assert "Bilan n°1 : 06/06/2026, par Rémi" in (fixed.text or "")
+
+    (started,) = await events_of(bot, events.ACCOMPANIMENT_STARTED)
+    assert started.data["started_on"] == "2026-03-02"
+    assert started.occurred_at.date().isoformat() == "2026-03-02"
+    (end,) = await events_of(bot, events.ACCOMPANIMENT_ENDED)
+    assert end.data["ended_on"] == "2026-03-06"
+    reviews = await rows(bot, Review)
+    assert reviews[0].due_at == datetime(2026, 6, 6, 8, 30, tzinfo=PARIS)
+    camille.send_command("/dossier", reference)
+    camille.press("🕓 Historique", message=await camille.expect("Suivi par"))
+    history = (await camille.expect("Historique")).text or ""
+    assert "date de l'accompagnement corrigée : fin : 09/03/2026 → 06/03/2026" in history

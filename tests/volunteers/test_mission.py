@@ -10,6 +10,7 @@ from pes21_bot.db.models import Event, Project
 from pes21_bot.fake_telegram import BotMessage, FakeUser
 from pes21_bot.services import events, projects
 from pes21_bot.services.people import UserInfo
+from tests.agenda.helpers import seed_event
 from tests.harness import HOLDER_ID, OTHER_HOLDER_ID, Harness
 from tests.volunteers.helpers import rows, seed_project, seed_volunteer
 
@@ -63,7 +64,7 @@ async def test_volunteer_sees_the_dossier_records_the_first_exchange(sbot: Harne
     labels = _labels(listed)
     assert len(labels) == 1 and reference in labels[0]
     wendy.send_command("/dossier", other.reference or "")
-    await wendy.expect("Je ne trouve pas de dossier")
+    await wendy.expect("vous n'y avez pas accès")
 
     await _open_panel(wendy, reference)
     wendy.press("📝 Premier échange")
@@ -146,7 +147,7 @@ async def test_orientation_to_benefices_crea_accepted_once(sbot: Harness) -> Non
     assert len(await rows(sbot, Event, Event.kind == events.REDIRECTED)) == 1
     # Once redirected, the dossier is no longer the volunteer's.
     wendy.send_command("/dossier", reference)
-    await wendy.expect("Je ne trouve pas de dossier")
+    await wendy.expect("vous n'y avez pas accès")
 
 
 async def test_orientation_close_refused_then_accepted(sbot: Harness) -> None:
@@ -167,19 +168,9 @@ async def test_orientation_close_refused_then_accepted(sbot: Harness) -> None:
     (fresh,) = [p for p in await sbot.projects() if p.id == project.id]
     assert fresh.status == "claimed"  # refused is final: that proposal is done
 
-    await _open_panel(wendy, reference)
-    wendy.press("🧭 Proposer une orientation")
-    await wendy.expect("Quelle orientation")
-    wendy.press("🌱 Atelier Émergence")
-    await wendy.expect("Proposition envoyée")
-    emergence = await camille.expect("Émergence")
-    camille.press("✅ Accepter", message=emergence)
-    await wendy.expect("a accepté votre proposition")
-    (fresh,) = [p for p in await sbot.projects() if p.id == project.id]
-    assert fresh.status == "claimed" and fresh.programme == "accueil_amont"
-    accepted = await rows(sbot, Event, Event.kind == events.ORIENTATION_ACCEPTED)
-    assert [e.data["choice"] for e in accepted] == ["emergence"]
-
+    # An accepted Émergence orientation closes the dossier: its own test below.
+    await sbot.settle()
+    camille.unread()
     await _propose_closing(wendy, await _last_panel(wendy, reference))
     closing = await camille.expect("clore")
     camille.press("✅ Accepter", message=closing)
@@ -219,3 +210,41 @@ async def _propose_closing(wendy: FakeUser, panel: int | None = None) -> None:
     await wendy.expect("Pour quelle raison")
     wendy.press("la personne renonce")
     await wendy.expect("Proposition envoyée")
+
+
+async def test_the_coordinator_lists_the_dossier_a_volunteer_holds(both: Harness) -> None:
+    project = await _held_by_wendy(both)
+    reference = project.reference or "?"
+    camille = both.staff("Camille")  # coordinates the accueil en amont
+    camille.send_command("/dossiers")
+    listed = await camille.expect("Touchez un dossier")
+    assert any(reference in label for label in _labels(listed))
+    lea = both.staff("Léa")  # staff of the accueil en amont, not its coordinator
+    lea.send_command("/dossiers")
+    shown = await lea.next_message()
+    assert reference not in str(shown.reply_markup)
+
+
+async def test_an_accepted_emergence_orientation_closes_tells_and_offers_the_workshop(
+    both: Harness,
+) -> None:
+    await seed_event(both)  # the next Émergence workshop, 20/03
+    project = await _held_by_wendy(both)
+    reference = project.reference or ""
+    wendy, holder = both.api.user(WENDY), both.holder()
+    await _open_panel(wendy, reference)
+    wendy.press("🧭 Proposer une orientation")
+    wendy.press("🌱 Atelier Émergence", message=await wendy.expect("Quelle orientation"))
+    await wendy.expect("Proposition envoyée")
+    camille = both.staff("Camille")
+    camille.press("✅ Accepter", message=await camille.expect("propose d'orienter"))
+    await wendy.expect("a accepté votre proposition")
+    told = await holder.expect("le Pôle vous propose l'atelier collectif Émergence")
+    assert reference in (told.text or "")
+    offer = await holder.expect("Atelier Émergence de mars")
+    assert ["✍️ S'inscrire : 20/03 Atelier Émergence de mars"] in offer.buttons
+    (fresh,) = [p for p in await both.projects() if p.id == project.id]
+    assert (fresh.status, fresh.close_reason) == ("closed", "emergence")
+    camille.send_command("/dossier", reference)
+    camille.press("🕓 Historique", message=await camille.expect("Suivi par"))
+    assert "orienté vers l'atelier Émergence" in ((await camille.expect("Historique")).text or "")

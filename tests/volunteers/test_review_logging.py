@@ -158,8 +158,8 @@ async def test_bilan_command_cancel_and_out_of_turn(sbot: Harness) -> None:
     await remi.expect("autre étape")
     remi.send_command("/annuler")
     await remi.expect("Saisie abandonnée")
-    remi.send_text("Bonjour")  # no form open any more: the usual menu
-    await remi.expect("Que souhaitez-vous faire")
+    remi.send_text("Bonjour")  # no form open any more: the volunteer's menu
+    await remi.expect("Vous êtes bénévole du Pôle")
     sbot.holder().send_command("/bilan")
     await sbot.holder().expect("réservée")
 

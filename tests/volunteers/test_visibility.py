@@ -78,7 +78,7 @@ async def test_welcoming_volunteers_see_contact_details_only_once_they_hold_it(
     answers = await wendy.expect("Réponses")
     assert SURNAME in _text(answers) and PHONE_DIGITS in _text(answers).replace(" ", "")
     paula.send_command("/dossier", "PES-2026-0001")
-    await paula.expect("Je ne trouve pas de dossier PES-2026-0001")  # not hers
+    await paula.expect("Le dossier PES-2026-0001 n'est pas l'un des vôtres")  # not hers
 
     holder.send_command("/mes_donnees")  # the holder sees everything of their own
     own = await holder.expect("Durand")
