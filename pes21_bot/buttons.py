@@ -16,6 +16,7 @@ from pes21_bot.domain.fields import CHOICE_VALUE_MAX, QUESTION_ID_MAX
 SEPARATOR = ":"
 MAX_CALLBACK_BYTES = 64
 MAX_ID = 2**63 - 1  # database and Telegram ids are 64-bit
+ASCII_NUMBER = re.compile(r"0|[1-9][0-9]*")
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,9 @@ class Id:
     """A positive 64-bit integer (a database row, a bit mask, an index)."""
 
     def parse(self, text: str) -> int | None:
-        """The integer, or None."""
-        if not text.isdigit() or len(text) > len(str(MAX_ID)) or int(text) > MAX_ID:
+        """The integer, or None unless written as pack writes it (ASCII digits, no leading zero)."""
+        # str.isdigit() also accepts "²" or "٣", which int() refuses or reads: only ASCII.
+        if not ASCII_NUMBER.fullmatch(text) or len(text) > len(str(MAX_ID)) or int(text) > MAX_ID:
             return None
         return int(text)
 
@@ -97,8 +99,8 @@ class Button:
         return data
 
     def parse(self, data: str | None) -> tuple[int | str, ...] | None:
-        """The field values of callback data of this family, or None if malformed."""
-        if not data:
+        """The field values of callback data of this family, or None if it did not produce it."""
+        if not data or len(data.encode(errors="replace")) > MAX_CALLBACK_BYTES:
             return None
         parts = data.split(SEPARATOR)
         if parts[0] != self.prefix or len(parts) != len(self.fields) + 1:
