@@ -24,6 +24,7 @@ from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import forms as form_service
 from pes21_bot.services import holder_messages, outbox, relay
 from pes21_bot.services.people import display_name, find_person
+from pes21_bot.texts import corrections as cx
 from pes21_bot.texts import notify as t
 
 logger = logging.getLogger(__name__)
@@ -129,12 +130,64 @@ async def relay_in(
             row = outbox.add_message(
                 session, chat, body, now, buttons=rows, project_id=project.id, kind=relay.RELAY_IN
             )
-            row.payload = {**row.payload, **item.payload()}
+            # The holder's message it copies: an edit of it later reaches the same readers.
+            source = [item.chat_id, item.message_id]
+            row.payload = {**row.payload, **item.payload(), "source": source}
             queued.append(row)
     kick(context, queued)
     if told is not None:
         await reply(update, told)
     return project
+
+
+async def edited_message(update: Update, context: Context) -> bool:
+    """A holder's edited message already passed on: the correction reaches each reader as a
+    reply to the copy they received, marked modified, and is kept with the dossier's messages.
+    False when the message was never passed on."""
+    message = update.edited_message
+    if message is None or update.effective_user is None:
+        return False
+    item = relayed(message)
+    data = context.bot_data
+    content = data.content
+    now = data.clock.now()
+    queued: list[OutboxMessage] = []
+    async with data.transaction() as session:
+        person = await find_person(session, update.effective_user.id)
+        copies = (
+            await relay.relayed_copies(session, person, message.chat_id, message.message_id)
+            if person is not None and item is not None
+            else []
+        )
+        found = (
+            await holder_messages.own_open_project(
+                session, update.effective_user.id, copies[0].project_id
+            )
+            if copies and copies[0].project_id is not None
+            else None
+        )
+        if found is None or item is None:
+            return False
+        person, project = found
+        reader = await relay.last_reader(session, project.id) or "team"
+        relay.record_in(session, project, person, item, reader, now, edited=True)
+        name = update.effective_user.first_name or "?"
+        label = content.render(cx.RELAY_LABEL, name=name, reference=project.reference or "")
+        for copy in copies:
+            row = outbox.add_message(
+                session,
+                copy.chat_id,
+                _body(content, label, item, None),
+                now,
+                project_id=project.id,
+                kind=relay.RELAY_IN,
+            )
+            replied = {"reply_to": copy.message_id} if copy.message_id is not None else {}
+            row.payload = {**row.payload, **item.payload(), **replied}
+            queued.append(row)
+    kick(context, queued)
+    await reply(update, content.render(cx.RELAY_DONE, reference=project.reference or ""))
+    return True
 
 
 async def _answer(update: Update, context: Context, project_id: int, item: relay.Relayed) -> None:
