@@ -803,7 +803,7 @@ def _buttons(flow: Flow) -> list[BaseHandler[Update, Context, Any]]:
         return await _button(update, context, flow, flow.families.skip, _skip)
 
     families = flow.families
-    handlers = {
+    handlers: dict[Button[Any], Callable[[Update, Context, Flow], Awaitable[int]]] = {
         families.answer: choice,
         families.toggle: on_toggle,
         families.validate: validate,

@@ -3,6 +3,8 @@ accepts only what the family's pack could have produced (a modified client may s
 
 from __future__ import annotations
 
+import typing
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -44,3 +46,18 @@ def test_a_superscript_digit_in_a_number_field_does_not_parse() -> None:
                 texts = [f.longest() for f in family.fields]
                 texts[index] = "²"
                 assert family.parse(SEPARATOR.join([family.prefix, *texts])) is None
+
+
+@pytest.mark.parametrize("family", buttons.FAMILIES, ids=lambda f: f.prefix)
+def test_every_family_parses_to_its_own_named_fields(family: Button) -> None:
+    """Each family's parse gives a NamedTuple with one typed name per field (issue 21)."""
+    result = family.result
+    assert result is not None, f"{family.prefix}: give the family its NamedTuple"
+    names = getattr(result, "_fields", ())
+    assert len(names) == len(family.fields), family.prefix
+    hints = typing.get_type_hints(result)
+    for name, field in zip(names, family.fields, strict=True):
+        assert hints[name] is (int if isinstance(field, Id) else str), (family.prefix, name)
+    parsed = family.parse(family.longest())
+    assert isinstance(parsed, tuple) and type(parsed) is result
+    assert family.pack(*parsed) == family.longest()
