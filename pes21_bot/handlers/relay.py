@@ -323,11 +323,11 @@ async def on_pick(update: Update, context: Context) -> None:
     await answer_query(query)
     content = context.bot_data.content
     pending: dict[str, Any] = (context.user_data or {}).get(PENDING) or {}
-    stored = pending.pop(str(parts[1]), None) if parts is not None else None
+    stored = pending.pop(str(parts.message), None) if parts is not None else None
     if parts is None or not isinstance(stored, dict):
         await reply(update, content.render(t.RELAY_EXPIRED))
         return
-    project = await relay_in(update, context, int(parts[0]), relay.Relayed(**stored))
+    project = await relay_in(update, context, parts.project, relay.Relayed(**stored))
     if project is None:
         await reply(update, content.render(t.WRITE_NONE))
         return
@@ -345,7 +345,7 @@ async def on_answer_button(update: Update, context: Context) -> None:
     data = context.bot_data
     content = data.content
     async with data.session_factory() as session:
-        project = await session.get(Project, parts[0]) if parts is not None else None
+        project = await session.get(Project, parts.project) if parts is not None else None
         owner = (
             await session.get(Person, project.owner_id) if project and project.owner_id else None
         )
@@ -354,7 +354,7 @@ async def on_answer_button(update: Update, context: Context) -> None:
         )
         holder = await relay.holder_of(session, project) if project is not None else None
     if project is None or not allowed:
-        logger.warning("relay answer button refused on project %s", parts[0] if parts else None)
+        logger.warning("relay answer button refused on project %s", parts and parts.project)
         await reply(update, content.render(t.RELAY_REFUSED))
         return
     if holder is None:
