@@ -97,3 +97,11 @@ async def test_an_edited_relayed_message_reaches_the_team_as_a_marked_reply(bot:
 
     camille.send_text("Oui, mercredi convient.", reply_to=correction.message_id)
     await holder.expect("Oui, mercredi convient.")  # the correction can be answered too
+
+    await drained(bot)
+    camille.unread()
+    camille.send_command("/dossier", "PES-2026-0001")
+    panel = await camille.expect("PES-2026-0001")
+    camille.press("💬 Messages", message=panel)
+    shown = (await camille.expect("Messages échangés")).text or ""
+    assert "(modifié) Puis-je venir mercredi ?" in shown and "Puis-je venir mardi ?" in shown
