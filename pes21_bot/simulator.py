@@ -19,6 +19,7 @@ from pes21_bot.content import Content
 from pes21_bot.db.migrate import upgrade_to_head_async
 from pes21_bot.db.session import make_engine, make_session_factory
 from pes21_bot.fake_telegram import BotMessage, FakeBotApi, FakeBotApiServer, FakeUser, Limits
+from pes21_bot.fake_telegram.models import JSONDict
 
 SIMULATOR_DB = Path("data/simulateur.db")
 SIMULATOR_TOKEN = "100000:SIMULATEUR"
@@ -35,6 +36,8 @@ HELP = """Simulateur du bot PES 21 : vous écrivez comme sur Telegram.
                         ce bouton, le numéro est envoyé comme réponse (ex. « Combien ? »)
   !contact            : partager votre numéro de téléphone
   !photo              : envoyer une photo
+  !modifier N texte   : modifier votre N-ième dernier message écrit (1 : le dernier),
+                        comme « Modifier » sur Telegram
   !persona NOM        : changer de rôle (porteur, benevole, salarie, admin)
   !aide               : cette aide        !quitter : sortir"""
 
@@ -56,6 +59,8 @@ class Simulator:
     write: Callable[[str], None]
     current: str = "porteur"
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    # Each persona's typed messages (the updates that sent them), for !modifier.
+    typed: dict[str, list[JSONDict]] = field(default_factory=dict)
 
     def show(self, message: BotMessage) -> None:
         """Print a bot message; messages for another persona are tagged with their name."""
@@ -135,6 +140,8 @@ class Simulator:
         elif text == "!photo":
             user.send_photo()
             return SENT
+        elif text.startswith("!modifier"):
+            return self.edit(text.removeprefix("!modifier").strip())
         elif text.isdigit() and len(text) < 3 and self.press(int(text)):
             return SENT
         elif text.startswith("/"):
@@ -142,9 +149,22 @@ class Simulator:
             user.send_command(command, args)
             return SENT
         else:
-            user.send_text(text)
+            self.typed.setdefault(self.current, []).append(user.send_text(text))
             return SENT
         return LOCAL
+
+    def edit(self, rest: str) -> str:
+        """!modifier N texte: edit the persona's N-th last typed message."""
+        back, _, text = rest.partition(" ")
+        typed = self.typed.get(self.current, [])
+        if not (back.isascii() and back.isdigit()) or not text.strip():
+            self.write("Écrivez : !modifier N nouveau texte (1 : votre dernier message)\n")
+            return LOCAL
+        if not 1 <= int(back) <= len(typed):
+            self.write(f"Vous avez écrit {len(typed)} message(s) dans cette session.\n")
+            return LOCAL
+        self.persona.user.edit_text(typed[-int(back)], text.strip())
+        return SENT
 
     async def quiet(self) -> None:
         """Wait for the bot's first reply, then until it stops sending for a moment."""
