@@ -140,6 +140,19 @@ async def relay_in(
     return project
 
 
+def _reader_extras(
+    content: Content, chat: int, project_id: int
+) -> tuple[Html, outbox.Buttons | None]:
+    """How to answer a passed-on message in this chat: the hint, and in private its buttons."""
+    if chat < 0:
+        return content.render(t.RELAY_HINT_GROUP), None
+    rows: outbox.Buttons = [
+        [(str(content.render(t.RELAY_REPLY_BUTTON)), buttons.RELAY_ANSWER.pack(project_id))],
+        [(str(content.render(t.OPEN_DOSSIER)), buttons.PROJECT.pack(project_id))],
+    ]
+    return content.render(t.RELAY_HINT_IN), rows
+
+
 async def edited_message(update: Update, context: Context) -> bool:
     """A holder's edited message already passed on: the correction reaches each reader as a
     reply to the copy they received, marked modified, and is kept with the dossier's messages.
@@ -174,11 +187,13 @@ async def edited_message(update: Update, context: Context) -> bool:
         name = update.effective_user.first_name or "?"
         label = content.render(cx.RELAY_LABEL, name=name, reference=project.reference or "")
         for copy in copies:
+            hint, rows = _reader_extras(content, copy.chat_id, project.id)
             row = outbox.add_message(
                 session,
                 copy.chat_id,
-                _body(content, label, item, None),
+                _body(content, label, item, hint),
                 now,
+                buttons=rows,
                 project_id=project.id,
                 kind=relay.RELAY_IN,
             )

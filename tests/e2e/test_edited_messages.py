@@ -84,6 +84,7 @@ async def test_an_edited_relayed_message_reaches_the_team_as_a_marked_reply(bot:
     correction = await camille.expect("Puis-je venir mercredi ?")
     assert "modifié" in (correction.text or "") and "PES-2026-0001" in (correction.text or "")
     assert correction.reply_to_message_id == copy.message_id
+    assert correction.buttons[0] == ["↩️ Répondre"]
     await holder.expect("Votre correction est transmise")
     await drained(bot)
     assert sum("mercredi" in (m.text or "") for m in bot.api.messages(camille.id)) == 1
