@@ -477,6 +477,7 @@ async def edited_answer(update: Update, context: Context, flows: Sequence[Flow])
         return True
     value = format_value(content, question, verdict)
     await reply(update, content.render(correction_texts.ANSWER_CHANGED, label=label, value=value))
+    await flow.after_answer(update, context, question, verdict)  # as for a typed answer
     # The question being asked (or the recap, with the corrected answer) comes back below.
     await ask(update, context, flow, correction.draft, complete=False)
     return True

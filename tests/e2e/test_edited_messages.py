@@ -70,6 +70,15 @@ async def test_an_edit_that_answered_nothing_says_how_to_correct(sqlite_bot: Har
     (project,) = await sqlite_bot.projects()
     assert project.answers == {"name": "Edith Piaf"}
 
+    await answer(holder, MATURE_IDEA[1:3])
+    postal_code = holder.send_text("21000")
+    await expect_question(holder)
+    holder.edit_text(postal_code, "75011")  # corrected answers are followed up as typed ones
+    await holder.expect("C'est corrigé")
+    await holder.expect("hors de Côte-d'Or")
+    (project,) = await sqlite_bot.projects()
+    assert project.answers["postal_code"] == "75011"
+
 
 async def test_an_edited_relayed_message_reaches_the_team_as_a_marked_reply(bot: Harness) -> None:
     holder = bot.holder()
