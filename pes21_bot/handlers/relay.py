@@ -156,15 +156,14 @@ def _reader_extras(
 async def edited_message(update: Update, context: Context) -> bool:
     """A holder's edited message already passed on: the correction reaches each reader as a
     reply to the copy they received, marked modified, and is kept with the dossier's messages.
-    False when the message was never passed on."""
+    False when the message was never passed on (nor an answer passed on to a holder)."""
     message = update.edited_message
     if message is None or update.effective_user is None:
         return False
     item = relayed(message)
     data = context.bot_data
-    content = data.content
-    now = data.clock.now()
     queued: list[OutboxMessage] = []
+    reference: str | None = None
     async with data.transaction() as session:
         person = await find_person(session, update.effective_user.id)
         copies = (
@@ -179,29 +178,66 @@ async def edited_message(update: Update, context: Context) -> bool:
             if copies and copies[0].project_id is not None
             else None
         )
-        if found is None or item is None:
-            return False
-        person, project = found
-        reader = await relay.last_reader(session, project.id) or "team"
-        relay.record_in(session, project, person, item, reader, now, edited=True)
-        name = update.effective_user.first_name or "?"
-        label = content.render(cx.RELAY_LABEL, name=name, reference=project.reference or "")
-        for copy in copies:
-            hint, rows = _reader_extras(content, copy.chat_id, project.id)
-            row = outbox.add_message(
-                session,
-                copy.chat_id,
-                _body(content, label, item, hint),
-                now,
-                buttons=rows,
-                project_id=project.id,
-                kind=relay.RELAY_IN,
+        if found is not None and item is not None:
+            person, project = found
+            queued = await _queue_correction(
+                session, context, update, project, person, item, copies
             )
-            replied = {"reply_to": copy.message_id} if copy.message_id is not None else {}
-            row.payload = {**row.payload, **item.payload(), **replied}
-            queued.append(row)
+            reference = project.reference or ""
+    if reference is None:
+        return await _edited_answer(update, context)
     kick(context, queued)
-    await reply(update, content.render(cx.RELAY_DONE, reference=project.reference or ""))
+    await reply(update, data.content.render(cx.RELAY_DONE, reference=reference))
+    return True
+
+
+async def _queue_correction(
+    session: AsyncSession,
+    context: Context,
+    update: Update,
+    project: Project,
+    person: Person,
+    item: relay.Relayed,
+    copies: list[OutboxMessage],
+) -> list[OutboxMessage]:
+    """Store a holder's correction and queue it to each reader, as a reply to their copy."""
+    assert update.effective_user is not None
+    content = context.bot_data.content
+    now = context.bot_data.clock.now()
+    reader = await relay.last_reader(session, project.id) or "team"
+    relay.record_in(session, project, person, item, reader, now, edited=True)
+    name = update.effective_user.first_name or "?"
+    label = content.render(cx.RELAY_LABEL, name=name, reference=project.reference or "")
+    queued: list[OutboxMessage] = []
+    for copy in copies:
+        hint, rows = _reader_extras(content, copy.chat_id, project.id)
+        row = outbox.add_message(
+            session,
+            copy.chat_id,
+            _body(content, label, item, hint),
+            now,
+            buttons=rows,
+            project_id=project.id,
+            kind=relay.RELAY_IN,
+        )
+        replied = {"reply_to": copy.message_id} if copy.message_id is not None else {}
+        row.payload = {**row.payload, **item.payload(), **replied}
+        queued.append(row)
+    return queued
+
+
+async def _edited_answer(update: Update, context: Context) -> bool:
+    """A team member's edited answer, already passed on to a holder: edits do not follow it,
+    they are told so. False for any other edit."""
+    message = update.edited_message
+    replied = message.reply_to_message if message is not None else None
+    if message is None or replied is None:
+        return False
+    async with context.bot_data.session_factory() as session:
+        linked = await relay.linked_project(session, message.chat_id, replied.message_id)
+    if linked is None:
+        return False
+    await reply(update, context.bot_data.content.render(cx.ANSWER_EDIT_NOT_SENT))
     return True
 
 

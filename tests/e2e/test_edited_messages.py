@@ -105,8 +105,13 @@ async def test_an_edited_relayed_message_reaches_the_team_as_a_marked_reply(bot:
         stored = [(e.data.get("text"), e.data.get("edited")) for e in result.scalars()]
     assert stored == [("Puis-je venir mardi ?", None), ("Puis-je venir mercredi ?", True)]
 
-    camille.send_text("Oui, mercredi convient.", reply_to=correction.message_id)
+    answer_sent = camille.send_text("Oui, mercredi convient.", reply_to=correction.message_id)
     await holder.expect("Oui, mercredi convient.")  # the correction can be answered too
+    await camille.expect("Réponse transmise")
+    camille.edit_text(answer_sent, "Oui, jeudi convient.")  # the holder has the first version
+    await camille.expect("ne peut pas être modifiée")
+    await drained(bot)
+    assert not any("jeudi" in (m.text or "") for m in bot.api.messages(holder.id))
 
     await drained(bot)
     camille.unread()
