@@ -1,9 +1,10 @@
 """Alerts to the admins (or a configured chat), in French, at most once per kind per hour.
 
-Four kinds: repeated errors of the same class, a failed backup, a reminder given up, and a card
-that could not be handed to a staff member. Code anywhere raises one by logging a record with
-``extra=alert_extra(KIND, ...)``; errors are counted from the log records themselves. An alert
-names what happened and what to check, never a person's data, an error's message or the token.
+Four kinds: repeated errors of the same class at the same place, a failed backup, a reminder
+given up, and a card that could not be handed to a staff member. Code anywhere raises one by
+logging a record with ``extra=alert_extra(KIND, ...)``; errors are counted from the log records
+themselves. An alert names what happened and what to check, never a person's data, an error's
+message or the token.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sysconfig
 import weakref
 from collections import deque
 from collections.abc import Coroutine
 from datetime import datetime, timedelta
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from pes21_bot.alert_tags import (
@@ -41,6 +44,32 @@ TEXTS: dict[str, TextKey] = {
     CARD_UNDELIVERABLE: t.ALERT_CARD_UNDELIVERABLE,
 }
 EVERY = timedelta(hours=1)
+# Files of the interpreter and of installed libraries: an error's place is the code that called
+# them (the bot itself counts as ours even when installed, as in the Docker image).
+_LIBRARIES = tuple(
+    {sysconfig.get_paths()[name] for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+)
+OWN_PACKAGE = __name__.split(".")[0]
+
+
+def _ours(module: str, filename: str) -> bool:
+    return module.split(".")[0] == OWN_PACKAGE or not filename.startswith(_LIBRARIES)
+
+
+def error_place(record: logging.LogRecord) -> str:
+    """Where an error record's exception was raised (module.function of the innermost frame of
+    our code), else where it was logged; code names only, never data."""
+    traceback: TracebackType | None = record.exc_info[2] if record.exc_info else None
+    innermost: str | None = None
+    ours: str | None = None
+    while traceback is not None:
+        frame = traceback.tb_frame
+        module = str(frame.f_globals.get("__name__", "?"))
+        innermost = f"{module}.{frame.f_code.co_name}"
+        if _ours(module, frame.f_code.co_filename):
+            ours = innermost
+        traceback = traceback.tb_next
+    return ours or innermost or f"{record.name}.{record.funcName}"
 
 
 def alert_chats(config: Config) -> list[int]:
@@ -62,7 +91,8 @@ class Alerter:
         return application.bot_data.clock.now() if application is not None else None
 
     def count_error(self, error_class: str) -> int | None:
-        """Count an error; return how many of its class fell in the window once over the limit."""
+        """Count an error of a kind (its class and place); how many of that kind fell in the
+        window, once over the limit."""
         application = self._application()
         now = self._now()
         if application is None or now is None:
@@ -76,7 +106,8 @@ class Alerter:
         return len(seen) if len(seen) > settings.alert_errors_count else None
 
     def due(self, kind: str) -> bool:
-        """Whether this kind may be sent now (not sent within the last hour); marks it sent."""
+        """Whether this kind (for errors, their class and place) may be sent now (not sent within
+        the last hour); marks it sent."""
         now = self._now()
         if now is None:
             return False
@@ -86,10 +117,11 @@ class Alerter:
         self._sent[kind] = now
         return True
 
-    async def send(self, kind: str, params: dict[str, str | int]) -> bool:
-        """Send one alert to the alert chat or every admin, unless sent within the hour."""
+    async def send(self, kind: str, params: dict[str, str | int], key: str | None = None) -> bool:
+        """Send one alert to the alert chat or every admin, unless one of the same `key` (by
+        default its kind) was sent within the hour."""
         application = self._application()
-        if application is None or kind not in TEXTS or not self.due(kind):
+        if application is None or kind not in TEXTS or not self.due(key or kind):
             return False
         data = application.bot_data
         try:
@@ -132,11 +164,16 @@ class AlertHandler(logging.Handler):
             error_class = (
                 record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else "Error"
             )
-            count = self._alerter.count_error(error_class)
+            place = error_place(record)
+            # Counted and sent per class and place: one kind of error never hides another.
+            key = f"{ERRORS}:{error_class}:{place}"
+            count = self._alerter.count_error(key)
             if count is None:
                 return
             minutes = application.bot_data.config.operations.alert_errors_minutes
-            kind, params = ERRORS, {"error": error_class, "count": count, "minutes": minutes}
+            params = {"error": error_class, "place": place, "count": count, "minutes": minutes}
+            self._schedule(self._alerter.send(ERRORS, params, key))
+            return
         if kind is None:
             return
         self._schedule(self._alerter.send(kind, params))

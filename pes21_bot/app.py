@@ -34,6 +34,7 @@ from pes21_bot.handlers import (
     agenda,
     common,
     dossier,
+    form_engine,
     forms,
     imports,
     intake,
@@ -55,6 +56,7 @@ from pes21_bot.handlers.form_engine import (
     CONFIRM_CANCEL,
     END,
     Composition,
+    Flow,
     build_form_conversation,
 )
 from pes21_bot.handlers.holder import holder_completers, holder_form_entries, holder_handlers
@@ -186,7 +188,11 @@ def build_application(
     application.bot_data.setup(config, content, session_factory, clock or SystemClock())
 
     private = filters.ChatType.PRIVATE
+    flows = _form_flows()
     handlers = [
+        # An edited message is never a new message: it corrects a form's answer or a message
+        # passed on to the team, or is left alone (first, so that no other handler takes it).
+        MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, _edited(flows)),
         # In groups the bot only invites people to write privately; it stores nothing there.
         MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, common.group_message),
         # An admin's file is an /import upload, even while a form is open (handlers/imports.py).
@@ -196,7 +202,7 @@ def build_application(
             )
         ),
         # Every form (short forms first, then the intake) owns free text while one is open.
-        _forms_conversation(),
+        _forms_conversation(flows),
         command("start", _start),
         button(buttons.MENU, welcome.on_menu),
         button(buttons.FAQ, welcome.on_faq),
@@ -293,8 +299,19 @@ async def _idle_message(update: Update, context: Context) -> None:
         await welcome.nudge(update, context)
 
 
-def _forms_conversation() -> Any:
-    """The one conversation of every form, with each form kind's hooks and openers."""
+def _edited(flows: list[Flow]) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """The handler of edited messages in private chats."""
+
+    async def edited(update: Update, context: Context) -> None:
+        if await form_engine.edited_answer(update, context, flows):
+            return
+        await relay.edited_message(update, context)  # else an edit changes nothing
+
+    return edited
+
+
+def _form_flows() -> list[Flow]:
+    """Every form kind, in priority order: short forms, recorded dossiers, then the intake."""
     short_forms = forms.short_form_flow(
         {
             **reviews.review_completers(),
@@ -306,6 +323,11 @@ def _forms_conversation() -> Any:
             **satisfaction.survey_completers(),
         }
     )
+    return [short_forms, recorded.FLOW, intake.FLOW]
+
+
+def _forms_conversation(flows: list[Flow]) -> Any:
+    """The one conversation of every form, with each form kind's hooks and openers."""
     composition = Composition(
         entry_points=[
             *reviews.review_form_entries(),
@@ -323,7 +345,7 @@ def _forms_conversation() -> Any:
         no_draft_text=_idle_message,
         no_draft_command=intake.no_draft,
     )
-    return build_form_conversation([short_forms, recorded.FLOW, intake.FLOW], composition)
+    return build_form_conversation(flows, composition)
 
 
 async def _post_init(application: Application) -> None:

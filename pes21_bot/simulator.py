@@ -23,6 +23,7 @@ from pes21_bot.content import Content
 from pes21_bot.db.migrate import upgrade_to_head_async
 from pes21_bot.db.session import make_engine, make_session_factory
 from pes21_bot.fake_telegram import BotMessage, FakeBotApi, FakeBotApiServer, FakeUser, Limits
+from pes21_bot.fake_telegram.models import JSONDict
 from pes21_bot.jobs import dispatch_due_reminders, plan_reminders
 from pes21_bot.services import reminders
 
@@ -53,6 +54,8 @@ HELP = """Simulateur du bot PES 21 : vous écrivez comme sur Telegram.
   !contact            : partager votre numéro de téléphone
   !photo              : envoyer une photo
   !avance 8j          : avancer l'horloge du bot (8j, 3h, 30min) et envoyer les rappels dus
+  !modifier N texte   : modifier votre N-ième dernier message écrit (1 : le dernier),
+                        comme « Modifier » sur Telegram
   !persona NOM        : changer de rôle (porteur, benevole, salarie, admin)
   !aide               : cette aide        !quitter : sortir
 Un message pour quelqu'un d'autre que vous est marqué [pour NOM] ; une modification
@@ -100,6 +103,8 @@ class Simulator:
     app: Application | None = None
     current: str = "porteur"
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    # Each persona's typed messages (the updates that sent them), for !modifier.
+    typed: dict[str, list[JSONDict]] = field(default_factory=dict)
 
     def recipient(self, chat_id: int) -> str | None:
         """Whom a message in this chat is for, when it is not the persona being played."""
@@ -280,6 +285,8 @@ class Simulator:
             if self.press(int(press.group(2)), int(press.group(1))):
                 return SENT
             self.write(f"Pas de bouton n°{press.group(2)} sur le message n°{press.group(1)}.\n")
+        elif text.startswith("!modifier"):
+            return self.edit(text.removeprefix("!modifier").strip())
         elif text.isdigit() and len(text) < 3 and self.press(int(text)):
             return SENT
         elif text.startswith("/"):
@@ -287,9 +294,22 @@ class Simulator:
             user.send_command(command, args)
             return SENT
         else:
-            user.send_text(text)
+            self.typed.setdefault(self.current, []).append(user.send_text(text))
             return SENT
         return LOCAL
+
+    def edit(self, rest: str) -> str:
+        """!modifier N texte: edit the persona's N-th last typed message."""
+        back, _, text = rest.partition(" ")
+        typed = self.typed.get(self.current, [])
+        if not (back.isascii() and back.isdigit()) or not text.strip():
+            self.write("Écrivez : !modifier N nouveau texte (1 : votre dernier message)\n")
+            return LOCAL
+        if not 1 <= int(back) <= len(typed):
+            self.write(f"Vous avez écrit {len(typed)} message(s) dans cette session.\n")
+            return LOCAL
+        self.persona.user.edit_text(typed[-int(back)], text.strip())
+        return SENT
 
     async def quiet(self) -> None:
         """Wait for the bot's first reply, then until it stops sending for a moment."""

@@ -493,3 +493,21 @@ class OrientationProposal(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
+
+
+class AnswerMessage(Base):
+    """Which typed message answered which question of a form draft, so that editing the message
+    later updates that answer (never the question asked at the time of the edit)."""
+
+    __tablename__ = "answer_messages"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id", name="uq_answer_messages_message"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    # The form kind (its answer family's prefix: "a" intake, "fa" short forms, "na" recorded)
+    # and its draft's id (a project, or a form draft); no foreign key across the two tables.
+    form: Mapped[str] = mapped_column(String(8))
+    draft_id: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]

@@ -245,7 +245,7 @@ def match_choice(choices: Mapping[str, str], raw: str) -> str | None:
     """The choice a typed answer designates: its number in the list or its label."""
     folded = fold(raw)
     values = list(choices)
-    if folded.isdigit() and 1 <= int(folded) <= len(values):
+    if folded.isascii() and folded.isdigit() and 1 <= int(folded) <= len(values):
         return values[int(folded) - 1]
     plain = _plain(raw)
     for value, label in choices.items():

@@ -8,6 +8,7 @@ both fold to the same slug, or when it is the column's id.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -224,6 +225,11 @@ def _read_date(raw: Any, today: date) -> tuple[date | None, str | None]:
     return day, None
 
 
+# ASCII digits only ("²".isdigit() is true but int() refuses it), and short enough for int().
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+NEGATIVE_NUMBER = re.compile(r"-[0-9]{1,18}")
+
+
 def _read_int(raw: Any) -> tuple[int | None, str | None]:
     if isinstance(raw, bool):
         return None, "not_int"
@@ -231,9 +237,9 @@ def _read_int(raw: Any) -> tuple[int | None, str | None]:
         number = raw
     elif isinstance(raw, float) and raw.is_integer():
         number = int(raw)
-    elif isinstance(raw, str) and raw.strip().isdigit():
+    elif isinstance(raw, str) and WHOLE_NUMBER.fullmatch(raw.strip()):
         number = int(raw.strip())
-    elif isinstance(raw, str) and raw.strip().startswith("-") and raw.strip()[1:].isdigit():
+    elif isinstance(raw, str) and NEGATIVE_NUMBER.fullmatch(raw.strip()):
         return None, "negative"
     else:
         return None, "not_int"

@@ -37,7 +37,7 @@ from pes21_bot.fake_telegram.models import (
     MessageVersion,
     StoredFile,
 )
-from pes21_bot.fake_telegram.payloads import document_dict, photo_sizes
+from pes21_bot.fake_telegram.payloads import command_entities, document_dict, photo_sizes
 from pes21_bot.fake_telegram.spec import BotApiSpec, UploadedFile, load_spec
 from pes21_bot.fake_telegram.users import FakeGroup, FakeUser
 
@@ -1211,6 +1211,19 @@ class FakeBotApi:
             }
         chat.messages[message["message_id"]] = message
         return self._enqueue({"message": message})
+
+    def _enqueue_edit(self, user: FakeUser, chat_id: int, message_id: int, text: str) -> JSONDict:
+        chat = self._chat(chat_id)
+        original = chat.messages.get(message_id)
+        if original is None or original.get("from", {}).get("id") != user.id:
+            raise AssertionError(f"no message #{message_id} of user {user.id} in chat {chat_id}")
+        edited: JSONDict = {k: v for k, v in original.items() if k != "entities"}
+        edited.update(text=text, edit_date=int(time.time()))
+        entities = command_entities(text)
+        if entities:
+            edited["entities"] = entities
+        chat.messages[message_id] = edited
+        return self._enqueue({"edited_message": edited})
 
     def _enqueue_callback(
         self, user: FakeUser, chat: _Chat, message: JSONDict, data: str

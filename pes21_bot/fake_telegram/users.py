@@ -115,6 +115,12 @@ class FakeUser(_ChatView):
             content["entities"] = entities
         return self.api._enqueue_message(self, self._chat_id(chat), content, reply_to, thread)
 
+    def edit_text(self, sent: JSONDict, text: str) -> JSONDict:
+        """Edit one of my text messages (``sent``: the update that sent it), as Telegram's
+        "Modifier" does: the bot receives an edited_message with the same message id."""
+        message = sent["message"]
+        return self.api._enqueue_edit(self, message["chat"]["id"], message["message_id"], text)
+
     def send_command(self, command: str, args: str = "", chat: FakeGroup | None = None) -> JSONDict:
         """Send ``/command args`` (``command`` with or without the leading slash)."""
         text = command if command.startswith("/") else f"/{command}"

@@ -100,7 +100,24 @@ def button(
     rule = access.BUTTONS[family.prefix]  # a KeyError here: declare the family's roles first
     # Narrowed where two handlers share a family: the menu's paths open the intake.
     pattern = family.pattern if firsts is None else family.pattern_of(firsts)
-    return CallbackQueryHandler(gated(rule, callback, f"button {family.prefix}"), pattern=pattern)
+    checked = gated(rule, well_formed(family, callback), f"button {family.prefix}")
+    return CallbackQueryHandler(checked, pattern=pattern)
+
+
+def well_formed(family: Button, callback: Callback) -> Callback:
+    """The callback, run only on data the family produced; other data is an expired button."""
+
+    @functools.wraps(callback)
+    async def parsed(update: Update, context: Context) -> Any:
+        query = update.callback_query
+        if query is not None and family.parse(query.data) is None:
+            # A modified client can send anything: refused quietly, never raised or alerted.
+            logger.info("malformed %s button refused", family.prefix)
+            await refuse_with(update, context, texts.STALE_BUTTON)
+            return None
+        return await callback(update, context)
+
+    return parsed
 
 
 async def project_checked(

@@ -57,7 +57,7 @@ async def on_agenda_button(update: Update, context: Context) -> None:
     if parsed is None:
         await refuse_with(update, context, STALE_BUTTON)
         return
-    action, event_id = str(parsed[0]), int(parsed[1])
+    action, event_id = parsed.action, parsed.target
     now = data.clock.now()
     queued: list[OutboxMessage] = []
     markup: Rows = []

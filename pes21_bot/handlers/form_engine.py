@@ -63,8 +63,10 @@ from pes21_bot.handlers.ui import (
 )
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import choices_of, format_value, fr_day, shorten
+from pes21_bot.services import answer_messages
 from pes21_bot.texts import TextKey
 from pes21_bot.texts import agenda as agenda_texts
+from pes21_bot.texts import corrections as correction_texts
 from pes21_bot.texts import recorded as recorded_texts
 from pes21_bot.texts import volunteers as tv
 from pes21_bot.texts import week as week_texts
@@ -454,9 +456,92 @@ async def _store(update: Update, context: Context, flow: Flow, decide: Decide) -
             verdict = flow.skipped(question, draft.answers)
         before = dict(draft.answers)
         await flow.store(session, draft, question, verdict, context)
+        message = update.message
+        if message is not None:  # typed: an edit of this message later corrects this answer
+            await answer_messages.remember(
+                session,
+                message.chat_id,
+                message.message_id,
+                form_of(flow),
+                draft.id,
+                question.id,
+                data.clock.now(),
+            )
     if context.user_data is not None:
         context.user_data.pop(REOPENED, None)
     return Outcome(draft, spec, question, verdict, before)
+
+
+def form_of(flow: Flow) -> str:
+    """The form kind's stored name: the prefix of its answer buttons, unique to it."""
+    return flow.families.answer.prefix
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What an edited message did to an open form."""
+
+    flow: Flow
+    draft: Draft
+    question: Question | None  # the answer it corrects; None: it answered nothing of the form
+    verdict: Any = None
+
+
+async def _correction(update: Update, context: Context, flows: Sequence[Flow]) -> Correction | None:
+    """In one transaction: the form the edited message answered, its answer stored again."""
+    message = update.edited_message
+    assert message is not None and update.effective_user is not None
+    data = context.bot_data
+    async with data.transaction() as session:
+        link = await answer_messages.answered_by(session, message.chat_id, message.message_id)
+        opened: list[tuple[Flow, Draft]] = []
+        for flow in flows:
+            draft = await flow.load(session, update.effective_user.id)
+            if draft is not None:
+                opened.append((flow, draft))
+        if not opened:
+            return None
+        for flow, draft in opened:
+            if link is None or link.form != form_of(flow) or link.draft_id != draft.id:
+                continue
+            spec = flow.spec(data.content, draft)
+            question = spec.question(link.question_id)
+            if question is None or question.id not in draft.answers:
+                break  # taken back since (/retour): its question is asked anew
+            verdict = _typed(update, context, flow)(draft, spec, question)
+            if verdict is SKIPPED:  # "Passer" typed into an optional question's answer
+                verdict = TYPES[question.type].skipped()
+            if not isinstance(verdict, Refusal):
+                await flow.store(session, draft, question, verdict, context)
+            return Correction(flow, draft, question, verdict)
+    flow, draft = opened[0]
+    return Correction(flow, draft, None)
+
+
+async def edited_answer(update: Update, context: Context, flows: Sequence[Flow]) -> bool:
+    """An edited message while a form is open: the answer it gave is corrected (validated like
+    a typed one) and the person told which; any other edit is never taken as the answer to the
+    current question: the person is told how to correct. False when no form is open."""
+    correction = await _correction(update, context, flows)
+    if correction is None:
+        return False
+    content = context.bot_data.content
+    flow, question, verdict = correction.flow, correction.question, correction.verdict
+    if question is None:
+        await reply(update, content.render(correction_texts.HOW_TO_CORRECT))
+        return True
+    label = flow.label(content, question)
+    if isinstance(verdict, Refusal):
+        refused = content.render(verdict.key, **verdict.params)
+        unchanged = content.render(correction_texts.ANSWER_UNCHANGED, label=label)
+        await reply(update, Html(f"{refused}\n{unchanged}"))
+        return True
+    value = format_value(content, question, verdict)
+    await reply(update, content.render(correction_texts.ANSWER_CHANGED, label=label, value=value))
+    await flow.after_answer(update, context, question, verdict)  # as for a typed answer
+    # The question being asked (or the recap, with the corrected answer) comes back below.
+    await ask(update, context, flow, correction.draft, complete=False)
+    return True
 
 
 async def _follow_up(update: Update, context: Context, flow: Flow, outcome: Outcome) -> int:
@@ -811,7 +896,7 @@ def _buttons(flow: Flow) -> list[BaseHandler[Update, Context, Any]]:
         return await _button(update, context, flow, flow.families.skip, _skip)
 
     families = flow.families
-    handlers = {
+    handlers: dict[Button[Any], Callable[[Update, Context, Flow], Awaitable[int]]] = {
         families.answer: choice,
         families.toggle: on_toggle,
         families.validate: validate,

@@ -97,7 +97,7 @@ async def on_write(update: Update, context: Context) -> int | None:
     data = context.bot_data
     content = data.content
     parts = buttons.WRITE_TEAM.parse(query.data)
-    wanted = parts[0] if parts is not None else None
+    wanted = parts.project if parts is not None else None
     await answer_query(query)
     async with data.session_factory() as session:
         found = await holder_messages.open_projects(session, update.effective_user.id)
@@ -246,7 +246,7 @@ async def on_erase(update: Update, context: Context) -> None:
     data = context.bot_data
     content = data.content
     parts = buttons.ERASE.parse(query.data)
-    if parts is None or parts[0] != "yes":
+    if parts is None or parts.answer != "yes":
         await answer_query(query)
         await edit_or_send(query, content.render(texts.ERASE_ABORTED))
         return

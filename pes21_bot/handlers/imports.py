@@ -182,11 +182,11 @@ async def on_button(update: Update, context: Context) -> None:
         await _stop(update, context, int(parsed[1]))
         return
     pending: dict[str, Any] | None = context.user_data.get(PENDING)
-    if parsed is None or pending is None or pending.get("token") != parsed[1]:
+    if parsed is None or pending is None or pending.get("token") != parsed.target:
         await answer_query(query)
         await edit_or_send(query, content.render(t.EXPIRED))
         return
-    if parsed[0] == "cancel":
+    if parsed.action == "cancel":
         context.user_data.pop(PENDING, None)
         await answer_query(query)
         await edit_or_send(query, content.render(t.CANCELLED))

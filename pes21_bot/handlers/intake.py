@@ -199,12 +199,12 @@ async def on_cancel_answer(update: Update, context: Context) -> int:
     parts = buttons.CANCEL.parse(query.data)
     data = context.bot_data
     user_id = update.effective_user.id
-    wanted = parts[0] if parts is not None and isinstance(parts[0], int) else None
+    wanted = parts.draft if parts is not None else None
     async with data.transaction() as session:
         project = await intake.current_draft(session, user_id)
         if parts is None or project is None or wanted != project.id:
             project = None
-        elif parts[1] == "yes":
+        elif parts.answer == "yes":
             await intake.abandon(session, project, data.clock.now())
         repeat = (
             project is None
@@ -261,7 +261,7 @@ async def on_path(update: Update, context: Context) -> int:
     if parts is None or parts[0] not in PATHS:
         await _stale(update, context)
         return END
-    path, raw_source = str(parts[0]), str(parts[1])
+    path, raw_source = parts.item, parts.source
     source = clean_source(raw_source)
     async with context.bot_data.session_factory() as session:
         person = await find_person(session, update.effective_user.id)
@@ -293,7 +293,7 @@ async def on_consent(update: Update, context: Context) -> int:
     if parts is None or parts[0] not in PATHS:
         await _stale(update, context)
         return END
-    path, answer, source = str(parts[0]), parts[1], clean_source(str(parts[2]))
+    path, answer, source = parts.path, parts.answer, clean_source(parts.source)
     data = context.bot_data
     if answer == "yes":
         state = await begin(update, context, path, source)
@@ -319,10 +319,10 @@ async def on_resume(update: Update, context: Context) -> int | None:
         return None  # the question is already asked
     parts = buttons.DRAFT.parse(query.data)
     project = await _load(context, update.effective_user.id)
-    if parts is None or project is None or parts[1] != project.id:
+    if parts is None or project is None or parts.draft != project.id:
         await _stale(update, context)
         return END if project is None else ANSWERING
-    if parts[0] == "resume":
+    if parts.action == "resume":
         await answer_press(update)
         await set_markup(query, None)
         return await form_engine.ask(update, context, FLOW, Draft.of(project, project.path))

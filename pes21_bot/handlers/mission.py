@@ -262,7 +262,7 @@ async def on_decide(update: Update, context: Context) -> None:
         await refuse(rule, update, context)
         return
     async with data.session_factory() as session:
-        proposal = await orientation.get(session, int(values[0])) if values else None
+        proposal = await orientation.get(session, values.project) if values else None
         before = await projects.get_project(session, proposal.project_id) if proposal else None
     if values is None or proposal is None or before is None:
         await answer_query(query, content.render(texts.STALE_BUTTON))

@@ -294,7 +294,7 @@ async def on_path(update: Update, context: Context) -> int | None:
     if parts is None or parts[0] not in PATHS or parts[0] not in data.content.questionnaires:
         await answer_press(update, data.content.render(STALE_BUTTON))
         return END
-    path = str(parts[0])
+    path = parts.choice
     now = data.clock.now()
     async with data.transaction() as session:
         staff = await ensure_person(session, user_info(update), now)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -15,15 +16,16 @@ from telegram.ext import MessageHandler, filters
 from pes21_bot import access, buttons
 from pes21_bot.content import Html
 from pes21_bot.context import Context
-from pes21_bot.db.models import OutboxMessage, Project
+from pes21_bot.db.models import OutboxMessage, Person, Project
 from pes21_bot.handlers.access import button, may_act
 from pes21_bot.handlers.access import refusal as refusal_for
 from pes21_bot.handlers.ui import answer_query, kick, repeated_press, reply
 from pes21_bot.messages.markup import keyboard
-from pes21_bot.messages.relay import body, queue_holder_message
+from pes21_bot.messages.relay import body, queue_holder_message, reader_extras
 from pes21_bot.services import forms as form_service
 from pes21_bot.services import holder_messages, outbox, relay
 from pes21_bot.services.people import display_name, find_person
+from pes21_bot.texts import corrections as cx
 from pes21_bot.texts import notify as t
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,94 @@ async def relay_in(
     if queued.reader_changed:
         await reply(update, content.render(t.RELAY_TOLD, reference=reference, reader=queued.reader))
     return found[1]
+
+
+async def edited_message(update: Update, context: Context) -> bool:
+    """A holder's edited message already passed on: the correction reaches each reader as a
+    reply to the copy they received, marked modified, and is kept with the dossier's messages.
+    False when the message was never passed on (nor an answer passed on to a holder)."""
+    message = update.edited_message
+    if message is None or update.effective_user is None:
+        return False
+    item = relayed(message)
+    data = context.bot_data
+    queued: list[OutboxMessage] = []
+    reference: str | None = None
+    async with data.transaction() as session:
+        person = await find_person(session, update.effective_user.id)
+        copies = (
+            await relay.relayed_copies(session, person, message.chat_id, message.message_id)
+            if person is not None and item is not None
+            else []
+        )
+        found = (
+            await holder_messages.own_open_project(
+                session, update.effective_user.id, copies[0].project_id
+            )
+            if copies and copies[0].project_id is not None
+            else None
+        )
+        if found is not None and item is not None:
+            person, project = found
+            queued = await _queue_correction(
+                session, context, update, project, person, item, copies
+            )
+            reference = project.reference or ""
+    if reference is None:
+        return await _edited_answer(update, context)
+    kick(context, queued)
+    await reply(update, data.content.render(cx.RELAY_DONE, reference=reference))
+    return True
+
+
+async def _queue_correction(
+    session: AsyncSession,
+    context: Context,
+    update: Update,
+    project: Project,
+    person: Person,
+    item: relay.Relayed,
+    copies: list[OutboxMessage],
+) -> list[OutboxMessage]:
+    """Store a holder's correction and queue it to each reader, as a reply to their copy."""
+    assert update.effective_user is not None
+    content = context.bot_data.content
+    now = context.bot_data.clock.now()
+    reader = await relay.last_reader(session, project.id) or "team"
+    relay.record_in(session, project, person, item, reader, now, edited=True)
+    name = update.effective_user.first_name or "?"
+    label = content.render(cx.RELAY_LABEL, name=name, reference=project.reference or "")
+    queued: list[OutboxMessage] = []
+    for copy in copies:
+        hint, rows = reader_extras(content, copy.chat_id, project.id)
+        row = outbox.add_message(
+            session,
+            copy.chat_id,
+            body(content, label, item, hint),
+            now,
+            buttons=rows,
+            project_id=project.id,
+            kind=relay.RELAY_IN,
+        )
+        replied = {"reply_to": copy.message_id} if copy.message_id is not None else {}
+        row.payload = {**row.payload, **item.payload(), **replied}
+        queued.append(row)
+    return queued
+
+
+async def _edited_answer(update: Update, context: Context) -> bool:
+    """A team member's edited answer, already passed on to a holder: edits do not follow it,
+    they are told so. False for any other edit."""
+    message = update.edited_message
+    replied = message.reply_to_message if message is not None else None
+    if message is None or replied is None:
+        return False
+    async with context.bot_data.session_factory() as session:
+        linked = await relay.linked_project(session, message.chat_id, replied.message_id)
+    if linked is None:
+        return False
+    await reply(update, context.bot_data.content.render(cx.ANSWER_EDIT_NOT_SENT))
+    return True
 
 
 async def _answer(update: Update, context: Context, project_id: int, item: relay.Relayed) -> None:
@@ -210,11 +300,11 @@ async def on_pick(update: Update, context: Context) -> None:
     await answer_query(query)
     content = context.bot_data.content
     pending: dict[str, Any] = (context.user_data or {}).get(PENDING) or {}
-    stored = pending.pop(str(parts[1]), None) if parts is not None else None
+    stored = pending.pop(str(parts.message), None) if parts is not None else None
     if parts is None or not isinstance(stored, dict):
         await reply(update, content.render(t.RELAY_EXPIRED))
         return
-    project = await relay_in(update, context, int(parts[0]), relay.Relayed(**stored))
+    project = await relay_in(update, context, parts.project, relay.Relayed(**stored))
     if project is None:
         await reply(update, content.render(t.WRITE_NONE))
         return

@@ -155,12 +155,12 @@ async def on_review_button(update: Update, context: Context) -> int | None:
     assert query is not None and update.effective_user is not None
     parts = buttons.REVIEW.parse(query.data)
     content = context.bot_data.content
-    if parts is not None and parts[0] == "go" and await repeated_press(update, context):
+    if parts is not None and parts.action == "go" and await repeated_press(update, context):
         return None  # the form's question is already on its way
     if parts is None or not isinstance(parts[1], int):
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return forms.END
-    action, review_id = str(parts[0]), parts[1]
+    action, review_id = parts.action, parts.target
     found = await _load(context, review_id, update.effective_user.id)
     if found is None:
         declined = await _declined_by(context, review_id, update.effective_user.id)
@@ -294,7 +294,7 @@ async def on_dla_button(update: Update, context: Context) -> None:
     if not access.staff_may(rule, data.config, update.effective_user.id, None):
         await refuse(rule, update, context)
         return
-    review_id = parts[1]
+    review_id = parts.target
     async with data.session_factory() as session:
         review = await reviews.get_review(session, review_id)
         origin = await projects.get_project(session, review.project_id) if review else None

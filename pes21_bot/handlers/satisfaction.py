@@ -33,7 +33,7 @@ async def on_survey(update: Update, context: Context) -> int | None:
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return forms.END
     await answer_query(query)
-    action, project_id = str(parts[0]), parts[1]
+    action, project_id = parts.action, parts.target
     user_id = update.effective_user.id
     if action == "no":
         async with data.transaction() as session:

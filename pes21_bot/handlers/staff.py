@@ -261,11 +261,11 @@ def _parse_orientation_args(args: list[str]) -> tuple[str, dict[str, Any]] | str
             return arg
         key, value = arg.split("=", 1)
         if key in ("team_size", "jobs"):
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()):
                 return key
             answers[key] = int(value)
         elif key == "idea_length":
-            if not value.isdigit() or int(value) > 10_000:
+            if not (value.isascii() and value.isdigit()) or int(value) > 10_000:
                 return key
             answers["idea"] = "x" * int(value)
         elif key == "needs":

@@ -83,7 +83,7 @@ def team_menu_handlers(run: Mapping[str, Callback]) -> list[Any]:
         if parts is None:
             await answer_query(query, context.bot_data.content.render(texts.STALE_BUTTON))
             return
-        name = str(parts[0])
+        name = parts.choice
         rule = access.COMMANDS[name]
         if not await permitted(rule, update, context):
             await refuse(rule, update, context)

@@ -189,7 +189,7 @@ async def on_profile_button(update: Update, context: Context) -> int | None:
         await reply(update, content.render(t.NOT_VOLUNTEER))
         return forms.END
     person, volunteer = found
-    action = str(parts[0]) if parts else ""
+    action = parts.choice if parts else ""
     kinds = {"missions": "vol_missions", "days": "vol_days", "pause": "vol_pause"}
     if action in kinds:
         if await repeated_press(update, context):
@@ -325,7 +325,7 @@ async def on_remove_choice(update: Update, context: Context) -> None:
     data = context.bot_data
     content = data.content
     parts = buttons.REMOVE.parse(query.data)
-    person_id = parts[0] if parts else None
+    person_id = parts.person if parts else None
     view = None
     if isinstance(person_id, int):
         async with data.session_factory() as session:
@@ -355,8 +355,8 @@ async def on_remove_confirm(update: Update, context: Context) -> None:
     if parts is None or not isinstance(parts[0], int):
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return
-    person_id = parts[0]
-    if parts[1] == "no":
+    person_id = parts.person
+    if parts.answer == "no":
         await answer_query(query)
         await edit_or_send(query, content.render(t.REMOVE_ABORTED))
         return

@@ -116,9 +116,9 @@ async def on_menu(update: Update, context: Context) -> None:
     parts = buttons.MENU.parse(query.data)
     data = context.bot_data
     content = data.content
-    item = parts[0] if parts else None
+    item = parts.item if parts else None
     # The source came with /start; it travels on through every menu screen.
-    source = clean_source(str(parts[1])) if parts else None
+    source = clean_source(parts.source) if parts else None
     if item == "volunteer":
         await edit_or_send(
             query, content.render(texts.VOLUNTEER_INFO), keyboard([_back(content, source)])
@@ -153,11 +153,11 @@ async def on_faq(update: Update, context: Context) -> None:
     await answer_query(query)
     content = context.bot_data.content
     parts = buttons.FAQ.parse(query.data)
-    index = parts[0] if parts else None
+    index = parts.entry if parts else None
     if parts is None or not isinstance(index, int) or index >= len(content.faq):
         await reply(update, content.render(texts.STALE_BUTTON))
         return
-    source = clean_source(str(parts[1]))
+    source = clean_source(parts.source)
     entry = content.faq[index]
     back = [
         (content.render(texts.MENU_FAQ), buttons.MENU.pack("faq", button_source(source))),

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Message, MessageId
+from telegram import InlineKeyboardMarkup, Message, MessageId, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackContext
@@ -73,6 +73,7 @@ class Prepared:
     copy_from: tuple[int, int] | None = None
     thread_id: int | None = None
     action: str = "send"
+    reply_to: int | None = None  # a message of that chat this one answers (a correction)
 
 
 def _still_unclaimed(project: Project | None, reminder: Reminder, routed: datetime | None) -> bool:
@@ -194,6 +195,10 @@ async def send_prepared(context: Context, item: Prepared) -> reminders.Outcome:
             return reminders.Outcome(item.reminder_id, "sent", chat_id=item.chat_id)
         if item.thread_id is not None:
             extra["message_thread_id"] = item.thread_id
+        if item.reply_to is not None:  # sent anyway if that message is gone
+            extra["reply_parameters"] = ReplyParameters(
+                item.reply_to, allow_sending_without_reply=True
+            )
         message: MessageId | Message
         if item.copy_from is not None:
             message = await context.bot.copy_message(

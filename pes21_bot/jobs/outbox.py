@@ -63,6 +63,7 @@ async def _prepare(session: AsyncSession, context: Context, row: OutboxMessage) 
             keyboard(buttons) if buttons else None,
             copy_from=(int(copy[0]), int(copy[1])) if copy else None,
             thread_id=thread,
+            reply_to=row.payload.get("reply_to"),
         )
     if (
         project is None

@@ -19,6 +19,7 @@ from pes21_bot.messages.render import answer_lines, fr_date, fr_datetime, fr_day
 from pes21_bot.services import events
 from pes21_bot.services.accompaniment import ENDED_REASON
 from pes21_bot.services.people import display_name
+from pes21_bot.texts import corrections as correction_texts
 from pes21_bot.texts import notify as notify_texts
 from pes21_bot.texts import recorded as recorded_texts
 from pes21_bot.texts import volunteers as volunteer_texts
@@ -224,6 +225,8 @@ def messages_text(
             said = f"{content.label('relay_media', media)} {said}".strip()
         if not data:
             said = content.render(notify_texts.RELAY_ERASED)
+        elif data.get("edited"):  # a correction of a message passed on before
+            said = content.render(correction_texts.VIEW_EDITED, text=said)
         person = people.get(event.actor_id) if event.actor_id else None
         name = display_name(config, person) if person is not None else "?"
         key = (

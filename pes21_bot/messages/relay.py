@@ -60,6 +60,20 @@ async def reader_of(
     return found.chats, "team", content.render(t.WRITE_READER_TEAM, programme=programme)
 
 
+def reader_extras(
+    content: Content, chat: int, project_id: int
+) -> tuple[Html, outbox.Buttons | None]:
+    """How to answer a passed-on message in this chat: the hint, and in private its buttons
+    (groups act only on card buttons: there, a Telegram reply is the way to answer)."""
+    if chat < 0:
+        return content.render(t.RELAY_HINT_GROUP), None
+    rows: outbox.Buttons = [
+        [(str(content.render(t.RELAY_REPLY_BUTTON)), buttons.RELAY_ANSWER.pack(project_id))],
+        [(str(content.render(t.OPEN_DOSSIER)), buttons.PROJECT.pack(project_id))],
+    ]
+    return content.render(t.RELAY_HINT_IN), rows
+
+
 async def queue_holder_message(
     session: AsyncSession,
     config: Config,
@@ -78,22 +92,7 @@ async def queue_holder_message(
     label = content.render(t.RELAY_LABEL_IN, name=first_name, reference=project.reference or "")
     rows: list[OutboxMessage] = []
     for chat in chats:
-        private = chat > 0
-        hint = content.render(t.RELAY_HINT_IN if private else t.RELAY_HINT_GROUP)
-        # Groups act only on card buttons: there, a Telegram reply is the way to answer.
-        markup: outbox.Buttons | None = (
-            [
-                [
-                    (
-                        str(content.render(t.RELAY_REPLY_BUTTON)),
-                        buttons.RELAY_ANSWER.pack(project.id),
-                    )
-                ],
-                [(str(content.render(t.OPEN_DOSSIER)), buttons.PROJECT.pack(project.id))],
-            ]
-            if private
-            else None
-        )
+        hint, markup = reader_extras(content, chat, project.id)
         row = outbox.add_message(
             session,
             chat,
@@ -103,6 +102,8 @@ async def queue_holder_message(
             project_id=project.id,
             kind=relay.RELAY_IN,
         )
-        row.payload = {**row.payload, **item.payload()}
+        # The holder's message it copies: an edit of it later reaches the same readers.
+        source = [item.chat_id, item.message_id]
+        row.payload = {**row.payload, **item.payload(), "source": source}
         rows.append(row)
     return Queued(rows, reader, changed)

@@ -50,9 +50,9 @@ def word_keyboard(content: Content, period: Period) -> InlineKeyboardMarkup:
 def button_period(data: str | None) -> Period | None:
     """The period a "📄 Rapport en Word" button was made for; None when forged or stale."""
     parts = buttons.REPORT_DOCUMENT.parse(data)
-    if parts is None or not all(isinstance(p, int) for p in parts):
+    if parts is None:
         return None
-    start, last = (_unpacked(int(p)) for p in parts)
+    start, last = _unpacked(parts.first), _unpacked(parts.last)
     if start is None or last is None or last < start:
         return None
     return Period(start, last + timedelta(days=1))

@@ -23,7 +23,15 @@ from pes21_bot.db.models import (
     Volunteer,
     encode_conversation_key,
 )
-from pes21_bot.services import events, events_agenda, outbox, reminders, reviews, satisfaction
+from pes21_bot.services import (
+    answer_messages,
+    events,
+    events_agenda,
+    outbox,
+    reminders,
+    reviews,
+    satisfaction,
+)
 from pes21_bot.services.people import display_name, find_person
 from pes21_bot.services.projects import first_exchanges, forget_exchange_notes
 
@@ -203,6 +211,7 @@ async def erase_person(
     erasure = Erasure(display_name(config, person))
     if person.telegram_id is not None:
         await outbox.forget_chat(session, person.telegram_id)
+        await answer_messages.forget_chat(session, person.telegram_id)
     erasure.moved = await reviews.reassign_open_reviews(session, config, person.id, now)
     # Nothing more is sent to them (the "still waiting" notice, the satisfaction survey).
     await reminders.cancel_for_person(session, person.id)

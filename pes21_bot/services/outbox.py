@@ -193,7 +193,9 @@ async def record(
         if delivery.status == "sent":
             row.state, row.sent_at, row.message_id = SENT, now, delivery.message_id
             if row.kind != CARD:
-                row.payload = {}  # delivered: no second copy of what it said is kept
+                # Delivered: no second copy of what it said is kept; only which holder's
+                # message it copies (ids), so that an edit of it reaches the same readers.
+                row.payload = {k: v for k, v in row.payload.items() if k == "source"}
             if row.kind in RELAYED and row.project_id and delivery.message_id is not None:
                 relay.link(session, row.project_id, row.chat_id, delivery.message_id, now)
             project = await session.get(Project, row.project_id) if row.project_id else None

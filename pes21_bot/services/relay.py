@@ -87,11 +87,35 @@ def record_in(
     message: Relayed,
     reader: str,
     now: datetime,
+    edited: bool = False,
 ) -> Event:
-    """Store a holder's message on the dossier (``reader``: who was told to read it)."""
+    """Store a holder's message on the dossier (``reader``: who was told to read it; ``edited``:
+    it corrects a message already passed on)."""
+    extra: dict[str, Any] = {"edited": True} if edited else {}
     return _record(
-        session, events.HOLDER_MESSAGE, project, person, now, reader=reader, **message.stored()
+        session,
+        events.HOLDER_MESSAGE,
+        project,
+        person,
+        now,
+        reader=reader,
+        **message.stored(),
+        **extra,
     )
+
+
+async def relayed_copies(
+    session: AsyncSession, person: Person, chat_id: int, message_id: int
+) -> list[OutboxMessage]:
+    """The copies the team received of this message of a holder's (on their dossiers)."""
+    result = await session.execute(
+        select(OutboxMessage)
+        .join(Project, Project.id == OutboxMessage.project_id)
+        .where(OutboxMessage.kind == RELAY_IN, Project.holder_id == person.id)
+        .order_by(OutboxMessage.id)
+    )
+    source = [chat_id, message_id]
+    return [row for row in result.scalars() if row.payload.get("source") == source]
 
 
 def record_out(

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from pes21_bot import buttons
 from pes21_bot.access import all_commands
 from pes21_bot.clock import FakeClock
 from pes21_bot.config import Config
@@ -76,17 +77,20 @@ texts = st.one_of(
     st.sampled_from(SPECIAL_TEXTS),
     st.text(max_size=200).filter(lambda t: not LEFTOVERS.search(t)),
 )
-# The prefixes the bot's button handlers listen to, so forged data reaches them.
+# The prefixes the bot's button handlers listen to (every family of the registry, and a few
+# first fields), so forged data reaches them: digits of other scripts too ("²" crashed int()).
 HANDLED_PREFIXES = (
-    "m: f: a: t: v: s: e: r: x: c: d: claim: rv: fa: ft: fv: fs: fe: fr: acc: acs: "
-    "ace: acm: acv: acvp: acmp: erase: dla: m:idea: c:idea:yes: c:idea:no:"
+    *(f"{family.prefix}:" for family in buttons.FAMILIES),
+    "m:idea:",
+    "c:idea:yes:",
+    "c:idea:no:",
 )
 callback_data = st.one_of(
     st.text(max_size=64).filter(lambda t: 0 < len(t.encode()) <= 64),
     st.builds(
         lambda prefix, rest: (prefix + rest)[:64],
-        st.sampled_from(HANDLED_PREFIXES.split()),
-        st.text(alphabet="0123456789abcdefxyz:-_", max_size=40),
+        st.sampled_from(HANDLED_PREFIXES),
+        st.text(alphabet="0123456789abcdefxyz:-_²٣", max_size=40),
     ),
 )
 

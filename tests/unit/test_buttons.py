@@ -100,8 +100,9 @@ def test_the_form_engine_buttons_round_trip_with_the_largest_ids(form: buttons.F
     )
     for family in (form.toggle, form.validate):
         assert family.parse(family.pack(draft, question_id, mask)) == (draft, question_id, mask)
-    for family in (form.skip, form.edit):
-        assert family.parse(family.pack(draft, question_id)) == (draft, question_id)
+    for question_family in (form.skip, form.edit):
+        packed = question_family.pack(draft, question_id)
+        assert question_family.parse(packed) == (draft, question_id)
     # What the engine packs under every recap.
     for word in ("save", "cancel"):
         assert form.recap.parse(form.recap.pack(draft, word)) == (draft, word)
