@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from pes21_bot import access, alerts, buttons, texts
+from pes21_bot import access, alerts, buttons, texts, watchdog
 from pes21_bot.clock import Clock, SystemClock
 from pes21_bot.concurrency import Pace, PerChatUpdateProcessor
 from pes21_bot.config import Config
@@ -216,6 +216,9 @@ def build_application(
     application = builder.build()
     if heartbeats is not None:
         attach(application, heartbeats)
+        # A start after the watchdog ended a stuck run tells the admins, once.
+        assert application.job_queue is not None
+        application.job_queue.run_once(watchdog.report_restart, 0, name="restart-report")
     application.bot_data.setup(config, content, session_factory, clock or SystemClock())
     processor.on_dropped = fair.dropped_notifier(application)
     # Once stopping, updates still waiting for their turn are left: SIGTERM ends in seconds.

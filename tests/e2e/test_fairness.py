@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,8 @@ from pes21_bot.config import Config
 from pes21_bot.content import Content
 from pes21_bot.fake_telegram import FakeUser
 from pes21_bot.handlers import welcome
+from pes21_bot.heartbeat import POLLING, Heartbeats
+from pes21_bot.watchdog import Watchdog
 from tests.e2e.flows import expect_question, start_path
 from tests.e2e.outbox_helpers import APOLOGY, apologies, count, drained
 from tests.e2e.test_outbox import ready_to_send
@@ -204,3 +207,23 @@ async def test_a_slow_telegram_answer_is_not_delivered_twice(sqlite_bot: Harness
     sends = bot.api.calls_to("sendMessage")
     await bot.until(lambda: all(c.status is not None for c in sends), "the slow send", 10)
     assert count(bot, camille, "PES-2026-0001") == 1
+
+
+async def test_after_the_watchdog_ended_a_stuck_run_the_admins_are_told_once(
+    sqlite_bot: Harness, tmp_path: Path
+) -> None:
+    bot = sqlite_bot
+    folder = tmp_path / "etat"
+    moment, exits = [0.0], list[int]()
+    guard = Watchdog(folder, {POLLING: 300.0}, lambda: True, lambda: moment[0], exits.append)
+    moment[0] = 400.0
+    assert guard.check() and exits  # no beat for 400 s: the run is ended, and marked
+    bot.heartbeats = Heartbeats(folder, bot.clock)
+    await bot.restart()
+    admin = bot.admin()
+    alert = await admin.expect("redémarré après un blocage")
+    assert "6 minutes" in (alert.text or "")
+    await bot.restart()
+    await bot.settle()
+    await bot.api.wait_for_call("getUpdates", count=len(bot.api.calls_to("getUpdates")) + 1)
+    assert sum("redémarré" in (m.text or "") for m in admin.messages) == 1
