@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.stats
 	$(BIN)/python -m bench.isolation
 	$(BIN)/python -m bench.import
+	$(BIN)/python -m bench.flood
 
 # The simulator's own database (never the real one): start again from an empty bot.
 simulateur-reset:

@@ -221,6 +221,8 @@ def build_application(
         application.job_queue.run_once(watchdog.report_restart, 0, name="restart-report")
     application.bot_data.setup(config, content, session_factory, clock or SystemClock())
     processor.on_dropped = fair.dropped_notifier(application)
+    # The team works fast on purpose (cards, panels): the per-person pace is for the public.
+    processor.unpaced = lambda user_id: fair.is_team(application.bot_data.config, user_id)
     # Once stopping, updates still waiting for their turn are left: SIGTERM ends in seconds.
     processor.accepting = lambda: application.running
 

@@ -96,6 +96,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         # updates (false once stopping: what still waits is dropped, so SIGTERM ends quickly).
         self.on_dropped: Callable[[Update, str], None] | None = None
         self.accepting: Callable[[], bool] = lambda: True
+        # Who the per-person pace does not apply to (the team: set by the application).
+        self.unpaced: Callable[[int], bool] = lambda _user_id: False
         self._semaphore_bound: asyncio.Semaphore | None = None
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
@@ -144,6 +146,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         # A person's pace counts what they write or press to the bot; a group's own pace is
         # Telegram's and the rate limiter's business.
         if user is None or (chat is not None and chat.type != ChatType.PRIVATE):
+            return None
+        if self.unpaced(user.id):
             return None
         now = self.now()
         bucket = self._buckets.get(user.id)

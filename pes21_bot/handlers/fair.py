@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from telegram import ChatMemberUpdated, Update
@@ -13,11 +15,11 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop
 
-from pes21_bot.concurrency import QUEUE
+from pes21_bot.concurrency import ACK_WINDOW, QUEUE
 from pes21_bot.config import Config
 from pes21_bot.context import Context
 from pes21_bot.handlers.access import user_roles
-from pes21_bot.services.people import Role
+from pes21_bot.services.people import Role, roles_of
 from pes21_bot.texts import fair as t
 
 logger = logging.getLogger(__name__)
@@ -53,40 +55,62 @@ class Once:
         return True
 
 
+# Notices about load go out a few at a time: a flood of dropped presses must not take every
+# connection to Telegram from the answers to other people.
+NOTICES_AT_ONCE = 4
+
+
 def dropped_notifier(application: AnyApplication) -> Callable[[Update, str], None]:
     """What the update processor calls for a dropped update: a press is answered, a chat told.
 
-    A press always gets its acknowledgement (the spinner stops); a private chat gets one notice
-    a minute at most, whatever was dropped (a form's answer included); a group gets nothing.
+    A chat gets one notice a minute at most, whatever was dropped (a form's answer included):
+    in a private chat a message, and for a press a toast (its acknowledgement, sent within
+    Telegram's window or not at all); the other dropped presses are left to stop their spinner
+    by themselves, so a flood of presses costs the others nothing. A group gets no message.
     """
-    notices = Once(NOTICE_EVERY)
+    notices, toasts = Once(NOTICE_EVERY), Once(NOTICE_EVERY)
+    turns: list[asyncio.Semaphore] = []  # created in the running loop
+
+    async def send(call: Callable[[], Awaitable[object]], deadline: float | None) -> None:
+        if not turns:
+            turns.append(asyncio.Semaphore(NOTICES_AT_ONCE))
+        async with turns[0]:
+            if deadline is not None and time.monotonic() > deadline:
+                return  # too late for Telegram: the press's spinner stops by itself
+            try:
+                await call()
+            except TelegramError as exc:
+                logger.info("load notice not sent: %s", type(exc).__name__)
 
     def on_dropped(update: Update, reason: str) -> None:
         content = application.bot_data.content
+        bot = application.bot
         query = update.callback_query
-        if query is not None:
-            text = content.render(t.TOO_FAST_TOAST)
-            application.create_task(_quietly(application.bot.answer_callback_query(query.id, text)))
         chat = update.effective_chat
+        if query is not None and toasts.due(chat.id if chat is not None else query.from_user.id):
+            toast = content.render(t.TOO_FAST_TOAST)
+            application.create_task(
+                send(
+                    partial(bot.answer_callback_query, query.id, toast),
+                    time.monotonic() + ACK_WINDOW,
+                )
+            )
         if chat is None or chat.type != ChatType.PRIVATE or not notices.due(chat.id):
             return
         logger.info(
             "chat told its updates were dropped (%s)", "backlog" if reason == QUEUE else "pace"
         )
-        send = application.bot.send_message(
-            chat.id, content.render(t.TOO_FAST), parse_mode=ParseMode.HTML
+        text = content.render(t.TOO_FAST)
+        application.create_task(
+            send(partial(bot.send_message, chat.id, text, parse_mode=ParseMode.HTML), None)
         )
-        application.create_task(_quietly(send))
 
     return on_dropped
 
 
-async def _quietly(call: Any) -> None:
-    """A notice about load: its failure is logged, never raised."""
-    try:
-        await call
-    except TelegramError as exc:
-        logger.info("load notice not sent: %s", type(exc).__name__)
+def is_team(config: Config, user_id: int) -> bool:
+    """Whether this person is of the team by config.yaml or by chat (staff, coordinator, admin)."""
+    return bool(TEAM_ROLES & roles_of(config, user_id, None))
 
 
 def team_groups(config: Config) -> set[int]:

@@ -21,9 +21,10 @@ from pes21_bot.db.models import OutboxMessage, Person, Project
 from pes21_bot.handlers.access import button
 from pes21_bot.handlers.ui import answer_query, kick, repeated_press, reply
 from pes21_bot.messages.markup import keyboard
+from pes21_bot.services import bursts, holder_messages, outbox, relay
 from pes21_bot.services import forms as form_service
-from pes21_bot.services import holder_messages, outbox, relay
 from pes21_bot.services.people import display_name, find_person
+from pes21_bot.texts import fair as tf
 from pes21_bot.texts import notify as t
 
 logger = logging.getLogger(__name__)
@@ -54,16 +55,19 @@ def relayed(message: Message) -> relay.Relayed | None:
     return None
 
 
-def _body(content: Content, label: Html, item: relay.Relayed, hint: Html | None) -> Html:
-    """The relayed text (or caption): the label, what was written, the hint."""
+def _written(content: Content, item: relay.Relayed) -> Html:
+    """What was written (or the caption), shortened to fit, as HTML."""
     limit = CAPTION_MAX if item.copied else TEXT_MAX
     text = item.text if len(item.text) <= limit else item.text[: limit - 1] + "…"
     if item.kind == "contact":
         name, _, phone = text.rpartition(" ")
-        written = content.render(t.RELAY_CONTACT, name=name, phone=phone)
-    else:
-        written = Html(html.escape(text, quote=False))
-    parts = [label, written, hint or ""]
+        return content.render(t.RELAY_CONTACT, name=name, phone=phone)
+    return Html(html.escape(text, quote=False))
+
+
+def _body(content: Content, label: Html, item: relay.Relayed, hint: Html | None) -> Html:
+    """The relayed text (or caption): the label, what was written, the hint."""
+    parts = [label, _written(content, item), hint or ""]
     return Html("\n\n".join(p for p in parts if p))
 
 
@@ -109,10 +113,13 @@ async def relay_in(
         label = content.render(
             t.RELAY_LABEL_IN, name=user.first_name or "?", reference=project.reference or ""
         )
+        # Past a few messages a minute, the next ones reach each reader bundled (issue 18).
+        head = content.render(
+            tf.BUNDLE_HEAD, name=user.first_name or "?", reference=project.reference or ""
+        )
         for chat in chats:
             private = chat > 0
             hint = content.render(t.RELAY_HINT_IN if private else t.RELAY_HINT_GROUP)
-            body = _body(content, label, item, hint)
             rows: outbox.Buttons | None = (
                 [
                     [
@@ -126,11 +133,21 @@ async def relay_in(
                 if private
                 else None
             )
-            row = outbox.add_message(
-                session, chat, body, now, buttons=rows, project_id=project.id, kind=relay.RELAY_IN
+            row = await bursts.queue_relay_in(
+                session,
+                chat,
+                project.id,
+                now,
+                single=_body(content, label, item, hint),
+                head=head,
+                written=_written(content, item),
+                tail=hint,
+                buttons=rows,
+                bundled=not item.copied,
             )
-            row.payload = {**row.payload, **item.payload()}
-            queued.append(row)
+            if row is not None:
+                row.payload = {**row.payload, **item.payload()}
+                queued.append(row)
     kick(context, queued)
     if told is not None:
         await reply(update, told)

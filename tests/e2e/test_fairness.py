@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,14 @@ from pes21_bot.content import Content
 from pes21_bot.fake_telegram import FakeUser
 from pes21_bot.handlers import welcome
 from pes21_bot.heartbeat import POLLING, Heartbeats
+from pes21_bot.jobs.outbox import deliver
+from pes21_bot.services import events
+from pes21_bot.services.bursts import FREE_PER_MINUTE
 from pes21_bot.watchdog import Watchdog
-from tests.e2e.flows import expect_question, start_path
+from tests.e2e.flows import expect_question, start_path, submit_idea
 from tests.e2e.outbox_helpers import APOLOGY, apologies, count, drained
 from tests.e2e.test_outbox import ready_to_send
+from tests.e2e.test_relay import relay_events
 from tests.harness import OTHER_HOLDER_ID, Harness, running_bot
 from tests.volunteers.helpers import CAMILLE
 
@@ -227,3 +232,29 @@ async def test_after_the_watchdog_ended_a_stuck_run_the_admins_are_told_once(
     await bot.settle()
     await bot.api.wait_for_call("getUpdates", count=len(bot.api.calls_to("getUpdates")) + 1)
     assert sum("redémarré" in (m.text or "") for m in admin.messages) == 1
+
+
+async def test_a_holders_burst_reaches_the_team_bundled_and_every_message_is_kept(
+    bot: Harness,
+) -> None:
+    holder, camille = bot.holder(), bot.staff("Camille")
+    await submit_idea(holder)
+    await camille.expect("PES-2026-0001")
+    burst = [f"précision numéro {n}" for n in range(10)]
+    for text in burst:
+        holder.send_text(text)
+    holder.send_command("/aide")  # answered once every message before it was handled
+    await holder.expect("Voici ce que")
+    await camille.expect(burst[FREE_PER_MINUTE - 1])  # the first few, one by one
+    await drained(bot)
+    assert bot.app is not None
+    assert await deliver(bot.app) == 0  # the rest waits for its minute
+    bot.clock.advance(timedelta(minutes=1))
+    assert await deliver(bot.app) == 1
+    bundle = await camille.expect("regroupés")
+    assert all(text in (bundle.text or "") for text in burst[FREE_PER_MINUTE:])
+    relayed = [m for m in camille.messages if "précision" in (m.text or "")]
+    assert len(relayed) == FREE_PER_MINUTE + 1
+    assert relayed[-1].buttons[0] == ["↩️ Répondre"]  # answered like any relayed message
+    stored = [e for e in await relay_events(bot) if e.kind == events.HOLDER_MESSAGE]
+    assert [e.data["text"] for e in stored] == burst
