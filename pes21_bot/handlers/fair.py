@@ -1,4 +1,4 @@
-"""The bot under load: notices for dropped updates, strangers' groups, the restart alert."""
+"""The bot under load: notices for dropped updates, strangers' groups, leaving their groups."""
 
 from __future__ import annotations
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from pes21_bot import buttons
+from pes21_bot.app import build_application
 from pes21_bot.clock import FakeClock
 from pes21_bot.concurrency import ACK_WINDOW, Pace, PerChatUpdateProcessor
-from pes21_bot.config import Config
+from pes21_bot.config import Config, Fairness
 from pes21_bot.content import Content
-from pes21_bot.fake_telegram import FakeUser
+from pes21_bot.fake_telegram import FakeRequest, FakeUser
 from pes21_bot.handlers import welcome
 from pes21_bot.heartbeat import POLLING, Heartbeats
 from pes21_bot.jobs.outbox import deliver
@@ -89,8 +90,7 @@ async def test_a_person_beyond_the_pace_is_told_once_a_minute(sqlite_bot: Harnes
     bot = sqlite_bot
     moment = frozen(bot)
     holder = bot.holder()
-    assert processor(bot).pace.per_person_per_minute == bot.config.fairness.messages_per_minute
-    pace = 5  # a config.yaml asking for 5 a minute
+    pace = 5  # a config.yaml asking for 5 a minute (the harness lifts the pace otherwise)
     processor(bot).pace = Pace(max_queued_per_chat=100, per_person_per_minute=pace)
     for _ in range(pace + 3):
         holder.send_command("/aide")
@@ -103,6 +103,22 @@ async def test_a_person_beyond_the_pace_is_told_once_a_minute(sqlite_bot: Harnes
     holder.send_command("/aide")
     await holder.expect("Voici ce que")
     assert too_fast_notices(holder) == 1
+
+
+async def test_the_pace_is_read_from_config_yaml(sqlite_bot: Harness) -> None:
+    fairness = Fairness(messages_per_minute=7, queued_per_chat=3)
+    config = sqlite_bot.config.model_copy(update={"fairness": fairness})
+    app = build_application(
+        config,
+        sqlite_bot.content,
+        sqlite_bot.session_factory,
+        token=sqlite_bot.api.token,
+        request=FakeRequest(sqlite_bot.api),
+        get_updates_request=FakeRequest(sqlite_bot.api),
+    )
+    built = app.update_processor
+    assert isinstance(built, PerChatUpdateProcessor)
+    assert built.pace == Pace(max_queued_per_chat=3, per_person_per_minute=7)
 
 
 async def test_a_strangers_group_is_left_and_a_team_members_kept(sqlite_bot: Harness) -> None:
