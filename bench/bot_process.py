@@ -26,6 +26,8 @@ TOKEN = BOT_TOKEN
 # Set (to anything) to run the bot without its scheduled jobs: on a database seeded with a
 # backlog of unclaimed projects they would re-announce thousands, not what is measured.
 NO_JOBS = "PES21_BENCH_NO_JOBS"
+# Set to pace sends as in production (Telegram's limits are then on in the fake too).
+PACED = "PES21_BENCH_PACED"
 
 
 async def _echo(update: Update, _context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -50,8 +52,9 @@ def build(kind: str, base_url: str, database_url: str | None) -> Application:
         base_url=base_url,
         # The fake serves files under /file/bot<token>/ next to its /bot<token>/ methods.
         base_file_url=base_url.removesuffix("/bot") + "/file/bot",
-        # Measures the bot's own capacity: Telegram's caps are switched off on the fake too.
-        rate_limiter=False,
+        # Measures the bot's own capacity: Telegram's caps are switched off on the fake too
+        # (unless the benchmark measures the bot under Telegram's limits: bench/flood.py).
+        rate_limiter=bool(os.environ.get(PACED)),
     )
     if os.environ.get(NO_JOBS) and app.job_queue is not None:
         for job in app.job_queue.jobs():
@@ -59,8 +62,13 @@ def build(kind: str, base_url: str, database_url: str | None) -> Application:
     return app
 
 
-async def spawn_pes21(base_url: str, database_url: str) -> asyncio.subprocess.Process:
+async def spawn_pes21(
+    base_url: str, database_url: str, *, paced: bool = False
+) -> asyncio.subprocess.Process:
     """The PES 21 bot in a process of its own, without its scheduled jobs, polling the fake."""
+    env = {**os.environ, NO_JOBS: "1"}
+    if paced:
+        env[PACED] = "1"
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -69,7 +77,7 @@ async def spawn_pes21(base_url: str, database_url: str) -> asyncio.subprocess.Pr
         base_url,
         database_url,
         cwd=str(ROOT),
-        env={**os.environ, NO_JOBS: "1"},
+        env=env,
     )
 
 

@@ -48,9 +48,13 @@ def run_worker(module: str, args: list[str]) -> dict[str, Any]:
     return data
 
 
-async def start_fake() -> tuple[FakeBotApi, FakeBotApiServer, str, Config]:
-    """The HTTP fake Bot API (no flood control), with the team's chats opened; and its URL."""
-    api = FakeBotApi(token=BOT_TOKEN, bot_username="bench_bot", limits=Limits(flood_control=False))
+async def start_fake(
+    limits: Limits | None = None,
+) -> tuple[FakeBotApi, FakeBotApiServer, str, Config]:
+    """The HTTP fake Bot API (no flood control unless `limits` say), the team's chats opened."""
+    api = FakeBotApi(
+        token=BOT_TOKEN, bot_username="bench_bot", limits=limits or Limits(flood_control=False)
+    )
     server = FakeBotApiServer(api)
     base_url = await server.start()
     config, _ = load_all(ROOT / "config.yaml", ROOT / "contenus")

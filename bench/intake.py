@@ -3,6 +3,8 @@
 The fake and the simulated holders run in this process; the bot runs in its own process, as in
 production. Prints updates/s, p50/p95 time from a holder's message to the bot's reply, the
 bot's peak RSS, and the same figures for a bare PTB echo bot on the same fake, with the ratio.
+Also Bot API calls per second against the echo bot's: each intake update makes about two calls
+and each echo update one, so that ratio is the bot's own overhead (target >= 0.9).
 
     .venv/bin/python -m bench.intake                 # 1,000 holders
     .venv/bin/python -m bench.intake --holders 200
@@ -29,6 +31,7 @@ from pes21_bot.fake_telegram import BotMessage, FakeUser
 from pes21_bot.runner import ROOT
 
 TARGET_RATIO = 0.5
+TARGET_CALLS_RATIO = 0.9
 STEP_TIMEOUT = 120.0
 FIRST_USER_ID = 900_000
 
@@ -161,6 +164,7 @@ async def run(kind: str, holders: int) -> dict[str, Any]:
         "first_error": repr(errors[0])[:300] if errors else None,
         "lost": lost,
         "calls_per_update": {m: round(n / updates, 2) for m, n in calls.most_common()},
+        "calls_per_s": sum(calls.values()) / elapsed,
     }
 
 
@@ -180,9 +184,17 @@ async def bench(holders: int) -> int:
             f"{row['fake_cpu_pct']:>9.0f}%{row['errors']:>8}{row['lost']:>6}"
         )
     ratio = pes21["updates_per_s"] / echo["updates_per_s"]
+    calls_ratio = pes21["calls_per_s"] / echo["calls_per_s"]
     ok = ratio >= TARGET_RATIO and not pes21["errors"] and not pes21["lost"]
     verdict = "OK" if ok else "BELOW TARGET"
     print(f"ratio pes21/echo updates/s: {ratio:.2f} (target >= {TARGET_RATIO}) {verdict}")
+    calls_ok = calls_ratio >= TARGET_CALLS_RATIO
+    print(
+        f"Bot API calls/s: pes21 {pes21['calls_per_s']:.1f}, echo {echo['calls_per_s']:.1f}, "
+        f"ratio {calls_ratio:.2f} (target >= {TARGET_CALLS_RATIO}) "
+        f"{'OK' if calls_ok else 'BELOW TARGET'}"
+    )
+    ok = ok and calls_ok
     for row in (pes21, echo):
         calls = ", ".join(f"{m} {n}" for m, n in row["calls_per_update"].items())
         print(f"Bot API calls per update ({row['kind']}): {calls}")

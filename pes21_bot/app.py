@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
 from telegram import Update
+from telegram.error import RetryAfter
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     ContextTypes,
     MessageHandler,
     PersistenceInput,
@@ -21,9 +24,9 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from pes21_bot import access, alerts, buttons, texts
+from pes21_bot import access, alerts, buttons, texts, watchdog
 from pes21_bot.clock import Clock, SystemClock
-from pes21_bot.concurrency import PerChatUpdateProcessor
+from pes21_bot.concurrency import Pace, PerChatUpdateProcessor
 from pes21_bot.config import Config
 from pes21_bot.content import Content
 from pes21_bot.context import BotData, Context
@@ -34,6 +37,7 @@ from pes21_bot.handlers import (
     agenda,
     common,
     dossier,
+    fair,
     form_engine,
     forms,
     imports,
@@ -71,7 +75,7 @@ from pes21_bot.messages.delivery import missed_cards
 from pes21_bot.messages.erasure import announce_erasure
 from pes21_bot.reachability import ReachabilityRequest
 from pes21_bot.services.people import Role
-from pes21_bot.telegram_http import AiohttpRequest
+from pes21_bot.telegram_http import AiohttpRequest, retry_seconds
 from pes21_bot.texts import week
 
 logger = logging.getLogger(__name__)
@@ -91,12 +95,30 @@ FORM_TIMEOUT = timedelta(hours=12)
 
 
 class RateLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter (30 messages/s overall, 20/min per group), plus a no-retry mode.
+    """PTB's AIORateLimiter (30 messages/s overall, 20/min per group), fairer under 429s.
 
-    PTB reads ``rate_limit_args=0`` as "use the default", so a negative value asks for a single
-    try that lets a 429 through: the reminder dispatcher then postpones the row in the database
-    rather than holding every other send while it sleeps.
+    PTB's own retry makes every request wait after any 429; here only the chat that got it
+    waits, and acknowledgements of button presses skip the limiter altogether (Telegram does
+    not count them as messages, and a late one is refused). PTB reads ``rate_limit_args=0`` as
+    "use the default", so a negative value asks for a single try that lets a 429 through: the
+    reminder dispatcher then postpones the row in the database rather than holding every other
+    send while it sleeps.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._paused_until: dict[object, float] = {}
+
+    async def _chat_turn(self, chat_id: object) -> None:
+        """Wait out the 429 this chat got (other chats go on)."""
+        until = self._paused_until.get(chat_id)
+        if until is None:
+            return
+        wait = until - asyncio.get_running_loop().time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        elif self._paused_until.get(chat_id) == until:
+            del self._paused_until[chat_id]
 
     async def process_request(
         self,
@@ -107,21 +129,36 @@ class RateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        """Pace the request; with a negative rate_limit_args, do not retry on RetryAfter."""
-        if rate_limit_args is None or rate_limit_args >= 0:
-            return await super().process_request(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
+        """Pace the request; retry a 429 for its own chat only (never with a negative arg)."""
+        if endpoint == "answerCallbackQuery":
+            return await callback(*args, **kwargs)
         chat_id = data.get("chat_id")
-        group = chat_id if isinstance(chat_id, int) and chat_id < 0 else False
-        return await self._run_request(
-            chat=chat_id is not None,
-            group=group,
-            allow_paid_broadcast=bool(data.get("allow_paid_broadcast", False)),
-            callback=callback,
-            args=args,
-            kwargs=kwargs,
+        group: int | str | bool = False
+        if (isinstance(chat_id, int) and chat_id < 0) or isinstance(chat_id, str):
+            group = chat_id
+        tries = (
+            1
+            if rate_limit_args is not None and rate_limit_args < 0
+            else 1 + (rate_limit_args or self._max_retries)
         )
+        for attempt in range(tries):
+            await self._chat_turn(chat_id)
+            try:
+                return await self._run_request(
+                    chat=chat_id is not None,
+                    group=group,
+                    allow_paid_broadcast=bool(data.get("allow_paid_broadcast", False)),
+                    callback=callback,
+                    args=args,
+                    kwargs=kwargs,
+                )
+            except RetryAfter as exc:
+                if attempt == tries - 1:
+                    raise
+                wait = retry_seconds(exc) + 0.1
+                logger.info("429 for one chat: its sends wait %.1f s", wait)
+                self._paused_until[chat_id] = asyncio.get_running_loop().time() + wait
+        raise AssertionError("unreachable")
 
 
 async def _stale_button(update: Update, context: Context) -> None:
@@ -152,6 +189,10 @@ def build_application(
     With `heartbeats` (the real bot), every getUpdates round and reminder tick is stamped for
     the container's health check.
     """
+    processor = PerChatUpdateProcessor(
+        MAX_CONCURRENT_UPDATES,
+        Pace(config.fairness.queued_per_chat, config.fairness.messages_per_minute),
+    )
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -164,7 +205,7 @@ def build_application(
             )
         )
         .post_init(_post_init)
-        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .concurrent_updates(processor)
     )
     if rate_limiter:  # off only in benchmarks that measure the bot's own capacity
         builder = builder.rate_limiter(
@@ -185,7 +226,15 @@ def build_application(
     application = builder.build()
     if heartbeats is not None:
         attach(application, heartbeats)
+        # A start after the watchdog ended a stuck run tells the admins, once.
+        assert application.job_queue is not None
+        application.job_queue.run_once(watchdog.report_restart, 0, name="restart-report")
     application.bot_data.setup(config, content, session_factory, clock or SystemClock())
+    processor.on_dropped = fair.dropped_notifier(application)
+    # The team works fast on purpose (cards, panels): the per-person pace is for the public.
+    processor.unpaced = lambda user_id: fair.is_team(application.bot_data.config, user_id)
+    # Once stopping, updates still waiting for their turn are left: SIGTERM ends in seconds.
+    processor.accepting = lambda: application.running
 
     private = filters.ChatType.PRIVATE
     flows = _form_flows()
@@ -245,6 +294,13 @@ def build_application(
     # Groups run in order and one handler at most per group: the chat gate first (it may stop
     # the update), then the activity note, the handlers above (group 0), the activity store.
     application.add_handler(TypeHandler(Update, common.button_chat_gate), group=-2)
+    # Before everything: strangers' groups (issue 18) get little of the bot's time.
+    application.add_handler(
+        MessageHandler(filters.ChatType.GROUPS & filters.COMMAND, fair.strangers_gate), group=-3
+    )
+    application.add_handler(
+        ChatMemberHandler(fair.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER), group=-3
+    )
     for handler, group in activity_handlers():
         application.add_handler(handler, group)
     application.add_error_handler(common.error_handler)

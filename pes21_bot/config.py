@@ -305,6 +305,17 @@ class Imports(_Strict):
     max_table_mb: int = Field(default=20, ge=1, le=200)
 
 
+class Fairness(_Strict):
+    """How much one person or one chat may ask at once, and when a stuck bot restarts itself."""
+
+    # Messages and presses a person may send a minute (a burst of as many is allowed).
+    messages_per_minute: int = Field(default=40, ge=5, le=1000)
+    # Updates of one chat waiting for their turn; beyond, they are dropped with a notice.
+    queued_per_chat: int = Field(default=20, ge=2, le=1000)
+    # A polling or reminder heartbeat older than this ends the process (Docker restarts it).
+    watchdog_minutes: int = Field(default=5, ge=2, le=120)
+
+
 class Pole(_Strict):
     """The association's public contact details, inserted into every text that names them."""
 
@@ -343,6 +354,7 @@ class Config(_Strict):
     reminders: Reminders = Reminders()
     accompaniment: Accompaniment = Accompaniment()
     operations: Operations = Operations()
+    fairness: Fairness = Fairness()
     retention: Retention = Retention()
     events: Events = Events()
     report: Report = Report()

@@ -46,9 +46,13 @@ class Heartbeats:
         self._min_gap = min_gap
         self._last: dict[str, datetime] = {}
         self._failing = False
+        # Told of every beat, even one not written (pes21_bot.watchdog watches them in memory).
+        self.listeners: list[Callable[[str], None]] = []
 
     def beat(self, name: str) -> None:
         """Stamp `name` now (skipped when the last stamp is very recent)."""
+        for listener in self.listeners:
+            listener(name)
         now = self._clock.now()
         last = self._last.get(name)
         if last is not None and now - last < self._min_gap:
@@ -91,6 +95,11 @@ def stale_beats(folder: Path, now: datetime, intervals: dict[str, timedelta]) ->
 def attach(application: Application[Any, Any, Any, Any, Any, Any], heartbeats: Heartbeats) -> None:
     """Let the application's jobs find their heartbeats."""
     _BY_APPLICATION[application] = heartbeats
+
+
+def heartbeat_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Heartbeats | None:
+    """This application's heartbeats (None in tests and tools that have none)."""
+    return _BY_APPLICATION.get(application)
 
 
 def beat(application: Application[Any, Any, Any, Any, Any, Any], name: str) -> None:

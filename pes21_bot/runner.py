@@ -22,6 +22,8 @@ from pes21_bot.db.session import make_engine, make_session_factory
 from pes21_bot.heartbeat import Heartbeats
 from pes21_bot.services import outbox, team
 from pes21_bot.telegram_http import AiohttpRequest, retry_seconds
+from pes21_bot.watchdog import Watchdog
+from pes21_bot.watchdog import limits as watchdog_limits
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +139,7 @@ def run_polling(config: Config, content: Content, env: Environment) -> int:
         return 2
     upgrade_to_head(env.database_url)
     engine = make_engine(env.database_url)
+    heartbeats = Heartbeats(Path(config.operations.heartbeat_dir), SystemClock())
     application = build_application(
         config,
         content,
@@ -145,11 +148,18 @@ def run_polling(config: Config, content: Content, env: Environment) -> int:
         base_url=env.base_url,
         base_file_url=env.base_file_url,
         local_mode=env.local_mode,
-        heartbeats=Heartbeats(Path(config.operations.heartbeat_dir), SystemClock()),
+        heartbeats=heartbeats,
     )
+    # Apart from the event loop: ends a stuck bot (Docker restarts it) and a stop too slow.
+    guard = Watchdog(heartbeats.folder, watchdog_limits(config), lambda: application.running)
+    heartbeats.listeners.append(guard.beat)
+    guard.start()
     logger.info("bot starting (long polling)")
     use_uvloop()
     # Telegram answered just now; should it drop in the moment before polling starts, PTB's own
     # bootstrap retries (quietly) instead of exiting.
-    application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    finally:
+        guard.stop()
     return 0

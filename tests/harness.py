@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from telegram.ext import Application
 
 from pes21_bot.app import build_application
 from pes21_bot.clock import FakeClock
+from pes21_bot.concurrency import PerChatUpdateProcessor
 from pes21_bot.config import Config
 from pes21_bot.content import Content
 from pes21_bot.db.models import Event, Project
@@ -24,6 +25,7 @@ from pes21_bot.heartbeat import Heartbeats
 START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 HOLDER_ID = 5001
 OTHER_HOLDER_ID = 5002
+UNPACED = 100_000  # messages a minute per person in tests (see Harness.start)
 
 
 @dataclass
@@ -55,6 +57,11 @@ class Harness:
             rate_limiter=self.rate_limiter,
             local_mode=self.local_mode,
         )
+        processor = app.update_processor
+        if isinstance(processor, PerChatUpdateProcessor):
+            # Tests play people far faster than anyone types: the per-person pace would drop
+            # their steps; tests/e2e/test_fairness.py tries it on purpose.
+            processor.pace = replace(processor.pace, per_person_per_minute=UNPACED)
         await app.initialize()
         if app.post_init is not None:  # run_polling would call it; we start by hand
             await app.post_init(app)

@@ -44,6 +44,7 @@ from pes21_bot.fake_telegram.users import FakeGroup, FakeUser
 _LOGGER = logging.getLogger(__name__)
 
 BLOCKED_DESCRIPTION = "Forbidden: bot was blocked by the user"
+LEFT_DESCRIPTION = "Forbidden: bot is not a member of the group chat"
 CONFLICT_DESCRIPTION = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
@@ -134,6 +135,8 @@ class _Chat:
     events: list[BotMessage] = field(default_factory=list)
     cursor: int = 0
     blocked: bool = False
+    # The bot left this group (leaveChat): sends to it are refused.
+    left: bool = False
     # Forum supergroups: topic id (its creation message's id) -> name, and the closed ones.
     topics: dict[int, str] = field(default_factory=dict)
     closed_topics: set[int] = field(default_factory=set)
@@ -189,6 +192,7 @@ class FakeBotApi:
         self._callback_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._callbacks: dict[str, JSONDict] = {}
+        self._callback_times: dict[str, float] = {}
         self._files: dict[str, StoredFile] = {}
         self._file_paths: dict[str, StoredFile] = {}
         # Local mode (telegram-bot-api --local): getFile writes the file under this folder and
@@ -225,6 +229,7 @@ class FakeBotApi:
             "copyMessage": self._copy_message,
             "createForumTopic": self._create_forum_topic,
             "closeForumTopic": self._close_forum_topic,
+            "leaveChat": self._leave_chat,
             "close": lambda _params: True,
             "logOut": lambda _params: True,
         }
@@ -371,9 +376,10 @@ class FakeBotApi:
         """Make the next ``times`` matching calls fail (method None: any method but getUpdates).
 
         "timeout" fails before the call runs; "late" runs it, then times out (Telegram often
-        delivers a message whose answer is lost).
+        delivers a message whose answer is lost); "slow" runs it after ``retry_after`` seconds
+        (the client's own read time-out may expire first, while the call still goes through).
         """
-        if kind not in ("429", "500", "timeout", "late", "403"):
+        if kind not in ("429", "500", "timeout", "late", "403", "slow"):
             raise ValueError(f"unknown fault kind {kind!r}")
         canonical = None
         if method is not None:
@@ -447,6 +453,18 @@ class FakeBotApi:
         files: Mapping[str, UploadedFile] | None = None,
     ) -> ApiResponse:
         """Run one Bot API call; raise SimulatedTimeout for an injected timeout fault."""
+        try:
+            return await self._handle(token, method, params, files)
+        finally:  # a finished call (its status known) may be what a test waits for
+            self._calls_signal.notify_all()
+
+    async def _handle(
+        self,
+        token: str,
+        method: str,
+        params: Mapping[str, Any],
+        files: Mapping[str, UploadedFile] | None = None,
+    ) -> ApiResponse:
         call = ApiCall(method=method, params=dict(params))
         call.files = {name: f.filename for name, f in (files or {}).items()}
         self.calls.append(call)
@@ -460,6 +478,9 @@ class FakeBotApi:
             call.method = spec.name
             clean = self.spec.validate_call(spec, params, files)
             call.params = clean
+            delay = self._slow_delay(spec.name, clean)
+            if delay:
+                await asyncio.sleep(delay)
             late = self._apply_fault(spec.name, clean)
             if spec.name == "getUpdates":
                 result: Any = await self._get_updates(clean)
@@ -494,10 +515,28 @@ class FakeBotApi:
         call.status = 200
         return ApiResponse(200, {"ok": True, "result": result})
 
+    def _matching(self, fault: Fault, method: str, params: JSONDict) -> bool:
+        if fault.times <= 0:
+            return False
+        if fault.method is None and method == "getUpdates":
+            return False
+        if fault.method is not None and fault.method != method:
+            return False
+        return fault.chat_id is None or _as_int(params.get("chat_id")) == fault.chat_id
+
+    def _slow_delay(self, method: str, params: JSONDict) -> float:
+        """Seconds the first matching "slow" fault holds this call (0 when none)."""
+        for fault in self._faults:
+            if fault.kind == "slow" and self._matching(fault, method, params):
+                fault.times -= 1
+                self._faults = [f for f in self._faults if f.times > 0]
+                return float(fault.retry_after)
+        return 0.0
+
     def _apply_fault(self, method: str, params: JSONDict) -> bool:
         """Raise the first matching fault; True for a "late" one (run the call, then time out)."""
         for fault in self._faults:
-            if fault.times <= 0:
+            if fault.kind == "slow" or fault.times <= 0:
                 continue
             if fault.method is None and method == "getUpdates":
                 continue
@@ -692,6 +731,8 @@ class FakeBotApi:
     def _check_blocked(self, chat: _Chat) -> None:
         if chat.blocked:
             raise ApiError(403, BLOCKED_DESCRIPTION)
+        if chat.left:
+            raise ApiError(403, LEFT_DESCRIPTION)
 
     def _admit(self, chat: _Chat, method: str) -> None:
         self._check_blocked(chat)
@@ -1119,7 +1160,10 @@ class FakeBotApi:
 
     def _answer_callback_query(self, params: JSONDict) -> bool:
         query_id = params["callback_query_id"]
-        if query_id not in self._callbacks or query_id in self.callback_answers:
+        window = self.limits.callback_answer_window
+        pressed = self._callback_times.get(query_id)
+        too_old = window is not None and pressed is not None and self.clock() - pressed > window
+        if query_id not in self._callbacks or query_id in self.callback_answers or too_old:
             raise bad_request(
                 "query is too old and response timeout expired or query ID is invalid"
             )
@@ -1134,6 +1178,18 @@ class FakeBotApi:
             for listener in list(self._answer_listeners):
                 listener(presser, str(text))
         return True
+
+    def _leave_chat(self, params: JSONDict) -> bool:
+        chat = self._target_chat(params["chat_id"])
+        if chat.is_private:
+            raise bad_request("chat member status can't be changed in private chats")
+        self._check_blocked(chat)
+        chat.left = True
+        return True
+
+    def bot_left(self, chat_id: int) -> bool:
+        """Whether the bot left this group (leaveChat)."""
+        return self._chat(chat_id).left
 
     def _send_chat_action(self, params: JSONDict) -> bool:
         chat = self._target_chat(params["chat_id"])
@@ -1237,7 +1293,25 @@ class FakeBotApi:
             "data": data,
         }
         self._callbacks[query_id] = query
+        self._callback_times[query_id] = self.clock()
         return self._enqueue({"callback_query": query})
+
+    def _add_bot(self, user: FakeUser, group: FakeGroup) -> JSONDict:
+        """``user`` adds the bot to ``group``: the bot gets a my_chat_member update."""
+        chat = self._chat(group.chat_id)
+        chat.left = False
+        bot = dict(self.bot_user)
+        return self._enqueue(
+            {
+                "my_chat_member": {
+                    "chat": dict(chat.info),
+                    "from": user.as_dict(),
+                    "date": int(time.time()),
+                    "old_chat_member": {"user": bot, "status": "left"},
+                    "new_chat_member": {"user": bot, "status": "member"},
+                }
+            }
+        )
 
     def _set_blocked(self, user: FakeUser, blocked: bool) -> None:
         chat = self._chat(user.id)

@@ -57,6 +57,8 @@ class Limits:
     max_caption_length: int = 1024
     max_callback_data_bytes: int = 64
     max_upload_bytes: int = 50 * 1024 * 1024
+    # Seconds after a press when answerCallbackQuery is refused as "query is too old" (None: never).
+    callback_answer_window: float | None = 15.0
 
 
 class TokenBucket:

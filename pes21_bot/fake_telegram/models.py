@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 JSONDict = dict[str, Any]
-FaultKind = Literal["429", "500", "timeout", "late", "403"]
+FaultKind = Literal["429", "500", "timeout", "late", "403", "slow"]
 
 
 @dataclass(frozen=True)

@@ -259,6 +259,10 @@ class FakeUser(_ChatView):
             raw = {"chat": dict(state.info), "message_id": message_id or 1, "date": 0}
         return api._enqueue_callback(self, state, dict(raw), data)
 
+    def add_bot(self, group: FakeGroup) -> JSONDict:
+        """Add the bot to ``group`` (enqueues my_chat_member, as Telegram does)."""
+        return self.api._add_bot(self, group)
+
     def block_bot(self) -> None:
         """Block the bot: later sends to this chat fail with 403 (enqueues my_chat_member)."""
         self.api._set_blocked(self, True)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import weakref
+from collections import deque
+from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.constants import ChatType
-from telegram.error import Forbidden, NetworkError, TelegramError, TimedOut
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
 from pes21_bot import buttons, texts
@@ -74,8 +77,29 @@ async def button_chat_gate(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
+# Update ids already apologised for, per application: an update failing in two handler groups
+# (the activity note and its handler) gets one apology, not two.
+_APOLOGISED: weakref.WeakKeyDictionary[Any, deque[int]] = weakref.WeakKeyDictionary()
+
+
+def _first_failure(context: Context, update_id: int) -> bool:
+    """Whether this update had no failure yet (remembered for the last few hundred updates)."""
+    seen = _APOLOGISED.get(context.application)
+    if seen is None:
+        seen = _APOLOGISED[context.application] = deque(maxlen=500)
+    if update_id in seen:
+        return False
+    seen.append(update_id)
+    return True
+
+
 async def error_handler(update: object, context: Context) -> None:
-    """Log the failure with the update id and tell the person, in French, without details."""
+    """Log the failure with the update id and tell the person, in French, without details.
+
+    Only a failure of the work itself earns the apology: when Telegram fails the answer (a 5xx
+    after the retries, a time-out) the change is already stored, and saying "problème
+    technique" would be a false alarm.
+    """
     update_id = update.update_id if isinstance(update, Update) else None
     if update is None and isinstance(context.error, NetworkError):
         # The polling loop lost Telegram: pes21_bot.reachability logs it once, not every retry.
@@ -91,7 +115,15 @@ async def error_handler(update: object, context: Context) -> None:
         # Telegram often delivers a message it did not confirm in time: no apology for that.
         logger.warning("update %s: Telegram did not answer in time (%s)", update_id, context.error)
         return
+    if isinstance(context.error, NetworkError | RetryAfter):
+        # Telegram failed the answer even after retries: the change is stored, nothing to say.
+        logger.warning(
+            "update %s: answer not delivered (%s)", update_id, type(context.error).__name__
+        )
+        return
     logger.error("error while handling update %s", update_id, exc_info=context.error)
+    if update_id is not None and not _first_failure(context, update_id):
+        return
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await reply(update, context.bot_data.content.render(texts.INTERNAL_ERROR))

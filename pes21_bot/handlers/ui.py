@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import warnings
 from collections.abc import Sequence
@@ -16,12 +17,12 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import ConversationHandler
 from telegram.warnings import PTBUserWarning
 
 from pes21_bot.buttons import SEPARATOR
-from pes21_bot.concurrency import PerChatUpdateProcessor
+from pes21_bot.concurrency import PerChatUpdateProcessor, ack_too_late
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage
 from pes21_bot.services import outbox
@@ -39,12 +40,30 @@ def user_info(update: Update) -> UserInfo:
     return UserInfo(user.id, user.first_name, user.last_name, user.username)
 
 
+# Pauses before the next tries of an answer Telegram failed with a 5xx or a dropped connection.
+REPLY_BACKOFF = (0.2, 0.6, 1.8)
+
+
 async def reply(update: Update, text: str, markup: Markup = None) -> Message | None:
-    """Answer in the chat the update came from (message or button press)."""
+    """Answer in the chat the update came from (message or button press).
+
+    A 5xx or a dropped connection is tried again a few times, with a growing pause, before the
+    error reaches anyone; a time-out is not (Telegram may well have delivered the message).
+    """
     chat = update.effective_chat
     if chat is None:
         return None
-    return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    for pause in (*REPLY_BACKOFF, None):
+        try:
+            return await chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        except TimedOut:
+            raise
+        except NetworkError as exc:
+            if pause is None:
+                raise
+            logger.info("answer not sent (%s), trying again in %.1f s", type(exc).__name__, pause)
+            await asyncio.sleep(pause)
+    raise AssertionError("unreachable")
 
 
 def _log_cosmetic(what: str, exc: TelegramError) -> None:
@@ -53,7 +72,13 @@ def _log_cosmetic(what: str, exc: TelegramError) -> None:
 
 
 async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
-    """Acknowledge a button press (toast); never raises: the press was already handled."""
+    """Acknowledge a button press (toast); never raises: the press was already handled.
+
+    Past Telegram's window the acknowledgement is not sent at all: it would only be refused.
+    """
+    if ack_too_late(query.id):
+        logger.info("callback answer skipped: the press is older than Telegram's window")
+        return
     try:
         await query.answer(text)
     except TelegramError as exc:  # too old, time-out, 5xx, flood: the toast is only cosmetic

@@ -44,6 +44,9 @@ from pes21_bot.telegram_http import retry_seconds
 logger = logging.getLogger(__name__)
 
 NO_RETRY = -1  # rate_limit_args understood by pes21_bot.app.RateLimiter: no in-limiter retry
+# A delivery waits this long for Telegram's answer: a slow answer taken for a failure would be
+# sent again (a duplicate card or notice); the send runs in the background, nobody waits on it.
+DELIVERY_READ_TIMEOUT = 30.0
 BATCH = 500  # about 17 s of sending at Telegram's 30 messages/s
 MAX_BATCHES = 100
 IN_FLIGHT = 40
@@ -188,6 +191,7 @@ async def send_prepared(context: Context, item: Prepared) -> reminders.Outcome:
     """One send without in-limiter retry; Telegram's answer as an outcome (never raises)."""
     # Without a rate limiter (some benchmarks) PTB refuses rate_limit_args altogether.
     extra: dict[str, Any] = {"rate_limit_args": NO_RETRY} if context.bot.rate_limiter else {}
+    timeouts: dict[str, Any] = {"read_timeout": DELIVERY_READ_TIMEOUT}
     try:
         if item.action == "close_topic":
             assert item.thread_id is not None
@@ -208,6 +212,7 @@ async def send_prepared(context: Context, item: Prepared) -> reminders.Outcome:
                 caption=item.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=item.markup,
+                **timeouts,
                 **extra,
             )
         else:
@@ -216,6 +221,7 @@ async def send_prepared(context: Context, item: Prepared) -> reminders.Outcome:
                 item.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=item.markup,
+                **timeouts,
                 **extra,
             )
     except RetryAfter as exc:

@@ -13,8 +13,9 @@ from pes21_bot import buttons
 from pes21_bot.config import Config
 from pes21_bot.content import Content, Html
 from pes21_bot.db.models import OutboxMessage, Person, Project
-from pes21_bot.services import holder_messages, outbox, relay
+from pes21_bot.services import bursts, holder_messages, outbox, relay
 from pes21_bot.services.people import first_name
+from pes21_bot.texts import fair as tf
 from pes21_bot.texts import notify as t
 
 TEXT_MAX = 3500  # room for the label within Telegram's 4096 characters
@@ -30,16 +31,19 @@ class Queued:
     reader_changed: bool
 
 
-def body(content: Content, label: Html, item: relay.Relayed, hint: Html | None) -> Html:
-    """The relayed text (or caption): the label, what was written, the hint."""
+def written(content: Content, item: relay.Relayed) -> Html:
+    """What was written (or the caption), shortened to fit, as HTML."""
     limit = CAPTION_MAX if item.copied else TEXT_MAX
     text = item.text if len(item.text) <= limit else item.text[: limit - 1] + "…"
     if item.kind == "contact":
         name, _, phone = text.rpartition(" ")
-        written = content.render(t.RELAY_CONTACT, name=name, phone=phone)
-    else:
-        written = Html(html.escape(text, quote=False))
-    parts = [label, written, hint or ""]
+        return content.render(t.RELAY_CONTACT, name=name, phone=phone)
+    return Html(html.escape(text, quote=False))
+
+
+def body(content: Content, label: Html, item: relay.Relayed, hint: Html | None) -> Html:
+    """The relayed text (or caption): the label, what was written, the hint."""
+    parts = [label, written(content, item), hint or ""]
     return Html("\n\n".join(p for p in parts if p))
 
 
@@ -90,20 +94,26 @@ async def queue_holder_message(
     changed = await relay.last_reader(session, project.id) != key
     relay.record_in(session, project, person, item, key, now)
     label = content.render(t.RELAY_LABEL_IN, name=first_name, reference=project.reference or "")
+    # Past a few messages a minute, the next ones reach each reader bundled (services/bursts.py).
+    head = content.render(tf.BUNDLE_HEAD, name=first_name, reference=project.reference or "")
     rows: list[OutboxMessage] = []
     for chat in chats:
         hint, markup = reader_extras(content, chat, project.id)
-        row = outbox.add_message(
+        row = await bursts.queue_relay_in(
             session,
             chat,
-            body(content, label, item, hint),
+            project.id,
             now,
+            single=body(content, label, item, hint),
+            head=head,
+            written=written(content, item),
+            tail=hint,
             buttons=markup,
-            project_id=project.id,
-            kind=relay.RELAY_IN,
+            bundled=not item.copied,
         )
-        # The holder's message it copies: an edit of it later reaches the same readers.
-        source = [item.chat_id, item.message_id]
-        row.payload = {**row.payload, **item.payload(), "source": source}
-        rows.append(row)
+        if row is not None:
+            # The holder's message it copies: an edit of it later reaches the same readers.
+            source = [item.chat_id, item.message_id]
+            row.payload = {**row.payload, **item.payload(), "source": source}
+            rows.append(row)
     return Queued(rows, reader, changed)

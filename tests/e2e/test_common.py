@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 
@@ -63,8 +64,12 @@ async def test_group_chat_only_invites_to_write_privately(sqlite_bot: Harness) -
     assert "@pes21_test_bot" in (invitation.text or "")
     holder.send_text("Bonjour à tous", chat=group)
     holder.send_command("/aide", chat=group)
+    await sqlite_bot.settle()
+    assert group.unread() == []  # chatter, and a stranger's second command within the hour
+    sqlite_bot.clock.advance(timedelta(hours=1))
+    holder.send_command("/aide", chat=group)
     await group.expect("écrivez-moi en privé")
-    assert group.unread() == []  # plain group chatter got no answer
+    assert len(group.messages) == 2  # one invitation an hour, whatever was typed meanwhile
     assert await sqlite_bot.projects() == []
     assert await sqlite_bot.count_events(events.BOT_STARTED) == 0
 
