@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pes21_bot import texts
 from pes21_bot.config import CRITERIA, Pole
 from pes21_bot.domain import data_export
-from pes21_bot.domain.fields import FormSpec, Question, Words
+from pes21_bot.domain.fields import Question, Words
+from pes21_bot.domain.form_spec import FormSpec
 from pes21_bot.domain.territory import department_of
 from pes21_bot.domain.vocabulary import CARD_TITLES, PATHS, PROGRAMMES, ProjectStatus
 from pes21_bot.texts import TextKey

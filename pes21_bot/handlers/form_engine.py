@@ -43,7 +43,6 @@ from pes21_bot.context import Context
 from pes21_bot.domain.fields import (
     TYPES,
     Answers,
-    FormSpec,
     Invalid,
     Question,
     Rules,
@@ -52,6 +51,7 @@ from pes21_bot.domain.fields import (
     normalise_phone,
     parse_answer,
 )
+from pes21_bot.domain.form_spec import FormSpec
 from pes21_bot.handlers.access import button
 from pes21_bot.handlers.ui import (
     answer_query,

@@ -12,10 +12,10 @@ from pes21_bot.domain.fields import (
     Question,
     Rules,
     Words,
-    is_visible,
     normalise_phone,
     parse_answer,
 )
+from pes21_bot.domain.form_spec import is_visible
 from pes21_bot.domain.qualification import score_idea
 from pes21_bot.domain.references import format_reference, parse_reference
 from pes21_bot.domain.routing import route

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pes21_bot.domain.fields import TYPES, AtLeast, FormSpec, Question, is_visible, question
+from pes21_bot.domain.fields import TYPES, AtLeast, Question, question
+from pes21_bot.domain.form_spec import FormSpec, is_visible
 from pes21_bot.domain.forms import ACCOMPANIMENT_END, FORMS
 from pes21_bot.handlers.form_engine import BUTTONS, INVALID_TEXTS
 
