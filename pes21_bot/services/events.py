@@ -1,4 +1,7 @@
-"""Every state change writes one event row: the memory the yearly figures are counted from."""
+"""The event log (table events): every state change writes one row, the figures count them.
+
+Not the agenda's workshops and trainings: those are in services/agenda.py (table agenda_events).
+"""
 
 from __future__ import annotations
 
