@@ -3,7 +3,8 @@
 The intake questionnaires (contenus/questionnaires.yaml) and the forms declared in code (reviews,
 accompaniment steps, volunteer profile) share the model, the parsing of typed answers and the
 declarative `when` conditions; :mod:`pes21_bot.domain.form_spec` orders the questions of a form.
-Adding a question type: one entry in ``TYPES`` here, its buttons in the engine, one text.
+Adding a question type: one entry in ``TYPES`` here, its buttons in the engine; a new reason to
+refuse an answer: one member of ``InvalidCode`` and its text forms.invalid.<code> (formulaires).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 import phonenumbers
@@ -108,12 +110,53 @@ class Words(_Strict):
     numbers: dict[str, int] = Spec(default_factory=dict)
 
 
+class InvalidCode(StrEnum):
+    """Why a parser refuses a typed answer; its French text is the key forms.invalid.<code>."""
+
+    EMPTY = "empty"
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    EMAIL = "email"
+    PHONE = "phone"
+    POSTAL_CODE = "postal_code"
+    NUMBER = "number"
+    NUMBER_RANGE = "number_range"
+    DECIMAL = "decimal"
+    DATE = "date"
+    DATE_PAST = "date_past"
+    DATE_FUTURE = "date_future"
+    TIME = "time"
+    YES_NO = "yes_no"
+    CHOICE = "choice"
+    USE_BUTTONS = "use_buttons"
+
+    @property
+    def params(self) -> frozenset[str]:
+        """The placeholders its text receives (the refusal's `params`)."""
+        return _INVALID_PARAMS.get(self, frozenset())
+
+
+_LIMITS = frozenset({"min", "max"})
+_INVALID_PARAMS: dict[InvalidCode, frozenset[str]] = {
+    InvalidCode.TOO_SHORT: frozenset({"min", "length"}),
+    InvalidCode.TOO_LONG: frozenset({"max", "length"}),
+    InvalidCode.NUMBER: _LIMITS,
+    InvalidCode.NUMBER_RANGE: _LIMITS,
+    InvalidCode.DECIMAL: _LIMITS,
+}
+
+
 @dataclass(frozen=True)
 class Invalid:
-    """Why an answer was refused: an error code and its parameters for the French text."""
+    """Why an answer was refused: a code and the parameters its French text shows."""
 
-    code: str
+    code: InvalidCode
     params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A parser passing other parameters than the code declares would fail only at render time.
+        if set(self.params) != self.code.params:
+            raise ValueError(f"{self.code}: parameters {sorted(self.params)}")
 
 
 @dataclass(frozen=True)
@@ -188,9 +231,9 @@ def check_date(question: Question, value: date, today: date) -> Invalid | None:
     """Past dates: today or up to 10 years back; future dates: from tomorrow to 2 years ahead."""
     if question.future:
         if value <= today or value > today + timedelta(days=730):
-            return Invalid("date_future")
+            return Invalid(InvalidCode.DATE_FUTURE)
     elif value > today or value < today - timedelta(days=3650):
-        return Invalid("date_past")
+        return Invalid(InvalidCode.DATE_PAST)
     return None
 
 
@@ -234,16 +277,20 @@ Parser = Callable[[Question, str, Rules, Mapping[str, str]], Any]
 
 def _text(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
     limit = int(q.max) if q.max is not None else rules.text_max
-    return Invalid("too_long", {"max": limit, "length": len(text)}) if len(text) > limit else text
+    return (
+        Invalid(InvalidCode.TOO_LONG, {"max": limit, "length": len(text)})
+        if len(text) > limit
+        else text
+    )
 
 
 def _long_text(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
     low = int(q.min) if q.min is not None else rules.long_min
     high = int(q.max) if q.max is not None else rules.long_max
     if len(text) < low:
-        return Invalid("too_short", {"min": low, "length": len(text)})
+        return Invalid(InvalidCode.TOO_SHORT, {"min": low, "length": len(text)})
     if len(text) > high:
-        return Invalid("too_long", {"max": high, "length": len(text)})
+        return Invalid(InvalidCode.TOO_LONG, {"max": high, "length": len(text)})
     return text
 
 
@@ -251,9 +298,9 @@ def _number(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
     value = parse_amount(text, rules.words)
     limits = bounds(q)
     if value is None or not value.is_integer():
-        return Invalid("number", limits)
+        return Invalid(InvalidCode.NUMBER, limits)
     if not limits["min"] <= value <= limits["max"]:
-        return Invalid("number_range", limits)
+        return Invalid(InvalidCode.NUMBER_RANGE, limits)
     return int(value)
 
 
@@ -261,16 +308,16 @@ def _decimal(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any
     value = parse_hours(text, rules.words)
     limits = bounds(q)
     if value is None:
-        return Invalid("decimal", limits)
+        return Invalid(InvalidCode.DECIMAL, limits)
     if not limits["min"] <= value <= limits["max"]:
-        return Invalid("number_range", limits)
+        return Invalid(InvalidCode.NUMBER_RANGE, limits)
     return value
 
 
 def _date(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
     parsed = parse_date(text, rules.today)
     if parsed is None:
-        return Invalid("date")
+        return Invalid(InvalidCode.DATE)
     problem = check_date(q, parsed, rules.today)
     return problem if problem is not None else parsed.isoformat()
 
@@ -279,34 +326,34 @@ def _time(_q: Question, text: str, _r: Rules, _c: Mapping[str, str]) -> Any:
     # A time of day as people write it: 14h, 14h30, 14:30, 9.15; stored as "HH:MM".
     match = CLOCK_RE.match(text.strip().lower())
     if not match:
-        return Invalid("time")
+        return Invalid(InvalidCode.TIME)
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else Invalid("time")
+    return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else Invalid(InvalidCode.TIME)
 
 
 def _email(_q: Question, text: str, _r: Rules, _c: Mapping[str, str]) -> Any:
     try:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError:
-        return Invalid("email")
+        return Invalid(InvalidCode.EMAIL)
     return checked.normalized.lower()
 
 
 def _phone(_q: Question, text: str, _r: Rules, _c: Mapping[str, str]) -> Any:
-    return normalise_phone(text) or Invalid("phone")
+    return normalise_phone(text) or Invalid(InvalidCode.PHONE)
 
 
 def _postal_code(_q: Question, text: str, _r: Rules, _c: Mapping[str, str]) -> Any:
     compact = text.replace(" ", "")
-    return compact if POSTAL_CODE_RE.match(compact) else Invalid("postal_code")
+    return compact if POSTAL_CODE_RE.match(compact) else Invalid(InvalidCode.POSTAL_CODE)
 
 
 def _choice(_q: Question, text: str, _r: Rules, choices: Mapping[str, str]) -> Any:
-    return match_choice(choices, text) or Invalid("choice")
+    return match_choice(choices, text) or Invalid(InvalidCode.CHOICE)
 
 
 def _buttons_only(_q: Question, _t: str, _r: Rules, _c: Mapping[str, str]) -> Any:
-    return Invalid("use_buttons")
+    return Invalid(InvalidCode.USE_BUTTONS)
 
 
 def _yes_no(_q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
@@ -315,7 +362,7 @@ def _yes_no(_q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any
         return "yes"
     if folded in {fold(w) for w in rules.words.negative}:
         return "no"
-    return Invalid("yes_no")
+    return Invalid(InvalidCode.YES_NO)
 
 
 @dataclass(frozen=True)
@@ -347,5 +394,5 @@ def parse_answer(question: Question, raw: str, rules: Rules, choices: Mapping[st
     """Turn typed text into the stored value for this question, or an Invalid saying why not."""
     text = raw.strip()
     if not text:
-        return Invalid("empty")
+        return Invalid(InvalidCode.EMPTY)
     return TYPES[question.type].parse(question, text, rules, choices)
