@@ -257,6 +257,8 @@ def _validated(model: Any, raw: Any, origin: str) -> Any:
 
 STRUCTURED_FILES = ("questionnaires.yaml", "faq.yaml", "agenda.yaml", "territoires.yaml")
 SECTIONS = ("commands", "programmes", "lists")
+# Every command's description is in this one file, so a newcomer knows where to add one.
+COMMANDS_FILE = "commandes.yaml"
 
 
 def _merge(target: dict[str, Any], extra: dict[str, Any], origin: str, where: str) -> None:
@@ -278,6 +280,11 @@ def _read_texts(folder: Path) -> tuple[dict[str, str], dict[str, Any], dict[str,
         raw = _read_yaml(path) or {}
         if not isinstance(raw, dict):
             raise ContentError(f"{path}: un dictionnaire est attendu / mapping expected")
+        if "commands" in raw and path.name != COMMANDS_FILE:
+            raise ContentError(
+                f"{path}: commands: les descriptions des commandes vont dans {COMMANDS_FILE} "
+                "/ command descriptions belong in that file"
+            )
         for name in SECTIONS:
             _merge(sections[name], raw.pop(name, None) or {}, str(path), f"{name}.")
         found: dict[str, str] = {}
@@ -336,7 +343,7 @@ def load_content(
             )
     for name in sorted(required_commands or ()):
         if not isinstance(commands.get(name), str):
-            raise ContentError(f"{anywhere}: commands.{name}: description manquante")
+            raise ContentError(f"{folder / COMMANDS_FILE}: commands.{name}: description manquante")
     programmes: dict[str, ProgrammeText] = {}
     for programme in PROGRAMMES:
         origin = f"{origins.get('programmes', anywhere)}: programmes.{programme}"

@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pes21_bot import texts
-from pes21_bot.access import all_commands
-from pes21_bot.content import ContentError, Html, load_content
+from pes21_bot.access import COMMANDS, all_commands
+from pes21_bot.content import COMMANDS_FILE, ContentError, Html, load_content
 from pes21_bot.runner import CONTENT_DIR, ROOT
 
 KEY_USE = re.compile(r"\btexts\.([A-Z][A-Z0-9_]+)\b")
@@ -77,6 +78,24 @@ def copy(tmp_path: Path) -> Path:
     target = tmp_path / "contenus"
     shutil.copytree(CONTENT_DIR, target)
     return target
+
+
+def test_every_command_is_described_in_commandes_yaml_and_nowhere_else() -> None:
+    for path in sorted(CONTENT_DIR.glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.name == COMMANDS_FILE:
+            described = raw["commands"]
+            assert all(isinstance(described.get(name), str) for name in COMMANDS), path
+            assert set(described) == set(COMMANDS), path
+        else:
+            assert not (isinstance(raw, dict) and "commands" in raw), path
+
+
+def test_a_command_described_in_another_file_is_refused(copy: Path) -> None:
+    path = copy / "benevoles.yaml"
+    path.write_text(path.read_text() + '\ncommands:\n  profil: "Mon profil"\n')
+    with pytest.raises(ContentError, match=rf"{path}: commands: .* {COMMANDS_FILE}"):
+        load_content(copy)
 
 
 def test_missing_text_stops_with_file_and_key(copy: Path) -> None:
