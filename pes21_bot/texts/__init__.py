@@ -1,4 +1,6 @@
-"""Every text key the code uses, with its placeholders; contenus/ must define each one.
+"""Text keys: the name and placeholders of every French text the code uses (its words are in
+contenus/*.yaml, which must define each one). A message the bot sends is built from texts by
+pes21_bot.messages.
 
 Feature modules declare their own keys in a module of this package (e.g. ``texts.volunteers``);
 ``all_keys`` imports every one of them, so the content is checked against every key whatever

@@ -99,14 +99,14 @@ def test_a_command_described_in_another_file_is_refused(copy: Path) -> None:
 
 
 def test_missing_text_stops_with_file_and_key(copy: Path) -> None:
-    path = copy / "messages.yaml"
+    path = copy / "general.yaml"
     path.write_text(path.read_text().replace("  not_allowed:", "  not_allowed_typo:"))
     with pytest.raises(ContentError, match=r"errors\.not_allowed: texte manquant"):
         load_content(copy)
 
 
 def test_placeholder_mismatch_names_file_and_key(copy: Path) -> None:
-    path = copy / "messages.yaml"
+    path = copy / "general.yaml"
     path.write_text(path.read_text().replace("Bonjour {name}", "Bonjour {prenom}"))
     with pytest.raises(ContentError) as caught:
         load_content(copy)
@@ -189,7 +189,7 @@ def test_no_text_writes_a_plural_with_brackets() -> None:
 def test_a_format_other_than_the_plural_is_refused(tmp_path: Path) -> None:
     copy = tmp_path / "contenus"
     shutil.copytree(CONTENT_DIR, copy)
-    path = copy / "messages.yaml"
+    path = copy / "general.yaml"
     path.write_text(path.read_text().replace("{answered} {answered:", "{answered:>5} {answered:"))
     with pytest.raises(ContentError, match=r"welcome.draft_pending: \{answered:>5\}"):
         load_content(copy)
