@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pes21_bot import texts
 from pes21_bot.config import CRITERIA, Pole
 from pes21_bot.domain import data_export
-from pes21_bot.domain.fields import FormSpec, Question, Words
+from pes21_bot.domain.fields import Question, Words
+from pes21_bot.domain.form_spec import FormSpec
 from pes21_bot.domain.territory import department_of
 from pes21_bot.domain.vocabulary import CARD_TITLES, PATHS, PROGRAMMES, ProjectStatus
 from pes21_bot.texts import TextKey
@@ -264,6 +265,8 @@ def _validated(model: Any, raw: Any, origin: str) -> Any:
 
 STRUCTURED_FILES = ("questionnaires.yaml", "faq.yaml", "agenda.yaml", "territoires.yaml")
 SECTIONS = ("commands", "programmes", "lists")
+# Every command's description is in this one file, so a newcomer knows where to add one.
+COMMANDS_FILE = "commandes.yaml"
 
 
 def _merge(target: dict[str, Any], extra: dict[str, Any], origin: str, where: str) -> None:
@@ -285,6 +288,11 @@ def _read_texts(folder: Path) -> tuple[dict[str, str], dict[str, Any], dict[str,
         raw = _read_yaml(path) or {}
         if not isinstance(raw, dict):
             raise ContentError(f"{path}: un dictionnaire est attendu / mapping expected")
+        if "commands" in raw and path.name != COMMANDS_FILE:
+            raise ContentError(
+                f"{path}: commands: les descriptions des commandes vont dans {COMMANDS_FILE} "
+                "/ command descriptions belong in that file"
+            )
         for name in SECTIONS:
             _merge(sections[name], raw.pop(name, None) or {}, str(path), f"{name}.")
         found: dict[str, str] = {}
@@ -343,7 +351,7 @@ def load_content(
             )
     for name in sorted(required_commands or ()):
         if not isinstance(commands.get(name), str):
-            raise ContentError(f"{anywhere}: commands.{name}: description manquante")
+            raise ContentError(f"{folder / COMMANDS_FILE}: commands.{name}: description manquante")
     programmes: dict[str, ProgrammeText] = {}
     for programme in PROGRAMMES:
         origin = f"{origins.get('programmes', anywhere)}: programmes.{programme}"

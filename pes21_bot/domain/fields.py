@@ -1,9 +1,10 @@
 """One question model and one registry of question types for every form of the bot.
 
 The intake questionnaires (contenus/questionnaires.yaml) and the forms declared in code (reviews,
-accompaniment steps, volunteer profile) share the model, the parsing of typed answers, the
-declarative `when` conditions and the rules that say which question comes next.
-Adding a question type: one entry in ``TYPES`` here, its buttons in the engine, one text.
+accompaniment steps, volunteer profile) share the model, the parsing of typed answers and the
+declarative `when` conditions; :mod:`pes21_bot.domain.form_spec` orders the questions of a form.
+Adding a question type: one entry in ``TYPES`` here, its buttons in the engine; a new reason to
+refuse an answer: one member of ``InvalidCode`` and its text forms.invalid.<code> (formulaires).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 import phonenumbers
@@ -115,12 +117,60 @@ class Words(_Strict):
     numbers: dict[str, int] = Spec(default_factory=dict)
 
 
+class InvalidCode(StrEnum):
+    """Why a parser refuses a typed answer; its French text is the key forms.invalid.<code>."""
+
+    EMPTY = "empty"
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    EMAIL = "email"
+    PHONE = "phone"
+    POSTAL_CODE = "postal_code"
+    NUMBER = "number"
+    NUMBER_RANGE = "number_range"
+    DECIMAL = "decimal"
+    DATE = "date"
+    DATE_PAST = "date_past"
+    DATE_FUTURE = "date_future"
+    DATE_UPCOMING = "date_upcoming"  # from today on
+    DATE_AHEAD = "date_ahead"  # unreadable, where a date ahead is expected
+    TIME = "time"
+    YES_NO = "yes_no"
+    CHOICE = "choice"
+    USE_BUTTONS = "use_buttons"
+    MULTI_CHOICE = "multi_choice"
+
+    @property
+    def params(self) -> frozenset[str]:
+        """The placeholders its text receives (the refusal's `params`)."""
+        return _INVALID_PARAMS.get(self, frozenset())
+
+
+_LIMITS = frozenset({"min", "max"})
+_INVALID_PARAMS: dict[InvalidCode, frozenset[str]] = {
+    InvalidCode.TOO_SHORT: frozenset({"min", "length"}),
+    InvalidCode.TOO_LONG: frozenset({"max", "length"}),
+    InvalidCode.NUMBER: _LIMITS,
+    InvalidCode.NUMBER_RANGE: _LIMITS,
+    InvalidCode.DECIMAL: _LIMITS,
+    # Refusals of dates ahead show a date that would do.
+    InvalidCode.DATE_FUTURE: frozenset({"example"}),
+    InvalidCode.DATE_UPCOMING: frozenset({"example"}),
+    InvalidCode.DATE_AHEAD: frozenset({"example"}),
+}
+
+
 @dataclass(frozen=True)
 class Invalid:
-    """Why an answer was refused: an error code and its parameters for the French text."""
+    """Why an answer was refused: a code and the parameters its French text shows."""
 
-    code: str
+    code: InvalidCode
     params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A parser passing other parameters than the code declares would fail only at render time.
+        if set(self.params) != self.code.params:
+            raise ValueError(f"{self.code}: parameters {sorted(self.params)}")
 
 
 @dataclass(frozen=True)
@@ -203,10 +253,10 @@ def check_date(question: Question, value: date, today: date) -> Invalid | None:
     if question.future:
         first = today if question.from_today else today + timedelta(days=1)
         if value < first or value > today + timedelta(days=730):
-            code = "date_upcoming" if question.from_today else "date_future"
+            code = InvalidCode.DATE_UPCOMING if question.from_today else InvalidCode.DATE_FUTURE
             return Invalid(code, {"example": date_example(question, today)})
     elif value > today or value < today - timedelta(days=3650):
-        return Invalid("date_past")
+        return Invalid(InvalidCode.DATE_PAST)
     return None
 
 
@@ -273,16 +323,20 @@ Parser = Callable[[Question, str, Rules, Mapping[str, str]], Any]
 
 def _text(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
     limit = int(q.max) if q.max is not None else rules.text_max
-    return Invalid("too_long", {"max": limit, "length": len(text)}) if len(text) > limit else text
+    return (
+        Invalid(InvalidCode.TOO_LONG, {"max": limit, "length": len(text)})
+        if len(text) > limit
+        else text
+    )
 
 
 def _long_text(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
     low = int(q.min) if q.min is not None else rules.long_min
     high = int(q.max) if q.max is not None else rules.long_max
     if len(text) < low:
-        return Invalid("too_short", {"min": low, "length": len(text)})
+        return Invalid(InvalidCode.TOO_SHORT, {"min": low, "length": len(text)})
     if len(text) > high:
-        return Invalid("too_long", {"max": high, "length": len(text)})
+        return Invalid(InvalidCode.TOO_LONG, {"max": high, "length": len(text)})
     return text
 
 
@@ -290,9 +344,9 @@ def _number(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
     value = parse_amount(text, rules.words)
     limits = bounds(q)
     if value is None or not value.is_integer():
-        return Invalid("number", limits)
+        return Invalid(InvalidCode.NUMBER, limits)
     if not limits["min"] <= value <= limits["max"]:
-        return Invalid("number_range", limits)
+        return Invalid(InvalidCode.NUMBER_RANGE, limits)
     return int(value)
 
 
@@ -300,18 +354,18 @@ def _decimal(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any
     value = parse_hours(text, rules.words)
     limits = bounds(q)
     if value is None:
-        return Invalid("decimal", limits)
+        return Invalid(InvalidCode.DECIMAL, limits)
     if not limits["min"] <= value <= limits["max"]:
-        return Invalid("number_range", limits)
+        return Invalid(InvalidCode.NUMBER_RANGE, limits)
     return value
 
 
 def _date(q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
     parsed = parse_date(text, rules.today)
     if parsed is None and q.future:
-        return Invalid("date_ahead", {"example": date_example(q, rules.today)})
+        return Invalid(InvalidCode.DATE_AHEAD, {"example": date_example(q, rules.today)})
     if parsed is None:
-        return Invalid("date")
+        return Invalid(InvalidCode.DATE)
     problem = check_date(q, parsed, rules.today)
     return problem if problem is not None else parsed.isoformat()
 
@@ -320,34 +374,34 @@ def _time(_q: Question, text: str, _r: Rules, _c: Mapping[str, str]) -> Any:
     # A time of day as people write it: 14h, 14h30, 14:30, 9.15; stored as "HH:MM".
     match = CLOCK_RE.match(text.strip().lower())
     if not match:
-        return Invalid("time")
+        return Invalid(InvalidCode.TIME)
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else Invalid("time")
+    return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else Invalid(InvalidCode.TIME)
 
 
 def _email(_q: Question, text: str, _r: Rules, _c: Mapping[str, str]) -> Any:
     try:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError:
-        return Invalid("email")
+        return Invalid(InvalidCode.EMAIL)
     return checked.normalized.lower()
 
 
 def _phone(_q: Question, text: str, _r: Rules, _c: Mapping[str, str]) -> Any:
-    return normalise_phone(text) or Invalid("phone")
+    return normalise_phone(text) or Invalid(InvalidCode.PHONE)
 
 
 def _postal_code(_q: Question, text: str, _r: Rules, _c: Mapping[str, str]) -> Any:
     compact = text.replace(" ", "")
-    return compact if POSTAL_CODE_RE.match(compact) else Invalid("postal_code")
+    return compact if POSTAL_CODE_RE.match(compact) else Invalid(InvalidCode.POSTAL_CODE)
 
 
 def _choice(_q: Question, text: str, _r: Rules, choices: Mapping[str, str]) -> Any:
-    return match_choice(choices, text) or Invalid("choice")
+    return match_choice(choices, text) or Invalid(InvalidCode.CHOICE)
 
 
 def _multi_choice(_q: Question, text: str, _r: Rules, choices: Mapping[str, str]) -> Any:
-    return match_choices(choices, text) or Invalid("multi_choice")
+    return match_choices(choices, text) or Invalid(InvalidCode.MULTI_CHOICE)
 
 
 def _yes_no(_q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any:
@@ -356,7 +410,7 @@ def _yes_no(_q: Question, text: str, rules: Rules, _c: Mapping[str, str]) -> Any
         return "yes"
     if folded in {fold(w) for w in rules.words.negative}:
         return "no"
-    return Invalid("yes_no")
+    return Invalid(InvalidCode.YES_NO)
 
 
 @dataclass(frozen=True)
@@ -388,82 +442,5 @@ def parse_answer(question: Question, raw: str, rules: Rules, choices: Mapping[st
     """Turn typed text into the stored value for this question, or an Invalid saying why not."""
     text = raw.strip()
     if not text:
-        return Invalid("empty")
+        return Invalid(InvalidCode.EMPTY)
     return TYPES[question.type].parse(question, text, rules, choices)
-
-
-def holds(condition: Condition, given: Any) -> bool:
-    """Whether an earlier answer satisfies a `when` condition."""
-    if isinstance(condition, AtLeast):
-        number = isinstance(given, int | float) and not isinstance(given, bool)
-        return number and given >= condition.min
-    if isinstance(given, list):
-        return bool(set(given) & set(condition))
-    return given in condition
-
-
-def is_visible(question: Question, answers: Answers) -> bool:
-    """Whether a conditional question applies given the answers so far."""
-    return all(holds(condition, answers.get(other)) for other, condition in question.when.items())
-
-
-@dataclass(frozen=True)
-class FormSpec:
-    """A form: ordered questions, whether a recap comes before storing, answers set at opening.
-
-    `at_least_one`: skipping is refused (and "Passer" not offered) when it would leave none of
-    these questions answered (the intake's e-mail or phone).
-    """
-
-    kind: str
-    questions: tuple[Question, ...]
-    recap: bool = True
-    preset: tuple[str, ...] = ()
-    at_least_one: tuple[str, ...] = ()
-
-    def question(self, question_id: str) -> Question | None:
-        """The question with this id."""
-        return next((q for q in self.questions if q.id == question_id), None)
-
-    def visible(self, answers: Answers) -> list[Question]:
-        """Questions asked with these answers, in order; a hidden answer counts for nothing."""
-        kept = {k: answers[k] for k in self.preset if k in answers}
-        shown = []
-        for item in self.questions:
-            if is_visible(item, kept):
-                shown.append(item)
-                if item.id in answers:
-                    kept[item.id] = answers[item.id]
-        return shown
-
-    def next_question(self, answers: Answers) -> Question | None:
-        """The first visible unanswered question; None means the form is complete."""
-        return next((q for q in self.visible(answers) if q.id not in answers), None)
-
-    def previous_question(self, answers: Answers) -> Question | None:
-        """The visible answered question just before the current one (the last one at recap)."""
-        shown = self.visible(answers)
-        current = self.next_question(answers)
-        end = shown.index(current) if current is not None else len(shown)
-        return next((q for q in reversed(shown[:end]) if q.id not in self.preset), None)
-
-    def progress(self, answers: Answers, current: Question) -> tuple[int, int]:
-        """Question n/N: N questions visible with the answers so far, n the current one's rank."""
-        shown = [q.id for q in self.visible(answers)]
-        return shown.index(current.id) + 1 if current.id in shown else len(shown), len(shown)
-
-    def clean(self, answers: Answers) -> Answers:
-        """The answers without those of questions hidden by a later change (presets kept)."""
-        ids = {q.id for q in self.visible(answers)} | set(self.preset)
-        return {k: v for k, v in answers.items() if k in ids}
-
-    def skip_refused(self, question: Question, answers: Answers) -> bool:
-        """Whether skipping would leave none of the `at_least_one` answers."""
-        if question.id not in self.at_least_one:
-            return False
-        others = [qid for qid in self.at_least_one if qid != question.id]
-        return all(qid in answers and answers[qid] in (None, []) for qid in others)
-
-    def may_skip(self, question: Question, answers: Answers) -> bool:
-        """Whether "Passer" is offered (and accepted) on this question now."""
-        return question.optional and not self.skip_refused(question, answers)

@@ -6,7 +6,8 @@ are text keys (forms.<kind>.<id>, forms.labels.<id>), choices a list of contenus
 
 from __future__ import annotations
 
-from pes21_bot.domain.fields import AtLeast, Condition, FormSpec, Question, question
+from pes21_bot.domain.fields import AtLeast, Condition, Question, question
+from pes21_bot.domain.form_spec import FormSpec
 from pes21_bot.domain.jobs import LINES, MAX_LINES, MORE
 from pes21_bot.domain.report import DLA_COLLECTIVE_ENGINEERING, DLA_DIAGNOSTIC
 

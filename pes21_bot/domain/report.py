@@ -366,7 +366,7 @@ class ReportFigures:
     territories_accompanied: int
     crdva_welcomed: int
     volunteers: VolunteerFigures
-    # Workshops, trainings and events held (services/events_agenda.py figures).
+    # Workshops, trainings and events held (services/agenda.py figures).
     agenda: AgendaFigures = field(default_factory=lambda: AgendaFigures({}, {}, 0, {}, 0))
     # Delays kept, first answers and satisfaction (services/followup.py figures).
     followup: FollowUpFigures = field(default_factory=FollowUpFigures)

@@ -1,6 +1,6 @@
 """Who sees which of a holder's data: the one rule behind every message that shows a dossier.
 
-It is what the consent text (contenus/messages.yaml, consent.request) promises:
+It is what the consent text (contenus/general.yaml, consent.request) promises:
 - the holder, the Pôle's staff and the admins see everything;
 - a welcoming volunteer (accueil en amont) sees the first name, the project and the commune of a
   dossier they may take; its contact details (full name, phone, e-mail) once they hold it;

@@ -29,7 +29,7 @@ class Path(StrEnum):
 
 
 class ProjectStatus(StrEnum):
-    """Where a project stands (labels: contenus/messages.yaml, lists.project_status)."""
+    """Where a project stands (labels: contenus/general.yaml, lists.project_status)."""
 
     DRAFT = "draft"
     ABANDONED = "abandoned"

@@ -27,8 +27,7 @@ from pes21_bot.handlers.ui import (
 )
 from pes21_bot.messages import agenda as messages
 from pes21_bot.messages.markup import keyboard
-from pes21_bot.services import events_agenda as agenda
-from pes21_bot.services import outbox
+from pes21_bot.services import agenda, outbox
 from pes21_bot.services.people import ensure_person, find_person
 from pes21_bot.texts import STALE_BUTTON, TextKey, week
 from pes21_bot.texts import agenda as t

@@ -43,8 +43,8 @@ from pes21_bot.context import Context
 from pes21_bot.domain.fields import (
     TYPES,
     Answers,
-    FormSpec,
     Invalid,
+    InvalidCode,
     Question,
     Rules,
     check_date,
@@ -52,6 +52,7 @@ from pes21_bot.domain.fields import (
     normalise_phone,
     parse_answer,
 )
+from pes21_bot.domain.form_spec import FormSpec
 from pes21_bot.handlers.access import button
 from pes21_bot.handlers.ui import (
     answer_query,
@@ -65,8 +66,8 @@ from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import choices_of, format_value, fr_day, shorten
 from pes21_bot.services import answer_messages
 from pes21_bot.texts import TextKey
-from pes21_bot.texts import agenda as agenda_texts
 from pes21_bot.texts import corrections as correction_texts
+from pes21_bot.texts import forms as forms_texts
 from pes21_bot.texts import recorded as recorded_texts
 from pes21_bot.texts import volunteers as tv
 from pes21_bot.texts import week as week_texts
@@ -78,28 +79,6 @@ ANSWERING, CONFIRM_CANCEL, FILLING = range(3)
 END = ConversationHandler.END
 TIMEOUT_AFTER = timedelta(hours=12)
 SHORT_LABEL = 3  # choices this short (a 1-5 scale) go five to a row
-
-INVALID_TEXTS: dict[str, TextKey] = {
-    "empty": texts.INVALID_EMPTY,
-    "too_short": texts.INVALID_TOO_SHORT,
-    "too_long": texts.INVALID_TOO_LONG,
-    "email": texts.INVALID_EMAIL,
-    "phone": texts.INVALID_PHONE,
-    "postal_code": texts.INVALID_POSTAL_CODE,
-    "number": texts.INVALID_NUMBER,
-    "number_range": texts.INVALID_NUMBER_RANGE,
-    "decimal": tv.FORM_INVALID_DECIMAL,
-    "date": tv.FORM_INVALID_DATE,
-    "date_past": tv.FORM_INVALID_DATE_PAST,
-    "date_future": tv.FORM_INVALID_DATE_FUTURE,
-    "date_upcoming": week_texts.INVALID_DATE_UPCOMING,
-    "date_ahead": week_texts.INVALID_DATE_AHEAD,
-    "time": agenda_texts.FORM_INVALID_TIME,
-    "yes_no": texts.INVALID_YES_NO,
-    "choice": texts.INVALID_CHOICE,
-    "use_buttons": texts.INVALID_USE_BUTTONS,
-    "multi_choice": week_texts.INVALID_MULTI_CHOICE,
-}
 
 
 @dataclass
@@ -451,7 +430,7 @@ async def _store(update: Update, context: Context, flow: Flow, decide: Decide) -
             return Outcome(draft, spec, question, verdict)
         if verdict is SKIPPED:
             if not spec.may_skip(question, draft.answers):
-                key = texts.INVALID_CONTACT_REQUIRED if question.optional else texts.OUT_OF_TURN
+                key = forms_texts.CONTACT_REQUIRED if question.optional else texts.OUT_OF_TURN
                 return Outcome(draft, spec, question, Refusal(key))
             verdict = flow.skipped(question, draft.answers)
         before = dict(draft.answers)
@@ -585,22 +564,22 @@ def _typed(update: Update, context: Context, flow: Flow) -> Decide:
 
     def decide(_draft: Draft, _spec: FormSpec, question: Question | None) -> Any:
         if question is None:
-            return Refusal(texts.INVALID_USE_BUTTONS)
+            return Refusal(forms_texts.invalid(InvalidCode.USE_BUTTONS))
         contact = message.contact
         if contact is not None and question.type == "phone":
             if flow.for_someone_else() and contact.user_id == sender:
                 return Refusal(recorded_texts.OWN_CONTACT)
             if not flow.for_someone_else() and contact.user_id not in (None, sender):
-                return Refusal(texts.INVALID_FOREIGN_CONTACT)
+                return Refusal(forms_texts.FOREIGN_CONTACT)
             return normalise_phone(contact.phone_number) or contact.phone_number
         if message.text is None:
-            return Refusal(texts.INVALID_NOT_TEXT)
+            return Refusal(forms_texts.NOT_TEXT)
         skip = content.render(texts.SKIP).casefold()
         if question.optional and message.text.strip().casefold() == skip:
             return SKIPPED
         value = parse_answer(question, message.text, parse_rules, choices_of(content, question))
         if isinstance(value, Invalid):
-            return Refusal(INVALID_TEXTS[value.code], value.params)
+            return Refusal(forms_texts.invalid(value.code), value.params)
         return value
 
     return decide
@@ -703,7 +682,7 @@ def _validated(context: Context, rest: tuple[int | str, ...], question: Question
     if mask is None:
         return Refusal(texts.OUT_OF_TURN)
     if mask == 0:
-        return SKIPPED if question.optional else Refusal(texts.INVALID_MULTI_EMPTY, reask=False)
+        return SKIPPED if question.optional else Refusal(forms_texts.MULTI_EMPTY, reask=False)
     choices = choices_of(context.bot_data.content, question)
     return [v for i, v in enumerate(choices) if mask & (1 << i)]
 

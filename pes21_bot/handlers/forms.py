@@ -18,7 +18,7 @@ from pes21_bot import buttons
 from pes21_bot.content import Content, Html, Question
 from pes21_bot.context import Context
 from pes21_bot.db.models import FormDraft
-from pes21_bot.domain.fields import FormSpec
+from pes21_bot.domain.form_spec import FormSpec
 from pes21_bot.domain.forms import FORMS
 from pes21_bot.handlers import form_engine
 from pes21_bot.handlers.form_engine import END, FILLING, Draft, Flow, today

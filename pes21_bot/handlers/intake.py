@@ -19,7 +19,8 @@ from pes21_bot.content import Content, Html, Question
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Project
 from pes21_bot.domain.answers import in_cote_dor
-from pes21_bot.domain.fields import FormSpec, fold
+from pes21_bot.domain.fields import fold
+from pes21_bot.domain.form_spec import FormSpec
 from pes21_bot.domain.sources import clean_source
 from pes21_bot.domain.vocabulary import PATHS, ProjectStatus
 from pes21_bot.handlers import form_engine

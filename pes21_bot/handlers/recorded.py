@@ -20,7 +20,8 @@ from pes21_bot import access, buttons, texts
 from pes21_bot.content import Content, Html, Question
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Project
-from pes21_bot.domain.fields import FormSpec, question
+from pes21_bot.domain.fields import question
+from pes21_bot.domain.form_spec import FormSpec
 from pes21_bot.domain.vocabulary import PATHS, ProjectStatus
 from pes21_bot.handlers import form_engine
 from pes21_bot.handlers.access import button, command, pressed_project

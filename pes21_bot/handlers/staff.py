@@ -1,4 +1,7 @@
-"""Staff side: project cards with claim / redirect / close buttons, /dossiers, /dossier, tests."""
+"""Staff side of a dossier card: claim, redirect and close buttons; /orientation_test.
+
+/dossiers and /dossier (the list and the panel of a dossier) are in handlers/dossier.py.
+"""
 
 from __future__ import annotations
 

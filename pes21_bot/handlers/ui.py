@@ -1,4 +1,5 @@
-"""Small helpers shared by handlers: safe sending, user facts."""
+"""Small helpers shared by handlers: safe sending and editing, user facts, notices, and the
+conversation whose state lives in the database."""
 
 from __future__ import annotations
 

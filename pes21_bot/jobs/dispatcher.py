@@ -31,7 +31,7 @@ from pes21_bot.messages import agenda as agenda_messages
 from pes21_bot.messages import reminders as messages
 from pes21_bot.messages import satisfaction as satisfaction_messages
 from pes21_bot.services import (
-    events_agenda,
+    agenda,
     projects,
     reminders,
     reviews,
@@ -174,7 +174,7 @@ async def _prepare(session: AsyncSession, context: Context, reminder: Reminder) 
         refs = [str(r) for r in reminder.payload.get("reviews", [])]
         text, markup = messages.volunteer_unreachable(content, name, refs)
         return Prepared(reminder.id, chat_id, text, markup)
-    elif kind in events_agenda.REMINDER_KINDS:
+    elif kind in agenda.REMINDER_KINDS:
         built = await agenda_messages.reminder(
             session, content, config.tz, reminder, data.clock.now()
         )

@@ -17,8 +17,7 @@ from pes21_bot.db.models import AgendaEvent, OutboxMessage, Person, Registration
 from pes21_bot.domain.report import AgendaFigures, fr_int
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_datetime, shorten
-from pes21_bot.services import events_agenda as agenda
-from pes21_bot.services import outbox, volunteers
+from pes21_bot.services import agenda, outbox, volunteers
 from pes21_bot.services.people import Role, find_person, roles_of
 from pes21_bot.texts import agenda as t
 

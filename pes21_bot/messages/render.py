@@ -10,7 +10,7 @@ from pes21_bot import texts
 from pes21_bot.config import Config
 from pes21_bot.content import Content, Html, Question, Questionnaire
 from pes21_bot.db.models import Project
-from pes21_bot.domain.fields import is_visible
+from pes21_bot.domain.form_spec import is_visible
 from pes21_bot.domain.visibility import EVERYTHING, Field, shown_answers
 from pes21_bot.domain.vocabulary import REDIRECTED_CARD
 from pes21_bot.texts import volunteers as tv

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pes21_bot.config import Config
 from pes21_bot.db.models import AgendaEvent, Event, Person, Volunteer
 from pes21_bot.domain.report import Bucket, Period, Scope, Stats, chart_buckets
-from pes21_bot.services import events, events_agenda, stats
+from pes21_bot.services import agenda, events, stats
 
 # Survey answers that allow quoting the comment, and with which name.
 QUOTE_WITH_NAME = "first_name"
@@ -68,7 +68,7 @@ class ActivityReport:
 
 
 async def held_events(session: AsyncSession, config: Config, period: Period) -> list[HeldEvent]:
-    """Events held whose date falls in the period (those `events_agenda.figures` counts)."""
+    """Events held whose date falls in the period (those `agenda.figures` counts)."""
     window = stats.window_of(period, config)
     result = await session.execute(
         select(
@@ -79,7 +79,7 @@ async def held_events(session: AsyncSession, config: Config, period: Period) -> 
             AgendaEvent.run_by_pole,
         )
         .where(
-            AgendaEvent.state == events_agenda.HELD,
+            AgendaEvent.state == agenda.HELD,
             AgendaEvent.starts_at >= window.start,
             AgendaEvent.starts_at < window.end,
         )

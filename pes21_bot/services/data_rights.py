@@ -24,9 +24,9 @@ from pes21_bot.db.models import (
     encode_conversation_key,
 )
 from pes21_bot.services import (
+    agenda,
     answer_messages,
     events,
-    events_agenda,
     outbox,
     reminders,
     reviews,
@@ -86,7 +86,7 @@ async def export_data(session: AsyncSession, telegram_id: int, now: datetime) ->
         "messages": await _messages_of(session, person.id),
         "satisfaction": await satisfaction.answers_of(session, person.id),
         "answers_received": await _answers_to(session, person.id),
-        "registrations": await events_agenda.registrations_of(session, person.id),
+        "registrations": await agenda.registrations_of(session, person.id),
     }
 
 
@@ -215,7 +215,7 @@ async def erase_person(
     erasure.moved = await reviews.reassign_open_reviews(session, config, person.id, now)
     # Nothing more is sent to them (the "still waiting" notice, the satisfaction survey).
     await reminders.cancel_for_person(session, person.id)
-    erasure.promoted = await events_agenda.withdraw_all(session, config, person.id, now)
+    erasure.promoted = await agenda.withdraw_all(session, config, person.id, now)
     result = await session.execute(
         select(Project).where(Project.holder_id == person.id).order_by(Project.id)
     )

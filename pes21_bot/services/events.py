@@ -1,4 +1,7 @@
-"""Every state change writes one event row: the memory the yearly figures are counted from."""
+"""The event log (table events): every state change writes one row, the figures count them.
+
+Not the agenda's workshops and trainings: those are in services/agenda.py (table agenda_events).
+"""
 
 from __future__ import annotations
 
@@ -80,7 +83,7 @@ RELAY_TO_HOLDER = "relay_to_holder"
 SATISFACTION_ANSWERED = "satisfaction_answered"  # {rating, helped, recommend, comment}
 SATISFACTION_DECLINED = "satisfaction_declined"  # {}
 RELAY_UNDELIVERED = "relay_undelivered"  # {}
-# The agenda (services/events_agenda.py; the figures read agenda_events and registrations)
+# The agenda (services/agenda.py; the figures read agenda_events and registrations)
 AGENDA_EVENT_CREATED = "agenda_event_created"  # {kind}; actor: who created it
 AGENDA_REGISTERED = "agenda_registered"  # {state: registered | waiting}; actor: the person
 AGENDA_WITHDRAWN = "agenda_withdrawn"  # {state}: what the cancelled registration was

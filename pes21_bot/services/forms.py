@@ -1,4 +1,6 @@
-"""Short forms filled in by chat (reviews, accompaniment steps): one draft per person, in the DB."""
+"""The drafts of the short forms filled in by chat (a review, an accompaniment step, a volunteer
+profile...): one FormDraft row per person. The intake's draft is a Project (services/intake.py).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Staff side of a project: cards, claim, redirect, close, lists and history."""
+"""Staff side of a project: cards, claim, redirect, close, lists, history, first exchanges."""
 
 from __future__ import annotations
 

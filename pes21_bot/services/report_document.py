@@ -220,7 +220,7 @@ class _Writer:
         return section
 
     def _group(self, event: HeldEvent) -> str:
-        """How the report counts an event (services.events_agenda.figures' rule)."""
+        """How the report counts an event (services.agenda.figures' rule)."""
         settings = self.config.events.kinds.get(event.kind)
         group = settings.report if settings is not None else "other"
         if group == "workshop" and not event.run_by_pole:

@@ -61,7 +61,7 @@ from pes21_bot.domain.report import (
     year_earlier,
 )
 from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES, ReviewState
-from pes21_bot.services import events, events_agenda, followup
+from pes21_bot.services import agenda, events, followup
 
 TOP_COMMUNES = 10
 TOP_SOURCES = 10
@@ -401,7 +401,7 @@ async def _report(
             km=sum(r[2] for r in reviews),
             upstream_welcomed=counts.get("welcomed", "accueil_amont"),
         ),
-        agenda=await events_agenda.figures(session, config, window.start, window.end),
+        agenda=await agenda.figures(session, config, window.start, window.end),
         followup=await followup.figures(session, config, window.start, window.end, scope, now),
     )
 

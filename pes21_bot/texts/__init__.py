@@ -1,4 +1,6 @@
-"""Every text key the code uses, with its placeholders; contenus/ must define each one.
+"""Text keys: the name and placeholders of every French text the code uses (its words are in
+contenus/*.yaml, which must define each one). A message the bot sends is built from texts by
+pes21_bot.messages.
 
 Feature modules declare their own keys in a module of this package (e.g. ``texts.volunteers``);
 ``all_keys`` imports every one of them, so the content is checked against every key whatever
@@ -71,21 +73,6 @@ YES = key("intake.yes")
 NO = key("intake.no")
 NOTED = key("intake.noted")
 OUTSIDE_DEPARTMENT = key("intake.outside_department", "region", "alternatives")
-INVALID_EMPTY = key("intake.invalid.empty")
-INVALID_TOO_SHORT = key("intake.invalid.too_short", "min", "length")
-INVALID_TOO_LONG = key("intake.invalid.too_long", "max", "length")
-INVALID_EMAIL = key("intake.invalid.email")
-INVALID_PHONE = key("intake.invalid.phone")
-INVALID_POSTAL_CODE = key("intake.invalid.postal_code")
-INVALID_NUMBER = key("intake.invalid.number", "min", "max")
-INVALID_NUMBER_RANGE = key("intake.invalid.number_range", "min", "max")
-INVALID_YES_NO = key("intake.invalid.yes_no")
-INVALID_CHOICE = key("intake.invalid.choice")
-INVALID_USE_BUTTONS = key("intake.invalid.use_buttons")
-INVALID_MULTI_EMPTY = key("intake.invalid.multi_empty")
-INVALID_CONTACT_REQUIRED = key("intake.invalid.contact_required")
-INVALID_NOT_TEXT = key("intake.invalid.not_text")
-INVALID_FOREIGN_CONTACT = key("intake.invalid.foreign_contact")
 OUT_OF_TURN = key("intake.out_of_turn")
 ALREADY_ANSWERED = key("intake.already_answered", "answer")
 ALREADY_SENT = key("intake.already_sent", "reference")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pes21_bot.texts import key
 
-FORM_INVALID_TIME = key("forms.invalid.time")
-
 # /atelier (staff)
 CREATED = key("agenda.created", "title", "date", "place", "kind", "capacity")
 CAPACITY_NONE = key("agenda.capacity_none")

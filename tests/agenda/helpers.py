@@ -9,7 +9,7 @@ from sqlalchemy import select
 from pes21_bot.db.models import AgendaEvent, Registration
 from pes21_bot.fake_telegram import FakeUser
 from pes21_bot.fake_telegram.models import BotMessage
-from pes21_bot.services import events_agenda as agenda
+from pes21_bot.services import agenda
 from tests.harness import Harness
 
 # 20/03/2026 14:30 in Dijon (UTC+1 in March).

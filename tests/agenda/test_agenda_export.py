@@ -6,7 +6,7 @@ import csv
 import io
 import zipfile
 
-from pes21_bot.services import events_agenda as agenda
+from pes21_bot.services import agenda
 from pes21_bot.services.people import UserInfo, ensure_person
 from tests.agenda.helpers import TRAINING_AT
 from tests.harness import Harness

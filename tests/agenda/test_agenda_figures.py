@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pes21_bot.services import events_agenda as agenda
+from pes21_bot.services import agenda
 from tests.harness import Harness
 
 # The Pôle's 2023 report, dated in 2025 here: (kind, partner, run by the Pôle, how many).

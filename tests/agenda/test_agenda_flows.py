@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from pes21_bot.db.models import AgendaEvent
-from pes21_bot.services import events_agenda as agenda
+from pes21_bot.services import agenda
 from pes21_bot.services.people import find_person
 from tests.agenda.helpers import open_agenda, registrations, seats_taken, seed_event
 from tests.e2e.outbox_helpers import count, drained

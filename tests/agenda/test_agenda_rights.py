@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from pes21_bot.db.models import Registration
-from pes21_bot.services import events_agenda as agenda
+from pes21_bot.services import agenda
 from pes21_bot.services.people import find_person
 from tests.agenda.helpers import open_agenda, registrations, seats_taken, seed_event
 from tests.harness import Harness

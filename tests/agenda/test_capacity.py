@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from pes21_bot.services import events_agenda as agenda
+from pes21_bot.services import agenda
 from pes21_bot.services.people import UserInfo, ensure_person
 from tests.agenda.helpers import registrations, seats_taken, seed_event
 from tests.harness import Harness

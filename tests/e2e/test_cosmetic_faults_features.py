@@ -14,8 +14,7 @@ from typing import Any
 from pes21_bot import buttons
 from pes21_bot.db.models import AgendaEvent, Event, OrientationProposal, Project, Registration
 from pes21_bot.fake_telegram import BotMessage, FakeUser
-from pes21_bot.services import events, orientation
-from pes21_bot.services import events_agenda as agenda
+from pes21_bot.services import agenda, events, orientation
 from pes21_bot.services import imports as import_service
 from pes21_bot.services.people import UserInfo, ensure_person
 from tests.agenda.helpers import open_agenda, registrations, seats_taken, seed_event

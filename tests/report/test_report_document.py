@@ -15,8 +15,7 @@ from pes21_bot import buttons
 from pes21_bot.db.models import Project
 from pes21_bot.domain.report import Period, Scope
 from pes21_bot.messages import report_document
-from pes21_bot.services import events, stats
-from pes21_bot.services import events_agenda as agenda
+from pes21_bot.services import agenda, events, stats
 from tests.harness import Harness
 from tests.stats.reference_year import Expected, seed_reference_year
 from tests.stats.seed import Seeder

@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pes21_bot import texts
-from pes21_bot.access import all_commands
-from pes21_bot.content import ContentError, Html, load_content
+from pes21_bot.access import COMMANDS, all_commands
+from pes21_bot.content import COMMANDS_FILE, ContentError, Html, load_content
 from pes21_bot.runner import CONTENT_DIR, ROOT
 
 KEY_USE = re.compile(r"\btexts\.([A-Z][A-Z0-9_]+)\b")
@@ -79,15 +80,33 @@ def copy(tmp_path: Path) -> Path:
     return target
 
 
+def test_every_command_is_described_in_commandes_yaml_and_nowhere_else() -> None:
+    for path in sorted(CONTENT_DIR.glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.name == COMMANDS_FILE:
+            described = raw["commands"]
+            assert all(isinstance(described.get(name), str) for name in COMMANDS), path
+            assert set(described) == set(COMMANDS), path
+        else:
+            assert not (isinstance(raw, dict) and "commands" in raw), path
+
+
+def test_a_command_described_in_another_file_is_refused(copy: Path) -> None:
+    path = copy / "benevoles.yaml"
+    path.write_text(path.read_text() + '\ncommands:\n  profil: "Mon profil"\n')
+    with pytest.raises(ContentError, match=rf"{path}: commands: .* {COMMANDS_FILE}"):
+        load_content(copy)
+
+
 def test_missing_text_stops_with_file_and_key(copy: Path) -> None:
-    path = copy / "messages.yaml"
+    path = copy / "general.yaml"
     path.write_text(path.read_text().replace("  not_allowed:", "  not_allowed_typo:"))
     with pytest.raises(ContentError, match=r"errors\.not_allowed: texte manquant"):
         load_content(copy)
 
 
 def test_placeholder_mismatch_names_file_and_key(copy: Path) -> None:
-    path = copy / "messages.yaml"
+    path = copy / "general.yaml"
     path.write_text(path.read_text().replace("Bonjour {name}", "Bonjour {prenom}"))
     with pytest.raises(ContentError) as caught:
         load_content(copy)
@@ -170,7 +189,7 @@ def test_no_text_writes_a_plural_with_brackets() -> None:
 def test_a_format_other_than_the_plural_is_refused(tmp_path: Path) -> None:
     copy = tmp_path / "contenus"
     shutil.copytree(CONTENT_DIR, copy)
-    path = copy / "messages.yaml"
+    path = copy / "general.yaml"
     path.write_text(path.read_text().replace("{answered} {answered:", "{answered:>5} {answered:"))
     with pytest.raises(ContentError, match=r"welcome.draft_pending: \{answered:>5\}"):
         load_content(copy)

@@ -9,13 +9,14 @@ import pytest
 from pes21_bot.config import Qualification
 from pes21_bot.domain.fields import (
     Invalid,
+    InvalidCode,
     Question,
     Rules,
     Words,
-    is_visible,
     normalise_phone,
     parse_answer,
 )
+from pes21_bot.domain.form_spec import is_visible
 from pes21_bot.domain.qualification import score_idea
 from pes21_bot.domain.references import format_reference, parse_reference
 from pes21_bot.domain.routing import route
@@ -60,20 +61,20 @@ def test_phone_numbers(raw: str, expected: str | None) -> None:
     ("kind", "raw", "expected"),
     [
         ("email", "Zoe@Example.org", "zoe@example.org"),
-        ("email", "zoe@example", Invalid("email")),
+        ("email", "zoe@example", Invalid(InvalidCode.EMAIL)),
         ("postal_code", "21000", "21000"),
-        ("postal_code", "2100A", Invalid("postal_code")),
+        ("postal_code", "2100A", Invalid(InvalidCode.POSTAL_CODE)),
         ("number", "1 200", 1200),
-        ("number", "-3", Invalid("number", {"min": 0, "max": 1_000_000})),
+        ("number", "-3", Invalid(InvalidCode.NUMBER, {"min": 0, "max": 1_000_000})),
         ("number", "3 personnes", 3),
         ("number", "12 km", 12),
         ("number", "trois", 3),
-        ("number", "1,5", Invalid("number", {"min": 0, "max": 1_000_000})),
+        ("number", "1,5", Invalid(InvalidCode.NUMBER, {"min": 0, "max": 1_000_000})),
         ("decimal", "1,5", 1.5),
         ("yes_no", "Oui", "yes"),
-        ("yes_no", "peut-être", Invalid("yes_no")),
-        ("text", "x" * 201, Invalid("too_long", {"max": 200, "length": 201})),
-        ("long_text", "court", Invalid("too_short", {"min": 30, "length": 5})),
+        ("yes_no", "peut-être", Invalid(InvalidCode.YES_NO)),
+        ("text", "x" * 201, Invalid(InvalidCode.TOO_LONG, {"max": 200, "length": 201})),
+        ("long_text", "court", Invalid(InvalidCode.TOO_SHORT, {"min": 30, "length": 5})),
     ],
 )
 def test_answers(kind: str, raw: str, expected: object) -> None:
@@ -82,12 +83,12 @@ def test_answers(kind: str, raw: str, expected: object) -> None:
 
 def test_number_bounds_and_choices() -> None:
     assert parse_text_answer(_q("number", min=1, max=5), "9", RULES) == Invalid(
-        "number_range", {"min": 1, "max": 5}
+        InvalidCode.NUMBER_RANGE, {"min": 1, "max": 5}
     )
     choice = _q("choice", choices={"scop": "SCOP", "scic": "SCIC"})
     assert parse_text_answer(choice, "2", RULES) == "scic"
     assert parse_text_answer(choice, "scop", RULES) == "scop"
-    assert parse_text_answer(choice, "3", RULES) == Invalid("choice")
+    assert parse_text_answer(choice, "3", RULES) == Invalid(InvalidCode.CHOICE)
 
 
 def test_conditional_visibility() -> None:

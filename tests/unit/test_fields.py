@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 
 import pytest
 import yaml
 
-from pes21_bot.domain.fields import TYPES, AtLeast, FormSpec, Question, is_visible, question
+from pes21_bot.domain.fields import TYPES, AtLeast, Invalid, InvalidCode, Question, question
+from pes21_bot.domain.form_spec import FormSpec, is_visible
 from pes21_bot.domain.forms import ACCOMPANIMENT_END, FORMS
-from pes21_bot.handlers.form_engine import BUTTONS, INVALID_TEXTS
+from pes21_bot.handlers.form_engine import BUTTONS
+from pes21_bot.runner import CONTENT_DIR
+from pes21_bot.texts import REGISTRY
+from pes21_bot.texts import forms as forms_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +30,22 @@ def test_every_type_can_be_written_in_the_questionnaires() -> None:
         )
         assert parsed.type == kind
     assert set(BUTTONS) <= set(TYPES)
-    assert "use_buttons" in INVALID_TEXTS
+
+
+def test_every_refusal_code_has_its_text_with_the_parameters_it_passes() -> None:
+    texts_file = yaml.safe_load((CONTENT_DIR / "formulaires.yaml").read_text(encoding="utf-8"))
+    for code in InvalidCode:
+        name = f"forms.invalid.{code}"
+        assert REGISTRY[name].params == code.params, name
+        assert forms_texts.invalid(code) is REGISTRY[name]
+        template = texts_file["forms"]["invalid"][str(code)]
+        placeholders = {field for _, field, _, _ in string.Formatter().parse(template) if field}
+        assert placeholders == code.params, name
+
+
+def test_a_refusal_with_other_parameters_than_its_code_declares_is_a_bug() -> None:
+    with pytest.raises(ValueError, match="too_long"):
+        Invalid(InvalidCode.TOO_LONG, {"max": 200})
 
 
 def test_an_unknown_type_is_refused() -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pes21_bot.domain.assignment import Candidate, choose_volunteer
-from pes21_bot.domain.fields import Invalid, Rules, Words, parse_answer, parse_hours
+from pes21_bot.domain.fields import Invalid, InvalidCode, Rules, Words, parse_answer, parse_hours
 from pes21_bot.domain.forms import ACCOMPANIMENT_END, REVIEW
 from pes21_bot.domain.scheduling import (
     QuietRules,
@@ -150,18 +150,22 @@ def test_form_parsing() -> None:
     contact = REVIEW.questions[0]
     assert parse_typed(contact, "08/03/2026") == "2026-03-08"
     assert parse_typed(contact, "8/3") == "2026-03-08"
-    assert parse_typed(contact, "31/02/2026") == Invalid("date")
-    assert parse_typed(contact, "12/03/2026") == Invalid("date_past")
-    assert parse_typed(REVIEW.questions[3], "beaucoup") == Invalid("number", {"min": 0, "max": 500})
+    assert parse_typed(contact, "31/02/2026") == Invalid(InvalidCode.DATE)
+    assert parse_typed(contact, "12/03/2026") == Invalid(InvalidCode.DATE_PAST)
+    assert parse_typed(REVIEW.questions[3], "beaucoup") == Invalid(
+        InvalidCode.NUMBER, {"min": 0, "max": 500}
+    )
     assert parse_typed(REVIEW.questions[3], "deux") == 2
     assert parse_typed(REVIEW.questions[3], "501") == Invalid(
-        "number_range", {"min": 0, "max": 500}
+        InvalidCode.NUMBER_RANGE, {"min": 0, "max": 500}
     )
     assert parse_hours("1h30", WORDS) == 1.5
     assert parse_hours("2,5", WORDS) == 2.5
     assert parse_hours("1h75", WORDS) is None
     comment = REVIEW.questions[-1]
-    assert parse_typed(comment, "x" * 1001) == Invalid("too_long", {"max": 1000, "length": 1001})
+    assert parse_typed(comment, "x" * 1001) == Invalid(
+        InvalidCode.TOO_LONG, {"max": 1000, "length": 1001}
+    )
 
 
 def test_hidden_answers_are_dropped_when_the_outcome_changes() -> None:
