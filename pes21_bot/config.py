@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from pes21_bot.domain import vocabulary
-from pes21_bot.domain.report import DLA_MILESTONES
+from pes21_bot.domain.milestones import DLA_MILESTONES
 from pes21_bot.domain.vocabulary import PROGRAMMES
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pes21.db"
@@ -203,7 +203,7 @@ DEFAULT_MILESTONES: dict[ProgrammeId, list[str]] = {
         "funding_search",
     ],
     ProgrammeId.ACCUEIL_AMONT: ["first_meeting", "idea_workshop", "orientation"],
-    # The DLA ids are those the report counts (pes21_bot.domain.report).
+    # The DLA ids are those the report counts (pes21_bot.domain.milestones).
     ProgrammeId.DLA: list(DLA_MILESTONES),
     ProgrammeId.GENERATEUR: ["territory_diagnostic", "feasibility_study", "project_launch"],
     ProgrammeId.CRDVA: ["first_meeting", "advice_given"],

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pes21_bot.domain.report import MIN_YEAR, parse_day, slug
+from pes21_bot.domain.french_format import slug
+from pes21_bot.domain.periods import MIN_YEAR, parse_day
 
 CellKind = Literal["text", "date", "int", "choice", "yesno"]
 # Why a cell or a row is refused; contenus/import.yaml words each one (imports.errors.<code>).

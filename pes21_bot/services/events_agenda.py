@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pes21_bot.config import Config
 from pes21_bot.content import Workshop
 from pes21_bot.db.models import AgendaEvent, Person, Registration, Reminder
-from pes21_bot.domain.report import AgendaFigures
+from pes21_bot.domain.figures import AgendaFigures
 from pes21_bot.services import events, reminders
 
 # Event states

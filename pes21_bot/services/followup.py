@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pes21_bot.config import Config
 from pes21_bot.db.models import Event, Project
 from pes21_bot.domain.followup import DelayFigures, FollowUpFigures, SurveyFigures
-from pes21_bot.domain.report import Scope
 from pes21_bot.domain.scheduling import add_working_days
+from pes21_bot.domain.scope import Scope
 from pes21_bot.services import events
 
 ALL = "*"

@@ -30,9 +30,10 @@ from pes21_bot.content import Content
 from pes21_bot.db.models import Accompaniment, AgendaEvent, ImportedRow, Project
 from pes21_bot.db.session import SessionFactory, write_transaction
 from pes21_bot.domain import imports as spec
+from pes21_bot.domain.french_format import slug
 from pes21_bot.domain.imports import ParsedRow, RowError, Sheet
 from pes21_bot.domain.jobs import CONTRACTS
-from pes21_bot.domain.report import DLA_MILESTONES, slug
+from pes21_bot.domain.milestones import DLA_MILESTONES
 from pes21_bot.domain.sources import clean_source
 from pes21_bot.domain.vocabulary import PROGRAMMES
 from pes21_bot.services import events

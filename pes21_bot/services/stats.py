@@ -35,7 +35,20 @@ from sqlalchemy.orm import aliased
 
 from pes21_bot.config import Config
 from pes21_bot.db.models import Event, Person, Project, Review
-from pes21_bot.domain.report import (
+from pes21_bot.domain.figures import (
+    REVIEW_CANCELLED_STATES,
+    CreationFigures,
+    DlaFigures,
+    Funnel,
+    ProgrammeFigures,
+    ReportFigures,
+    SourceRow,
+    Stats,
+    Territory,
+    Totals,
+    VolunteerFigures,
+)
+from pes21_bot.domain.milestones import (
     DLA_BENEFITS,
     DLA_COLLECTIVE_ENGINEERING,
     DLA_DIAGNOSTIC,
@@ -43,23 +56,9 @@ from pes21_bot.domain.report import (
     DLA_INDIVIDUAL_ENGINEERING,
     DLA_MILESTONES,
     DLA_WELCOMED,
-    REVIEW_CANCELLED_STATES,
-    Bucket,
-    CreationFigures,
-    DlaFigures,
-    Funnel,
-    Period,
-    ProgrammeFigures,
-    ReportFigures,
-    Scope,
-    SourceRow,
-    Stats,
-    Territory,
-    Totals,
-    VolunteerFigures,
-    local_midnight,
-    year_earlier,
 )
+from pes21_bot.domain.periods import Bucket, Period, local_midnight, year_earlier
+from pes21_bot.domain.scope import Scope
 from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES, PROGRAMMES, ReviewState
 from pes21_bot.services import events, events_agenda, followup
 

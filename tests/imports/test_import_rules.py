@@ -9,7 +9,7 @@ import pytest
 from pes21_bot.config import Config
 from pes21_bot.content import Content
 from pes21_bot.domain import imports as spec
-from pes21_bot.domain.report import slug
+from pes21_bot.domain.french_format import slug
 from pes21_bot.services.imports import labels_of
 
 TODAY = date(2026, 3, 10)

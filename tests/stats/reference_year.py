@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.db.models import Person, Project
-from pes21_bot.domain.report import (
+from pes21_bot.domain.milestones import (
     DLA_COLLECTIVE_ENGINEERING,
     DLA_DIAGNOSTIC,
     DLA_FOLLOW_UP,

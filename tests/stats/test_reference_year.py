@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from pes21_bot.config import Config
 from pes21_bot.db.session import SessionFactory
-from pes21_bot.domain.report import (
-    NBSP,
-    CreationFigures,
-    DlaFigures,
-    Period,
-    Scope,
-    VolunteerFigures,
-)
+from pes21_bot.domain.figures import CreationFigures, DlaFigures, VolunteerFigures
+from pes21_bot.domain.french_format import NBSP
+from pes21_bot.domain.periods import Period
+from pes21_bot.domain.scope import Scope
 from pes21_bot.domain.vocabulary import PROGRAMMES
 from pes21_bot.services import stats
 from tests.harness import Harness

@@ -8,17 +8,10 @@ import pytest
 
 from pes21_bot.config import Config
 from pes21_bot.db.session import SessionFactory
-from pes21_bot.domain.report import (
-    NBSP,
-    Funnel,
-    Period,
-    ProgrammeFigures,
-    Scope,
-    SourceRow,
-    Territory,
-    Totals,
-    chart_buckets,
-)
+from pes21_bot.domain.figures import Funnel, ProgrammeFigures, SourceRow, Territory, Totals
+from pes21_bot.domain.french_format import NBSP
+from pes21_bot.domain.periods import Period, chart_buckets
+from pes21_bot.domain.scope import Scope
 from pes21_bot.domain.vocabulary import PROGRAMMES
 from pes21_bot.services import stats
 from tests.harness import START, Harness
