@@ -31,7 +31,8 @@ class ProgrammeFigures:
     welcomed: int = 0
     oriented: int = 0
     claimed: int = 0
-    accompanied: int = 0
+    accompanied: int = 0  # running at some point of the period
+    accompanied_started: int = 0  # of which started in the period
     structures: dict[str, int] = field(default_factory=dict)  # legal form -> count
     jobs: dict[str, int] = field(default_factory=dict)  # contract -> count
     job_times: dict[str, int] = field(default_factory=dict)  # working time -> count (if known)
@@ -68,8 +69,19 @@ class Funnel:
     consent_given: int
     completed: int
     claimed: int
-    accompanied: int
+    accompaniments_started: int
     created: int
+
+    def steps(self) -> list[tuple[str, int]]:
+        """(step id in lists.stat_funnel, count), from the top of the funnel down."""
+        return [
+            ("started", self.started),
+            ("consent", self.consent_given),
+            ("completed", self.completed),
+            ("claimed", self.claimed),
+            ("accompaniments_started", self.accompaniments_started),
+            ("created", self.created),
+        ]
 
 
 @dataclass(frozen=True)
@@ -88,9 +100,10 @@ class CreationFigures:
     """Bénéfices'Créa block of the report (programmes benefices_crea and accueil_amont)."""
 
     welcomed: int
-    accompanied: int
+    accompanied: int  # running at some point of the period
     structures: int
     jobs: int
+    accompanied_started: int = 0  # of which started in the period
 
 
 @dataclass(frozen=True)
@@ -151,6 +164,8 @@ class ReportFigures:
     agenda: AgendaFigures = field(default_factory=lambda: AgendaFigures({}, {}, 0, {}, 0))
     # Delays kept, first answers and satisfaction (services/followup.py figures).
     followup: FollowUpFigures = field(default_factory=FollowUpFigures)
+    # Territories whose accompaniment started in the period, among those accompanied.
+    territories_started: int = 0
 
 
 @dataclass(frozen=True)
@@ -211,6 +226,7 @@ def figure_rows(stats: Stats) -> list[FigureRow]:
         rows += [
             FigureRow("creation_welcomed", None, None, creation.welcomed),
             FigureRow("creation_accompanied", None, None, creation.accompanied),
+            FigureRow("creation_accompanied_started", None, None, creation.accompanied_started),
             FigureRow("creation_structures", None, None, creation.structures),
             FigureRow("creation_jobs", None, None, creation.jobs),
         ]
@@ -227,9 +243,10 @@ def figure_rows(stats: Stats) -> list[FigureRow]:
             FigureRow("dla_jobs_consolidated", None, None, dla.jobs_consolidated),
         ]
     if stats.scope.sees("generateur"):
-        rows.append(
-            FigureRow("territories_accompanied", None, None, report.territories_accompanied)
-        )
+        rows += [
+            FigureRow("territories_accompanied", None, None, report.territories_accompanied),
+            FigureRow("territories_started", None, None, report.territories_started),
+        ]
     if stats.scope.sees("crdva"):
         rows.append(FigureRow("crdva_welcomed", None, None, report.crdva_welcomed))
     volunteers = report.volunteers
@@ -246,7 +263,7 @@ def figure_rows(stats: Stats) -> list[FigureRow]:
         FigureRow("funnel_consent", None, None, funnel.consent_given),
         FigureRow("funnel_completed", None, None, funnel.completed),
         FigureRow("funnel_claimed", None, None, funnel.claimed),
-        FigureRow("funnel_accompanied", None, None, funnel.accompanied),
+        FigureRow("funnel_accompaniments_started", None, None, funnel.accompaniments_started),
         FigureRow("funnel_created", None, None, funnel.created),
         FigureRow("median_claim_days", None, None, _days(stats.median_claim_hours)),
     ]
@@ -257,6 +274,7 @@ def figure_rows(stats: Stats) -> list[FigureRow]:
             FigureRow("oriented", programme, None, item.oriented),
             FigureRow("claimed", programme, None, item.claimed),
             FigureRow("accompanied", programme, None, item.accompanied),
+            FigureRow("accompanied_started", programme, None, item.accompanied_started),
             FigureRow("median_claim_days", programme, None, _days(item.median_claim_hours)),
         ]
         rows += [FigureRow("structures", programme, form, n) for form, n in item.structures.items()]

@@ -69,6 +69,7 @@ def _programme_lines(content: Content, item: ProgrammeFigures, result: Stats) ->
             oriented=fr_int(item.oriented),
             claimed=fr_int(item.claimed),
             accompanied=fr_int(item.accompanied),
+            started=fr_int(item.accompanied_started),
             delay=delay_text(content, item.median_claim_hours),
         ),
     ]
@@ -124,16 +125,8 @@ def _programme_lines(content: Content, item: ProgrammeFigures, result: Stats) ->
 
 def _funnel_lines(content: Content, result: Stats) -> list[str]:
     funnel = result.funnel
-    steps = [
-        ("started", funnel.started),
-        ("consent", funnel.consent_given),
-        ("completed", funnel.completed),
-        ("claimed", funnel.claimed),
-        ("accompanied", funnel.accompanied),
-        ("created", funnel.created),
-    ]
     lines: list[str] = [content.render(t.FUNNEL_HEADER)]
-    for index, (step, count) in enumerate(steps):
+    for index, (step, count) in enumerate(funnel.steps()):
         # Shares are of the questionnaires started, the top of the funnel.
         share = f" ({fr_percent(count, funnel.started)})" if index and funnel.started else ""
         lines.append(
@@ -265,6 +258,13 @@ def _collective_structures(content: Content, count: int) -> str:
     return content.render(t.REPORT_DLA_COLLECTIVE_STRUCTURES, count=fr_int(count), s=plural(count))
 
 
+def _started(content: Content, accompanied: int, started: int) -> str:
+    """ ", dont 24 démarrés dans la période" after the accompaniments running in the period."""
+    if not accompanied:
+        return ""
+    return content.render(t.REPORT_STARTED_IN_PERIOD, count=fr_int(started))
+
+
 def report_text(content: Content, report: ReportFigures, period: Period, scope: Scope) -> str:
     """The "En 2025, …" blocks of the activity report, as Telegram HTML."""
     when = _report_period(content, period)
@@ -278,7 +278,8 @@ def report_text(content: Content, report: ReportFigures, period: Period, scope: 
         lines += [
             content.render(t.REPORT_CREATION_HEADER, period=when),
             count_line(t.REPORT_CREATION_WELCOMED, creation.welcomed),
-            count_line(t.REPORT_CREATION_ACCOMPANIED, creation.accompanied),
+            count_line(t.REPORT_CREATION_ACCOMPANIED, creation.accompanied)
+            + _started(content, creation.accompanied, creation.accompanied_started),
             count_line(t.REPORT_CREATION_STRUCTURES, creation.structures),
             count_line(t.REPORT_CREATION_JOBS, creation.jobs),
         ]
@@ -303,7 +304,8 @@ def report_text(content: Content, report: ReportFigures, period: Period, scope: 
     if scope.sees("generateur"):
         lines += [
             content.render(t.REPORT_GENERATEUR_HEADER, period=when),
-            count_line(t.REPORT_TERRITORIES, report.territories_accompanied),
+            count_line(t.REPORT_TERRITORIES, report.territories_accompanied)
+            + _started(content, report.territories_accompanied, report.territories_started),
         ]
     if scope.sees("crdva"):
         lines += [

@@ -49,18 +49,10 @@ def chart_data(
     series = [
         (content.label("stat_programmes", p), [c.get(p, 0) for c in counts]) for p in programmes
     ]
-    steps = [
-        ("started", funnel.started),
-        ("consent", funnel.consent_given),
-        ("completed", funnel.completed),
-        ("claimed", funnel.claimed),
-        ("accompanied", funnel.accompanied),
-        ("created", funnel.created),
-    ]
     return ChartData(
         bucket_labels=[bucket_label(content, b, with_year=not one_year) for b in buckets],
         series=[(label, values) for label, values in series if any(values)],
-        funnel=[(content.label("stat_funnel", step), n) for step, n in steps],
+        funnel=[(content.label("stat_funnel", step), n) for step, n in funnel.steps()],
         bar_title=bar_title,
         funnel_title=content.label("stat_chart", "funnel"),
         axis_label=content.label("stat_chart", "projects"),

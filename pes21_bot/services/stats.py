@@ -70,7 +70,8 @@ TOP_SECTORS = 12
 # counts as a project of its own instead of vanishing from distinct counts.
 PROJECT_KEY = func.coalesce(Event.project_id, -Event.id)
 
-# Events counted as distinct projects, and the figure each one feeds.
+# Events counted as distinct projects, and the figure each one feeds. An accompaniment counts
+# in every period it runs through (see _accompanied), the others in the period of their event.
 COUNTED = {
     events.INTAKE_COMPLETED: "welcomed",
     events.ROUTED: "oriented",
@@ -79,6 +80,8 @@ COUNTED = {
     events.ACCOMPANIMENT_STARTED: "accompanied",
     events.STRUCTURE_CREATED: "created",
 }
+# What ends a project's accompaniment: its end, or the project closed without one.
+ACCOMPANIMENT_ENDS = (events.ACCOMPANIMENT_ENDED, events.CLOSED)
 # The distinct counts that the comparison with the previous year needs.
 TOTALS_KINDS = (events.INTAKE_COMPLETED, events.CLAIMED, events.ACCOMPANIMENT_STARTED)
 # Groups of the distinct counts besides each programme: all programmes, the creation mission.
@@ -170,13 +173,16 @@ async def _counts(
     kinds: Sequence[str] = tuple(COUNTED),
 ) -> Counts:
     """Distinct projects welcomed, oriented, claimed, accompanied, with a structure created."""
+    found = Counts()
+    if events.ACCOMPANIMENT_STARTED in kinds:
+        await _accompanied(session, window, scope, per_programme, found)
+        kinds = tuple(k for k in kinds if k != events.ACCOMPANIMENT_STARTED)
     figure = case(
         (Event.kind.in_((events.ROUTED, events.REDIRECTED)), literal_column("'oriented'")),
         else_=Event.kind,
     ).label("figure")
     rows = Event.kind.in_(kinds), window.has(), _in_scope(scope)
     in_creation = Event.programme.in_(CREATION_PROGRAMMES)
-    found = Counts()
     # Over all programmes and over the creation mission: a project counts once in each.
     for name, overall, creation in await _rows(
         session,
@@ -199,6 +205,63 @@ async def _counts(
         ):
             found.values[(COUNTED.get(name, name), programme or "")] = int(count)
     return found
+
+
+async def _accompanied(
+    session: AsyncSession, window: Window, scope: Scope, per_programme: bool, found: Counts
+) -> None:
+    """Distinct projects accompanied at some point of the window, and those started in it.
+
+    An accompaniment runs from its start until its project's next end (or closing): it counts
+    when it started before the window's end and did not end before the window's start. Every
+    start before the window's end is read, a few hundred a year.
+    """
+    ended = aliased(Event)
+    ended_before = (
+        select(ended.id)
+        .where(
+            ended.kind.in_(ACCOMPANIMENT_ENDS),
+            ended.project_id == Event.project_id,
+            ended.occurred_at >= Event.occurred_at,
+            ended.occurred_at < window.start,
+        )
+        .exists()
+    )
+    rows = (
+        Event.kind == events.ACCOMPANIMENT_STARTED,
+        Event.occurred_at < window.end,
+        ~ended_before,
+        _in_scope(scope),
+    )
+    started = window.has()
+    in_creation = Event.programme.in_(CREATION_PROGRAMMES)
+
+    def distinct_where(condition: ColumnElement[bool]) -> Any:
+        return func.count(distinct(case((condition, PROJECT_KEY))))
+
+    overall, creation, overall_started, creation_started = (
+        await session.execute(
+            select(
+                func.count(distinct(PROJECT_KEY)),
+                distinct_where(in_creation),
+                distinct_where(started),
+                distinct_where(and_(in_creation, started)),
+            ).where(*rows)
+        )
+    ).one()
+    found.values[("accompanied", ALL)] = int(overall)
+    found.values[("accompanied", CREATION)] = int(creation)
+    found.values[("accompanied_started", ALL)] = int(overall_started)
+    found.values[("accompanied_started", CREATION)] = int(creation_started)
+    if per_programme:
+        for programme, count, count_started in await _rows(
+            session,
+            select(Event.programme, func.count(distinct(PROJECT_KEY)), distinct_where(started))
+            .where(*rows)
+            .group_by(Event.programme),
+        ):
+            found.values[("accompanied", programme or "")] = int(count)
+            found.values[("accompanied_started", programme or "")] = int(count_started)
 
 
 @dataclass
@@ -399,9 +462,11 @@ async def _report(
             accompanied=counts.get("accompanied", CREATION),
             structures=sums.structures_in(creation),
             jobs=sums.jobs_in(creation),
+            accompanied_started=counts.get("accompanied_started", CREATION),
         ),
         dla=await _dla(session, window) if scope.sees("dla") else DlaFigures(0, 0, 0, 0, 0, 0, 0),
         territories_accompanied=counts.get("accompanied", "generateur"),
+        territories_started=counts.get("accompanied_started", "generateur"),
         crdva_welcomed=counts.get("welcomed", "crdva"),
         volunteers=VolunteerFigures(
             active=await _active_volunteers(session, config, window, scope),
@@ -564,7 +629,7 @@ def _funnel(started: int, consents: int, counts: Counts) -> Funnel:
         consent_given=consents,
         completed=counts.get("welcomed", ALL),
         claimed=counts.get("claimed", ALL),
-        accompanied=counts.get("accompanied", ALL),
+        accompaniments_started=counts.get("accompanied_started", ALL),
         created=counts.get("created", ALL),
     )
 
@@ -715,6 +780,7 @@ async def compute_stats(
                 oriented=counts.get("oriented", programme),
                 claimed=counts.get("claimed", programme),
                 accompanied=counts.get("accompanied", programme),
+                accompanied_started=counts.get("accompanied_started", programme),
                 structures=sums.structures.get(programme, {}),
                 jobs=sums.jobs.get(programme, {}),
                 job_times=sums.job_times.get(programme, {}),

@@ -20,7 +20,7 @@ SCOPE_SOME = key("stats.scope_some", "programmes")
 EMPTY = key("stats.empty")
 PROGRAMME_HEADER = key("stats.programme_header", "programme")
 PROGRAMME_FLOW = key(
-    "stats.programme_flow", "welcomed", "oriented", "claimed", "accompanied", "delay"
+    "stats.programme_flow", "welcomed", "oriented", "claimed", "accompanied", "started", "delay"
 )
 PROGRAMME_STRUCTURES = key("stats.programme_structures", "total", "detail")
 PROGRAMME_JOBS = key("stats.programme_jobs", "total", "detail")
@@ -62,6 +62,7 @@ REPORT_PERIOD_RANGE = key("report.period_range", "start", "end")
 REPORT_CREATION_HEADER = key("report.creation_header", "period")
 REPORT_CREATION_WELCOMED = key("report.creation_welcomed", "count", "s")
 REPORT_CREATION_ACCOMPANIED = key("report.creation_accompanied", "count", "s")
+REPORT_STARTED_IN_PERIOD = key("report.started_in_period", "count")
 REPORT_CREATION_STRUCTURES = key("report.creation_structures", "count", "s")
 REPORT_CREATION_JOBS = key("report.creation_jobs", "count", "s")
 REPORT_DLA_HEADER = key("report.dla_header", "period")
