@@ -43,8 +43,14 @@ def plural(count: float) -> str:
     return "s" if abs(count) >= 2 else ""
 
 
-def slug(text: str) -> str:
-    """A file-name friendly form of a French label: 'Temps bénévole' -> 'temps_benevole'."""
+def fold(text: str) -> str:
+    """A name as people mean it, whatever its capitals, accents, spaces and punctuation:
+    ' Stratégie  RH ' -> 'strategie_rh' ('' when nothing is left)."""
     folded = unicodedata.normalize("NFKD", text.casefold())
     ascii_only = "".join(c for c in folded if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "_", ascii_only).strip("_") or "table"
+    return re.sub(r"[^a-z0-9]+", "_", ascii_only).strip("_")
+
+
+def slug(text: str) -> str:
+    """A file-name friendly form of a French label: 'Temps bénévole' -> 'temps_benevole'."""
+    return fold(text) or "table"

@@ -17,10 +17,8 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    String,
     and_,
     case,
-    cast,
     distinct,
     func,
     literal_column,
@@ -48,6 +46,7 @@ from pes21_bot.domain.figures import (
     Totals,
     VolunteerFigures,
 )
+from pes21_bot.domain.french_format import fold
 from pes21_bot.domain.milestones import (
     DLA_BENEFITS,
     DLA_COLLECTIVE_ENGINEERING,
@@ -355,24 +354,32 @@ def _beneficiary_ids(window: Window) -> Select:
 async def _dla(session: AsyncSession, window: Window) -> DlaFigures:
     name = _json_text("milestone")
     dla_milestones = and_(Event.kind == events.MILESTONE, window.has(), name.in_(DLA_MILESTONES))
-    # Collective engineering counts actions: every participating structure records the
-    # milestone with the same `action`; an event without one is an action on its own.
-    action = case(
-        (
-            name == DLA_COLLECTIVE_ENGINEERING,
-            func.coalesce(_json_text("action"), cast(Event.id, String)),
-        )
-    )
     milestone = name.label("milestone")
     per_milestone = {
-        found: (int(structures), int(actions))
-        for found, structures, actions in await _rows(
+        found: int(structures)
+        for found, structures in await _rows(
             session,
-            select(milestone, func.count(distinct(PROJECT_KEY)), func.count(distinct(action)))
+            select(milestone, func.count(distinct(PROJECT_KEY)))
             .where(dla_milestones)
             .group_by(milestone),
         )
     }
+    # Collective engineering counts actions: every participating structure records the
+    # milestone with the same `action`, however it is typed (capitals, accents, spaces: the
+    # names are folded here, a few a year); an event without one is an action on its own.
+    action = func.coalesce(_json_text("action"), literal_column("''"))
+    collective_actions: set[str] = set()
+    unnamed = 0
+    for typed, count in await _rows(
+        session,
+        select(action, func.count())
+        .where(dla_milestones, name == DLA_COLLECTIVE_ENGINEERING)
+        .group_by(action),
+    ):
+        if fold(str(typed)):
+            collective_actions.add(fold(str(typed)))
+        else:
+            unnamed += int(count)
     # Beneficiaries: structures in an engineering (individual or collective) or followed.
     beneficiaries = await _scalar(
         session,
@@ -406,13 +413,13 @@ async def _dla(session: AsyncSession, window: Window) -> DlaFigures:
     )
 
     def structures(milestone_id: str) -> int:
-        return per_milestone.get(milestone_id, (0, 0))[0]
+        return per_milestone.get(milestone_id, 0)
 
     return DlaFigures(
         welcomed=structures(DLA_WELCOMED),
         diagnostics=structures(DLA_DIAGNOSTIC),
         individual_engineering=structures(DLA_INDIVIDUAL_ENGINEERING),
-        collective_engineering=per_milestone.get(DLA_COLLECTIVE_ENGINEERING, (0, 0))[1],
+        collective_engineering=len(collective_actions) + unnamed,
         follow_ups=structures(DLA_FOLLOW_UP),
         beneficiaries=int(beneficiaries),
         jobs_consolidated=round(jobs or 0),

@@ -42,8 +42,8 @@ async def test_importing_2023_gives_the_published_report(bot: Harness) -> None:
     admin.send_document("activite-2023.xlsx", workbook(pole_2023()), XLSX)
     dry_run = await admin.expect("Essai d'import")
     text = dry_run.text or ""
-    assert "• Dossiers : 105 lignes à créer, 0 déjà importée (ignorées)" in text
-    assert "• Ateliers et formations : 26 lignes à créer" in text
+    assert "• Dossiers : 105 lignes à créer, 0 déjà importée (ignorée)" in text
+    assert "• Ateliers et formations : 28 lignes à créer" in text
     assert "erreur" not in text
     # Nothing is written before "Importer".
     assert await bot.projects() == []

@@ -196,10 +196,12 @@ def pole_2023() -> Rows:
     for i in range(1, 14):
         milestones.append((f"DLA-{i:02d}", "Ingénierie individuelle", date(2023, 5, i), None, None))
     collective = [f"DLA-{i:02d}" for i in range(14, 29)] + ["OLD-01"]
+    # Each action's name typed four ways (capitals, accents, spaces): still one action.
+    spellings = ("Stratégie RH {}", "stratégie rh {}", "STRATEGIE RH {}", " Strategie  RH {} ")
     for number, start in enumerate(range(0, 16, 4), start=1):
-        for key in collective[start : start + 4]:
+        for key, spelling in zip(collective[start : start + 4], spellings, strict=True):
             milestones.append(
-                (key, "Ingénierie collective", date(2023, 6, number), None, f"RH {number}")
+                (key, "Ingénierie collective", date(2023, 6, number), None, spelling.format(number))
             )
     # The old structures: welcomed and diagnosed in 2022 (10 jobs; OLD-01 12), followed in 2023.
     for i in range(1, 14):
@@ -214,15 +216,20 @@ def pole_2023() -> Rows:
         )
 
     workshops: list[Sequence[Any]] = []
+    # The report's own words: "Paroles d'Expert", "Table ronde", "Mois de l'ESS"; IRTESS and
+    # IRTS typed on their own rows (config.yaml groups them under "IRTESS/IRTS").
     held = [
         ("Atelier CRDVA", None, "oui", 5),
-        ("Paroles d'Experts", None, "oui", 2),
+        ("Paroles d'Expert", None, "oui", 2),
         ("Atelier Émergence", None, "oui", 6),
         ("Atelier Émergence", None, "non", 1),  # the Pôle only took part
-        ("Formation", "IRTESS/IRTS", "oui", 6),
+        ("Formation", "IRTESS", "oui", 4),
+        ("Formation", "irts ", "oui", 2),
         ("Formation", "Francas", "oui", 1),
         ("Formation", "IUT Dijon-Auxerre", "oui", 1),
         ("Club des entrepreneurs", None, None, 3),
+        ("Table ronde", None, "oui", 1),
+        ("Mois de l'ESS", None, "oui", 1),
     ]
     number = 0
     for kind, partner, runs, count in held:
