@@ -123,6 +123,25 @@ def _programme_lines(content: Content, item: ProgrammeFigures, result: Stats) ->
     return lines
 
 
+def _creation_lines(content: Content, result: Stats) -> list[str]:
+    """The report's Bénéfices'Créa block, both creation programmes together, under its name."""
+    creation = result.report.creation
+    if not all(result.scope.sees(p) for p in CREATION_PROGRAMMES) or not any(
+        vars(creation).values()
+    ):
+        return []
+    return [
+        content.render(
+            t.CREATION_TOTAL,
+            welcomed=fr_int(creation.welcomed),
+            accompanied=fr_int(creation.accompanied),
+            started=fr_int(creation.accompanied_started),
+            structures=fr_int(creation.structures),
+            jobs=fr_int(creation.jobs),
+        )
+    ]
+
+
 def _funnel_lines(content: Content, result: Stats) -> list[str]:
     funnel = result.funnel
     lines: list[str] = [content.render(t.FUNNEL_HEADER)]
@@ -241,6 +260,7 @@ def stats_messages(content: Content, result: Stats) -> list[str]:
         first.append(content.render(t.EMPTY))
     for item in active:
         first += _programme_lines(content, item, result)
+    first += _creation_lines(content, result)
     first += _funnel_lines(content, result)
     first += agenda_messages.stats_block(content, result.report.agenda)
     first += followup_messages.stats_block(content, result.report.followup, scope)
@@ -256,6 +276,13 @@ def _collective_structures(content: Content, count: int) -> str:
     if not count:
         return ""
     return content.render(t.REPORT_DLA_COLLECTIVE_STRUCTURES, count=fr_int(count), s=plural(count))
+
+
+def _creation_scope(content: Content, scope: Scope) -> list[str]:
+    """Under the Bénéfices'Créa header: the block holds both creation programmes."""
+    if all(scope.sees(p) for p in CREATION_PROGRAMMES):
+        return [content.render(t.REPORT_CREATION_SCOPE)]
+    return []
 
 
 def _started(content: Content, accompanied: int, started: int) -> str:
@@ -277,6 +304,7 @@ def report_text(content: Content, report: ReportFigures, period: Period, scope: 
         creation = report.creation
         lines += [
             content.render(t.REPORT_CREATION_HEADER, period=when),
+            *_creation_scope(content, scope),
             count_line(t.REPORT_CREATION_WELCOMED, creation.welcomed),
             count_line(t.REPORT_CREATION_ACCOMPANIED, creation.accompanied)
             + _started(content, creation.accompanied, creation.accompanied_started),

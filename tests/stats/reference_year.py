@@ -65,7 +65,7 @@ async def _creation(seed: Seeder) -> list[Project]:
         await seed.project(
             "benefices_crea",
             NEW_YEAR_2025_INSIDE if i == 0 else _day(i),
-            holder=holder if i == 5 else None,
+            holder=holder if i == 15 else None,
         )
         for i in range(30)
     ]
