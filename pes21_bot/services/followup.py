@@ -71,7 +71,7 @@ async def _delays(
         (
             await session.execute(
                 select(Project.id, Project.closed_at).where(
-                    Project.id.in_(announced), Project.closed_at.is_not(None)
+                    Project.id.in_(list(announced)), Project.closed_at.is_not(None)
                 )
             )
         ).all()
