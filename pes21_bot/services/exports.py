@@ -113,6 +113,8 @@ FIGURE_DETAILS = {
     "jobs": "contract",
     "jobs_time": "time",
     "sector": "sector",
+    "source_contacts": "source",
+    "source_welcomed": "source",
 }
 
 

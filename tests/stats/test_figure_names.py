@@ -51,6 +51,9 @@ async def test_a_recorded_dossier_is_timed_from_its_recording(bot: Harness) -> N
     text = (await admin.expect("Statistiques 2026")).text or ""
     assert "Bénéfices'Créa : 1 sur 1 dossier pris en charge dans le délai annoncé" in text
     assert "délai médian moins d'une heure" in text
+    # Where it came from reads as the team chose it, not as a code.
+    origins = lines_of((await admin.expect("D'où viennent")).text)
+    assert "• 📞 Téléphone : 0 premier contact, 1 dossier accueilli" in origins
 
 
 async def test_an_erased_holders_dossier_leaves_the_waiting_list(sqlite_bot: Harness) -> None:
