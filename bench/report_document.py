@@ -20,7 +20,8 @@ from pathlib import Path
 
 from bench.stats import LAST_YEAR, NOW, build_sqlite
 from pes21_bot.db.session import make_engine, make_session_factory
-from pes21_bot.domain.report import Period, Scope
+from pes21_bot.domain.periods import Period
+from pes21_bot.domain.scope import Scope
 from pes21_bot.domain.vocabulary import PROGRAMMES
 from pes21_bot.messages.report_document import TEMPLATE
 from pes21_bot.runner import CONTENT_DIR, ROOT, load_all

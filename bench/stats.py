@@ -43,15 +43,15 @@ from bench.common import peak_rss_mb, run_worker
 from pes21_bot.clock import FakeClock
 from pes21_bot.db.migrate import upgrade_to_head
 from pes21_bot.db.session import make_engine, make_session_factory
-from pes21_bot.domain.report import (
+from pes21_bot.domain.milestones import (
     DLA_COLLECTIVE_ENGINEERING,
     DLA_DIAGNOSTIC,
     DLA_FOLLOW_UP,
     DLA_INDIVIDUAL_ENGINEERING,
     DLA_WELCOMED,
-    Period,
-    Scope,
 )
+from pes21_bot.domain.periods import Period
+from pes21_bot.domain.scope import Scope
 from pes21_bot.domain.vocabulary import PROGRAMMES
 from pes21_bot.runner import CONTENT_DIR, ROOT, load_all
 from pes21_bot.services import events as ev

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pes21_bot import buttons, texts
 from pes21_bot.config import Config
 from pes21_bot.domain.assignment import WELCOMING_MISSION
-from pes21_bot.domain.report import Scope
+from pes21_bot.domain.scope import Scope
 from pes21_bot.domain.vocabulary import VOLUNTEER_PROGRAMME, Programme
 from pes21_bot.services.people import Role
 from pes21_bot.texts import volunteers as volunteer_texts

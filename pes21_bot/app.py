@@ -54,8 +54,8 @@ from pes21_bot.handlers import (
 )
 from pes21_bot.handlers.access import button, command, user_roles
 from pes21_bot.handlers.activity import activity_handlers
-from pes21_bot.handlers.admin import admin_handlers, stats_command
 from pes21_bot.handlers.backup import backup_handlers
+from pes21_bot.handlers.figures import figure_handlers, stats_command
 from pes21_bot.handlers.form_engine import (
     CONFIRM_CANCEL,
     END,
@@ -275,7 +275,7 @@ def build_application(
         # Issue 10: answers in the team groups and the relay's buttons (handlers/relay.py); a
         # holder's message with no form open is relayed from _idle_message.
         *relay.relay_handlers(),
-        *admin_handlers(),
+        *figure_handlers(),
         *backup_handlers(),
         *team_handlers(),
         # The agenda (issue 11): /agenda, registrations, /presences; /atelier and the walk-ins

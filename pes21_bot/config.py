@@ -21,7 +21,8 @@ from pydantic import (
 )
 
 from pes21_bot.domain import vocabulary
-from pes21_bot.domain.report import DLA_MILESTONES
+from pes21_bot.domain.french_format import fold
+from pes21_bot.domain.milestones import DLA_MILESTONES
 from pes21_bot.domain.vocabulary import PROGRAMMES
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pes21.db"
@@ -203,7 +204,7 @@ DEFAULT_MILESTONES: dict[ProgrammeId, list[str]] = {
         "funding_search",
     ],
     ProgrammeId.ACCUEIL_AMONT: ["first_meeting", "idea_workshop", "orientation"],
-    # The DLA ids are those the report counts (pes21_bot.domain.report).
+    # The DLA ids are those the report counts (pes21_bot.domain.milestones).
     ProgrammeId.DLA: list(DLA_MILESTONES),
     ProgrammeId.GENERATEUR: ["territory_diagnostic", "feasibility_study", "project_launch"],
     ProgrammeId.CRDVA: ["first_meeting", "advice_given"],
@@ -260,6 +261,16 @@ class Events(_Strict):
     # The kind volunteers are invited to by message.
     volunteer_invite_kind: str | None = "vie_asso"
     reminder_hours_before: int = Field(default=24, ge=1, le=7 * 24)
+    # Partner organisations grouped under one label in the report: label -> other spellings.
+    partner_aliases: dict[str, list[str]] = Field(default_factory=dict)
+
+    def partner_label(self, partner: str) -> str:
+        """The name a training's partner is counted under: its group's label, else as typed."""
+        folded = fold(partner)
+        for label, spellings in self.partner_aliases.items():
+            if folded in {fold(label), *(fold(s) for s in spellings)}:
+                return label
+        return " ".join(partner.split())
 
     @model_validator(mode="after")
     def _known_kinds(self) -> Events:

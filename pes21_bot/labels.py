@@ -27,6 +27,8 @@ VALUE_LISTS = {
     "missions": "volunteer_missions",
     "review_state": "review_states",
     "status": "project_status",
+    # How a dossier recorded by staff came; a deep-link parameter stays as written.
+    "source": "recorded_sources",
 }
 # Answers of the intake questionnaires labelled by the questionnaire's own choices.
 QUESTIONNAIRE_VALUES = ("sector", "legal_form", "structure_type", "stage", "time", "needs")

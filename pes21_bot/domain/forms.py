@@ -9,7 +9,7 @@ from __future__ import annotations
 from pes21_bot.domain.fields import AtLeast, Condition, Question, question
 from pes21_bot.domain.form_spec import FormSpec
 from pes21_bot.domain.jobs import LINES, MAX_LINES, MORE
-from pes21_bot.domain.report import DLA_COLLECTIVE_ENGINEERING, DLA_DIAGNOSTIC
+from pes21_bot.domain.milestones import DLA_COLLECTIVE_ENGINEERING, DLA_DIAGNOSTIC
 
 STRUCTURE = {"outcome": ["structure_created"]}
 

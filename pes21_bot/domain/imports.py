@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pes21_bot.domain.report import MIN_YEAR, parse_day, slug
+from pes21_bot.domain.french_format import slug
+from pes21_bot.domain.periods import MIN_YEAR, parse_day
 
 CellKind = Literal["text", "date", "int", "choice", "yesno"]
 # Why a cell or a row is refused; contenus/import.yaml words each one (imports.errors.<code>).
@@ -119,6 +120,8 @@ SHEETS = (DOSSIERS, ACCOMPANIMENTS, MILESTONES, WORKSHOPS)
 SHEETS_BY_ID = {s.id: s for s in SHEETS}
 # Sheets whose rows point at a dossier (of the file, or already in the bot) by its key.
 DOSSIER_COLUMN = "dossier"
+# contenus/ lists of other words accepted per choice list: import_synonyms_<list>.
+SYNONYMS_PREFIX = "import_synonyms_"
 YES_WORDS = frozenset({"oui", "o", "yes", "vrai", "true", "1", "x"})
 NO_WORDS = frozenset({"non", "n", "no", "faux", "false", "0"})
 
@@ -148,9 +151,18 @@ class ParsedRow:
 ImportChoices = Mapping[str, Mapping[str, str]]
 
 
-def choice_index(codes_to_labels: Mapping[str, str]) -> dict[str, str]:
-    """Codes and French labels (folded to slugs) that name each code."""
+def choice_index(
+    codes_to_labels: Mapping[str, str], synonyms: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Codes, French labels and other words (word -> code), folded to slugs, to each code.
+
+    A synonym of a code the list does not have is left out; a label or a code always wins
+    over a synonym spelled the same.
+    """
     index: dict[str, str] = {}
+    for word, code in (synonyms or {}).items():
+        if code in codes_to_labels:
+            index[slug(str(word))] = code
     for code, label in codes_to_labels.items():
         index[slug(code)] = code
         index[slug(str(label))] = code

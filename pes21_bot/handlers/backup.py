@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 
 from pes21_bot.context import Context
-from pes21_bot.domain.report import fr_decimal
+from pes21_bot.domain.french_format import fr_decimal
 from pes21_bot.handlers.access import command
 from pes21_bot.handlers.ui import reply
 from pes21_bot.jobs.backup import backup_running, run_backup

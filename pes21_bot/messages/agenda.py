@@ -14,7 +14,8 @@ from pes21_bot.config import Config
 from pes21_bot.content import Content, Html
 from pes21_bot.context import BotData
 from pes21_bot.db.models import AgendaEvent, OutboxMessage, Person, Registration, Reminder
-from pes21_bot.domain.report import AgendaFigures, fr_int
+from pes21_bot.domain.figures import AgendaFigures
+from pes21_bot.domain.french_format import fr_int
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.render import fr_datetime, shorten
 from pes21_bot.services import agenda, outbox, volunteers

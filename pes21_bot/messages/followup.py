@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pes21_bot.content import Content, Html
 from pes21_bot.domain.followup import RATINGS, FollowUpFigures, SurveyFigures
-from pes21_bot.domain.report import Scope, fr_decimal, fr_int, fr_percent, plural
+from pes21_bot.domain.french_format import fr_decimal, fr_int, fr_percent, plural
+from pes21_bot.domain.scope import Scope
 from pes21_bot.domain.vocabulary import PROGRAMMES
 from pes21_bot.texts import stats as stats_texts
 from pes21_bot.texts import waiting as t

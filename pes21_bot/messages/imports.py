@@ -7,8 +7,8 @@ from telegram import InlineKeyboardMarkup
 from pes21_bot import buttons
 from pes21_bot.content import Content, Html
 from pes21_bot.domain import imports as spec
+from pes21_bot.domain.french_format import fr_int
 from pes21_bot.domain.imports import RowError
-from pes21_bot.domain.report import fr_int
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services.imports import FileTooBig, FileUnreadable, ImportLabels, Plan
 from pes21_bot.services.uploads import MAX_UPLOAD_BYTES, UploadRefused

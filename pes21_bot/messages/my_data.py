@@ -7,8 +7,8 @@ from typing import Any
 
 from pes21_bot import texts
 from pes21_bot.content import Content, Html
-from pes21_bot.domain.report import split_message
 from pes21_bot.messages.render import answer_lines
+from pes21_bot.messages.splitting import split_message
 
 # An answer is shown whole: the summary is everything kept, not a preview.
 ANSWER_LIMIT = 3000

@@ -17,7 +17,8 @@ from pes21_bot import buttons
 from pes21_bot.config import Config
 from pes21_bot.content import Content, Html
 from pes21_bot.db.session import SessionFactory, read_apart
-from pes21_bot.domain.report import Period, Scope
+from pes21_bot.domain.periods import Period
+from pes21_bot.domain.scope import Scope
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.services import activity_report, report_document
 from pes21_bot.texts import report_document as t

@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
 from pes21_bot.db.models import AgendaEvent, Event, Person, Volunteer
-from pes21_bot.domain.report import Bucket, Period, Scope, Stats, chart_buckets
+from pes21_bot.domain.figures import Stats
+from pes21_bot.domain.periods import Bucket, Period, chart_buckets
+from pes21_bot.domain.scope import Scope
 from pes21_bot.services import agenda, events, stats
 
 # Survey answers that allow quoting the comment, and with which name.

@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pes21_bot.config import Config
 from pes21_bot.content import Workshop
 from pes21_bot.db.models import AgendaEvent, Person, Registration, Reminder
-from pes21_bot.domain.report import AgendaFigures
+from pes21_bot.domain.figures import AgendaFigures
+from pes21_bot.domain.french_format import fold
 from pes21_bot.services import events, reminders
 
 # Event states
@@ -657,12 +658,15 @@ async def figures(
             AgendaEvent.partner,
             AgendaEvent.run_by_pole,
             AgendaEvent.walk_ins + came,
-        ).where(
+        )
+        .where(
             AgendaEvent.state == HELD, AgendaEvent.starts_at >= start, AgendaEvent.starts_at < end
         )
+        .order_by(AgendaEvent.starts_at, AgendaEvent.id)
     )
     workshops: dict[str, int] = {}
     trainings: dict[str, int] = {}
+    labels: dict[str, str] = {}  # folded partner -> the label first met
     others: dict[str, int] = {}
     club = participants = 0
     for kind, partner, run_by_pole, people in result.all():
@@ -672,7 +676,9 @@ async def figures(
         if group == "workshop" and run_by_pole:
             workshops[kind] = workshops.get(kind, 0) + 1
         elif group == "training":
-            name = partner or "?"
+            # Spellings of one partner (config.yaml's aliases, capitals, spaces) count together.
+            typed = config.events.partner_label(partner) if partner else "?"
+            name = labels.setdefault(fold(typed) or typed, typed)
             trainings[name] = trainings.get(name, 0) + 1
         elif group == "club":
             club += 1

@@ -23,6 +23,7 @@ from pes21_bot.db.models import (
     Volunteer,
     encode_conversation_key,
 )
+from pes21_bot.domain.vocabulary import ProjectStatus
 from pes21_bot.services import (
     agenda,
     answer_messages,
@@ -34,6 +35,9 @@ from pes21_bot.services import (
 )
 from pes21_bot.services.people import display_name, find_person
 from pes21_bot.services.projects import first_exchanges, forget_exchange_notes
+
+# Why a dossier still waiting is closed when its holder's data are erased (stat_labels).
+ERASED_REASON = "data_erased"
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -200,6 +204,20 @@ async def erase(
     return await erase_person(session, config, person, now, REQUEST)
 
 
+def _close_erased(session: AsyncSession, project: Project, now: datetime) -> None:
+    project.status = ProjectStatus.CLOSED
+    project.close_reason = ERASED_REASON
+    project.closed_at = now
+    events.record(
+        session,
+        events.CLOSED,
+        now,
+        project_id=project.id,
+        programme=project.programme,
+        reason=ERASED_REASON,
+    )
+
+
 async def erase_person(
     session: AsyncSession, config: Config, person: Person, now: datetime, reason: str
 ) -> Erasure:
@@ -239,6 +257,9 @@ async def erase_person(
                 if project.reference and project.reference not in references:
                     references.append(project.reference)
         erasure.projects.append(item)
+        if project.status == ProjectStatus.ROUTED:
+            # Nobody can be reached for a dossier still waiting: it leaves the waiting lists.
+            _close_erased(session, project, now)
         project.answers = {}
         await forget_exchange_notes(session, project.id)
         project.holder_id = None

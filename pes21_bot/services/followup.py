@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select, true
@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pes21_bot.config import Config
 from pes21_bot.db.models import Event, Project
 from pes21_bot.domain.followup import DelayFigures, FollowUpFigures, SurveyFigures
-from pes21_bot.domain.report import Scope
 from pes21_bot.domain.scheduling import add_working_days
+from pes21_bot.domain.scope import Scope
 from pes21_bot.services import events
 
 ALL = "*"
@@ -44,7 +44,13 @@ async def _delays(
         Event.kind == events.ROUTED, _between(Event.occurred_at, start, end)
     )
     result = await session.execute(
-        select(Event.project_id, Event.kind, Event.occurred_at, Event.programme)
+        select(
+            Event.project_id,
+            Event.kind,
+            Event.occurred_at,
+            Event.programme,
+            Event.data["recorded_at"].as_string(),
+        )
         .where(
             Event.kind.in_((*ANNOUNCING, events.CLAIMED)),
             Event.project_id.in_(oriented),
@@ -54,13 +60,22 @@ async def _delays(
     # Per dossier: the latest announcement before its first claim, and that claim.
     announced: dict[int, tuple[datetime, str | None]] = {}
     claimed: dict[int, datetime] = {}
-    for project_id, kind, moment, programme in result.all():
+    for project_id, kind, moment, programme, recorded_at in result.all():
         if project_id is None or project_id in claimed:
             continue
         if kind == events.CLAIMED:
             claimed[project_id] = moment
         else:
-            announced[project_id] = (moment, programme)
+            announced[project_id] = (_announced_at(moment, recorded_at), programme)
+    closed = dict(
+        (
+            await session.execute(
+                select(Project.id, Project.closed_at).where(
+                    Project.id.in_(list(announced)), Project.closed_at.is_not(None)
+                )
+            )
+        ).all()
+    )
     known: dict[str, int] = defaultdict(int)
     within: dict[str, int] = defaultdict(int)
     for project_id, (moment, programme) in announced.items():
@@ -71,10 +86,30 @@ async def _delays(
         claim = claimed.get(project_id)
         if claim is None and deadline > now:
             continue  # still within the delay: not known yet
+        ended = closed.get(project_id)
+        if claim is None and ended is not None and _aware(ended) <= deadline:
+            continue  # closed within the delay (an import, an erased holder): nobody was late
         known[programme] += 1
         if claim is not None and claim <= deadline:
             within[programme] += 1
     return {p: DelayFigures(known[p], within[p]) for p in known}
+
+
+def _announced_at(moment: datetime, recorded_at: str | None) -> datetime:
+    """When the holder was told the delay: a dossier recorded outside the chat, at its
+    recording (its events are dated at the first contact, possibly months before)."""
+    if not recorded_at:
+        return moment
+    try:
+        recorded = _aware(datetime.fromisoformat(recorded_at))
+    except ValueError:
+        return moment
+    return max(moment, recorded)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives naive UTC datetimes back.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 async def _first_answers(

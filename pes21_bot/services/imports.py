@@ -40,9 +40,10 @@ from pes21_bot.db.models import Accompaniment, AgendaEvent, ImportedRow, Project
 from pes21_bot.db.session import SessionFactory, write_transaction
 from pes21_bot.domain import imports as spec
 from pes21_bot.domain.answers import name_answer
+from pes21_bot.domain.french_format import slug
 from pes21_bot.domain.imports import ParsedRow, RowError, Sheet
 from pes21_bot.domain.jobs import CONTRACTS
-from pes21_bot.domain.report import DLA_MILESTONES, slug
+from pes21_bot.domain.milestones import DLA_MILESTONES
 from pes21_bot.domain.sources import clean_source
 from pes21_bot.domain.vocabulary import PROGRAMMES
 from pes21_bot.services import events
@@ -87,19 +88,18 @@ def labels_of(content: Content, config: Config) -> ImportLabels:
     programmes.update(
         {p: label for p, label in lists.get("stat_programmes", {}).items() if p in PROGRAMMES}
     )
+    known = {
+        "programmes": programmes,
+        "outcomes": dict(lists.get("outcomes", {})),
+        "legal_forms": dict(lists.get("legal_forms", {})),
+        "contracts": {c: lists.get("job_contracts", {}).get(c, c) for c in CONTRACTS},
+        "milestones": {m: lists.get("milestones", {}).get(m, m) for m in DLA_MILESTONES},
+        "event_kinds": {k: lists.get("event_kinds", {}).get(k, k) for k in config.events.kinds},
+    }
+    # The other words of each list (contenus/import_synonymes.yaml), for the codes it has.
     choices = {
-        "programmes": spec.choice_index(programmes),
-        "outcomes": spec.choice_index(lists.get("outcomes", {})),
-        "legal_forms": spec.choice_index(lists.get("legal_forms", {})),
-        "contracts": spec.choice_index(
-            {c: lists.get("job_contracts", {}).get(c, c) for c in CONTRACTS}
-        ),
-        "milestones": spec.choice_index(
-            {m: lists.get("milestones", {}).get(m, m) for m in DLA_MILESTONES}
-        ),
-        "event_kinds": spec.choice_index(
-            {k: lists.get("event_kinds", {}).get(k, k) for k in config.events.kinds}
-        ),
+        name: spec.choice_index(codes, lists.get(f"{spec.SYNONYMS_PREFIX}{name}", {}))
+        for name, codes in known.items()
     }
     return ImportLabels(
         sheets=dict(lists["import_sheets"]),

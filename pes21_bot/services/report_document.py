@@ -19,11 +19,12 @@ from typing import Any
 
 from pes21_bot.config import Config
 from pes21_bot.content import Content
-from pes21_bot.domain.report import Period, fr_decimal, fr_int
+from pes21_bot.domain.french_format import fr_decimal, fr_int
+from pes21_bot.domain.periods import Period
 from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES, PROGRAMMES
 from pes21_bot.services import report_charts
 from pes21_bot.services.activity_report import ActivityReport, HeldEvent
-from pes21_bot.services.exports import bucket_label
+from pes21_bot.services.chart import bucket_label
 from pes21_bot.texts import report_document as t
 from pes21_bot.texts import stats as stats_texts
 

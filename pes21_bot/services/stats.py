@@ -17,10 +17,8 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    String,
     and_,
     case,
-    cast,
     distinct,
     func,
     literal_column,
@@ -35,7 +33,21 @@ from sqlalchemy.orm import aliased
 
 from pes21_bot.config import Config
 from pes21_bot.db.models import Event, Person, Project, Review
-from pes21_bot.domain.report import (
+from pes21_bot.domain.figures import (
+    REVIEW_CANCELLED_STATES,
+    CreationFigures,
+    DlaFigures,
+    Funnel,
+    ProgrammeFigures,
+    ReportFigures,
+    SourceRow,
+    Stats,
+    Territory,
+    Totals,
+    VolunteerFigures,
+)
+from pes21_bot.domain.french_format import fold
+from pes21_bot.domain.milestones import (
     DLA_BENEFITS,
     DLA_COLLECTIVE_ENGINEERING,
     DLA_DIAGNOSTIC,
@@ -43,23 +55,9 @@ from pes21_bot.domain.report import (
     DLA_INDIVIDUAL_ENGINEERING,
     DLA_MILESTONES,
     DLA_WELCOMED,
-    REVIEW_CANCELLED_STATES,
-    Bucket,
-    CreationFigures,
-    DlaFigures,
-    Funnel,
-    Period,
-    ProgrammeFigures,
-    ReportFigures,
-    Scope,
-    SourceRow,
-    Stats,
-    Territory,
-    Totals,
-    VolunteerFigures,
-    local_midnight,
-    year_earlier,
 )
+from pes21_bot.domain.periods import Bucket, Period, local_midnight, year_earlier
+from pes21_bot.domain.scope import Scope
 from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES, ReviewState
 from pes21_bot.services import agenda, events, followup
 
@@ -71,7 +69,8 @@ TOP_SECTORS = 12
 # counts as a project of its own instead of vanishing from distinct counts.
 PROJECT_KEY = func.coalesce(Event.project_id, -Event.id)
 
-# Events counted as distinct projects, and the figure each one feeds.
+# Events counted as distinct projects, and the figure each one feeds. An accompaniment counts
+# in every period it runs through (see _accompanied), the others in the period of their event.
 COUNTED = {
     events.INTAKE_COMPLETED: "welcomed",
     events.ROUTED: "oriented",
@@ -80,6 +79,8 @@ COUNTED = {
     events.ACCOMPANIMENT_STARTED: "accompanied",
     events.STRUCTURE_CREATED: "created",
 }
+# What ends a project's accompaniment: its end, or the project closed without one.
+ACCOMPANIMENT_ENDS = (events.ACCOMPANIMENT_ENDED, events.CLOSED)
 # The distinct counts that the comparison with the previous year needs.
 TOTALS_KINDS = (events.INTAKE_COMPLETED, events.CLAIMED, events.ACCOMPANIMENT_STARTED)
 # Groups of the distinct counts besides each programme: all programmes, the creation mission.
@@ -161,13 +162,16 @@ async def _counts(
     kinds: Sequence[str] = tuple(COUNTED),
 ) -> Counts:
     """Distinct projects welcomed, oriented, claimed, accompanied, with a structure created."""
+    found = Counts()
+    if events.ACCOMPANIMENT_STARTED in kinds:
+        await _accompanied(session, window, scope, per_programme, found)
+        kinds = tuple(k for k in kinds if k != events.ACCOMPANIMENT_STARTED)
     figure = case(
         (Event.kind.in_((events.ROUTED, events.REDIRECTED)), literal_column("'oriented'")),
         else_=Event.kind,
     ).label("figure")
     rows = Event.kind.in_(kinds), window.has(), _in_scope(scope)
     in_creation = Event.programme.in_(CREATION_PROGRAMMES)
-    found = Counts()
     # Over all programmes and over the creation mission: a project counts once in each.
     for name, overall, creation in await _rows(
         session,
@@ -190,6 +194,76 @@ async def _counts(
         ):
             found.values[(COUNTED.get(name, name), programme or "")] = int(count)
     return found
+
+
+async def _accompanied(
+    session: AsyncSession, window: Window, scope: Scope, per_programme: bool, found: Counts
+) -> None:
+    """Distinct projects accompanied at some point of the window, and those started in it.
+
+    An accompaniment runs from its start until its project's next end (or closing): it counts
+    when it started before the window's end and did not end before the window's start. Every
+    start before the window's end is read, a few hundred a year.
+    """
+    # Each project's last end before the window (one range read of the index, grouped): a start
+    # after it, or with none, still runs at the window's start. A correlated NOT EXISTS per
+    # start was planned by SQLite as a scan of every end per start (two minutes on 500,000
+    # events).
+    ended = aliased(Event)
+    last_end = (
+        select(ended.project_id.label("project_id"), func.max(ended.occurred_at).label("at"))
+        .where(ended.kind.in_(ACCOMPANIMENT_ENDS), ended.occurred_at < window.start)
+        .group_by(ended.project_id)
+        .subquery()
+    )
+    rows = (
+        Event.kind == events.ACCOMPANIMENT_STARTED,
+        Event.occurred_at < window.end,
+        or_(last_end.c.at.is_(None), last_end.c.at < Event.occurred_at),
+        _in_scope(scope),
+    )
+    joined = Event.__table__.outerjoin(last_end, last_end.c.project_id == Event.project_id)
+    # The running accompaniments are found once (a CTE), then counted over all programmes,
+    # over the creation mission and per programme.
+    running = (
+        select(
+            Event.programme.label("programme"),
+            PROJECT_KEY.label("project"),
+            case((window.has(), 1), else_=0).label("started"),
+        )
+        .select_from(joined)
+        .where(*rows)
+        .cte("running")
+    )
+    r = running.c
+    in_creation = r.programme.in_(CREATION_PROGRAMMES)
+
+    def distinct_where(condition: ColumnElement[bool]) -> Any:
+        return func.count(distinct(case((condition, r.project))))
+
+    groups = [
+        select(
+            literal_column(f"'{ALL}'"),
+            func.count(distinct(r.project)),
+            distinct_where(r.started == 1),
+        ),
+        select(
+            literal_column(f"'{CREATION}'"),
+            distinct_where(in_creation),
+            distinct_where(and_(in_creation, r.started == 1)),
+        ),
+    ]
+    if per_programme:
+        groups.append(
+            select(
+                func.coalesce(r.programme, ""),
+                func.count(distinct(r.project)),
+                distinct_where(r.started == 1),
+            ).group_by(r.programme)
+        )
+    for group, count, count_started in await _rows(session, union_all(*groups)):
+        found.values[("accompanied", str(group))] = int(count)
+        found.values[("accompanied_started", str(group))] = int(count_started)
 
 
 @dataclass
@@ -283,24 +357,32 @@ def _beneficiary_ids(window: Window) -> Select:
 async def _dla(session: AsyncSession, window: Window) -> DlaFigures:
     name = _json_text("milestone")
     dla_milestones = and_(Event.kind == events.MILESTONE, window.has(), name.in_(DLA_MILESTONES))
-    # Collective engineering counts actions: every participating structure records the
-    # milestone with the same `action`; an event without one is an action on its own.
-    action = case(
-        (
-            name == DLA_COLLECTIVE_ENGINEERING,
-            func.coalesce(_json_text("action"), cast(Event.id, String)),
-        )
-    )
     milestone = name.label("milestone")
     per_milestone = {
-        found: (int(structures), int(actions))
-        for found, structures, actions in await _rows(
+        found: int(structures)
+        for found, structures in await _rows(
             session,
-            select(milestone, func.count(distinct(PROJECT_KEY)), func.count(distinct(action)))
+            select(milestone, func.count(distinct(PROJECT_KEY)))
             .where(dla_milestones)
             .group_by(milestone),
         )
     }
+    # Collective engineering counts actions: every participating structure records the
+    # milestone with the same `action`, however it is typed (capitals, accents, spaces: the
+    # names are folded here, a few a year); an event without one is an action on its own.
+    action = func.coalesce(_json_text("action"), literal_column("''"))
+    collective_actions: set[str] = set()
+    unnamed = 0
+    for typed, count in await _rows(
+        session,
+        select(action, func.count())
+        .where(dla_milestones, name == DLA_COLLECTIVE_ENGINEERING)
+        .group_by(action),
+    ):
+        if fold(str(typed)):
+            collective_actions.add(fold(str(typed)))
+        else:
+            unnamed += int(count)
     # Beneficiaries: structures in an engineering (individual or collective) or followed.
     beneficiaries = await _scalar(
         session,
@@ -334,13 +416,13 @@ async def _dla(session: AsyncSession, window: Window) -> DlaFigures:
     )
 
     def structures(milestone_id: str) -> int:
-        return per_milestone.get(milestone_id, (0, 0))[0]
+        return per_milestone.get(milestone_id, 0)
 
     return DlaFigures(
         welcomed=structures(DLA_WELCOMED),
         diagnostics=structures(DLA_DIAGNOSTIC),
         individual_engineering=structures(DLA_INDIVIDUAL_ENGINEERING),
-        collective_engineering=per_milestone.get(DLA_COLLECTIVE_ENGINEERING, (0, 0))[1],
+        collective_engineering=len(collective_actions) + unnamed,
         follow_ups=structures(DLA_FOLLOW_UP),
         beneficiaries=int(beneficiaries),
         jobs_consolidated=round(jobs or 0),
@@ -390,9 +472,11 @@ async def _report(
             accompanied=counts.get("accompanied", CREATION),
             structures=sums.structures_in(creation),
             jobs=sums.jobs_in(creation),
+            accompanied_started=counts.get("accompanied_started", CREATION),
         ),
         dla=await _dla(session, window) if scope.sees("dla") else DlaFigures(0, 0, 0, 0, 0, 0, 0),
         territories_accompanied=counts.get("accompanied", "generateur"),
+        territories_started=counts.get("accompanied_started", "generateur"),
         crdva_welcomed=counts.get("welcomed", "crdva"),
         volunteers=VolunteerFigures(
             active=await _active_volunteers(session, config, window, scope),
@@ -546,7 +630,25 @@ async def _steps_before_routing(
             )
         )
     ).one()
-    return int(started), int(consents)
+    # A dossier recorded outside the chat with no steps of its own (an import) was started
+    # and consented to when it was sent: without it, 4 dossiers sent would show 3 consents.
+    own_start = aliased(Event)
+    recorded = await _scalar(
+        session,
+        select(func.count()).where(
+            Event.kind == events.INTAKE_COMPLETED,
+            window.has(),
+            by_path,
+            _json_text("recorded_at").is_not(None),
+            ~select(own_start.id)
+            .where(
+                own_start.kind == events.INTAKE_STARTED,
+                own_start.project_id == Event.project_id,
+            )
+            .exists(),
+        ),
+    )
+    return int(started) + int(recorded), int(consents) + int(recorded)
 
 
 def _funnel(started: int, consents: int, counts: Counts) -> Funnel:
@@ -555,7 +657,7 @@ def _funnel(started: int, consents: int, counts: Counts) -> Funnel:
         consent_given=consents,
         completed=counts.get("welcomed", ALL),
         claimed=counts.get("claimed", ALL),
-        accompanied=counts.get("accompanied", ALL),
+        accompaniments_started=counts.get("accompanied_started", ALL),
         created=counts.get("created", ALL),
     )
 
@@ -706,6 +808,7 @@ async def compute_stats(
                 oriented=counts.get("oriented", programme),
                 claimed=counts.get("claimed", programme),
                 accompanied=counts.get("accompanied", programme),
+                accompanied_started=counts.get("accompanied_started", programme),
                 structures=sums.structures.get(programme, {}),
                 jobs=sums.jobs.get(programme, {}),
                 job_times=sums.job_times.get(programme, {}),

@@ -212,10 +212,11 @@ async def test_a_past_accompaniment_is_counted_in_its_real_year(sqlite_bot: Harn
     admin = bot.admin()
     admin.send_command("/rapport", "2025")
     report = (await admin.expect("Rapport d'activité")).text or ""
-    assert "• 1 projet accompagné" in report.split("\n")
+    assert "• 1 projet accompagné, dont 1 démarré dans la période" in report.split("\n")
+    # Ended on 15/12/2025: not accompanied in 2026.
     admin.send_command("/rapport", "2026")
     this_year = (await admin.expect("Rapport d'activité")).text or ""
-    assert "• 1 projet accompagné" not in this_year.split("\n")
+    assert "• 0 projet accompagné" in this_year.split("\n")
 
 
 async def test_the_staff_members_own_number_is_not_the_persons(sqlite_bot: Harness) -> None:

@@ -8,7 +8,7 @@ import io
 import openpyxl
 
 from tests.harness import Harness
-from tests.imports.workbooks import REPORT_2023, pole_2023, workbook
+from tests.imports.workbooks import HEADERS, REPORT_2023, pole_2023, workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -42,8 +42,8 @@ async def test_importing_2023_gives_the_published_report(bot: Harness) -> None:
     admin.send_document("activite-2023.xlsx", workbook(pole_2023()), XLSX)
     dry_run = await admin.expect("Essai d'import")
     text = dry_run.text or ""
-    assert "• Dossiers : 103 lignes à créer, 0 déjà importée (ignorées)" in text
-    assert "• Ateliers et formations : 26 lignes à créer" in text
+    assert "• Dossiers : 105 lignes à créer, 0 déjà importée (ignorée)" in text
+    assert "• Ateliers et formations : 28 lignes à créer" in text
     assert "erreur" not in text
     # Nothing is written before "Importer".
     assert await bot.projects() == []
@@ -62,3 +62,26 @@ async def test_importing_2023_gives_the_published_report(bot: Harness) -> None:
     before = (await admin.expect("Rapport d'activité")).text or ""
     assert "• 1 structure créée" in before and "• 4 emplois créés" in before
     assert "• 13 structures accueillies" in before
+
+
+async def test_the_workshops_saved_as_csv_by_a_french_excel_give_the_same_lines(
+    sqlite_bot: Harness,
+) -> None:
+    admin = sqlite_bot.admin()
+    rows = pole_2023()["Ateliers et formations"]
+    lines = [";".join(HEADERS["Ateliers et formations"])]
+    for key, kind, title, when, partner, runs, people, place in rows:
+        # What a French Excel writes: capitals, no accents, trailing spaces, French dates.
+        typed = f"{kind.upper()} " if kind.startswith("Paroles") else kind.replace("É", "E")
+        cells = [key, typed, title, when.strftime("%d/%m/%Y"), partner, runs, people, place]
+        lines.append(";".join("" if c is None else str(c) for c in cells))
+    lines.insert(5, "")  # an empty line in the middle
+    text = "\r\n".join(lines) + "\r\n"
+    admin.send_document("ateliers-2023.csv", text.encode("cp1252"), "text/csv")
+    admin.press("Importer", await admin.expect("Essai d'import"))
+    await admin.expect("Import terminé")
+    admin.send_command("/rapport", "2023")
+    report = ((await admin.expect("Rapport d'activité")).text or "").split("\n")
+    start = REPORT_2023.index("En 2023, la sensibilisation et les formations, c'est :")
+    for line in REPORT_2023[start:]:
+        assert line in report, line

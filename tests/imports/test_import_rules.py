@@ -9,7 +9,7 @@ import pytest
 from pes21_bot.config import Config
 from pes21_bot.content import Content
 from pes21_bot.domain import imports as spec
-from pes21_bot.domain.report import slug
+from pes21_bot.domain.french_format import slug
 from pes21_bot.services.imports import labels_of
 
 TODAY = date(2026, 3, 10)
@@ -72,3 +72,31 @@ def test_every_column_has_a_title_and_an_explanation(config: Config, content: Co
     # Every kind of event of config.yaml can be imported, by its label or its code.
     for kind, label in content.lists["event_kinds"].items():
         assert labels.choices["event_kinds"][slug(label)] == kind
+
+
+def test_every_other_word_in_contenus_names_a_value_of_its_list(
+    content: Content, config: Config
+) -> None:
+    choices = labels_of(content, config).choices
+    synonym_lists = {
+        name.removeprefix(spec.SYNONYMS_PREFIX): words
+        for name, words in content.lists.items()
+        if name.startswith(spec.SYNONYMS_PREFIX)
+    }
+    assert synonym_lists, "contenus/import_synonymes.yaml is loaded"
+    for name, words in synonym_lists.items():
+        assert name in choices, name
+        for word, code in words.items():
+            assert choices[name].get(slug(word)) == code, (name, word)
+
+
+def test_a_label_wins_over_a_synonym_spelled_the_same() -> None:
+    index = spec.choice_index({"a": "Atelier", "b": "Bilan"}, {"atelier": "b", "Autre": "zz"})
+    assert index[slug("ATELIER")] == "a"
+    assert slug("Autre") not in index  # a synonym of no value of the list is left out
+
+
+def test_partners_are_counted_under_their_group(config: Config) -> None:
+    label = config.events.partner_label
+    assert label(" irts ") == label("IRTESS") == "IRTESS/IRTS"
+    assert label("Francas  Côte-d'Or ") == "Francas Côte-d'Or"

@@ -106,8 +106,10 @@ def pole_2023() -> Rows:
         (f"AA-{i:02d}", "Accueil en amont", day(i), None, "Beaune", "21200", None, None)
         for i in range(1, 27)
     ]
-    # Welcomed in 2022 and 2024: not 2023's projects (one is accompanied in 2023 all the same).
+    # Welcomed in 2021, 2022 and 2024: not 2023's projects (two are accompanied in 2023 all
+    # the same).
     dossiers += [
+        ("BC-2021", "benefices_crea", date(2021, 6, 10), None, None, None, None, None),
         ("BC-2022", "benefices_crea", date(2022, 11, 5), None, None, None, None, None),
         ("BC-2024", "benefices_crea", date(2024, 1, 8), None, None, None, None, None),
     ]
@@ -122,6 +124,8 @@ def pole_2023() -> Rows:
         (f"GEN-{i:02d}", "Générateur BFC", day(i), None, None, None, None, None)
         for i in range(1, 5)
     ]
+    # The communauté de communes Ouche et Montagne, accompanied "depuis 2020".
+    dossiers.append(("GEN-OM", "Générateur BFC", date(2019, 12, 2), None, None, None, None, None))
 
     accompaniments: list[Sequence[Any]] = []
     created = [("association", 3), ("association", 2), ("scop", 2), ("scic", 1), ("association", 1)]
@@ -147,10 +151,16 @@ def pole_2023() -> Rows:
             )
     accompaniments += [
         (f"AA-{i:02d}", date(2023, 4, i), None, None, None, None, None, None, None)
-        for i in range(1, 13)
+        for i in range(1, 12)
     ]
-    # Welcomed in 2022, accompanied in 2023: counts (26 in all).
+    # Welcomed in 2022, accompanied in 2023: counts (25 started in 2023).
     accompaniments.append(("BC-2022", date(2023, 1, 20), None, None, None, None, None, None, None))
+    # Accompanied "sur 24 mois" from 2021: among 2023's 26 projects accompanied.
+    accompaniments.append(
+        ("BC-2021", date(2021, 9, 1), date(2023, 8, 31), "Abandonné", None, None, None, None, None)
+    )
+    # Accompanied in 2024 only: not 2023's.
+    accompaniments.append(("BC-2024", date(2024, 2, 1), None, None, None, None, None, None, None))
     # A structure created in 2022 by an accompaniment of 2022: none of 2023's figures.
     accompaniments.append(
         (
@@ -167,9 +177,14 @@ def pole_2023() -> Rows:
     )
     accompaniments += [
         (f"GEN-{i:02d}", date(2023, 5, i), None, None, None, None, None, None, None)
-        for i in range(1, 4)
+        for i in range(1, 3)
     ]
-    accompaniments.append(("GEN-04", date(2022, 5, 4), None, None, None, None, None, None, None))
+    # "Depuis 2020", still running: one of 2023's 3 territories.
+    accompaniments.append(("GEN-OM", date(2020, 3, 2), None, None, None, None, None, None, None))
+    # Accompanied in 2022 and ended then: not 2023's.
+    accompaniments.append(
+        ("GEN-04", date(2022, 5, 4), date(2022, 12, 15), "Abandonné", None, None, None, None, None)
+    )
 
     milestones: list[Sequence[Any]] = []
     for i in range(1, 29):
@@ -181,10 +196,12 @@ def pole_2023() -> Rows:
     for i in range(1, 14):
         milestones.append((f"DLA-{i:02d}", "Ingénierie individuelle", date(2023, 5, i), None, None))
     collective = [f"DLA-{i:02d}" for i in range(14, 29)] + ["OLD-01"]
+    # Each action's name typed four ways (capitals, accents, spaces): still one action.
+    spellings = ("Stratégie RH {}", "stratégie rh {}", "STRATEGIE RH {}", " Strategie  RH {} ")
     for number, start in enumerate(range(0, 16, 4), start=1):
-        for key in collective[start : start + 4]:
+        for key, spelling in zip(collective[start : start + 4], spellings, strict=True):
             milestones.append(
-                (key, "Ingénierie collective", date(2023, 6, number), None, f"RH {number}")
+                (key, "Ingénierie collective", date(2023, 6, number), None, spelling.format(number))
             )
     # The old structures: welcomed and diagnosed in 2022 (10 jobs; OLD-01 12), followed in 2023.
     for i in range(1, 14):
@@ -199,15 +216,20 @@ def pole_2023() -> Rows:
         )
 
     workshops: list[Sequence[Any]] = []
+    # The report's own words: "Paroles d'Expert", "Table ronde", "Mois de l'ESS"; IRTESS and
+    # IRTS typed on their own rows (config.yaml groups them under "IRTESS/IRTS").
     held = [
         ("Atelier CRDVA", None, "oui", 5),
-        ("Paroles d'Experts", None, "oui", 2),
+        ("Paroles d'Expert", None, "oui", 2),
         ("Atelier Émergence", None, "oui", 6),
         ("Atelier Émergence", None, "non", 1),  # the Pôle only took part
-        ("Formation", "IRTESS/IRTS", "oui", 6),
+        ("Formation", "IRTESS", "oui", 4),
+        ("Formation", "irts ", "oui", 2),
         ("Formation", "Francas", "oui", 1),
         ("Formation", "IUT Dijon-Auxerre", "oui", 1),
         ("Club des entrepreneurs", None, None, 3),
+        ("Table ronde", None, "oui", 1),
+        ("Mois de l'ESS", None, "oui", 1),
     ]
     number = 0
     for kind, partner, runs, count in held:
@@ -239,7 +261,7 @@ def pole_2023() -> Rows:
 REPORT_2023 = [
     "En 2023, Bénéfices'Créa, c'est :",
     "• 56 projets accueillis",
-    "• 26 projets accompagnés",
+    "• 26 projets accompagnés, dont 25 démarrés dans la période",
     "• 5 structures créées",
     "• 9 emplois créés",
     "En 2023, le DLA, c'est :",
@@ -250,7 +272,7 @@ REPORT_2023 = [
     "• 41 bénéficiaires",
     "• 519 emplois consolidés",
     "En 2023, le Générateur BFC, c'est :",
-    "• 3 territoires accompagnés",
+    "• 3 territoires accompagnés, dont 2 démarrés dans la période",
     "En 2023, la sensibilisation et les formations, c'est :",
     "• 13 ateliers animés par le Pôle — Atelier Émergence : 6, Atelier CRDVA : 5, "
     "Paroles d'Experts : 2",

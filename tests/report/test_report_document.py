@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot import buttons
 from pes21_bot.db.models import Project
-from pes21_bot.domain.report import Period, Scope
+from pes21_bot.domain.periods import Period
+from pes21_bot.domain.scope import Scope
 from pes21_bot.messages import report_document
 from pes21_bot.services import agenda, events, stats
 from tests.harness import Harness

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.db.models import Person, Project
-from pes21_bot.domain.report import (
+from pes21_bot.domain.milestones import (
     DLA_COLLECTIVE_ENGINEERING,
     DLA_DIAGNOSTIC,
     DLA_FOLLOW_UP,
@@ -31,6 +31,7 @@ class Expected:
 
     creation_welcomed: int = 56
     creation_accompanied: int = 26
+    creation_accompanied_started: int = 25  # one runs over 24 months from 2024
     creation_structures: int = 5
     creation_jobs: int = 9
     dla_welcomed: int = 28
@@ -42,6 +43,7 @@ class Expected:
     dla_beneficiaries: int = 41
     dla_jobs: int = 519
     territories: int = 3
+    territories_started: int = 2  # one has been accompanied "depuis 2020"
     crdva_welcomed: int = 4
     volunteers_active: int = 7
     upstream_welcomed: int = 26
@@ -63,7 +65,7 @@ async def _creation(seed: Seeder) -> list[Project]:
         await seed.project(
             "benefices_crea",
             NEW_YEAR_2025_INSIDE if i == 0 else _day(i),
-            holder=holder if i == 5 else None,
+            holder=holder if i == 15 else None,
         )
         for i in range(30)
     ]
@@ -86,15 +88,25 @@ async def _creation(seed: Seeder) -> list[Project]:
     seed.event(events.REDIRECTED, "2025-04-20 10:00", via_dla, "benefices_crea", previous="dla")
 
     started = events.ACCOMPANIMENT_STARTED
-    for project in [*crea[:12], *amont[:12]]:
+    ended = events.ACCOMPANIMENT_ENDED
+    for project in [*crea[:11], *amont[:12]]:
         seed.event(started, "2025-06-15 10:00", project, started_on="2025-06-15")
+    # Accompanied over 24 months from 2024: counts in 2025 (not among those started then).
+    long_run = await seed.project("benefices_crea", "2023-12-04 10:00")
+    seed.event(started, "2024-03-01 10:00", long_run, started_on="2024-03-01")
+    seed.event(ended, "2026-02-27 10:00", long_run, outcome="other", ended_on="2026-02-27")
     # Accompanied by both creation programmes: one project.
     seed.event(started, "2025-07-15 10:00", amont[0], "benefices_crea", started_on="2025-07-15")
     # Welcomed in 2024, accompanied in 2025: counts in 2025.
     seed.event(started, "2025-02-10 10:00", older, started_on="2025-02-10")
     seed.event(started, "2025-06-01 10:00", redirected, "benefices_crea", started_on="2025-06-01")
-    # Not counted: 2024, the DLA, a night too late.
+    # Not counted: started and ended in 2024 (on New Year's Eve in Paris), a project closed in
+    # 2024 while accompanied, the DLA, a night too late.
     seed.event(started, "2024-12-31 22:00", crea[20], started_on="2024-12-31")
+    seed.event(ended, "2024-12-31 23:30", crea[20], outcome="other", ended_on="2024-12-31")
+    closed = await seed.project("benefices_crea", "2023-12-05 10:00")
+    seed.event(started, "2024-05-02 10:00", closed, started_on="2024-05-02")
+    seed.event(events.CLOSED, "2024-09-02 10:00", closed, reason="abandoned")
     seed.event(started, "2025-05-05 10:00", via_dla, "dla", started_on="2025-05-05")
     seed.event(started, NEW_YEAR_2026_OUTSIDE, late, started_on="2026-01-01")
 
@@ -172,10 +184,16 @@ async def _generateur_and_crdva(seed: Seeder) -> None:
     territories = [
         await seed.project("generateur", _day(i), path="local_authority") for i in range(4)
     ]
-    for territory in territories[:3]:
+    for territory in territories[:2]:
         seed.event(started, "2025-09-09 10:00", territory, started_on="2025-09-09")
     seed.event(started, "2025-10-09 10:00", territories[1], started_on="2025-10-09")
+    # Accompanied "depuis 2020" and still running: one of 2025's territories.
+    since_2020 = await seed.project("generateur", "2019-11-04 10:00", path="local_authority")
+    seed.event(started, "2020-01-15 10:00", since_2020, started_on="2020-01-15")
+    # Accompanied in 2024 and ended then: not 2025's.
     seed.event(started, "2024-09-09 10:00", territories[3], started_on="2024-09-09")
+    ended = events.ACCOMPANIMENT_ENDED
+    seed.event(ended, "2024-12-09 10:00", territories[3], outcome="other", ended_on="2024-12-09")
     for i in range(4):
         await seed.project("crdva", _day(i, 15), path="crdva")
 

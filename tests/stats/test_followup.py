@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pes21_bot.config import Config
 from pes21_bot.db.session import SessionFactory
 from pes21_bot.domain.followup import DelayFigures, SurveyFigures
-from pes21_bot.domain.report import Period, Scope
+from pes21_bot.domain.periods import Period
+from pes21_bot.domain.scope import Scope
 from pes21_bot.domain.vocabulary import PROGRAMMES
 from pes21_bot.services import events, stats
 from tests.harness import Harness

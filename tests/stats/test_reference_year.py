@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from pes21_bot.config import Config
 from pes21_bot.db.session import SessionFactory
-from pes21_bot.domain.report import (
-    NBSP,
-    CreationFigures,
-    DlaFigures,
-    Period,
-    Scope,
-    VolunteerFigures,
-)
+from pes21_bot.domain.figures import CreationFigures, DlaFigures, VolunteerFigures
+from pes21_bot.domain.french_format import NBSP
+from pes21_bot.domain.periods import Period
+from pes21_bot.domain.scope import Scope
 from pes21_bot.domain.vocabulary import PROGRAMMES
 from pes21_bot.services import stats
 from tests.harness import Harness
@@ -34,6 +30,7 @@ async def test_report_figures_of_the_reference_year(
         accompanied=expected.creation_accompanied,
         structures=expected.creation_structures,
         jobs=expected.creation_jobs,
+        accompanied_started=expected.creation_accompanied_started,
     )
     assert report.dla == DlaFigures(
         welcomed=expected.dla_welcomed,
@@ -46,6 +43,7 @@ async def test_report_figures_of_the_reference_year(
         collective_structures=expected.dla_collective_structures,
     )
     assert report.territories_accompanied == expected.territories
+    assert report.territories_started == expected.territories_started
     assert report.crdva_welcomed == expected.crdva_welcomed
     assert report.volunteers == VolunteerFigures(
         active=expected.volunteers_active,
@@ -64,13 +62,19 @@ async def test_the_year_before_and_after_hold_only_their_own_events(
     async with factory() as session:
         before = await stats.compute_report(session, config, Period.year_of(2024), ADMIN)
         after = await stats.compute_report(session, config, Period.year_of(2026), ADMIN)
-    # 2024: two projects of the creation mission welcomed, one accompanied on New Year's Eve,
-    # a structure and 3 jobs; the 14 old DLA structures welcomed and diagnosed; one review.
-    assert before.creation == CreationFigures(welcomed=2, accompanied=1, structures=1, jobs=3)
+    # 2024: two projects of the creation mission welcomed; three accompanied (one on New
+    # Year's Eve, one over 24 months, one closed in September), a structure and 3 jobs; the 14
+    # old DLA structures welcomed and diagnosed; one review.
+    assert before.creation == CreationFigures(
+        welcomed=2, accompanied=3, structures=1, jobs=3, accompanied_started=3
+    )
     assert (before.dla.welcomed, before.dla.diagnostics, before.dla.beneficiaries) == (14, 14, 0)
     assert before.volunteers.reviews_done == 1
-    # 2026: only the events recorded just after midnight on New Year's Day.
-    assert after.creation == CreationFigures(welcomed=1, accompanied=1, structures=1, jobs=7)
+    # 2026: the events recorded just after midnight on New Year's Day, and the 26
+    # accompaniments of 2025 that have not ended (one of them ends in February 2026).
+    assert after.creation == CreationFigures(
+        welcomed=1, accompanied=27, structures=1, jobs=7, accompanied_started=1
+    )
     assert (after.dla.diagnostics, after.dla.follow_ups, after.dla.welcomed) == (1, 1, 0)
     assert after.volunteers.reviews_done == 1
 
@@ -80,7 +84,8 @@ def expected_lines(expected: Expected) -> list[str]:
     return [
         "En 2025, Bénéfices'Créa, c'est :",
         f"• {expected.creation_welcomed} projets accueillis",
-        f"• {expected.creation_accompanied} projets accompagnés",
+        f"• {expected.creation_accompanied} projets accompagnés, "
+        f"dont {expected.creation_accompanied_started} démarrés dans la période",
         f"• {expected.creation_structures} structures créées",
         f"• {expected.creation_jobs} emplois créés",
         "En 2025, le DLA, c'est :",
@@ -93,7 +98,8 @@ def expected_lines(expected: Expected) -> list[str]:
         f"• {expected.dla_beneficiaries} bénéficiaires",
         f"• {expected.dla_jobs} emplois consolidés",
         "En 2025, le Générateur BFC, c'est :",
-        f"• {expected.territories} territoires accompagnés",
+        f"• {expected.territories} territoires accompagnés, "
+        f"dont {expected.territories_started} démarrés dans la période",
         f"• {expected.crdva_welcomed} demandes de conseil associatif reçues par le bot",
         f"• {expected.volunteers_active} bénévoles actif·ves",
         f"• {expected.upstream_welcomed} projets accueillis en amont",

@@ -9,17 +9,10 @@ import pytest
 from pes21_bot import access
 from pes21_bot.config import Config
 from pes21_bot.db.session import SessionFactory
-from pes21_bot.domain.report import (
-    NBSP,
-    Funnel,
-    Period,
-    ProgrammeFigures,
-    Scope,
-    SourceRow,
-    Territory,
-    Totals,
-    chart_buckets,
-)
+from pes21_bot.domain.figures import Funnel, ProgrammeFigures, SourceRow, Territory, Totals
+from pes21_bot.domain.french_format import NBSP
+from pes21_bot.domain.periods import Period, chart_buckets
+from pes21_bot.domain.scope import Scope
 from pes21_bot.domain.vocabulary import PROGRAMMES
 from pes21_bot.services import stats
 from tests.harness import START, Harness
@@ -45,6 +38,7 @@ async def test_figures_by_programme_funnel_and_breakdowns(
         oriented=4,  # routed P1, P4, P5, and P2 redirected here
         claimed=4,  # P1, P4, P5, and P2 claimed again after the redirection
         accompanied=1,
+        accompanied_started=1,
         structures={"scop": 1},
         jobs={"cdi": 2},
         reviews_done=1,
@@ -59,7 +53,7 @@ async def test_figures_by_programme_funnel_and_breakdowns(
     assert by_programme["dla"] == ProgrammeFigures("dla", welcomed=1, oriented=1)
     assert by_programme["generateur"].is_empty and by_programme["crdva"].is_empty
     assert result.funnel == Funnel(
-        started=7, consent_given=6, completed=5, claimed=4, accompanied=1, created=1
+        started=7, consent_given=6, completed=5, claimed=4, accompaniments_started=1, created=1
     )
     assert result.median_claim_hours == pytest.approx(36)  # first claims: 12, 24, 48, 96 h
     assert result.totals == Totals(welcomed=5, claimed=4, accompanied=1, structures=1, jobs=2)
@@ -93,7 +87,7 @@ async def test_staff_scope_keeps_to_their_programmes(
     assert [p.programme for p in result.programmes] == ["dla"]
     # Before routing only the path is known: Karim sees the DLA questionnaires.
     assert result.funnel == Funnel(
-        started=2, consent_given=0, completed=1, claimed=0, accompanied=0, created=0
+        started=2, consent_given=0, completed=1, claimed=0, accompaniments_started=0, created=0
     )
     assert result.sources == [SourceRow(None, first_contacts=0, welcomed=1)]
     assert result.report.creation.welcomed == 0
@@ -151,8 +145,8 @@ async def test_stats_command_reads_in_french(sqlite_bot: Harness) -> None:
     lines = lines_of(figures.text)
     assert "Tous les dispositifs." in lines
     assert (
-        "Accueillis 3 · orientés 4 · pris en charge 4 (délai médian 1 jour) · accompagnés 1"
-        in lines
+        "Accueillis 3 · orientés 4 · pris en charge 4 (délai médian 1 jour) · accompagnés 1 "
+        "(dont 1 démarré dans la période)" in lines
     )
     assert "Structures créées : 1 (SCOP : 1)" in lines
     assert "Emplois créés : 2 (CDI : 2)" in lines

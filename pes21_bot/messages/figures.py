@@ -1,105 +1,26 @@
-"""Admin and staff figures: /stats, /rapport, /export and /graphique.
-
-Admins see every programme and may export personal columns; staff see their own programmes
-only and never personal columns; anyone else is refused.
-"""
+"""French text of the figures: the /stats messages and the /rapport blocks (Telegram HTML)."""
 
 from __future__ import annotations
 
-import logging
-import tempfile
-from datetime import date
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
-from telegram.constants import ParseMode
-
-from pes21_bot import access, texts
 from pes21_bot.content import Content, Html
-from pes21_bot.context import Context
-from pes21_bot.db.session import read_apart
-from pes21_bot.domain.report import (
-    Period,
-    PeriodError,
-    ProgrammeFigures,
-    ReportFigures,
-    Scope,
-    Stats,
-    chart_buckets,
-    fr_change,
-    fr_decimal,
-    fr_int,
-    fr_percent,
-    html_to_markdown,
-    parse_export_args,
-    parse_period,
-    plural,
-    split_message,
-)
+from pes21_bot.domain.figures import ProgrammeFigures, ReportFigures, Stats
+from pes21_bot.domain.french_format import fr_change, fr_decimal, fr_int, fr_percent, plural
+from pes21_bot.domain.periods import Period
+from pes21_bot.domain.scope import Scope
 from pes21_bot.domain.vocabulary import CREATION_PROGRAMMES
-from pes21_bot.handlers.access import command
-from pes21_bot.handlers.ui import reply
 from pes21_bot.labels import value_label
 from pes21_bot.messages import agenda as agenda_messages
 from pes21_bot.messages import followup as followup_messages
-from pes21_bot.messages import report_document
 from pes21_bot.messages.followup import delay_text
 from pes21_bot.messages.render import fr_day
-from pes21_bot.services import exports, stats
+from pes21_bot.messages.splitting import split_message
 from pes21_bot.texts import stats as t
 
-logger = logging.getLogger(__name__)
 
-# Telegram bots may upload files up to 50 MB.
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-
-
-# --- Access and arguments ------------------------------------------------------------------
-
-
-async def _scope_or_refuse(update: Update, context: Context) -> Scope | None:
-    assert update.effective_user is not None
-    user_id = update.effective_user.id
-    scope = access.figures_scope(access.COMMANDS["stats"], context.bot_data.config, user_id)
-    if scope is None:
-        logger.warning("refused statistics command for user %s", update.effective_user.id)
-        await reply(update, context.bot_data.content.render(texts.NOT_ALLOWED))
-    return scope
-
-
-def _today(context: Context) -> date:
-    data = context.bot_data
-    return data.clock.now().astimezone(data.config.tz).date()
-
-
-def _period_error(content: Content, error: PeriodError, command: str, today: date) -> Html:
-    if error.reason == "reversed":
-        return content.render(t.REVERSED, command=command)
-    if error.reason == "future":
-        return content.render(t.FUTURE, command=command, year=today.year)
-    if command == "export":
-        return content.render(t.EXPORT_USAGE)
-    return content.render(t.USAGE, command=command)
-
-
-async def _scope_and_period(
-    update: Update, context: Context, command: str, args: list[str] | None = None
-) -> tuple[Scope, Period] | None:
-    """Who may see what, and the period asked for; a refusal or a usage text otherwise."""
-    scope = await _scope_or_refuse(update, context)
-    if scope is None:
-        return None
-    today = _today(context)
-    try:
-        return scope, parse_period(list(context.args or []) if args is None else args, today)
-    except PeriodError as error:
-        await reply(update, _period_error(context.bot_data.content, error, command, today))
-        return None
-
-
-def _period_label(content: Content, period: Period) -> Html:
+def period_label(content: Content, period: Period) -> Html:
+    """'2025' or 'du 01/01/2025 au 30/06/2025', as /stats headers read."""
     if period.year is not None:
         return content.render(t.PERIOD_YEAR, year=period.year)
     return content.render(t.PERIOD_RANGE, start=fr_day(period.start), end=fr_day(period.last_day))
@@ -148,6 +69,7 @@ def _programme_lines(content: Content, item: ProgrammeFigures, result: Stats) ->
             oriented=fr_int(item.oriented),
             claimed=fr_int(item.claimed),
             accompanied=fr_int(item.accompanied),
+            started=fr_int(item.accompanied_started),
             delay=delay_text(content, item.median_claim_hours),
         ),
     ]
@@ -201,18 +123,29 @@ def _programme_lines(content: Content, item: ProgrammeFigures, result: Stats) ->
     return lines
 
 
+def _creation_lines(content: Content, result: Stats) -> list[str]:
+    """The report's Bénéfices'Créa block, both creation programmes together, under its name."""
+    creation = result.report.creation
+    if not all(result.scope.sees(p) for p in CREATION_PROGRAMMES) or not any(
+        vars(creation).values()
+    ):
+        return []
+    return [
+        content.render(
+            t.CREATION_TOTAL,
+            welcomed=fr_int(creation.welcomed),
+            accompanied=fr_int(creation.accompanied),
+            started=fr_int(creation.accompanied_started),
+            structures=fr_int(creation.structures),
+            jobs=fr_int(creation.jobs),
+        )
+    ]
+
+
 def _funnel_lines(content: Content, result: Stats) -> list[str]:
     funnel = result.funnel
-    steps = [
-        ("started", funnel.started),
-        ("consent", funnel.consent_given),
-        ("completed", funnel.completed),
-        ("claimed", funnel.claimed),
-        ("accompanied", funnel.accompanied),
-        ("created", funnel.created),
-    ]
     lines: list[str] = [content.render(t.FUNNEL_HEADER)]
-    for index, (step, count) in enumerate(steps):
+    for index, (step, count) in enumerate(funnel.steps()):
         # Shares are of the questionnaires started, the top of the funnel.
         share = f" ({fr_percent(count, funnel.started)})" if index and funnel.started else ""
         lines.append(
@@ -256,7 +189,7 @@ def _comparison_lines(content: Content, result: Stats) -> list[str]:
 def _breakdown_lines(content: Content, result: Stats) -> list[str]:
     total = result.totals.welcomed
     lines: list[str] = [
-        content.render(t.BREAKDOWN_HEADER, period=_period_label(content, result.period))
+        content.render(t.BREAKDOWN_HEADER, period=period_label(content, result.period))
     ]
 
     def line(label: str, count: int) -> str:
@@ -286,7 +219,7 @@ def _breakdown_lines(content: Content, result: Stats) -> list[str]:
             lines.append(
                 content.render(
                     t.SOURCE_LINE,
-                    source=row.source or no_source,
+                    source=value_label(content, "source", row.source) if row.source else no_source,
                     contacts=fr_int(row.first_contacts),
                     welcomed=fr_int(row.welcomed),
                 )
@@ -295,7 +228,7 @@ def _breakdown_lines(content: Content, result: Stats) -> list[str]:
             lines.append(
                 content.render(
                     t.SOURCE_LINE_STAFF,
-                    source=row.source or no_source,
+                    source=value_label(content, "source", row.source) if row.source else no_source,
                     welcomed=fr_int(row.welcomed),
                 )
             )
@@ -317,7 +250,7 @@ def stats_messages(content: Content, result: Stats) -> list[str]:
     first: list[str] = [
         content.render(
             t.HEADER,
-            period=_period_label(content, result.period),
+            period=period_label(content, result.period),
             in_progress=content.render(t.IN_PROGRESS) if result.in_progress else "",
             scope=scope_text,
         )
@@ -327,27 +260,12 @@ def stats_messages(content: Content, result: Stats) -> list[str]:
         first.append(content.render(t.EMPTY))
     for item in active:
         first += _programme_lines(content, item, result)
+    first += _creation_lines(content, result)
     first += _funnel_lines(content, result)
     first += agenda_messages.stats_block(content, result.report.agenda)
     first += followup_messages.stats_block(content, result.report.followup, scope)
     first += _comparison_lines(content, result)
     return split_message(first) + split_message(_breakdown_lines(content, result))
-
-
-async def stats_command(update: Update, context: Context) -> None:
-    """/stats [year | first-day last-day]: the figures of a period by programme."""
-    asked = await _scope_and_period(update, context, "stats")
-    if asked is None:
-        return
-    scope, period = asked
-    data = context.bot_data
-    config, now = data.config, data.clock.now()
-    result = await read_apart(
-        data.session_factory,
-        lambda session: stats.compute_stats(session, config, period, scope, now),
-    )
-    for text in stats_messages(data.content, result):
-        await reply(update, text)
 
 
 # --- /rapport ------------------------------------------------------------------------------
@@ -360,6 +278,20 @@ def _collective_structures(content: Content, count: int) -> str:
     return content.render(t.REPORT_DLA_COLLECTIVE_STRUCTURES, count=fr_int(count), s=plural(count))
 
 
+def _creation_scope(content: Content, scope: Scope) -> list[str]:
+    """Under the Bénéfices'Créa header: the block holds both creation programmes."""
+    if all(scope.sees(p) for p in CREATION_PROGRAMMES):
+        return [content.render(t.REPORT_CREATION_SCOPE)]
+    return []
+
+
+def _started(content: Content, accompanied: int, started: int) -> str:
+    """ ", dont 24 démarrés dans la période" after the accompaniments running in the period."""
+    if not accompanied:
+        return ""
+    return content.render(t.REPORT_STARTED_IN_PERIOD, count=fr_int(started))
+
+
 def report_text(content: Content, report: ReportFigures, period: Period, scope: Scope) -> str:
     """The "En 2025, …" blocks of the activity report, as Telegram HTML."""
     when = _report_period(content, period)
@@ -367,13 +299,15 @@ def report_text(content: Content, report: ReportFigures, period: Period, scope: 
     def count_line(key: Any, count: int) -> Html:
         return content.render(key, count=fr_int(count), s=plural(count))
 
-    lines: list[str] = [content.render(t.REPORT_TITLE, period=_period_label(content, period))]
+    lines: list[str] = [content.render(t.REPORT_TITLE, period=period_label(content, period))]
     if scope.sees(*CREATION_PROGRAMMES):
         creation = report.creation
         lines += [
             content.render(t.REPORT_CREATION_HEADER, period=when),
+            *_creation_scope(content, scope),
             count_line(t.REPORT_CREATION_WELCOMED, creation.welcomed),
-            count_line(t.REPORT_CREATION_ACCOMPANIED, creation.accompanied),
+            count_line(t.REPORT_CREATION_ACCOMPANIED, creation.accompanied)
+            + _started(content, creation.accompanied, creation.accompanied_started),
             count_line(t.REPORT_CREATION_STRUCTURES, creation.structures),
             count_line(t.REPORT_CREATION_JOBS, creation.jobs),
         ]
@@ -398,7 +332,8 @@ def report_text(content: Content, report: ReportFigures, period: Period, scope: 
     if scope.sees("generateur"):
         lines += [
             content.render(t.REPORT_GENERATEUR_HEADER, period=when),
-            count_line(t.REPORT_TERRITORIES, report.territories_accompanied),
+            count_line(t.REPORT_TERRITORIES, report.territories_accompanied)
+            + _started(content, report.territories_accompanied, report.territories_started),
         ]
     if scope.sees("crdva"):
         lines += [
@@ -427,140 +362,8 @@ def report_text(content: Content, report: ReportFigures, period: Period, scope: 
     return "\n".join(lines)
 
 
-def _file_period(period: Period) -> str:
+def file_period(period: Period) -> str:
+    """'2025', or '2025-01-01_2025-06-30', for the names of the files sent."""
     if period.year is not None:
         return str(period.year)
     return f"{period.start.isoformat()}_{period.last_day.isoformat()}"
-
-
-async def report_command(update: Update, context: Context) -> None:
-    """/rapport [period] [document]: the activity-report blocks, as a message and as a Markdown
-    file with "📄 Rapport en Word"; with `document`, the Word report at once."""
-    args = list(context.args or [])
-    word = [a for a in args if a.casefold() == report_document.DOCUMENT_OPTION]
-    asked = await _scope_and_period(update, context, "rapport", [a for a in args if a not in word])
-    if asked is None:
-        return
-    scope, period = asked
-    data = context.bot_data
-    config = data.config
-    chat = update.effective_chat
-    assert chat is not None
-    if word:
-        await report_document.send_word_report(
-            chat, data.session_factory, config, data.content, scope, period, data.clock.now()
-        )
-        return
-    report = await read_apart(
-        data.session_factory,
-        lambda session: stats.compute_report(session, config, period, scope, data.clock.now()),
-    )
-    text = report_text(data.content, report, period, scope)
-    for part in split_message([text]):
-        await reply(update, part)
-    await chat.send_document(
-        document=html_to_markdown(text).encode("utf-8"),
-        filename=f"rapport-{_file_period(period)}.md",
-        caption=data.content.render(t.REPORT_FILE_CAPTION),
-        parse_mode=ParseMode.HTML,
-        reply_markup=report_document.word_keyboard(data.content, period),
-    )
-
-
-# --- /export -------------------------------------------------------------------------------
-
-
-async def export_command(update: Update, context: Context) -> None:
-    """/export [period] [csv] [anonyme]: the period's tables as XLSX, or CSV files in a zip."""
-    scope = await _scope_or_refuse(update, context)
-    if scope is None:
-        return
-    data = context.bot_data
-    content = data.content
-    today = _today(context)
-    try:
-        request = parse_export_args(list(context.args or []), today)
-    except PeriodError as error:
-        await reply(update, _period_error(content, error, "export", today))
-        return
-    # Personal columns are for admins only, and only when they did not ask for "anonyme".
-    personal = scope.everything and not request.anonymous
-    period = request.period
-    extension = "zip" if request.file_format == "csv" else "xlsx"
-    name = exports.export_name(
-        period.start, period.last_day, period.year, extension, anonymous=not personal
-    )
-    chat = update.effective_chat
-    assert chat is not None
-    await reply(update, content.render(t.EXPORT_WORKING))
-    with tempfile.TemporaryDirectory(prefix="pes21-export-") as folder:
-        target = Path(folder) / name
-        config, now = data.config, data.clock.now()
-        write = exports.write_csv_zip if request.file_format == "csv" else exports.write_xlsx
-
-        async def build(session: AsyncSession) -> None:
-            result = await stats.compute_stats(session, config, period, scope, now)
-            window = stats.window_of(period, config)
-            exporter = exports.Exporter(session, config, content, window, scope, personal)
-            await write(content, exporter.tables(result), target)
-
-        await read_apart(data.session_factory, build)
-        if target.stat().st_size > MAX_UPLOAD_BYTES:
-            await reply(update, content.render(t.EXPORT_TOO_BIG))
-            return
-        caption = content.render(
-            t.EXPORT_CAPTION,
-            period=_period_label(content, period),
-            format=request.file_format.upper(),
-            personal=content.render(t.EXPORT_PERSONAL if personal else t.EXPORT_ANONYMOUS),
-        )
-        with target.open("rb") as handle:
-            await chat.send_document(
-                document=handle, filename=name, caption=caption, parse_mode=ParseMode.HTML
-            )
-    logger.info("export %s sent (personal columns: %s)", name, personal)
-
-
-# --- /graphique ----------------------------------------------------------------------------
-
-
-async def chart_command(update: Update, context: Context) -> None:
-    """/graphique [period]: projects welcomed per month by programme, and the funnel (PNG)."""
-    asked = await _scope_and_period(update, context, "graphique")
-    if asked is None:
-        return
-    scope, period = asked
-    data = context.bot_data
-    content = data.content
-    buckets = chart_buckets(period)
-    config = data.config
-
-    async def draw(session: AsyncSession) -> tuple[list[dict[str, int]], bytes]:
-        counts = await stats.welcomed_per_bucket(session, config, buckets, scope)
-        funnel = await stats.compute_funnel(session, config, period, scope)
-        chart = exports.chart_data(content, buckets, counts, scope.programmes, funnel)
-        return counts, exports.render_chart(chart)
-
-    counts, png = await read_apart(data.session_factory, draw)
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_photo(
-        photo=png,
-        filename=f"graphique-{_file_period(period)}.png",
-        caption=content.render(
-            t.CHART_CAPTION,
-            period=_period_label(content, period),
-            total=fr_int(sum(sum(c.values()) for c in counts)),
-        ),
-        parse_mode=ParseMode.HTML,
-    )
-
-
-def admin_handlers() -> list[Any]:
-    """The four figure commands, private chats only."""
-    return [
-        command("stats", stats_command),
-        command("rapport", report_command),
-        command("export", export_command),
-        command("graphique", chart_command),
-    ]
