@@ -106,3 +106,14 @@ async def sqlite_bot(
     """The running bot on SQLite only (for the many narrow cases)."""
     async with running_bot(config, content, sqlite_db_url, clock) as harness:
         yield harness
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Build matplotlib's font cache before any test: on a fresh machine the first chart builds
+    it (seconds), which would count against that test's wait for the bot's answer."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+
+    assert font_manager.fontManager is not None

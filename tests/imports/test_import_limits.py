@@ -138,12 +138,13 @@ async def test_a_running_import_stops_with_its_button_and_resumes_with_the_file(
 ) -> None:
     """ "Arrêter l'import" stops it after the batch being written; sending the file again
     creates only the rest."""
-    _, gate = _paused_after(monkeypatch, 1)
+    reached, gate = _paused_after(monkeypatch, 1)
     admin = bot.admin()
     data = workbook({"Dossiers": _dossiers(50)})
     admin.send_document("dossiers.xlsx", data, XLSX)
     admin.press("Importer", await admin.expect("Importer 50 lignes ?"))
     progress = await admin.expect("Import en cours : 0 / 50 lignes")
+    await reached.wait()  # the first batch is being written: the stop comes after it
     press = admin.press("Arrêter l'import", progress)
     assert await bot.button_answer(press) == (
         "Arrêt demandé : l'import s'arrête après le lot en cours."

@@ -164,7 +164,7 @@ async def test_director_gets_the_word_report_with_rapport_figures(bot: Harness) 
     assert "Rapport d'activité 2025" in paragraphs
     assert "En 2025, le DLA, c'est :" in paragraphs
     assert "10/03/2025 : Créer son association (Atelier CRDVA)" in paragraphs
-    assert "IRTESS : 1 formation" in paragraphs
+    assert "IRTESS/IRTS : 1 formation" in paragraphs  # the partner group of config.yaml
     assert "10/05/2025 : Recruter son premier salarié" in paragraphs
     assert "31,5 heures × 11,88 € = 374,22 €" in paragraphs
     assert "412 km × 0,335 € = 138,02 €" in paragraphs
