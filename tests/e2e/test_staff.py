@@ -57,7 +57,7 @@ async def test_redirect_moves_the_card_and_tells_the_holder(sqlite_bot: Harness)
     await camille.expect("Réorienté par Camille vers le DLA")
     new_card = await bot.staff("Karim").expect("PES-2026-0001")
     assert "le DLA" in (new_card.text or "")
-    told = await holder.expect("maintenant confié à le DLA")
+    told = await holder.expect("maintenant confié au DLA")
     assert "PES-2026-0001" in (told.text or "")
     (project,) = await bot.projects()
     assert project.programme == "dla"
