@@ -284,7 +284,7 @@ def _breakdown_lines(content: Content, result: Stats) -> list[str]:
             lines.append(
                 content.render(
                     t.SOURCE_LINE,
-                    source=row.source or no_source,
+                    source=value_label(content, "source", row.source) if row.source else no_source,
                     contacts=fr_int(row.first_contacts),
                     welcomed=fr_int(row.welcomed),
                 )
@@ -293,7 +293,7 @@ def _breakdown_lines(content: Content, result: Stats) -> list[str]:
             lines.append(
                 content.render(
                     t.SOURCE_LINE_STAFF,
-                    source=row.source or no_source,
+                    source=value_label(content, "source", row.source) if row.source else no_source,
                     welcomed=fr_int(row.welcomed),
                 )
             )

@@ -53,7 +53,11 @@ async def test_my_data_sends_a_summary_and_a_json_file(sqlite_bot: Harness) -> N
     assert document.document is not None
     payload = json.loads(document.document.content or b"")
     assert payload["dossiers"][0]["reference"] == "PES-2026-0001"
-    assert payload["dossiers"][0]["reponses"]["email"] == "zoe@example.org"
+    assert payload["dossiers"][0]["reponses"]["E-mail"] == "zoe@example.org"
+    # Every value reads as French: no stored code ("given", "routed", "environment").
+    assert payload["personne"]["consentement"] == "donné"
+    assert payload["dossiers"][0]["statut"] == "en attente de prise en charge"
+    assert payload["dossiers"][0]["reponses"]["Secteur"] == "Environnement, réemploi"
     assert await sqlite_bot.count_events(events.DATA_EXPORTED) == 2  # the summary, the file
 
 
