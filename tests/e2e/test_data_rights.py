@@ -42,7 +42,7 @@ async def test_my_data_sends_a_summary_and_a_json_file(sqlite_bot: Harness) -> N
     lines = (summary.text or "").splitlines()
     assert "Nom : Zoé Martin" in lines
     assert "E-mail : zoe@example.org" in lines
-    assert "Téléphone : +33612345678" in lines
+    assert "Téléphone : 06 12 34 56 78" in lines  # as people write it, not +33612345678
     assert "Premier contact : 10 mars 2026" in lines
     assert "Dossier PES-2026-0001 (idée de projet) : en attente de prise en charge" in lines
     assert "Envoyé le 10 mars 2026" in lines
