@@ -125,7 +125,8 @@ def readable_data(content: Content, key: str, value: Any) -> Any:
             return {
                 question_label(content, k): readable_data(content, k, v) for k, v in value.items()
             }
-        return {k: readable_data(content, k, v) for k, v in value.items()}
+        names = content.lists.get("data_keys", {})
+        return {str(names.get(k, k)): readable_data(content, k, v) for k, v in value.items()}
     if isinstance(value, list):
         return [readable_data(content, key, item) for item in value]
     if isinstance(value, str) and value and value == value.lower() and " " not in value:
