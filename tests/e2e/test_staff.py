@@ -178,6 +178,7 @@ async def test_orientation_test_explains_without_creating(sqlite_bot: Harness) -
     admin.send_command("/orientation_test", "stage=idea")  # codes still work
     early = await admin.expect("Ce projet irait vers")
     assert "l'accueil en amont" in (early.text or "")
+    assert "Maturité : 0 point (seuil" in (early.text or "")  # not "0 points"
     admin.send_command("/orientation_test", "DLA")
     assert "le DLA" in ((await admin.expect("Ce projet irait vers")).text or "")
     admin.send_command("/orientation_test", "Avancement=peut-être")
