@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import string
 from datetime import date
 from pathlib import Path
@@ -37,6 +38,50 @@ class _PluralFormatter(string.Formatter):
 
 
 _FORMATTER = _PluralFormatter()
+
+# French contractions where a text's "à"/"de" meets an inserted value: "à le DLA" reads
+# "au DLA", "de Alex" reads "d'Alex". Only at a placeholder, so a pronoun written in a text
+# ("prêt à le faire") is left alone; HTML tags between the two words are kept in place.
+_PREPOSITION = re.compile(r"(?:^|(?<=[\s(«\"'’]))(à|À|de|De) ((?:<[^>]+>)*)$")
+_ARTICLE = re.compile(r"^((?:<[^>]+>)*)(les?) ")
+_CONTRACTED = {("à", "le"): "au", ("à", "les"): "aux", ("de", "le"): "du", ("de", "les"): "des"}
+# Elided before a vowel and before a mute h; a name in "Ha…" (Hautes-Alpes, Hamid) keeps "de".
+_ELIDES = re.compile(r"^(?:<[^>]+>)*(?:[aeiouâàäéèêëîïôöûüœæ]|h(?!a))", re.IGNORECASE)
+
+
+def _capitalised(word: str, like: str) -> str:
+    return word[:1].upper() + word[1:] if like[:1].isupper() else word
+
+
+def _joined(before: str, value: str) -> tuple[str, str]:
+    """The text before a placeholder and its value, with the French contraction applied."""
+    found = _PREPOSITION.search(before)
+    if found is None or not value:
+        return before, value
+    preposition, tags = found.group(1), found.group(2)
+    start = before[: found.start()]
+    article = _ARTICLE.match(value)
+    if article is not None:
+        contracted = _CONTRACTED[(preposition.lower(), article.group(2))]
+        rest = article.group(1) + value[article.end() :]
+        return f"{start}{_capitalised(contracted, preposition)} {tags}", rest
+    if preposition.lower() == "de" and _ELIDES.match(value):
+        elided = _capitalised("d'", preposition)
+        return f"{start}{elided}{tags}", value
+    return before, value
+
+
+def fill(template: str, params: dict[str, Any]) -> str:
+    """str.format with the plural format and French contractions at each placeholder."""
+    parts: list[str] = []
+    for literal, name, spec, _ in _FORMATTER.parse(template):
+        parts.append(literal)
+        if name is None:
+            continue
+        value = _FORMATTER.format_field(params[name], spec or "")
+        parts[-1], value = _joined(parts[-1], value)
+        parts.append(value)
+    return "".join(parts)
 
 
 class Html(str):
@@ -181,7 +226,7 @@ class Content:
             name: value if isinstance(value, Html) else html.escape(str(value), quote=False)
             for name, value in params.items()
         }
-        return Html(_FORMATTER.format(self.messages[text_key.key], **escaped))
+        return Html(fill(self.messages[text_key.key], escaped))
 
     def programme_name(self, programme: str) -> str:
         """The name people see for a programme."""

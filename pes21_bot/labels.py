@@ -30,6 +30,8 @@ VALUE_LISTS = {
     # How a dossier recorded by staff came; a deep-link parameter stays as written.
     "source": "recorded_sources",
 }
+# The catch-all list of contenus/mots.yaml: codes no other list names (sources, agenda events).
+CODES_LIST = "codes"
 # Answers of the intake questionnaires labelled by the questionnaire's own choices.
 QUESTIONNAIRE_VALUES = ("sector", "legal_form", "structure_type", "stage", "time", "needs")
 
@@ -50,12 +52,15 @@ def value_label(content: Content, key: str, value: str) -> str:
     labels = content.lists.get(list_name, {}) if list_name else {}
     if value in labels:
         return str(labels[value])
-    return questionnaire_choices(content, key).get(value, value)
+    choices = questionnaire_choices(content, key)
+    if value in choices:
+        return choices[value]
+    return content.lists.get(CODES_LIST, {}).get(value, value)
 
 
 def event_label(content: Content, kind: str) -> str:
     """What an event records, in French (intake events, then the follow-up ones)."""
-    for list_name in ("events", "events_followup"):
+    for list_name in ("events", "events_followup", CODES_LIST):
         labels = content.lists.get(list_name, {})
         if kind in labels:
             return str(labels[kind])
@@ -69,7 +74,8 @@ def close_reason(content: Content, reason: str | None) -> str:
     reasons = content.lists.get("close_reasons", {})
     if reason in reasons:
         return str(reasons[reason])
-    return str(content.lists.get("stat_labels", {}).get(reason, reason))
+    labels = {**content.lists.get(CODES_LIST, {}), **content.lists.get("stat_labels", {})}
+    return str(labels.get(reason, reason))
 
 
 def readable(content: Content, key: str, value: Any) -> Any:
@@ -89,3 +95,51 @@ def readable(content: Content, key: str, value: Any) -> Any:
         return date.fromisoformat(text) if len(text) == 10 else value_label(content, key, text)
     except ValueError:
         return value_label(content, key, text)
+
+
+def any_label(content: Content, key: str, value: str) -> str:
+    """value_label, else the label any list of contenus/ gives this code (the value otherwise)."""
+    found = value_label(content, key, value)
+    if found != value:
+        return found
+    for list_name, labels in content.lists.items():
+        if list_name != "data_fields" and value in labels:
+            return str(labels[value])
+    return value
+
+
+def question_label(content: Content, question_id: str) -> str:
+    """The name of an intake question ("Secteur"), its id when no questionnaire has it."""
+    for questionnaire in content.questionnaires.values():
+        for question in questionnaire.questions:
+            if question.id == question_id and question.label:
+                return question.label
+    return question_id
+
+
+def readable_data(content: Content, key: str, value: Any) -> Any:
+    """A stored record (JSON-like) with every code replaced by its label; names and numbers kept.
+
+    Answers are keyed by their question's name. Dates stay ISO strings: this is for a data file.
+    """
+    if isinstance(value, dict):
+        if key == "answers":
+            return {
+                question_label(content, k): readable_data(content, k, v) for k, v in value.items()
+            }
+        names = content.lists.get("data_keys", {})
+        return {str(names.get(k, k)): readable_data(content, k, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [readable_data(content, key, item) for item in value]
+    if isinstance(value, str) and value and value == value.lower() and " " not in value:
+        return any_label(content, key, value)
+    return value
+
+
+def programme_names(content: Content) -> dict[str, list[str]]:
+    """Every name people may type for each programme: its name in sentences and in tables."""
+    table = content.lists.get("stat_programmes", {})
+    return {
+        code: [text.name, *([str(table[code])] if code in table else [])]
+        for code, text in content.programmes.items()
+    }

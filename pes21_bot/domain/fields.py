@@ -291,6 +291,17 @@ def _plain(value: str) -> str:
     return " ".join(WORD_RE.findall(fold(value)))
 
 
+def display_phone(stored: str) -> str:
+    """A stored number as people write it: "06 12 34 56 78" in France, "+32 470 12 34 56" abroad."""
+    try:
+        number = phonenumbers.parse(stored, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return stored
+    national = number.country_code == 33
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if national else None
+    return phonenumbers.format_number(number, style or phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def match_choice(choices: Mapping[str, str], raw: str) -> str | None:
     """The choice a typed answer designates: its number in the list or its label."""
     folded = fold(raw)

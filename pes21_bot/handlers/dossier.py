@@ -161,9 +161,7 @@ async def on_view(update: Update, context: Context) -> None:
     elif name == "history":
         async with data.session_factory() as session:
             history = await projects.history(session, project.id)
-            people = await projects.people_by_id(
-                session, {e.actor_id for e in history if e.actor_id}
-            )
+            people = await projects.people_by_id(session, dossier.people_named(history))
         text = dossier.history_text(content, data.config, project, history, people)
         await edit_or_send(query, text, back)
     elif name == "messages":

@@ -28,6 +28,7 @@ from pes21_bot.handlers.ui import (
     repeated_press,
     reply,
 )
+from pes21_bot.labels import readable_data
 from pes21_bot.messages.erasure import announce_erasure
 from pes21_bot.messages.markup import keyboard
 from pes21_bot.messages.my_data import summary_messages
@@ -218,7 +219,8 @@ async def on_my_data_file(update: Update, context: Context) -> None:
     export = await _kept_data(update, context)
     if export is None:
         return
-    french = renamed(export, content.lists["data_fields"])
+    labelled = {k: readable_data(content, k, v) for k, v in export.items()}
+    french = renamed(labelled, content.lists["data_fields"])
     payload = json.dumps(french, ensure_ascii=False, indent=2).encode()
     await update.effective_chat.send_document(
         payload,

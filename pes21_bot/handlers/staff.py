@@ -13,12 +13,15 @@ from telegram import CallbackQuery, Message, Update
 
 from pes21_bot import access, buttons, texts
 from pes21_bot.buttons import Button
+from pes21_bot.content import Content
 from pes21_bot.context import Context
 from pes21_bot.db.models import OutboxMessage, Project
+from pes21_bot.domain.names import match_names
 from pes21_bot.domain.qualification import IDEA_FIELDS
 from pes21_bot.domain.vocabulary import OPEN_STATUSES, PATHS, PROGRAMMES
 from pes21_bot.handlers.access import button, command, pressed_project
 from pes21_bot.handlers.ui import answer_query, kick, reply, set_markup, user_info
+from pes21_bot.labels import question_label
 from pes21_bot.messages.cards import card_markup
 from pes21_bot.messages.delivery import (
     claimed_line,
@@ -252,31 +255,75 @@ async def on_close(update: Update, context: Context) -> None:
     await refresh_panel(context, query, project.id)
 
 
-def _parse_orientation_args(args: list[str]) -> tuple[str, dict[str, Any]] | str:
-    """key=value pairs (or a path name) into answers; returns the bad key on error."""
+def _orientation_keys(content: Content) -> dict[str, list[str]]:
+    """The answers /orientation_test takes, each by its question's name (and its code)."""
+    extra = content.lists.get("orientation_keys", {})
+    return {
+        key: [str(extra[key])] if key in extra else [question_label(content, key)]
+        for key in (*IDEA_FIELDS, "idea_length")
+    }
+
+
+def _split_pairs(text: str, keys: dict[str, list[str]]) -> tuple[str, list[tuple[str, str, str]]]:
+    """'Avancement=Le projet se structure Personnes=3' into (words before, [(key, typed, value)]):
+    each '=' ends a question's name, found as the last words before it that name one."""
+    segments = text.split("=")
+    before = ""
+    pairs: list[tuple[str, str, str]] = []
+    for i, segment in enumerate(segments[:-1]):
+        words = segment.split()
+        cut = next(
+            (
+                k
+                for k in range(len(words))
+                if len(match_names(" ".join(words[k:]), keys) or []) == 1
+            ),
+            None,
+        )
+        if cut is None:
+            raise ValueError(segment.strip() or "=")
+        head, typed = " ".join(words[:cut]), " ".join(words[cut:])
+        if i == 0:
+            before = head
+        else:
+            pairs[-1] = (*pairs[-1][:2], head)
+        pairs.append(((match_names(typed, keys) or [""])[0], typed, ""))
+    if pairs:
+        pairs[-1] = (*pairs[-1][:2], segments[-1].strip())
+    return (text if not pairs else before), pairs
+
+
+def _parse_orientation_args(content: Content, text: str) -> tuple[str, dict[str, Any]] | str:
+    """Answers typed as 'question=answer' with the questionnaire's words (or codes), after an
+    optional path; returns what was not understood on error."""
+    try:
+        before, pairs = _split_pairs(text, _orientation_keys(content))
+    except ValueError as exc:
+        return str(exc)
     path = "idea"
+    if before.strip():
+        found = match_names(before, {p: [content.label("paths", p)] for p in PATHS})
+        if found is None or len(found) != 1:
+            return before
+        path = found[0]
     answers: dict[str, Any] = {}
-    for arg in args:
-        if "=" not in arg:
-            if arg in PATHS:
-                path = arg
-                continue
-            return arg
-        key, value = arg.split("=", 1)
-        if key in ("team_size", "jobs"):
-            if not (value.isascii() and value.isdigit()):
-                return key
-            answers[key] = int(value)
-        elif key == "idea_length":
+    idea = content.questionnaires["idea"]
+    for key, typed, value in pairs:
+        if key in ("team_size", "jobs", "idea_length"):
             if not (value.isascii() and value.isdigit()) or int(value) > 10_000:
-                return key
-            answers["idea"] = "x" * int(value)
-        elif key == "needs":
-            answers["needs"] = [v for v in value.split(",") if v]
-        elif key in IDEA_FIELDS:
+                return typed
+            if key == "idea_length":
+                answers["idea"] = "x" * int(value)
+            else:
+                answers[key] = int(value)
+        elif key == "idea":
             answers[key] = value
         else:
-            return key
+            choices = {code: [label] for code, label in idea.question(key).choices.items()}
+            chosen = match_names(value, choices)
+            if chosen is None or (key != "needs" and len(chosen) != 1):
+                return typed
+            answers[key] = chosen if key == "needs" else chosen[0]
     return path, answers
 
 
@@ -285,10 +332,10 @@ async def orientation_test(update: Update, context: Context) -> None:
     data = context.bot_data
     content = data.content
     if not context.args:
-        keys = "stage, team_size, legal_form, jobs, time, idea_length, needs"
+        keys = ", ".join(names[0] for names in _orientation_keys(content).values())
         await reply(update, content.render(texts.ORIENTATION_USAGE, keys=keys))
         return
-    parsed = _parse_orientation_args(list(context.args))
+    parsed = _parse_orientation_args(content, " ".join(context.args))
     if isinstance(parsed, str):
         await reply(update, content.render(texts.ORIENTATION_BAD_VALUE, key=parsed[:40]))
         return

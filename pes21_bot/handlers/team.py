@@ -24,6 +24,7 @@ from pes21_bot.handlers.ui import (
     send_notice,
     user_info,
 )
+from pes21_bot.labels import programme_names
 from pes21_bot.messages import handover as handover_messages
 from pes21_bot.messages.delivery import set_team_menu
 from pes21_bot.messages.markup import keyboard
@@ -59,10 +60,13 @@ async def staff_invitation(update: Update, context: Context, words: list[str]) -
     """/invitation salarie PROGRAMME...: a one-time staff code (/invitation is for admins)."""
     data = context.bot_data
     content = data.content
-    programmes = team.parse_programmes(words)
+    programmes = team.parse_programmes(words, programme_names(content))
     if programmes is None:
         await reply(
-            update, content.render(t.INVITATION_STAFF_USAGE, programmes=" ".join(PROGRAMMES))
+            update,
+            content.render(
+                t.INVITATION_STAFF_USAGE, programmes=_programmes_text(content, list(PROGRAMMES))
+            ),
         )
         return
     async with data.transaction() as session:

@@ -130,9 +130,29 @@ def answers_text(content: Content, project: Project, fields: frozenset[Field]) -
     return Html(f"{header}\n\n{lines}")
 
 
-def _detail(content: Content, event: Event) -> str | None:
-    """What the row was about: the step, the new programme, the reason, the outcome."""
+# Events about someone else than their author, and the key of that person's id in their data:
+# "bilan confié" says to whom, "dossier repris" by whom.
+NAMED_IN_DATA = {events.REVIEW_ASSIGNED: "assignee_id", events.HANDED_OVER: "owner_id"}
+
+
+def people_named(history: list[Event]) -> set[int]:
+    """The person ids a history shows: each row's author and whom it names in its data."""
+    ids = {e.actor_id for e in history if e.actor_id}
+    for event in history:
+        named = (event.data or {}).get(NAMED_IN_DATA.get(event.kind, ""))
+        if isinstance(named, int):
+            ids.add(named)
+    return ids
+
+
+def _detail(
+    content: Content, event: Event, config: Config, people: Mapping[int, Person]
+) -> str | None:
+    """What the row was about: the step, the new programme, the reason, the outcome, to whom."""
     data = event.data or {}
+    named = data.get(NAMED_IN_DATA.get(event.kind, ""))
+    if isinstance(named, int) and named in people:
+        return display_name(config, people[named])
     if event.kind == events.MILESTONE and "milestone" in data:
         step = content.label("milestones", str(data["milestone"]))
         return f"{step} ({fr_day(date.fromisoformat(data['on']))})" if "on" in data else step
@@ -182,7 +202,7 @@ def history_text(
         label = content.lists["events"].get(event.kind) or content.label(
             "events_followup", event.kind
         )
-        detail = _detail(content, event)
+        detail = _detail(content, event, config, people)
         if detail:
             label = content.render(texts.PROJECT_HISTORY_DETAIL, event=label, detail=detail)
         moment = fr_datetime(event.occurred_at, config.tz)
@@ -214,7 +234,7 @@ def messages_text(
         return Html(f"{header}\n\n{content.render(notify_texts.RELAY_VIEW_EMPTY)}")
     lines = []
     for event in shown:
-        day = fr_date(event.occurred_at, config.tz)
+        day = fr_datetime(event.occurred_at, config.tz)
         if event.kind == events.RELAY_UNDELIVERED:
             lines.append(content.render(notify_texts.RELAY_VIEW_UNDELIVERED, date=day))
             continue

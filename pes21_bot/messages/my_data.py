@@ -7,6 +7,7 @@ from typing import Any
 
 from pes21_bot import texts
 from pes21_bot.content import Content, Html
+from pes21_bot.domain.fields import display_phone
 from pes21_bot.messages.render import answer_lines
 from pes21_bot.messages.splitting import split_message
 
@@ -65,7 +66,7 @@ def summary_messages(content: Content, export: dict[str, Any], zone: tzinfo) -> 
             texts.MY_DATA_SUMMARY,
             name=_latest_answer(projects, "name") or telegram_name or empty,
             email=_latest_answer(projects, "email") or empty,
-            phone=_latest_answer(projects, "phone") or empty,
+            phone=display_phone(_latest_answer(projects, "phone") or "") or empty,
             since=_day(content, person["first_contact"], zone),
             consent=_day(content, person["consent_at"], zone),
             projects=len(projects),

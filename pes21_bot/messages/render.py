@@ -10,6 +10,7 @@ from pes21_bot import texts
 from pes21_bot.config import Config
 from pes21_bot.content import Content, Html, Question, Questionnaire
 from pes21_bot.db.models import Project
+from pes21_bot.domain.fields import display_phone
 from pes21_bot.domain.form_spec import is_visible
 from pes21_bot.domain.visibility import EVERYTHING, Field, shown_answers
 from pes21_bot.domain.vocabulary import REDIRECTED_CARD
@@ -59,6 +60,8 @@ def format_value(content: Content, question: Question, value: Any) -> str:
         return content.render(texts.YES if value == "yes" else texts.NO)
     if question.type == "date":
         return fr_day(date.fromisoformat(value))
+    if question.type == "phone":
+        return display_phone(str(value))
     if question.type == "decimal":
         return content.render(tv.FORM_HOURS, hours=f"{value:g}".replace(".", ","))
     return str(value)

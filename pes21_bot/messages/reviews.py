@@ -7,6 +7,7 @@ from telegram import InlineKeyboardMarkup
 from pes21_bot import buttons, texts
 from pes21_bot.content import Content, Html
 from pes21_bot.db.models import Project, Review
+from pes21_bot.domain.fields import display_phone
 from pes21_bot.domain.visibility import Field, Relation, Viewer, visible_fields
 from pes21_bot.domain.vocabulary import ReviewState
 from pes21_bot.messages.markup import keyboard
@@ -26,7 +27,7 @@ def contact_text(content: Content, project: Project, review: Review) -> Html:
     return content.render(
         t.REVIEW_CONTACT,
         name=answers.get("name") or empty,
-        phone=answers.get("phone") or empty,
+        phone=display_phone(str(answers.get("phone") or "")) or empty,
         email=answers.get("email") or empty,
     )
 

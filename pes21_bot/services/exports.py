@@ -192,8 +192,9 @@ class Exporter:
         content = self.content
         for row in figure_rows(stats):
             detail = row.detail
-            if row.figure in ("source_contacts", "source_welcomed") and not detail:
-                detail = content.label("stat_labels", "no_source")
+            if row.figure in ("source_contacts", "source_welcomed"):
+                no_source = content.label("stat_labels", "no_source")
+                detail = value_label(content, "source", detail) if detail else no_source
             elif detail and row.figure in FIGURE_DETAILS:
                 detail = value_label(content, FIGURE_DETAILS[row.figure], detail)
             yield [

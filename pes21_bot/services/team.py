@@ -9,7 +9,7 @@ lists it for `bot.py --check` so the file can be brought in line.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,7 +17,13 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import PROGRAMMES, Config, StaffMember
-from pes21_bot.db.models import Invitation, Person, Reminder, TeamMember
+from pes21_bot.db.models import (
+    Invitation,
+    Person,
+    Reminder,
+    TeamMember,
+)
+from pes21_bot.domain.names import match_names
 from pes21_bot.services import events, handover, reminders, reviews, volunteers
 from pes21_bot.services.people import Role, UserInfo, ensure_person, find_person
 
@@ -104,16 +110,10 @@ async def effective_config(session: AsyncSession, base: Config) -> Config:
     return merge(base, await rows(session))
 
 
-def parse_programmes(words: Sequence[str]) -> list[str] | None:
-    """Programme ids typed after /invitation salarie (None if one is unknown or none given)."""
-    chosen: list[str] = []
-    for word in words:
-        name = word.casefold().strip(",")
-        if name not in PROGRAMMES:
-            return None
-        if name not in chosen:
-            chosen.append(name)
-    return chosen or None
+def parse_programmes(words: Sequence[str], names: Mapping[str, Sequence[str]]) -> list[str] | None:
+    """Programmes typed after /invitation salarie, by name ("le DLA", "Bénéfices'Créa") or code
+    (None if one is unknown or none given)."""
+    return match_names(" ".join(words), {p: names.get(p, ()) for p in PROGRAMMES})
 
 
 async def create_invitation(

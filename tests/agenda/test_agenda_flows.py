@@ -71,7 +71,7 @@ async def test_register_full_waiting_list_and_the_freed_place(sbot: Harness) -> 
 
     await open_agenda(zoe, "Atelier Émergence de mars")
     zoe.press("✍️ S'inscrire : 20/03 Atelier Émergence de mars")
-    confirmed = await zoe.expect("vous êtes inscrit·e à")
+    confirmed = await zoe.expect("inscrit·e à l'événement « Atelier Émergence de mars »")
     assert "20/03/2026 14:30" in (confirmed.text or "")
     zoe.press("✍️ S'inscrire : 20/03 Atelier Émergence de mars", message=confirmed.message_id - 1)
     await zoe.expect("déjà inscrit·e")  # a second press of the old button takes no second place
@@ -82,7 +82,7 @@ async def test_register_full_waiting_list_and_the_freed_place(sbot: Harness) -> 
     yann.press("✍️ S'inscrire : 20/03 Atelier Émergence de mars")
     await yann.expect("est complet")
     yann.press("⏳ M'inscrire sur la liste d'attente")
-    await yann.expect("liste d'attente de Atelier Émergence de mars (position 1)")
+    await yann.expect("liste d'attente de l'événement « Atelier Émergence de mars » (position 1)")
 
     zoe.press("❌ Me désinscrire : 20/03 Atelier Émergence de mars", message=confirmed)
     await zoe.expect("Votre inscription à « Atelier Émergence de mars » est annulée")

@@ -52,7 +52,7 @@ async def test_my_data_lists_registrations_and_erasure_frees_the_place(sbot: Har
     payload = json.loads(document.document.content or b"")
     _, registration = payload["inscriptions"]
     assert registration["evenement"] == "Atelier Émergence de mars"
-    assert registration["etat"] == "registered"
+    assert registration["etat"] == "Inscrit·e"  # the label, not the stored code
 
     zoe.send_command("/supprimer")
     await zoe.expect("Voulez-vous vraiment effacer")

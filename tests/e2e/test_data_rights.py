@@ -42,7 +42,7 @@ async def test_my_data_sends_a_summary_and_a_json_file(sqlite_bot: Harness) -> N
     lines = (summary.text or "").splitlines()
     assert "Nom : Zoé Martin" in lines
     assert "E-mail : zoe@example.org" in lines
-    assert "Téléphone : +33612345678" in lines
+    assert "Téléphone : 06 12 34 56 78" in lines  # as people write it, not +33612345678
     assert "Premier contact : 10 mars 2026" in lines
     assert "Dossier PES-2026-0001 (idée de projet) : en attente de prise en charge" in lines
     assert "Envoyé le 10 mars 2026" in lines
@@ -53,7 +53,11 @@ async def test_my_data_sends_a_summary_and_a_json_file(sqlite_bot: Harness) -> N
     assert document.document is not None
     payload = json.loads(document.document.content or b"")
     assert payload["dossiers"][0]["reference"] == "PES-2026-0001"
-    assert payload["dossiers"][0]["reponses"]["email"] == "zoe@example.org"
+    assert payload["dossiers"][0]["reponses"]["E-mail"] == "zoe@example.org"
+    # Every value reads as French: no stored code ("given", "routed", "environment").
+    assert payload["personne"]["consentement"] == "donné"
+    assert payload["dossiers"][0]["statut"] == "en attente de prise en charge"
+    assert payload["dossiers"][0]["reponses"]["Secteur"] == "Environnement, réemploi"
     assert await sqlite_bot.count_events(events.DATA_EXPORTED) == 2  # the summary, the file
 
 

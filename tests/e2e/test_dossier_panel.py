@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from tests.e2e.flows import submit_idea
 from tests.harness import Harness
-from tests.volunteers.helpers import seed_project
+from tests.volunteers.helpers import end_by_service, seed_project, seed_volunteer
 
 
 async def test_dossiers_offers_a_button_per_dossier_that_opens_its_panel(
@@ -88,6 +90,19 @@ async def test_history_names_the_step_and_hides_technical_rows(sqlite_bot: Harne
     assert "étape notée : Étude de faisabilité (05/03/2026) (Camille)" in text
     assert "orienté : Bénéfices'Créa" in text
     assert "(—)" not in text and "bilan prévu" not in text and "premier contact" not in text
+
+
+async def test_history_says_to_whom_a_review_was_given(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    project = await seed_project(bot)
+    await seed_volunteer(bot, 6012, "Wendy", ("reviews",))
+    await end_by_service(bot, project, date(2026, 3, 10))
+    camille = bot.staff("Camille")
+    camille.send_command("/dossier", project.reference or "")
+    panel = await camille.expect("Suivi par : Camille")
+    camille.press("🕓 Historique", message=panel)
+    text = (await camille.expect("Historique")).text or ""
+    assert "bilan confié : Wendy" in text
 
 
 async def test_an_erased_dossier_says_its_data_were_erased(sqlite_bot: Harness) -> None:

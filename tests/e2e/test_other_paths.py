@@ -21,7 +21,7 @@ PATHS = [
             ("text", "12"),
             ("text", "Nous devons consolider deux postes en fin d'aide et revoir notre modèle."),
         ],
-        "le DLA",
+        "au DLA",
         "Karim",
     ),
     (
@@ -35,7 +35,7 @@ PATHS = [
             ("text", "Saulieu"),
             ("text", "Plus aucun commerce alimentaire au centre : une épicerie solidaire ?"),
         ],
-        "le Générateur BFC",
+        "au Générateur BFC",
         "Léa",
     ),
     (
@@ -51,7 +51,7 @@ PATHS = [
             ("press", "Gouvernance, statuts"),
             ("text", "Comment modifier nos statuts pour accueillir un collège de bénévoles ?"),
         ],
-        "le CRDVA",
+        "au CRDVA",
         "Léa",
     ),
 ]
@@ -67,7 +67,7 @@ async def test_each_path_reaches_its_programme(
     assert "Récapitulatif" in (recap.text or "")
     holder.press("📨 Envoyer")
     done = await holder.expect("PES-2026-0001")
-    assert programme in (done.text or "")
+    assert f"confié {programme}" in (done.text or "")  # "au DLA", never "à le DLA"
     card = await bot.staff(staff).expect("PES-2026-0001")
     assert "Maturité" not in (card.text or "")  # only ideas are scored
     (project,) = await bot.projects()

@@ -4,6 +4,7 @@ and their answer comes back from "l'équipe du Pôle"; forum topics, refusals, f
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -108,6 +109,8 @@ async def test_messages_go_to_the_team_then_the_owner_and_answers_come_back(
     shown = await camille.expect("Messages échangés")
     assert "5 en tout" in (shown.text or "") and "Oui, venez à deux" in (shown.text or "")
     assert "[photo]" in (shown.text or "")
+    # Each line says when, to the minute: several messages a day are told apart.
+    assert re.search(r"• \d\d/\d\d/\d{4} \d\d:\d\d · Zoé", shown.text or "")
 
     holder.send_command("/mes_donnees")
     summary = await holder.expect("Vos données")

@@ -103,7 +103,7 @@ async def test_numbers_answer_questions_and_press_reply_keys(
     assert await run_simulator(config, content, _script(script), output.append, database) == 0
     transcript = "".join(output)
     assert "Personnes : 3" in transcript
-    assert "Téléphone : +33612345678" in transcript
+    assert "Téléphone : 06 12 34 56 78" in transcript
     assert "PES-2026-0001" in transcript
     # The answer to a press, a toast on a phone, is shown too.
     assert "💬 C'est noté, le dossier PES-2026-0001 est à vous." in transcript

@@ -57,7 +57,7 @@ async def test_redirect_moves_the_card_and_tells_the_holder(sqlite_bot: Harness)
     await camille.expect("Réorienté par Camille vers le DLA")
     new_card = await bot.staff("Karim").expect("PES-2026-0001")
     assert "le DLA" in (new_card.text or "")
-    told = await holder.expect("maintenant confié à le DLA")
+    told = await holder.expect("maintenant confié au DLA")
     assert "PES-2026-0001" in (told.text or "")
     (project,) = await bot.projects()
     assert project.programme == "dla"
@@ -163,20 +163,26 @@ async def test_orientation_test_explains_without_creating(sqlite_bot: Harness) -
     bot = sqlite_bot
     admin = bot.admin()
     admin.send_command("/orientation_test")
-    await admin.expect("clé=valeur")
-    admin.send_command(
-        "/orientation_test", "stage=structuring team_size=3 legal_form=scop jobs=2 time=full_time"
+    usage = await admin.expect("question=réponse")
+    assert "Avancement" in (usage.text or "") and "team_size" not in (usage.text or "")
+    admin.send_command(  # the questionnaire's own words, as staff read them
+        "/orientation_test",
+        "Avancement=le projet se structure Personnes=3 Forme juridique=SCOP "
+        "Emplois visés=2 temps disponible=Temps plein",
     )
     result = await admin.expect("Ce projet irait vers")
     text = result.text or ""
     assert "Bénéfices'Créa" in text
     assert "+20 : le projet se structure" in text
     assert "+20 : disponible à temps plein" in text
-    admin.send_command("/orientation_test", "stage=idea")
+    admin.send_command("/orientation_test", "stage=idea")  # codes still work
     early = await admin.expect("Ce projet irait vers")
     assert "l'accueil en amont" in (early.text or "")
-    admin.send_command("/orientation_test", "dla")
+    assert "Maturité : 0 point (seuil" in (early.text or "")  # not "0 points"
+    admin.send_command("/orientation_test", "DLA")
     assert "le DLA" in ((await admin.expect("Ce projet irait vers")).text or "")
+    admin.send_command("/orientation_test", "Avancement=peut-être")
+    await admin.expect("Je ne comprends pas la valeur de « Avancement »")
     admin.send_command("/orientation_test", "jobs=many")
     await admin.expect("Je ne comprends pas la valeur de « jobs »")
     assert await bot.projects() == []

@@ -38,7 +38,7 @@ async def _invite_staff(bot: Harness, programmes: str) -> str:
     return match.group(1)
 
 
-async def _join(bot: Harness, programmes: str = "dla benefices_crea") -> FakeUser:
+async def _join(bot: Harness, programmes: str = "le DLA et Bénéfices'Créa") -> FakeUser:
     code = await _invite_staff(bot, programmes)
     nora = bot.api.user(NORA, first_name="Nora", last_name="Benali")
     nora.send_command("/rejoindre", code)
@@ -61,9 +61,10 @@ async def _person_id(bot: Harness, telegram_id: int) -> int:
 
 
 async def test_an_invited_staff_member_joins_and_receives_the_next_card(bot: Harness) -> None:
-    nora = await _join(bot)
+    nora = await _join(bot)  # the programmes typed as people see them, not as codes
     told = await bot.admin().expect("a rejoint l'équipe")
     assert "Nora Benali" in (told.text or "")
+    assert "(le DLA, Bénéfices'Créa)" in (told.text or "")
     nora.send_command("/aide")
     assert "/dossiers" in ((await nora.expect("/aide")).text or "")
 
@@ -124,7 +125,7 @@ async def test_removing_someone_hands_dossiers_and_reviews_to_the_coordinator(
     sqlite_bot: Harness,
 ) -> None:
     bot = sqlite_bot
-    nora = await _join(bot, "benefices_crea")
+    nora = await _join(bot, "benefices_crea")  # the code still works
     admin = bot.admin()
     await _panel(bot, "Nora Benali")
     admin.press("⭐ Coordination")
@@ -176,7 +177,7 @@ async def test_team_refusals_and_forged_buttons(sqlite_bot: Harness) -> None:
 
     admin = bot.admin()
     admin.send_command("/invitation", "salarie lune")
-    await admin.expect("/invitation salarie dla benefices_crea")
+    await admin.expect("/invitation salarie DLA Bénéfices'Créa")
     for forged in (f"tmp:{KARIM}:on:lune", "tm:abc:show", f"tm:{KARIM}:boom", "tm:"):
         assert "plus valable" in await bot.button_answer(admin.press_raw(forged))
     assert "ne fait plus partie" in await bot.button_answer(admin.press_raw("tm:999999:rmyes"))

@@ -31,6 +31,21 @@ async def holder_messages(bot: Harness) -> list[Event]:
         return list(result.scalars())
 
 
+async def test_a_message_from_a_name_with_a_vowel_reads_d_apostrophe(sqlite_bot: Harness) -> None:
+    bot = sqlite_bot
+    holder = bot.holder(first_name="Alex")
+    await submit_idea(holder)
+    camille = bot.staff("Camille")
+    await camille.expect("PES-2026-0001")
+    holder.send_command("/start")
+    offer = await holder.expect("Bienvenue")
+    holder.press(WRITE, message=offer)
+    await holder.expect("Tapez votre message")
+    holder.send_text(QUESTION)
+    forwarded = await camille.expect("Message d'Alex")  # not "Message de Alex"
+    assert QUESTION in (forwarded.text or "")
+
+
 async def test_a_holders_question_reaches_the_team_then_the_owner(sqlite_bot: Harness) -> None:
     bot = sqlite_bot
     holder = bot.holder()
@@ -79,7 +94,8 @@ async def test_a_holders_question_reaches_the_team_then_the_owner(sqlite_bot: Ha
     holder.press(WRITE, message=offer)
     await holder.expect("Tapez votre message")
     holder.send_text("Autre question : faut-il un business plan ?")
-    await holder.expect("est transmis à Camille")
+    told = await holder.expect("est transmis à Camille")
+    assert (told.text or "").count(" qui ") == 1  # not "…, qui suit votre dossier, qui …"
     await camille.expect("Autre question : faut-il un business plan ?")
 
     camille.send_command("/dossier", "PES-2026-0001")

@@ -99,7 +99,7 @@ async def test_volunteer_sees_the_dossier_records_the_first_exchange(sbot: Harne
     document = await holder.next_message()
     assert document.document is not None
     (exchange,) = json.loads(document.document.content or b"")["dossiers"][0]["premiers_echanges"]
-    assert exchange["way"] == "meeting" and "café associatif" in exchange["notes"]
+    assert exchange["moyen"] == "Rencontre" and "café associatif" in exchange["notes"]
     holder.send_command("/supprimer")
     await holder.expect("Voulez-vous vraiment effacer")
     holder.press("Oui, tout effacer")

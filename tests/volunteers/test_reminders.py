@@ -61,7 +61,7 @@ async def test_review_reminders_follow_the_offsets_and_quiet_hours(both: Harness
     assert report.sent == 1
     message = await remi.expect("Bilan à faire")
     text = message.text or ""
-    assert "bilan n°1" in text and "+33612345678" in text and "zoe@example.org" in text
+    assert "bilan n°1" in text and "06 12 34 56 78" in text and "zoe@example.org" in text
     assert message.buttons == [["Saisir le bilan"], ["Reporter d'une semaine"], ["Je ne peux pas"]]
     assert (await dispatch(bot)).sent == 0  # exactly once
     (sent,) = await events_of(bot, events.REMINDER_SENT)

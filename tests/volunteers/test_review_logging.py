@@ -36,7 +36,7 @@ async def test_volunteer_logs_a_review_from_the_reminder(both: Harness) -> None:
     await remi.expect("Bilan à faire")
     remi.press("Saisir le bilan")
     start = await remi.expect("Bilan n°1 du dossier PES-2026-0001")
-    assert "+33612345678" in (start.text or "")
+    assert "06 12 34 56 78" in (start.text or "")
     await remi.expect("Question 1/")
     remi.press("Hier (09/06/2026)")
     await remi.expect("Comment avez-vous échangé")

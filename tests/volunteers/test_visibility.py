@@ -103,7 +103,7 @@ async def test_review_volunteers_see_contact_details_only_while_the_review_is_op
     travel(sbot, datetime(2026, 6, 10, 9, 0, tzinfo=PARIS))
     await dispatch(sbot)
     reminder = await remi.expect("Bilan à faire")
-    assert "+33612345678" in _text(reminder) and "Zoé Martin" in _text(reminder)
+    assert "06 12 34 56 78" in _text(reminder) and "Zoé Martin" in _text(reminder)
 
     async with sbot.session_factory.begin() as session:
         await session.execute(
@@ -115,7 +115,7 @@ async def test_review_volunteers_see_contact_details_only_while_the_review_is_op
     await dispatch(sbot)
     remi.send_command("/mes_bilans")
     await remi.expect("PES-2026-0001")
-    assert all("+33612345678" not in _text(m) for m in remi.unread())
+    assert all("06 12 34 56 78" not in _text(m) for m in remi.unread())
 
 
 def test_the_rule_per_role() -> None:
