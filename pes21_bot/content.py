@@ -78,6 +78,8 @@ def fill(template: str, params: dict[str, Any]) -> str:
         parts.append(literal)
         if name is None:
             continue
+        if spec and "{" in spec:  # a plural's words may hold placeholders ("Les {count} bilans")
+            spec = _FORMATTER.vformat(spec, (), params)
         value = _FORMATTER.format_field(params[name], spec or "")
         parts[-1], value = _joined(parts[-1], value)
         parts.append(value)

@@ -78,7 +78,7 @@ async def test_a_volunteer_opens_the_dossier_of_their_open_bilan(bot: Harness) -
     nadia = bot.api.user(3101, first_name="Nadia")
     nadia.send_command("/dossier", project.reference or "")
     shown = await nadia.expect("bilan n°1 de ce dossier à faire")
-    assert "Zoé Martin" in (shown.text or "") and "+33612345678" in (shown.text or "")
+    assert "Zoé Martin" in (shown.text or "") and "06 12 34 56 78" in (shown.text or "")
     assert "Une recyclerie" not in (shown.text or "")  # the project itself is not hers to read
     assert ["Saisir le bilan"] in shown.buttons
     omar = bot.api.user(3102, first_name="Omar")

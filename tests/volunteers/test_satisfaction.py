@@ -199,7 +199,7 @@ async def test_the_comment_goes_with_the_holders_data(both: Harness) -> None:
     (kept,) = json.loads(document.document.content or b"")["questionnaire_de_satisfaction"]
     assert kept["dossier"] == "PES-2026-0001" and kept["note_sur_5"] == 5
     assert kept["commentaire"] == "Zoé Martin, très contente."
-    assert kept["citation_dans_le_rapport"] == "anonymous"
+    assert kept["citation_dans_le_rapport"] == "Oui, anonymement"  # /mes_donnees shows labels
     zoe.send_command("/supprimer")
     await zoe.expect("Voulez-vous vraiment effacer")
     zoe.press("Oui, tout effacer")
