@@ -15,12 +15,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from telegram._utils.defaultvalue import DEFAULT_NONE
-from telegram._utils.types import ODVInput
 from telegram.ext import Application
-from telegram.request import BaseRequest, RequestData
+from telegram.request import BaseRequest
 
 from pes21_bot.clock import Clock
+from pes21_bot.wrapped_request import WrappedRequest
 
 logger = logging.getLogger(__name__)
 
@@ -109,52 +108,22 @@ def beat(application: Application[Any, Any, Any, Any, Any, Any], name: str) -> N
         heartbeats.beat(name)
 
 
-class BeatingRequest(BaseRequest):
+class BeatingRequest(WrappedRequest):
     """The getUpdates connection, stamping a heartbeat after every completed round."""
 
-    __slots__ = ("_beat", "_inner", "_started")
+    __slots__ = ("_beat", "_started")
 
     def __init__(self, inner: BaseRequest, on_round: Callable[[], None]) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._beat = on_round
         self._started = False
 
-    @property
-    def read_timeout(self) -> float | None:
-        """The wrapped request's read timeout (PTB adds it to getUpdates' own)."""
-        return self._inner.read_timeout
-
-    async def initialize(self) -> None:
-        """Open the wrapped connection."""
-        await self._inner.initialize()
-
-    async def shutdown(self) -> None:
-        """Close the wrapped connection."""
-        await self._inner.shutdown()
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = DEFAULT_NONE,
-        write_timeout: ODVInput[float] = DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        """Send through the wrapped request; a round that got an answer is a heartbeat."""
+    def before_round(self) -> None:
+        """Polling has started: healthy at once, not after the first long poll (10 s)."""
         if not self._started:
-            # Polling has started: healthy at once, not after the first long poll (10 s).
             self._started = True
             self._beat()
-        result = await self._inner.do_request(
-            url,
-            method,
-            request_data=request_data,
-            read_timeout=read_timeout,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-        )
+
+    def round_answered(self) -> None:
+        """A round that got an answer is a heartbeat."""
         self._beat()
-        return result

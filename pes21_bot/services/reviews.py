@@ -159,16 +159,23 @@ async def schedule_reviews(
         past = review.due_at <= now
         await assign(session, config, review, assignee, now, follow_up=not past)
         if in_charge is not None and not past:
-            reminders.add(
-                session,
-                reminders.REVIEW_ESCALATION,
-                review.due_at + timedelta(days=config.reminders.review_escalation_days),
-                recipient_id=in_charge,
-                project_id=project.id,
-                review_id=review.id,
-            )
+            _escalation(session, config, review, project.id, in_charge)
         created.append(review)
     return created
+
+
+def _escalation(
+    session: AsyncSession, config: Config, review: Review, project_id: int, in_charge: int
+) -> None:
+    """The reminder to whoever follows the dossier, some days after a bilan falls due."""
+    reminders.add(
+        session,
+        reminders.REVIEW_ESCALATION,
+        review.due_at + timedelta(days=config.reminders.review_escalation_days),
+        recipient_id=in_charge,
+        project_id=project_id,
+        review_id=review.id,
+    )
 
 
 async def replan(
@@ -189,14 +196,7 @@ async def replan(
         past = review.due_at <= now
         await _volunteer_reminders(session, config, review, max(review.due_at, now), not past)
         if in_charge is not None and not past:
-            reminders.add(
-                session,
-                reminders.REVIEW_ESCALATION,
-                review.due_at + timedelta(days=config.reminders.review_escalation_days),
-                recipient_id=in_charge,
-                project_id=project.id,
-                review_id=review.id,
-            )
+            _escalation(session, config, review, project.id, in_charge)
         moved.append(review)
     return moved
 
