@@ -312,7 +312,12 @@ def match_choice(choices: Mapping[str, str], raw: str) -> str | None:
     for value, label in choices.items():
         if folded in (fold(label), fold(value)) or (plain and plain == _plain(label)):
             return value
-    return None
+    # Part of one label ("environnement" for "🌱 Environnement, réemploi"), if only one has it.
+    words = set(plain.split())
+    if not words or max(len(word) for word in words) < 3:
+        return None
+    found = [value for value, label in choices.items() if words <= set(_plain(label).split())]
+    return found[0] if len(found) == 1 else None
 
 
 def match_choices(choices: Mapping[str, str], raw: str) -> list[str] | None:

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pes21_bot.domain.fields import TYPES, AtLeast, Invalid, InvalidCode, Question, question
+from pes21_bot.domain.fields import (
+    TYPES,
+    AtLeast,
+    Invalid,
+    InvalidCode,
+    Question,
+    match_choice,
+    question,
+)
 from pes21_bot.domain.form_spec import FormSpec, is_visible
 from pes21_bot.domain.forms import ACCOMPANIMENT_END, FORMS
 from pes21_bot.handlers.form_engine import BUTTONS
@@ -82,3 +90,18 @@ def test_skip_is_refused_only_when_no_contact_would_remain() -> None:
     assert spec.may_skip(email, {})
     assert spec.may_skip(phone, {"email": "a@b.fr"})
     assert not spec.may_skip(phone, {"email": None})
+
+
+def test_a_word_of_one_choice_designates_it_and_a_shared_word_none() -> None:
+    """People type one word of a button's label ("environnement"): taken when only one label
+    has it, refused when several do or when it is too short to mean anything."""
+    choices = {
+        "environment": "🌱 Environnement, réemploi",
+        "trade": "Commerce, artisanat",
+        "culture": "Culture, arts",
+    }
+    assert match_choice(choices, "environnement") == "environment"
+    assert match_choice(choices, "Commerce") == "trade"
+    assert match_choice(choices, "arts") == "culture"
+    assert match_choice({"a": "Emploi salarié", "b": "Emploi aidé"}, "emploi") is None
+    assert match_choice(choices, "et") is None
