@@ -259,8 +259,9 @@ async def correct(
     now: datetime,
 ) -> str | None:
     """Correct the start ("start") or the end ("end") of the dossier's accompaniment: the record
-    and its event re-dated, the correction in the history, the open bilans re-planned after a
-    new end. Returns why it is refused (nothing changed), or None once done."""
+    and its event re-dated, the correction in the history, the open bilans and the survey not
+    sent yet re-planned after a new end. Returns why it is refused (nothing changed), or None
+    once done."""
     found = await latest(session, project.id)
     if found is None or (field == "end" and found.ended_on is None):
         return BEFORE_START if field == "start" else AFTER_END
@@ -285,6 +286,7 @@ async def correct(
             session, project.id, events.ACCOMPANIMENT_ENDED, "ended_on", day, now, config.tz
         )
         await reviews.replan(session, config, project, day, now)
+        await satisfaction.replan(session, config, project, day, now)
     found.updated_at = now
     person = await ensure_person(session, staff, now)
     events.record(
