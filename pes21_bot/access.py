@@ -162,6 +162,7 @@ BUTTONS: dict[str, Rule] = {
             buttons.ACC_MILESTONE,
             buttons.ACC_END,
             buttons.ACC_FIX,
+            buttons.ACC_FIX_STEP,
             buttons.ACC_VOLUNTEERS,
             buttons.ACC_VOLUNTEER,
         )

@@ -286,6 +286,13 @@ class AttendanceMark(NamedTuple):
     came: str
 
 
+class ProjectStep(NamedTuple):
+    """A dossier and one of its recorded steps (the step's event id)."""
+
+    project: int
+    step: int
+
+
 class ProjectAction(NamedTuple):
     """A dossier and one of a few words (a view, a menu, a decision)."""
 
@@ -371,8 +378,10 @@ ACC_START = Button("acs", (Id(),), OfProject)
 ACC_MILESTONES = Button("acm", (Id(),), OfProject)
 ACC_MILESTONE = Button("acmp", (Id(), Code(32)), ProjectCode)
 ACC_END = Button("ace", (Id(),), OfProject)
-# Correct the start or the end.
-ACC_FIX = Button("acx", (Id(), OneOf(("start", "end"))), ProjectAction)
+# Correct the start or the end, or list the recorded steps to correct one.
+ACC_FIX = Button("acx", (Id(), OneOf(("start", "end", "steps"))), ProjectAction)
+# Correct that step's date.
+ACC_FIX_STEP = Button("acxs", (Id(), Id()), ProjectStep)
 ACC_VOLUNTEERS = Button("acv", (Id(),), OfProject)
 ACC_VOLUNTEER = Button("acvp", (Id(), Id()), ProjectPerson)
 # Volunteers (handlers/volunteers.py) and reviews (handlers/reviews.py).

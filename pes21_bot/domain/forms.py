@@ -68,6 +68,9 @@ ACCOMPANIMENT_END = FormSpec(
 # Correcting a date of the accompaniment (services/accompaniment.correct).
 ACCOMPANIMENT_FIX_START = FormSpec("acc_fix_start", (question("started_on", "date"),), recap=False)
 ACCOMPANIMENT_FIX_END = FormSpec("acc_fix_end", (question("ended_on", "date"),), recap=False)
+ACCOMPANIMENT_FIX_STEP = FormSpec(
+    "acc_fix_step", (question("on", "date"),), recap=False, preset=("step",)
+)
 VOLUNTEER_MISSIONS_QUESTION = question("missions", "multi_choice", choice_list="volunteer_missions")
 VOLUNTEER_DAYS_QUESTION = question("days", "multi_choice", choice_list="weekdays", optional=True)
 VOLUNTEER_SETUP = FormSpec(
@@ -132,6 +135,7 @@ FORMS = {
         ACCOMPANIMENT_END,
         ACCOMPANIMENT_FIX_START,
         ACCOMPANIMENT_FIX_END,
+        ACCOMPANIMENT_FIX_STEP,
         VOLUNTEER_SETUP,
         VOLUNTEER_MISSIONS,
         VOLUNTEER_DAYS,

@@ -117,12 +117,13 @@ async def menu(context: Context, project: Project) -> tuple[Html, InlineKeyboard
     if project.status == ProjectStatus.ACCOMPANYING:
         rows.append([(content.render(t.ACC_ATTACH), buttons.ACC_VOLUNTEERS.pack(project.id))])
         rows.append([(content.render(t.ACC_END), buttons.ACC_END.pack(project.id))])
-    rows += _fix_rows(content, project)
+    rows += _fix_rows(content, project, bool(done))
     return text, keyboard(rows) if rows else None
 
 
-def _fix_rows(content: Content, project: Project) -> list[list[tuple[str, str]]]:
-    """Correcting a date: the start while it runs, the start and the end once it has ended."""
+def _fix_rows(content: Content, project: Project, has_steps: bool) -> list[list[tuple[str, str]]]:
+    """Correcting a date: the start while it runs, the start and the end once it has ended, and
+    a recorded step in both cases."""
     fields = {
         ProjectStatus.ACCOMPANYING: ("start",),
         ProjectStatus.CLOSED: ("start", "end"),
@@ -132,7 +133,9 @@ def _fix_rows(content: Content, project: Project) -> list[list[tuple[str, str]]]
         and project.close_reason != accompaniment.ENDED_REASON
     ):
         return []
-    labels = {"start": week.ACC_FIX_START, "end": week.ACC_FIX_END}
+    if fields and has_steps:
+        fields = (*fields, "steps")
+    labels = {"start": week.ACC_FIX_START, "end": week.ACC_FIX_END, "steps": week.ACC_FIX_STEP}
     return [
         [(content.render(labels[field]), buttons.ACC_FIX.pack(project.id, field))]
         for field in fields
@@ -444,9 +447,94 @@ async def on_fix(update: Update, context: Context) -> int | None:
     if pressed is None:
         return forms.END
     project, (field,), query = pressed
+    if field == "steps":
+        await answer_query(query)
+        await _step_menu(update, context, project)
+        return forms.END  # a list of buttons, no form yet
     state = await forms.begin(update, context, f"acc_fix_{field}", project.id)
     await answer_query(query)
     return state
+
+
+async def _step_menu(update: Update, context: Context, project: Project) -> None:
+    """The dossier's recorded steps, one button each (its label and its date)."""
+    content = context.bot_data.content
+    async with context.bot_data.session_factory() as session:
+        recorded_steps = await accompaniment.steps(session, project.id)
+    rows = [
+        [
+            (
+                content.render(
+                    week.ACC_STEP_BUTTON,
+                    milestone=content.label("milestones", str(item.data["milestone"])),
+                    date=fr_day(date.fromisoformat(str(item.data["on"]))),
+                ),
+                buttons.ACC_FIX_STEP.pack(project.id, item.id),
+            )
+        ]
+        for item in recorded_steps[-30:]
+    ]
+    await reply(
+        update, content.render(week.ACC_CHOOSE_STEP, reference=project.reference), keyboard(rows)
+    )
+
+
+async def on_fix_step(update: Update, context: Context) -> int | None:
+    """A recorded step chosen: its right date is asked."""
+    if await repeated_press(update, context):
+        return None  # the form's question is already asked
+    pressed = await _pressed(update, context, buttons.ACC_FIX_STEP)
+    if pressed is None:
+        return forms.END
+    project, (step_id,), query = pressed
+    async with context.bot_data.session_factory() as session:
+        found = await accompaniment.step(session, project.id, int(step_id))
+    if found is None:
+        await answer_query(query, context.bot_data.content.render(texts.STALE_BUTTON))
+        return forms.END
+    state = await forms.begin(update, context, "acc_fix_step", project.id, {"step": found.id})
+    await answer_query(query)
+    return state
+
+
+async def _complete_fix_step(
+    update: Update, context: Context, draft: FormDraft, answers: dict[str, Any]
+) -> int | None:
+    """A step's corrected date: stored if inside the accompaniment, else refused and asked
+    again."""
+    project = await _form_project(update, context, draft)
+    if project is None:
+        return None
+    data = context.bot_data
+    content = data.content
+    day = date.fromisoformat(str(answers["on"]))
+    step_id = int(answers["step"])
+    async with data.transaction() as session:
+        fresh = await projects.get_project(session, project.id)
+        assert fresh is not None
+        found = await accompaniment.step(session, project.id, step_id)
+        was = date.fromisoformat(str(found.data["on"])) if found is not None else None
+        milestone = content.label("milestones", str(found.data["milestone"])) if found else ""
+        refused = await accompaniment.correct_step(
+            session, data.config, fresh, step_id, day, user_info(update), data.clock.now()
+        )
+    if was is None:  # the step is gone (its dossier's data erased meanwhile)
+        await reply(update, content.render(texts.STALE_BUTTON))
+        return None
+    if refused is not None:
+        await reply(update, content.render(week.ACC_FIX_REFUSED[refused], date=fr_day(day)))
+        return await forms.begin(update, context, draft.kind, project.id, {"step": step_id})
+    fixed = content.render(
+        week.ACC_STEP_FIXED,
+        milestone=milestone,
+        reference=project.reference or "",
+        was=fr_day(was),
+        to=fr_day(day),
+    )
+    await reply(update, fixed)
+    text, markup = await menu(context, fresh)
+    await reply(update, text, markup)
+    return None
 
 
 async def _complete_fix(
@@ -517,6 +605,7 @@ def accompaniment_completers() -> dict[str, forms.Completer]:
         "acc_end": _complete_end,
         "acc_fix_start": _complete_fix,
         "acc_fix_end": _complete_fix,
+        "acc_fix_step": _complete_fix_step,
     }
 
 
@@ -537,4 +626,5 @@ def accompaniment_form_entries() -> list[Any]:
         button(buttons.ACC_MILESTONE, on_milestone),
         button(buttons.ACC_END, on_end),
         button(buttons.ACC_FIX, on_fix),
+        button(buttons.ACC_FIX_STEP, on_fix_step),
     ]

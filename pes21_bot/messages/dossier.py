@@ -166,6 +166,13 @@ def _detail(
         way = content.label("first_contact_ways", str(data["way"])).lower()
         notes = shorten(str(data.get("notes", "")), EXCHANGE_NOTES_MAX)
         return f"{way}, {fr_day(date.fromisoformat(data['on']))} : {notes}"
+    if event.kind == events.ACCOMPANIMENT_CORRECTED and data.get("field") == "step":
+        return content.render(
+            week.ACC_CORRECTED_STEP_DETAIL,
+            milestone=content.label("milestones", str(data.get("milestone", ""))),
+            was=fr_day(date.fromisoformat(str(data["was"]))),
+            to=fr_day(date.fromisoformat(str(data["to"]))),
+        )
     if event.kind == events.ACCOMPANIMENT_CORRECTED and data.get("field") in week.ACC_FIELD:
         return content.render(
             week.ACC_CORRECTED_DETAIL,

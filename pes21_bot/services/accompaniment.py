@@ -259,8 +259,9 @@ async def correct(
     now: datetime,
 ) -> str | None:
     """Correct the start ("start") or the end ("end") of the dossier's accompaniment: the record
-    and its event re-dated, the correction in the history, the open bilans re-planned after a
-    new end. Returns why it is refused (nothing changed), or None once done."""
+    and its event re-dated, the correction in the history, the open bilans and the survey not
+    sent yet re-planned after a new end. Returns why it is refused (nothing changed), or None
+    once done."""
     found = await latest(session, project.id)
     if found is None or (field == "end" and found.ended_on is None):
         return BEFORE_START if field == "start" else AFTER_END
@@ -285,6 +286,7 @@ async def correct(
             session, project.id, events.ACCOMPANIMENT_ENDED, "ended_on", day, now, config.tz
         )
         await reviews.replan(session, config, project, day, now)
+        await satisfaction.replan(session, config, project, day, now)
     found.updated_at = now
     person = await ensure_person(session, staff, now)
     events.record(
@@ -296,6 +298,63 @@ async def correct(
         programme=project.programme,
         field=field,
         was=was.isoformat(),
+        to=day.isoformat(),
+    )
+    return None
+
+
+async def steps(session: AsyncSession, project_id: int) -> list[Event]:
+    """The dossier's recorded steps (their events), oldest first."""
+    result = await session.execute(
+        select(Event)
+        .where(Event.project_id == project_id, Event.kind == events.MILESTONE)
+        .order_by(Event.occurred_at, Event.id)
+    )
+    return list(result.scalars())
+
+
+async def step(session: AsyncSession, project_id: int, event_id: int) -> Event | None:
+    """One recorded step of this dossier, by its event id."""
+    found = await session.get(Event, event_id)
+    if found is None or found.project_id != project_id or found.kind != events.MILESTONE:
+        return None
+    return found
+
+
+async def correct_step(
+    session: AsyncSession,
+    config: Config,
+    project: Project,
+    event_id: int,
+    day: date,
+    staff: UserInfo,
+    now: datetime,
+) -> str | None:
+    """Move a recorded step to its right day, inside the accompaniment (not before its start,
+    not after its end once ended); the correction in the history. Returns why it is refused
+    (nothing changed), or None once done."""
+    found = await latest(session, project.id)
+    event = await step(session, project.id, event_id)
+    if found is None or event is None or day < found.started_on:
+        return BEFORE_START
+    if found.ended_on is not None and day > found.ended_on:
+        return AFTER_END
+    was = str(event.data["on"])
+    moment, recorded = dated(day, now, config.tz)
+    event.occurred_at = moment
+    event.data = {**event.data, "on": day.isoformat(), **recorded}
+    project.updated_at = now
+    person = await ensure_person(session, staff, now)
+    events.record(
+        session,
+        events.ACCOMPANIMENT_CORRECTED,
+        now,
+        actor_id=person.id,
+        project_id=project.id,
+        programme=project.programme,
+        field="step",
+        milestone=event.data.get("milestone"),
+        was=was,
         to=day.isoformat(),
     )
     return None

@@ -55,7 +55,7 @@ ACCOMPANIMENT_STARTED = "accompaniment_started"  # {started_on}
 VOLUNTEER_ATTACHED = "volunteer_attached"  # {volunteer_id}
 MILESTONE = "milestone"  # {milestone, on, jobs_consolidated?, action?}
 ACCOMPANIMENT_ENDED = "accompaniment_ended"  # {outcome, ended_on}
-ACCOMPANIMENT_CORRECTED = "accompaniment_corrected"  # {field: start|end, was, to}
+ACCOMPANIMENT_CORRECTED = "accompaniment_corrected"  # {field: start|end|step, was, to[, milestone]}
 STRUCTURE_CREATED = "structure_created"  # {legal_form, name, created_on}
 JOBS_CREATED = "jobs_created"  # {count, contract, time, origin: "accompaniment" | "review"}
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pes21_bot.config import Config
-from pes21_bot.db.models import Event, Person, Project
+from pes21_bot.db.models import Event, Person, Project, Reminder
 from pes21_bot.domain.scheduling import local_day_start
 from pes21_bot.services import events, reminders
 
@@ -36,6 +36,24 @@ async def schedule(
         max(due, now),
         recipient_id=project.holder_id,
         project_id=project.id,
+    )
+
+
+async def replan(
+    session: AsyncSession, config: Config, project: Project, ended_on: date, now: datetime
+) -> None:
+    """After a corrected end, the survey not sent yet is due `satisfaction_days` after the new
+    end (at once if that day is past); one already sent is not offered again."""
+    rules = reminders.quiet_rules(config)
+    due = local_day_start(ended_on + timedelta(days=config.reminders.satisfaction_days), rules)
+    await session.execute(
+        update(Reminder)
+        .where(
+            Reminder.dedupe_key == f"survey:{project.id}",
+            Reminder.kind == SURVEY,
+            Reminder.state == reminders.PENDING,
+        )
+        .values(due_at=max(due, now), late=False)
     )
 
 

@@ -85,3 +85,9 @@ ACC_FIX_REFUSED = {
 }
 ACC_FIELD = {field: key(f"week.acc_field_{field}") for field in ("start", "end")}
 ACC_CORRECTED_DETAIL = key("week.acc_corrected_detail", "field", "was", "to")
+# Correcting a recorded step's date.
+ACC_FIX_STEP = key("week.acc_fix_step")
+ACC_CHOOSE_STEP = key("week.acc_choose_step", "reference")
+ACC_STEP_BUTTON = key("week.acc_step_button", "milestone", "date")
+ACC_STEP_FIXED = key("week.acc_step_fixed", "milestone", "reference", "was", "to")
+ACC_CORRECTED_STEP_DETAIL = key("week.acc_corrected_step_detail", "milestone", "was", "to")

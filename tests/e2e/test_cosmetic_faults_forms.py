@@ -10,7 +10,8 @@ from __future__ import annotations
 from pes21_bot import buttons
 from pes21_bot.db.models import FormDraft, Project, Volunteer
 from pes21_bot.fake_telegram import BotMessage, FakeUser
-from pes21_bot.services import events
+from pes21_bot.services import accompaniment, events
+from pes21_bot.services.people import UserInfo
 from tests.e2e.cosmetic_helpers import (
     Case,
     Check,
@@ -223,6 +224,33 @@ async def acc_fix(bot: Harness) -> Press:
     return Press(camille, buttons.ACC_FIX.pack(project.id, "start"), panel.message_id, check)
 
 
+async def _with_step(bot: Harness) -> tuple[Project, FakeUser, BotMessage]:
+    """An accompaniment running since today, with one recorded step."""
+    project = await accompanying(bot)
+    now = bot.clock.now()
+    (first, *_) = accompaniment.milestones_for(bot.config, project.programme)
+    async with bot.session_factory.begin() as session:
+        fresh = await session.get(Project, project.id)
+        assert fresh is not None
+        answers = {"milestone": first, "on": now.date().isoformat()}
+        await accompaniment.record_milestone(session, fresh, answers, UserInfo(CAMILLE, "C"), now)
+    return await _panel(bot, project)
+
+
+async def acc_fix_steps(bot: Harness) -> Press:
+    project, camille, panel = await _with_step(bot)
+    check = shows(bot, camille, "Quelle étape corriger")
+    return Press(camille, buttons.ACC_FIX.pack(project.id, "steps"), panel.message_id, check)
+
+
+async def acc_fix_step(bot: Harness) -> Press:
+    project, camille, panel = await _with_step(bot)
+    camille.press_raw(buttons.ACC_FIX.pack(project.id, "steps"), message_id=panel.message_id)
+    listing = await camille.expect("Quelle étape corriger")
+    check = shows(bot, camille, "bonne date de cette étape")
+    return on(camille, listing, listing.buttons[0][0], check)
+
+
 async def _profile(bot: Harness) -> tuple[FakeUser, BotMessage]:
     await seed_volunteer(bot, REMI, "Rémi")
     remi = bot.api.user(REMI)
@@ -294,6 +322,8 @@ FORM_CASES = {
     "milestone": Case(buttons.ACC_MILESTONE, milestone),
     "acc_end": Case(buttons.ACC_END, acc_end),
     "acc_fix": Case(buttons.ACC_FIX, acc_fix),
+    "acc_fix_steps": Case(buttons.ACC_FIX, acc_fix_steps),
+    "acc_fix_step": Case(buttons.ACC_FIX_STEP, acc_fix_step),
     "form_choice": Case(buttons.FORM_ANSWER, form_choice),
     "form_save": Case(buttons.FORM_RECAP, form_save),
     "form_edit": Case(buttons.FORM_EDIT, form_edit),

@@ -300,3 +300,57 @@ async def test_staff_correct_the_start_and_the_end_and_bilans_follow(both: Harne
     camille.press("🕓 Historique", message=await camille.expect("Suivi par"))
     history = (await camille.expect("Historique")).text or ""
     assert "date de l'accompagnement corrigée : fin : 09/03/2026 → 06/03/2026" in history
+
+
+async def test_staff_correct_a_step_inside_the_accompaniment(both: Harness) -> None:
+    bot = both
+    project = await seed_project(bot)
+    reference = project.reference or ""
+    camille = bot.staff("Camille")
+    await open_menu(bot, "Camille", reference)
+    camille.press("▶️ Démarrer l'accompagnement")
+    await camille.expect("À quelle date l'accompagnement a-t-il commencé")
+    camille.send_text("02/03/2026")
+    camille.press("📍 Noter une étape", message=await camille.expect("Démarré le 02/03/2026"))
+    camille.press("Étude de faisabilité", message=await camille.expect("Quelle étape"))
+    await camille.expect("À quelle date cette étape")
+    camille.send_text("06/03/2026")
+    await camille.expect("Étape notée")
+
+    await open_menu(bot, "Camille", reference)
+    camille.press("✏️ Corriger une étape")
+    steps = await camille.expect("Quelle étape corriger")
+    camille.press("Étude de faisabilité · 06/03/2026", message=steps)
+    await camille.expect("Quelle est la bonne date de cette étape")
+    camille.send_text("01/03/2026")
+    await camille.expect("Le 01/03/2026 est avant le début de l'accompagnement : rien n'est changé")
+    await camille.expect("Quelle est la bonne date de cette étape")  # asked again
+    (step,) = await events_of(bot, events.MILESTONE)
+    assert step.data["on"] == "2026-03-06"
+    camille.send_text("04/03/2026")
+    fixed = await camille.expect("Date de l'étape « Étude de faisabilité » de PES-2026-0001")
+    assert "06/03/2026 → 04/03/2026" in (fixed.text or "")
+    (step,) = await events_of(bot, events.MILESTONE)
+    assert step.data["on"] == "2026-03-04"
+    assert step.occurred_at.date().isoformat() == "2026-03-04"
+
+    await open_menu(bot, "Camille", reference)
+    camille.press("🏁 Clore l'accompagnement")
+    camille.press("En pause", message=await camille.expect("Comment se termine"))
+    camille.press("Hier (09/03/2026)", message=await camille.expect("s'est-il terminé"))
+    await camille.expect("Récapitulatif")
+    camille.press("✅ Enregistrer")
+    await camille.expect("est clos")
+    camille.send_command("/dossier", reference)
+    camille.press("🧭 Accompagnement", message=await camille.expect("Suivi par"))
+    camille.press("✏️ Corriger une étape", message=await camille.expect("Accompagnement de"))
+    camille.press("Étude de faisabilité · 04/03/2026", message=await camille.expect("corriger"))
+    await camille.expect("Quelle est la bonne date de cette étape")
+    camille.send_text("10/03/2026")
+    await camille.expect("Le 10/03/2026 est après la fin de l'accompagnement : rien n'est changé")
+    await camille.expect("Quelle est la bonne date de cette étape")
+
+    camille.send_command("/dossier", reference)
+    camille.press("🕓 Historique", message=await camille.expect("Suivi par"))
+    history = (await camille.expect("Historique")).text or ""
+    assert "étape « Étude de faisabilité » : 06/03/2026 → 04/03/2026" in history

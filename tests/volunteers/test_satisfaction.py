@@ -209,3 +209,38 @@ async def test_the_comment_goes_with_the_holders_data(both: Harness) -> None:
     assert answer.data["quote"] is None  # nothing left to quote in the activity report
     assert answer.actor_id is None
     await both.staff("Camille").expect("effacé à la demande de la personne")
+
+
+async def correct_end(bot: Harness, ended_on: str) -> None:
+    """Camille corrects the accompaniment's end in the chat."""
+    camille = bot.staff("Camille")
+    camille.send_command("/dossier", "PES-2026-0001")
+    camille.press("🧭 Accompagnement", message=await camille.expect("Suivi par"))
+    camille.press("✏️ Corriger la date de fin", message=await camille.expect("Accompagnement de"))
+    await camille.expect("Quelle est la bonne date de fin")
+    camille.send_text(ended_on)
+    await camille.expect("Date de fin de l'accompagnement de PES-2026-0001 corrigée")
+
+
+async def test_a_corrected_end_moves_the_survey(both: Harness) -> None:
+    zoe = await accompanied(both, date(2026, 3, 10))
+    await correct_end(both, "05/03/2026")
+    travel(both, paris_2026(3, 18, 18, 0))
+    await tick(both)
+    assert invitations(zoe) == []
+    travel(both, paris_2026(3, 19, 9, 0))  # 14 days after the corrected end
+    await tick(both)
+    await zoe.expect(INVITATION)
+    travel(both, paris_2026(3, 24, 9, 0))
+    await tick(both)
+    assert invitations(zoe) == []
+
+
+async def test_a_corrected_end_long_past_offers_the_survey_once(both: Harness) -> None:
+    zoe = await accompanied(both, date(2026, 3, 10))
+    await correct_end(both, "20/02/2026")
+    await tick(both)
+    await zoe.expect(INVITATION)
+    travel(both, paris_2026(3, 24, 9, 0))
+    await tick(both)
+    assert invitations(zoe) == []
