@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.import
 	$(BIN)/python -m bench.report_document
 	$(BIN)/python -m bench.flood
+	$(BIN)/python -m bench.faults
 
 # The Word activity report's default layout (contenus/rapport_activite.docx), written anew.
 rapport-modele: $(STAMP)

@@ -63,10 +63,12 @@ def build(kind: str, base_url: str, database_url: str | None) -> Application:
 
 
 async def spawn_pes21(
-    base_url: str, database_url: str, *, paced: bool = False
+    base_url: str, database_url: str, *, paced: bool = False, jobs: bool = False
 ) -> asyncio.subprocess.Process:
-    """The PES 21 bot in a process of its own, without its scheduled jobs, polling the fake."""
-    env = {**os.environ, NO_JOBS: "1"}
+    """The PES 21 bot in a process of its own, polling the fake (scheduled jobs only if asked)."""
+    env = {**os.environ}
+    if not jobs:
+        env[NO_JOBS] = "1"
     if paced:
         env[PACED] = "1"
     return await asyncio.create_subprocess_exec(

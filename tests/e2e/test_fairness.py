@@ -15,6 +15,7 @@ from pes21_bot.clock import FakeClock
 from pes21_bot.concurrency import ACK_WINDOW, Pace, PerChatUpdateProcessor
 from pes21_bot.config import Config, Fairness
 from pes21_bot.content import Content
+from pes21_bot.domain.vocabulary import Programme
 from pes21_bot.fake_telegram import FakeRequest, FakeUser
 from pes21_bot.handlers import welcome
 from pes21_bot.heartbeat import POLLING, Heartbeats
@@ -30,6 +31,8 @@ from tests.harness import OTHER_HOLDER_ID, Harness, running_bot
 from tests.volunteers.helpers import CAMILLE
 
 TOO_FAST = "plus vite que je ne peux répondre"
+PRIVATE_ONLY = "écrivez-moi en privé"
+PACED_GROUP, OTHER_GROUP = -100601, -100602
 
 
 def processor(bot: Harness) -> PerChatUpdateProcessor:
@@ -274,3 +277,37 @@ async def test_a_holders_burst_reaches_the_team_bundled_and_every_message_is_kep
     assert relayed[-1].buttons[0] == ["↩️ Répondre"]  # answered like any relayed message
     stored = [e for e in await relay_events(bot) if e.kind == events.HOLDER_MESSAGE]
     assert [e.data["text"] for e in stored] == burst
+
+
+@pytest.fixture
+async def two_groups_bot(
+    config: Config, content: Content, app_db_url: str, clock: FakeClock
+) -> AsyncIterator[Harness]:
+    """The bot with two programmes' team groups."""
+    programmes = dict(config.programmes)
+    for programme, group in [
+        (Programme.BENEFICES_CREA, PACED_GROUP),
+        (Programme.ACCUEIL_AMONT, OTHER_GROUP),
+    ]:
+        programmes[programme] = programmes[programme].model_copy(update={"group_chat_id": group})
+    grouped = config.model_copy(update={"programmes": programmes})
+    async with running_bot(grouped, content, app_db_url, clock) as harness:
+        yield harness
+
+
+async def test_a_groups_429_delays_only_that_groups_messages(two_groups_bot: Harness) -> None:
+    bot = two_groups_bot
+    paced = bot.api.group(PACED_GROUP, "Équipe Bénéfices'Créa")
+    other = bot.api.group(OTHER_GROUP, "Équipe Accueil amont")
+    camille, holder = bot.staff("Camille"), bot.holder()
+    # Telegram's per-group pace: this group must wait 2 s before its next message.
+    bot.api.inject_fault("sendMessage", "429", retry_after=2, chat_id=PACED_GROUP)
+    camille.send_command("/aide", chat=paced)
+    await bot.api.wait_for_call("sendMessage")  # refused: only this group now waits
+    camille.send_command("/aide", chat=other)
+    holder.send_command("/aide")
+    await other.expect(PRIVATE_ONLY)
+    await holder.expect("Voici ce que")
+    assert paced.messages == []  # the other chats were answered before it
+    await paced.expect(PRIVATE_ONLY)
+    assert len(paced.messages) == 1
