@@ -357,7 +357,7 @@ async def on_cancel_event(update: Update, context: Context) -> None:
     if parsed is None:
         await refuse_with(update, context, STALE_BUTTON)
         return
-    action, event_id = str(parsed[0]), int(parsed[1])
+    action, event_id = parsed.action, parsed.target
     if action == "ask" and await repeated_press(update, context):
         return  # one confirmation question is enough
     event = await _recordable(update, context, event_id, week.EVENT_CANCEL_NOT_YOURS)

@@ -178,8 +178,8 @@ async def on_button(update: Update, context: Context) -> None:
     data = context.bot_data
     content = data.content
     parsed = buttons.IMPORT.parse(query.data)
-    if parsed is not None and parsed[0] == "stop":
-        await _stop(update, context, int(parsed[1]))
+    if parsed is not None and parsed.action == "stop":
+        await _stop(update, context, parsed.target)
         return
     pending: dict[str, Any] | None = context.user_data.get(PENDING)
     if parsed is None or pending is None or pending.get("token") != parsed.target:
@@ -196,7 +196,7 @@ async def on_button(update: Update, context: Context) -> None:
         return
     await _running.acquire()  # not locked: taken at once, before anything else runs
     context.user_data.pop(PENDING, None)  # one press imports once
-    token = int(parsed[1])
+    token = parsed.target
     stop = _stops[token] = asyncio.Event()
 
     async def run() -> None:

@@ -210,7 +210,7 @@ async def on_cancel_answer(update: Update, context: Context) -> int:
         repeat = (
             project is None
             and parts is not None
-            and parts[1] == "yes"
+            and parts.answer == "yes"
             and wanted is not None
             and await intake.abandoned(session, user_id, wanted)
         )
@@ -222,7 +222,7 @@ async def on_cancel_answer(update: Update, context: Context) -> int:
         await _stale(update, context)
         return END
     await answer_press(update)
-    if parts[1] == "yes":
+    if parts.answer == "yes":
         await edit_or_send(query, data.content.render(texts.CANCELLED))
         return END
     await edit_or_send(query, data.content.render(texts.CANCEL_ABORTED))
@@ -259,7 +259,7 @@ async def on_path(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and update.effective_user is not None
     parts = buttons.MENU.parse(query.data)
-    if parts is None or parts[0] not in PATHS:
+    if parts is None or parts.item not in PATHS:
         await _stale(update, context)
         return END
     path, raw_source = parts.item, parts.source
@@ -291,7 +291,7 @@ async def on_consent(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None
     parts = buttons.CONSENT.parse(query.data)
-    if parts is None or parts[0] not in PATHS:
+    if parts is None or parts.path not in PATHS:
         await _stale(update, context)
         return END
     path, answer, source = parts.path, parts.answer, clean_source(parts.source)

@@ -270,7 +270,7 @@ async def on_decide(update: Update, context: Context) -> None:
     if proposal.state != orientation.PENDING:
         await answer_query(query, content.render(t.MISSION_ALREADY_DECIDED))
         return
-    accept = values[1] == "accept"
+    accept = values.action == "accept"
     actor = user_info(update)
     reference = before.reference or ""
     now = data.clock.now()

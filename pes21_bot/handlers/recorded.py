@@ -292,7 +292,11 @@ async def on_path(update: Update, context: Context) -> int | None:
     assert query is not None
     parts = buttons.RECORD_PATH.parse(query.data)
     data = context.bot_data
-    if parts is None or parts[0] not in PATHS or parts[0] not in data.content.questionnaires:
+    if (
+        parts is None
+        or parts.choice not in PATHS
+        or parts.choice not in data.content.questionnaires
+    ):
         await answer_press(update, data.content.render(STALE_BUTTON))
         return END
     path = parts.choice

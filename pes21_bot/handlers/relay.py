@@ -323,11 +323,13 @@ async def on_answer_button(update: Update, context: Context) -> None:
     content = data.content
     user_id = update.effective_user.id
     async with data.session_factory() as session:
-        project = await session.get(Project, parts[0]) if parts is not None else None
+        project = await session.get(Project, parts.project) if parts is not None else None
         holder = await relay.holder_of(session, project) if project is not None else None
     allowed = project is not None and await may_act(context, access.ANSWER_HOLDER, user_id, project)
     if project is None or not allowed:
-        logger.warning("relay answer button refused on project %s", parts[0] if parts else None)
+        logger.warning(
+            "relay answer button refused on project %s", parts.project if parts else None
+        )
         await reply(update, content.render(await refusal_for(context, user_id, t.RELAY_REFUSED)))
         return
     if holder is None:

@@ -157,7 +157,7 @@ async def on_review_button(update: Update, context: Context) -> int | None:
     content = context.bot_data.content
     if parts is not None and parts.action == "go" and await repeated_press(update, context):
         return None  # the form's question is already on its way
-    if parts is None or not isinstance(parts[1], int):
+    if parts is None:
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return forms.END
     action, review_id = parts.action, parts.target
@@ -287,7 +287,7 @@ async def on_dla_button(update: Update, context: Context) -> None:
     data = context.bot_data
     content = data.content
     parts = buttons.DLA.parse(query.data)
-    if parts is None or not isinstance(parts[1], int):
+    if parts is None:
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return
     rule = access.BUTTONS[buttons.DLA.prefix]
@@ -312,7 +312,7 @@ async def on_dla_button(update: Update, context: Context) -> None:
             session,
             data.config,
             review_id,
-            parts[0] == "yes",
+            parts.action == "yes",
             user_info(update),
             data.clock.now(),
             need,

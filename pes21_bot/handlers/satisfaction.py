@@ -29,7 +29,7 @@ async def on_survey(update: Update, context: Context) -> int | None:
     data = context.bot_data
     content = data.content
     parts = buttons.SURVEY.parse(query.data)
-    if parts is None or not isinstance(parts[1], int):
+    if parts is None:
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return forms.END
     await answer_query(query)

@@ -352,7 +352,7 @@ async def on_remove_confirm(update: Update, context: Context) -> None:
     data = context.bot_data
     content = data.content
     parts = buttons.REMOVE_CONFIRM.parse(query.data)
-    if parts is None or not isinstance(parts[0], int):
+    if parts is None:
         await answer_query(query, content.render(texts.STALE_BUTTON))
         return
     person_id = parts.person
