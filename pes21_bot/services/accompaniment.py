@@ -288,18 +288,7 @@ async def correct(
         await reviews.replan(session, config, project, day, now)
         await satisfaction.replan(session, config, project, day, now)
     found.updated_at = now
-    person = await ensure_person(session, staff, now)
-    events.record(
-        session,
-        events.ACCOMPANIMENT_CORRECTED,
-        now,
-        actor_id=person.id,
-        project_id=project.id,
-        programme=project.programme,
-        field=field,
-        was=was.isoformat(),
-        to=day.isoformat(),
-    )
+    await _note_correction(session, project, staff, now, field, was.isoformat(), day)
     return None
 
 
@@ -344,6 +333,22 @@ async def correct_step(
     event.occurred_at = moment
     event.data = {**event.data, "on": day.isoformat(), **recorded}
     project.updated_at = now
+    milestone = event.data.get("milestone")
+    await _note_correction(session, project, staff, now, "step", was, day, milestone=milestone)
+    return None
+
+
+async def _note_correction(
+    session: AsyncSession,
+    project: Project,
+    staff: UserInfo,
+    now: datetime,
+    field: str,
+    was: str,
+    day: date,
+    **extra: object,
+) -> None:
+    """The correction in the dossier's history: which date, from what, to what, by whom."""
     person = await ensure_person(session, staff, now)
     events.record(
         session,
@@ -352,9 +357,8 @@ async def correct_step(
         actor_id=person.id,
         project_id=project.id,
         programme=project.programme,
-        field="step",
-        milestone=event.data.get("milestone"),
+        field=field,
         was=was,
         to=day.isoformat(),
+        **extra,
     )
-    return None
