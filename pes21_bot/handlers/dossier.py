@@ -10,6 +10,7 @@ from telegram import Update
 from pes21_bot import access, buttons, texts
 from pes21_bot.context import Context
 from pes21_bot.db.models import Project
+from pes21_bot.db.session import read_apart
 from pes21_bot.domain.answers import project_display_name
 from pes21_bot.domain.visibility import first_name
 from pes21_bot.handlers.access import button, command, may_act, pressed_project
@@ -189,10 +190,14 @@ async def search_command(update: Update, context: Context) -> None:
         return
     user_id = update.effective_user.id
     rule = access.COMMANDS["dossier"]
-    async with data.session_factory() as session:
-        found, count = await search.find_dossiers(
-            session, query, lambda p: access.staff_may(rule, data.config, user_id, p)
-        )
+    config = data.config
+    # Every submitted dossier is read and matched: off the bot's loop, like /stats.
+    found, count = await read_apart(
+        data.session_factory,
+        lambda session: search.find_dossiers(
+            session, query, lambda p: access.staff_may(rule, config, user_id, p)
+        ),
+    )
     if not found:
         await reply(update, content.render(week.SEARCH_NONE, query=query))
         return
